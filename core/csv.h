@@ -30,7 +30,7 @@
 
 #include "core/sha256.h"
 
-#define CSV_DEFAULT_MAX_FIELD (64 * 1024)
+#define CSV_DEFAULT_MAX_FIELD   (64 * 1024)
 #define CSV_DEFAULT_MAX_COLUMNS 4096
 
 typedef struct csv_reader csv_reader;
@@ -38,8 +38,8 @@ typedef struct csv_reader csv_reader;
 struct csv_reader_opts {
 	size_t max_field;   /* bytes; 0 = CSV_DEFAULT_MAX_FIELD */
 	size_t max_columns; /* 0 = CSV_DEFAULT_MAX_COLUMNS */
-	char delimiter;	    /* 0 = ',' */
-	bool ragged;	    /* true: do not check field counts (generic reading) */
+	char delimiter;     /* 0 = ',' */
+	bool ragged;        /* true: do not check field counts (generic reading) */
 };
 
 /* One record. Borrowed from the reader: valid until the next call to
@@ -49,7 +49,7 @@ struct csv_row {
 	size_t count;
 	const char *const *fields;
 	const size_t *lens;
-	int64_t line;	/* line on which the record starts, 1-based */
+	int64_t line;   /* line on which the record starts, 1-based */
 	int64_t number; /* record number, 1-based; the header is record 1 */
 };
 
@@ -60,7 +60,7 @@ int csv_reader_open(csv_reader **out, const char *path, const struct csv_reader_
 /* Read from memory (tests, fuzzing). `name` is used in messages. The buffer
  * is borrowed and must outlive the reader. */
 int csv_reader_open_mem(csv_reader **out, const char *name, const void *data, size_t len,
-			const struct csv_reader_opts *opts);
+                        const struct csv_reader_opts *opts);
 
 /* Next record into *out. Returns 1 when a record was read, 0 at the end of
  * the input, or a negative err_code with err_msg() set to

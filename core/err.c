@@ -22,15 +22,19 @@ int err_set(int code, const char *fmt, ...)
 
 int err_wrap(int code, const char *fmt, ...)
 {
-	char prefix[ERR_MSG_MAX];
-	char old[ERR_MSG_MAX];
+	char joined[2 * ERR_MSG_MAX];
+	size_t n;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	vsnprintf(joined, ERR_MSG_MAX, fmt, ap);
 	va_end(ap);
-	memcpy(old, err_buf, sizeof(old));
-	snprintf(err_buf, sizeof(err_buf), "%s: %s", prefix, old);
+	n = strlen(joined);
+	/* joined has room for the prefix, ": " and the whole old message. */
+	memcpy(joined + n, ": ", 2);
+	memcpy(joined + n + 2, err_buf, strlen(err_buf) + 1);
+	memcpy(err_buf, joined, ERR_MSG_MAX - 1);
+	err_buf[ERR_MSG_MAX - 1] = '\0';
 	return code;
 }
 

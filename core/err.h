@@ -10,22 +10,22 @@
 
 enum err_code {
 	ERR_OK = 0,
-	ERR_INVALID = -1,	  /* bad input: a file, a row, a request field */
-	ERR_IO = -2,		  /* operating-system I/O failure */
-	ERR_NOMEM = -3,		  /* an allocation or a configured cap refused */
-	ERR_DB = -4,		  /* unexpected database failure */
-	ERR_NOT_FOUND = -5,	  /* a named thing does not exist */
-	ERR_BUSY = -6,		  /* the database is locked; retry later */
-	ERR_FULL = -7,		  /* storage full */
-	ERR_READONLY = -8,	  /* the database is opened read-only */
-	ERR_VERSION = -9,	  /* schema newer than this binary */
-	ERR_DUPLICATE = -10,	  /* the same content was imported before */
-	ERR_UNSUPPORTED = -11,	  /* not implemented */
-	ERR_FORBIDDEN = -12,	  /* the caller's role may not do this */
-	ERR_CORRUPT = -13,	  /* the database file is damaged */
-	ERR_USAGE = -14,	  /* wrong command-line usage */
-	ERR_INTERNAL = -15,	  /* a bug or a library failure we did not expect */
-	ERR_NODATA = -16,	  /* an input holds no data rows */
+	ERR_INVALID = -1,      /* bad input: a file, a row, a request field */
+	ERR_IO = -2,           /* operating-system I/O failure */
+	ERR_NOMEM = -3,        /* an allocation or a configured cap refused */
+	ERR_DB = -4,           /* unexpected database failure */
+	ERR_NOT_FOUND = -5,    /* a named thing does not exist */
+	ERR_BUSY = -6,         /* the database is locked; retry later */
+	ERR_FULL = -7,         /* storage full */
+	ERR_READONLY = -8,     /* the database is opened read-only */
+	ERR_VERSION = -9,      /* schema newer than this binary */
+	ERR_DUPLICATE = -10,   /* the same content was imported before */
+	ERR_UNSUPPORTED = -11, /* not implemented */
+	ERR_FORBIDDEN = -12,   /* the caller's role may not do this */
+	ERR_CORRUPT = -13,     /* the database file is damaged */
+	ERR_USAGE = -14,       /* wrong command-line usage */
+	ERR_INTERNAL = -15,    /* a bug or a library failure we did not expect */
+	ERR_NODATA = -16,      /* an input holds no data rows */
 };
 
 /* Record a one-line message for the calling thread and return `code`. */

@@ -21,7 +21,7 @@ void sha256_final(struct sha256 *s, uint8_t out[SHA256_LEN]);
 /* One-shot helpers. */
 void sha256(uint8_t out[SHA256_LEN], const void *data, size_t len);
 void hmac_sha256(uint8_t out[SHA256_LEN], const void *key, size_t key_len, const void *msg,
-		 size_t msg_len);
+                 size_t msg_len);
 /* Lower-case hex of a digest into out (2 * SHA256_LEN + 1 bytes). */
 void sha256_hex(char out[2 * SHA256_LEN + 1], const uint8_t digest[SHA256_LEN]);
 

@@ -1,0 +1,26 @@
+/* app.c - helpers shared by the subcommands. */
+#include "cli/app.h"
+
+#include <string.h>
+
+int app_store(struct app *app, bool create, store **out)
+{
+	int rc;
+
+	if (!app->store &&
+	    (rc = store_open(&app->store, app->db_path, create ? 0 : STORE_MUST_EXIST)))
+		return rc;
+	*out = app->store;
+	return 0;
+}
+
+bool cmd_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return true;
+	}
+	return false;
+}

@@ -1,0 +1,41 @@
+/* app.h - the CLI's context, built in main() and passed to every command.
+ * It owns the store (opened on first use) and the output stream. */
+#ifndef AMB_CLI_APP_H
+#define AMB_CLI_APP_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/store.h"
+
+struct app {
+	const char *db_path; /* --db, $AMBASSADOR_DB or "ambassador.db" */
+	store *store;        /* opened by app_store(); closed by main */
+	FILE *out;           /* standard output */
+	bool out_tty;        /* output is a terminal: tables, colours */
+	bool err_tty;        /* stderr is a terminal: progress lines */
+	bool quiet;          /* -q: no notices or progress */
+};
+
+/* Open the database (creating it if `create`) and migrate it. The store
+ * stays owned by the app. Returns 0 or an err_code. */
+int app_store(struct app *app, bool create, store **out);
+
+/* A subcommand: argv[0] is the command's own name. Returns 0 or an
+ * err_code; main prints err_msg() as one line and exits non-zero. */
+typedef int (*cmd_fn)(struct app *app, int argc, char **argv);
+
+struct cmd {
+	const char *name;
+	cmd_fn run;
+	const char *summary; /* one line for `ambassador --help` */
+};
+
+/* True when argv holds -h or --help (before any "--"). */
+bool cmd_wants_help(int argc, char **argv);
+
+int cmd_init(struct app *app, int argc, char **argv);
+int cmd_import(struct app *app, int argc, char **argv);
+int cmd_status(struct app *app, int argc, char **argv);
+
+#endif

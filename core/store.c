@@ -1,0 +1,592 @@
+/* store.c - opening the database, migrations, transactions, the import
+ * ledger, meta settings and per-person purging.
+ *
+ * The store owns its sqlite3 handle and every cached statement; callers get
+ * borrowed statements from store_prepare and never finalize them.
+ */
+#include "core/store_internal.h"
+#include "core/store_schema.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/mem.h"
+#include "core/timefmt.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+int store_sqlerr(store *s, int rc, const char *what)
+{
+	const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return err_set(ERR_BUSY, "%s: the database is busy (another import?); retry", what);
+	case SQLITE_FULL: return err_set(ERR_FULL, "%s: storage full: %s", what, msg);
+	case SQLITE_READONLY:
+		return err_set(ERR_READONLY, "%s: the database is read-only: %s", what, msg);
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return err_set(ERR_CORRUPT, "%s: the database file is damaged: %s", what, msg);
+	case SQLITE_NOMEM: return err_set(ERR_NOMEM, "%s: out of memory", what);
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN: return err_set(ERR_IO, "%s: I/O error: %s", what, msg);
+	default: return err_set(ERR_DB, "%s: %s", what, msg);
+	}
+}
+
+int store_exec(store *s, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+
+	sqlite3_free(msg);
+	return rc == SQLITE_OK ? 0 : store_sqlerr(s, rc, "database");
+}
+
+int store_prepare(store *s, const char *sql, sqlite3_stmt **out)
+{
+	*out = NULL;
+	for (size_t i = 0; i < s->ncache; i++) {
+		if (s->cache[i].sql == sql) {
+			sqlite3_reset(s->cache[i].stmt);
+			sqlite3_clear_bindings(s->cache[i].stmt);
+			*out = s->cache[i].stmt;
+			return 0;
+		}
+	}
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_sqlerr(s, rc, "preparing a query");
+	if (s->ncache < STORE_STMT_CACHE) {
+		s->cache[s->ncache].sql = sql;
+		s->cache[s->ncache].stmt = st;
+		s->ncache++;
+	} else {
+		/* Should not happen: the set of queries is fixed and small. */
+		sqlite3_finalize(st);
+		return err_set(ERR_INTERNAL, "statement cache full");
+	}
+	*out = st;
+	return 0;
+}
+
+int store_step_done(store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, what);
+}
+
+int store_bind_text(sqlite3_stmt *st, int idx, const char *text)
+{
+	if (!text)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_text(st, idx, text, -1, SQLITE_TRANSIENT);
+}
+
+int store_schema_version(store *s, int *out)
+{
+	sqlite3_stmt *st;
+	int rc = store_prepare(s, "PRAGMA user_version", &st);
+
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW)
+		return store_sqlerr(s, rc, "reading the schema version");
+	*out = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int store_migrate_to(store *s, int version)
+{
+	int have, rc;
+
+	if ((rc = store_schema_version(s, &have)))
+		return rc;
+	if (have > STORE_SCHEMA_VERSION)
+		return err_set(ERR_VERSION,
+		               "%s has schema version %d, newer than this ambassador (%d); "
+		               "use a newer ambassador",
+		               s->path, have, STORE_SCHEMA_VERSION);
+	for (int v = have; v < version; v++) {
+		char bump[64];
+
+		if ((rc = store_exec(s, "BEGIN IMMEDIATE")))
+			return err_wrap(rc, "migrating %s to version %d", s->path, v + 1);
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", v + 1);
+		rc = store_exec(s, store_migrations[v]);
+		if (!rc)
+			rc = store_exec(s, bump);
+		if (!rc)
+			rc = store_exec(s, "COMMIT");
+		if (rc) {
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return err_wrap(rc, "migrating %s to version %d", s->path, v + 1);
+		}
+	}
+	return 0;
+}
+
+int store_quick_check(store *s)
+{
+	sqlite3_stmt *st;
+	int rc = store_prepare(s, "PRAGMA quick_check", &st);
+
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW)
+		return store_sqlerr(s, rc, "checking the database");
+	const char *res = (const char *)sqlite3_column_text(st, 0);
+	if (!res || strcmp(res, "ok") != 0) {
+		rc = err_set(ERR_CORRUPT, "%s is damaged (quick_check: %s); restore a backup",
+		             s->path, res ? res : "?");
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* Create the file with mode 0600 before SQLite opens it, so personal data
+ * is never readable by others, whatever the umask. */
+static int create_private_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return 0;
+		return err_set(ERR_IO, "cannot create %s: %s", path, strerror(errno));
+	}
+	close(fd);
+	return 0;
+}
+
+static int configure(store *s)
+{
+	int rc;
+
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(s->db, 1);
+	if ((rc = store_exec(s, "PRAGMA foreign_keys = ON")))
+		return rc;
+	if (!(s->flags & STORE_READONLY) && strcmp(s->path, ":memory:") != 0) {
+		if ((rc = store_exec(s, "PRAGMA journal_mode = WAL")))
+			return rc;
+	}
+	/* NORMAL is durable across application crashes in WAL mode; only a
+	 * power loss can lose the last commits, never corrupt the file. */
+	if ((rc = store_exec(s, "PRAGMA synchronous = NORMAL")))
+		return rc;
+	/* Erased data is overwritten, not left in free pages. */
+	if ((rc = store_exec(s, "PRAGMA secure_delete = ON")))
+		return rc;
+	return store_exec(s, "PRAGMA cache_size = -65536"); /* 64 MiB */
+}
+
+int store_open(store **out, const char *path, unsigned flags)
+{
+	store *s = NULL;
+	int rc, oflags;
+	bool memory = strcmp(path, ":memory:") == 0;
+
+	*out = NULL;
+	if (!memory && (flags & (STORE_MUST_EXIST | STORE_READONLY)) && access(path, F_OK) != 0)
+		return err_set(ERR_NOT_FOUND, "no database at %s (run `ambassador init` first)",
+		               path);
+	if (!memory && !(flags & (STORE_MUST_EXIST | STORE_READONLY)) &&
+	    (rc = create_private_file(path)))
+		return rc;
+
+	s = xcalloc(1, sizeof(*s));
+	s->path = xstrdup(path);
+	s->flags = flags;
+	oflags = SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX |
+	         ((flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
+	                                   : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	if (flags & STORE_READONLY && !memory) {
+		char *uri = sqlite3_mprintf("file:%s?mode=ro", path);
+		rc = sqlite3_open_v2(uri, &s->db, oflags, NULL);
+		sqlite3_free(uri);
+	} else {
+		rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
+	}
+	if (rc != SQLITE_OK) {
+		rc = store_sqlerr(s, rc, path);
+		goto fail;
+	}
+	if ((rc = configure(s)))
+		goto fail;
+	if ((flags & STORE_CHECK) && (rc = store_quick_check(s)))
+		goto fail;
+	if (!(flags & STORE_NO_MIGRATE)) {
+		int have;
+		if ((rc = store_schema_version(s, &have)))
+			goto fail;
+		if (have > STORE_SCHEMA_VERSION) {
+			rc = store_migrate_to(s, STORE_SCHEMA_VERSION); /* sets the message */
+			goto fail;
+		}
+		if (have < STORE_SCHEMA_VERSION && (flags & STORE_READONLY)) {
+			rc = err_set(ERR_READONLY,
+			             "%s has schema version %d and needs migrating; "
+			             "open it once read-write",
+			             path, have);
+			goto fail;
+		}
+		if ((rc = store_migrate_to(s, STORE_SCHEMA_VERSION)))
+			goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	store_close(&s);
+	return rc;
+}
+
+void store_close(store **sp)
+{
+	store *s = sp ? *sp : NULL;
+
+	if (!s)
+		return;
+	if (s->in_tx)
+		store_rollback(s);
+	for (size_t i = 0; i < s->ncache; i++)
+		sqlite3_finalize(s->cache[i].stmt);
+	sqlite3_close(s->db);
+	free(s->path);
+	memset(s->suppress_secret, 0, sizeof(s->suppress_secret));
+	free(s);
+	*sp = NULL;
+}
+
+int store_begin(store *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (s->in_tx)
+		return err_set(ERR_INTERNAL, "transaction already open");
+	if ((rc = store_prepare(s, "BEGIN IMMEDIATE", &st)))
+		return rc;
+	if ((rc = store_step_done(s, st, "starting a transaction")))
+		return rc;
+	s->in_tx = true;
+	return 0;
+}
+
+int store_commit(store *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!s->in_tx)
+		return err_set(ERR_INTERNAL, "no transaction to commit");
+	if ((rc = store_prepare(s, "COMMIT", &st)))
+		return rc;
+	if ((rc = store_step_done(s, st, "committing"))) {
+		store_rollback(s);
+		return rc;
+	}
+	s->in_tx = false;
+	return 0;
+}
+
+void store_rollback(store *s)
+{
+	if (!s || !s->in_tx)
+		return;
+	/* Not through the cache: ROLLBACK must work even when preparing new
+	 * statements fails (out of memory, full disk). */
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_tx = false;
+}
+
+bool store_in_transaction(store *s)
+{
+	return s->in_tx;
+}
+
+int store_read_begin(store *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (s->in_tx || s->read_depth++ > 0)
+		return 0;
+	if ((rc = store_prepare(s, "BEGIN DEFERRED", &st)))
+		return rc;
+	return store_step_done(s, st, "starting a read");
+}
+
+void store_read_end(store *s)
+{
+	if (s->in_tx || s->read_depth == 0 || --s->read_depth > 0)
+		return;
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+}
+
+int64_t store_now(void)
+{
+	const char *env = getenv("AMBASSADOR_NOW");
+	int64_t t;
+
+	if (env && *env && timefmt_parse(env, &t) == 0)
+		return t;
+	return (int64_t)time(NULL);
+}
+
+/* --- ledger ------------------------------------------------------------ */
+
+int store_import_start(store *s, const char *kind, const char *source, int64_t *out_id)
+{
+	static const char sql[] =
+	    "INSERT INTO imports(kind, source, sha256, imported_at) VALUES(?, ?, ?, ?)";
+	sqlite3_stmt *st;
+	char pending[64];
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	/* A unique placeholder until the content hash is known. */
+	snprintf(pending, sizeof(pending), "pending-%lld", (long long)store_now());
+	store_bind_text(st, 1, kind);
+	store_bind_text(st, 2, source);
+	store_bind_text(st, 3, pending);
+	sqlite3_bind_int64(st, 4, store_now());
+	if ((rc = store_step_done(s, st, "recording the import")))
+		return rc;
+	*out_id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+static void read_import_row(sqlite3_stmt *st, struct import_record *r)
+{
+	const char *t;
+
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	t = (const char *)sqlite3_column_text(st, 1);
+	snprintf(r->kind, sizeof(r->kind), "%s", t ? t : "");
+	t = (const char *)sqlite3_column_text(st, 2);
+	snprintf(r->source, sizeof(r->source), "%s", t ? t : "");
+	t = (const char *)sqlite3_column_text(st, 3);
+	snprintf(r->sha256, sizeof(r->sha256), "%s", t ? t : "");
+	r->imported_at = sqlite3_column_int64(st, 4);
+	r->rows_read = sqlite3_column_int64(st, 5);
+	r->rows_kept = sqlite3_column_int64(st, 6);
+	r->rows_rejected = sqlite3_column_int64(st, 7);
+	r->rows_skipped = sqlite3_column_int64(st, 8);
+}
+
+int store_import_finish(store *s, const struct import_record *rec,
+                        struct import_record *out_previous)
+{
+	static const char find[] =
+	    "SELECT id, kind, source, sha256, imported_at, rows_read, rows_kept,"
+	    " rows_rejected, rows_skipped FROM imports WHERE kind = ? AND sha256 = ? AND id != ?";
+	static const char update[] =
+	    "UPDATE imports SET sha256 = ?, rows_read = ?, rows_kept = ?, rows_rejected = ?,"
+	    " rows_skipped = ? WHERE id = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare(s, find, &st)))
+		return rc;
+	store_bind_text(st, 1, rec->kind);
+	store_bind_text(st, 2, rec->sha256);
+	sqlite3_bind_int64(st, 3, rec->id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		struct import_record prev;
+		read_import_row(st, &prev);
+		sqlite3_reset(st);
+		if (out_previous)
+			*out_previous = prev;
+		return err_set(ERR_DUPLICATE,
+		               "this %s content was already imported as import #%lld", rec->kind,
+		               (long long)prev.id);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, rc, "checking the import ledger");
+	if ((rc = store_prepare(s, update, &st)))
+		return rc;
+	store_bind_text(st, 1, rec->sha256);
+	sqlite3_bind_int64(st, 2, rec->rows_read);
+	sqlite3_bind_int64(st, 3, rec->rows_kept);
+	sqlite3_bind_int64(st, 4, rec->rows_rejected);
+	sqlite3_bind_int64(st, 5, rec->rows_skipped);
+	sqlite3_bind_int64(st, 6, rec->id);
+	return store_step_done(s, st, "recording the import");
+}
+
+int store_import_list(store *s, struct import_record *out, size_t max, size_t *out_count)
+{
+	static const char sql[] = "SELECT id, kind, source, sha256, imported_at, rows_read,"
+	                          " rows_kept, rows_rejected, rows_skipped FROM imports"
+	                          " ORDER BY id DESC LIMIT ?";
+	sqlite3_stmt *st;
+	size_t n = 0;
+	int rc;
+
+	*out_count = 0;
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
+		read_import_row(st, &out[n++]);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_sqlerr(s, rc, "listing imports");
+	*out_count = n;
+	return 0;
+}
+
+/* --- meta ---------------------------------------------------------------- */
+
+int store_meta_get(store *s, const char *key, char **out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_prepare(s, "SELECT value FROM meta WHERE key = ?", &st)))
+		return rc;
+	store_bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = xstrdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+		return 1;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "reading a setting");
+}
+
+int store_meta_set(store *s, const char *key, const char *value)
+{
+	static const char sql[] = "INSERT INTO meta(key, value) VALUES(?, ?)"
+	                          " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	store_bind_text(st, 1, key);
+	store_bind_text(st, 2, value);
+	return store_step_done(s, st, "saving a setting");
+}
+
+/* --- personal data ------------------------------------------------------ */
+
+int store_purge_person_data(store *s, int64_t pid)
+{
+	/* Every table holding data about a person, by pid. A new table with
+	 * personal data must be added here (erasure tests check it). */
+	static const char *const sqls[] = {
+	    "DELETE FROM survey_responses WHERE pid = ?",
+	    "DELETE FROM survey_answers WHERE pid = ?",
+	    "DELETE FROM survey_scores WHERE pid = ?",
+	    "DELETE FROM activity_weekly WHERE pid = ?",
+	    "DELETE FROM snapshot_scores WHERE pid = ?",
+	    "DELETE FROM invitations WHERE pid = ?",
+	    "DELETE FROM invitation_history WHERE pid = ?",
+	};
+	int rc;
+
+	for (size_t i = 0; i < sizeof(sqls) / sizeof(sqls[0]); i++) {
+		sqlite3_stmt *st;
+		if ((rc = store_prepare(s, sqls[i], &st)))
+			return rc;
+		sqlite3_bind_int64(st, 1, pid);
+		if ((rc = store_step_done(s, st, "removing a person's data")))
+			return rc;
+	}
+	return 0;
+}
+
+static int load_secret(store *s)
+{
+	char *hex = NULL;
+	int rc;
+
+	if (s->have_secret)
+		return 0;
+	rc = store_meta_get(s, "suppress_secret", &hex);
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		/* First use: a random per-database secret. */
+		uint8_t raw[32];
+		char buf[65];
+		FILE *f = fopen("/dev/urandom", "rb");
+		if (!f || fread(raw, 1, sizeof(raw), f) != sizeof(raw)) {
+			if (f)
+				fclose(f);
+			return err_set(ERR_IO, "cannot read /dev/urandom");
+		}
+		fclose(f);
+		sha256_hex(buf, raw); /* 32 bytes of entropy, hex-encoded via a hash */
+		if ((rc = store_meta_set(s, "suppress_secret", buf)))
+			return rc;
+		hex = xstrdup(buf);
+	}
+	memcpy(s->suppress_secret, hex, 32);
+	s->have_secret = true;
+	free(hex);
+	return 0;
+}
+
+int store_suppress_key(store *s, const char *employee_id, uint8_t out[SHA256_LEN])
+{
+	int rc = load_secret(s);
+
+	if (rc)
+		return rc;
+	hmac_sha256(out, s->suppress_secret, sizeof(s->suppress_secret), employee_id,
+	            strlen(employee_id));
+	return 0;
+}
+
+int store_is_suppressed(store *s, const char *employee_id)
+{
+	uint8_t key[SHA256_LEN];
+	sqlite3_stmt *st;
+	int rc;
+
+	/* Nothing was ever erased: avoid creating the secret on a read path. */
+	if ((rc = store_prepare(s, "SELECT 1 FROM suppressed LIMIT 1", &st)))
+		return rc;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return store_sqlerr(s, rc, "reading the erasure list");
+	if ((rc = store_suppress_key(s, employee_id, key)))
+		return rc;
+	if ((rc = store_prepare(s, "SELECT 1 FROM suppressed WHERE hmac = ?", &st)))
+		return rc;
+	sqlite3_bind_blob(st, 1, key, SHA256_LEN, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "reading the erasure list");
+}

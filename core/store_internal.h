@@ -1,0 +1,47 @@
+/* store_internal.h - shared by the store's own files only (core/store*.c).
+ * Nothing outside core/store*.c may include this or sqlite3.h. */
+#ifndef AMB_CORE_STORE_INTERNAL_H
+#define AMB_CORE_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "core/store.h"
+
+#define STORE_STMT_CACHE 96
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	unsigned flags;
+	bool in_tx;
+	int read_depth;
+	uint8_t suppress_secret[32];
+	bool have_secret;
+	struct {
+		const char *sql; /* compared by pointer: pass string literals */
+		sqlite3_stmt *stmt;
+	} cache[STORE_STMT_CACHE];
+	size_t ncache;
+};
+
+/* A prepared statement for `sql`, cached by the address of the string (so
+ * pass a literal or a static). It is reset and its bindings cleared.
+ * Borrowed: do not finalize it. */
+int store_prepare(store *s, const char *sql, sqlite3_stmt **out);
+
+/* Translate a SQLite result code into an err_code with a message naming
+ * `what` (once, at the boundary): SQLITE_BUSY -> ERR_BUSY, SQLITE_FULL ->
+ * ERR_FULL "storage full", SQLITE_READONLY -> ERR_READONLY, corruption ->
+ * ERR_CORRUPT, SQLITE_NOMEM -> ERR_NOMEM, I/O -> ERR_IO, else ERR_DB. */
+int store_sqlerr(store *s, int rc, const char *what);
+
+/* Run a statement that returns no rows; SQLITE_DONE is success. */
+int store_step_done(store *s, sqlite3_stmt *st, const char *what);
+
+/* Execute literal SQL without parameters (schema, pragmas). */
+int store_exec(store *s, const char *sql);
+
+/* Bind a NUL-terminated string or NULL (as SQL NULL), transient copy. */
+int store_bind_text(sqlite3_stmt *st, int idx, const char *text);
+
+#endif

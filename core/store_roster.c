@@ -1,0 +1,197 @@
+/* store_roster.c - the people table: roster upserts, departures, look-ups. */
+#include "core/store_roster.h"
+
+#include <string.h>
+
+#include "core/err.h"
+#include "core/store_internal.h"
+
+static const char *nz(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+int store_person_upsert(store *s, const struct person_in *p, int64_t import_id, int64_t line,
+                        int64_t *out_pid, int64_t *out_first_line)
+{
+	static const char find[] =
+	    "SELECT roster_import, roster_line FROM people WHERE employee_id = ?";
+	static const char upsert[] =
+	    "INSERT INTO people(employee_id, name, email, department, level, consent,"
+	    " departed_at, updated_at, roster_import, roster_line)"
+	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9)"
+	    " ON CONFLICT(employee_id) DO UPDATE SET name = excluded.name,"
+	    " email = excluded.email, department = excluded.department,"
+	    " level = excluded.level, consent = excluded.consent, departed_at = NULL,"
+	    " updated_at = excluded.updated_at, roster_import = excluded.roster_import,"
+	    " roster_line = excluded.roster_line"
+	    " RETURNING pid";
+	sqlite3_stmt *st;
+	int rc;
+
+	*out_pid = 0;
+	if ((rc = store_prepare(s, find, &st)))
+		return rc;
+	store_bind_text(st, 1, p->employee_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
+	    sqlite3_column_int64(st, 0) == import_id) {
+		if (out_first_line)
+			*out_first_line = sqlite3_column_int64(st, 1);
+		sqlite3_reset(st);
+		return err_set(ERR_DUPLICATE, "employee_id '%s' is listed twice", p->employee_id);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(s, rc, "looking up a person");
+
+	if ((rc = store_prepare(s, upsert, &st)))
+		return rc;
+	store_bind_text(st, 1, p->employee_id);
+	store_bind_text(st, 2, nz(p->name));
+	store_bind_text(st, 3, nz(p->email));
+	store_bind_text(st, 4, p->department);
+	store_bind_text(st, 5, nz(p->level));
+	store_bind_text(st, 6, p->consent ? p->consent : "");
+	sqlite3_bind_int64(st, 7, store_now());
+	sqlite3_bind_int64(st, 8, import_id);
+	sqlite3_bind_int64(st, 9, line);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return store_sqlerr(s, rc, "saving a person");
+	}
+	*out_pid = sqlite3_column_int64(st, 0);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "saving a person");
+}
+
+int store_roster_mark_departed(store *s, int64_t import_id, int64_t when, int64_t *out_count)
+{
+	static const char sql[] = "UPDATE people SET departed_at = ?1, updated_at = ?1"
+	                          " WHERE departed_at IS NULL"
+	                          " AND (roster_import IS NULL OR roster_import != ?2)";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	sqlite3_bind_int64(st, 1, when);
+	sqlite3_bind_int64(st, 2, import_id);
+	if ((rc = store_step_done(s, st, "marking departures")))
+		return rc;
+	*out_count = sqlite3_changes(s->db);
+	return 0;
+}
+
+static enum person_status status_of(const char *consent, int departed)
+{
+	if (departed)
+		return PERSON_DEPARTED;
+	if (consent && strcmp(consent, "no") == 0)
+		return PERSON_OPTED_OUT;
+	return PERSON_ACTIVE;
+}
+
+int store_person_status(store *s, const char *employee_id, int64_t *out_pid,
+                        enum person_status *out_status)
+{
+	static const char sql[] = "SELECT pid, consent, departed_at IS NOT NULL FROM people"
+	                          " WHERE employee_id = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	*out_pid = 0;
+	*out_status = PERSON_UNKNOWN;
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	store_bind_text(st, 1, employee_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out_pid = sqlite3_column_int64(st, 0);
+		*out_status =
+		    status_of((const char *)sqlite3_column_text(st, 1), sqlite3_column_int(st, 2));
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "looking up a person");
+}
+
+int store_people_each(store *s, store_person_fn fn, void *ctx)
+{
+	static const char sql[] = "SELECT pid, employee_id, consent, departed_at IS NOT NULL"
+	                          " FROM people ORDER BY pid";
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		stop = fn(
+		    ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+		    status_of((const char *)sqlite3_column_text(st, 2), sqlite3_column_int(st, 3)));
+		if (stop)
+			break;
+	}
+	sqlite3_reset(st);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "reading people");
+}
+
+int store_roster_counts(store *s, struct roster_counts *out)
+{
+	static const char sql[] =
+	    "SELECT count(*),"
+	    " sum(departed_at IS NULL AND consent != 'no'),"
+	    " sum(departed_at IS NOT NULL),"
+	    " sum(departed_at IS NULL AND consent = 'no'),"
+	    " sum(departed_at IS NULL AND consent = 'yes'),"
+	    " sum(departed_at IS NULL AND consent = ''),"
+	    " count(DISTINCT CASE WHEN departed_at IS NULL THEN department END)"
+	    " FROM people";
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->total = sqlite3_column_int64(st, 0);
+		out->active = sqlite3_column_int64(st, 1);
+		out->departed = sqlite3_column_int64(st, 2);
+		out->opted_out = sqlite3_column_int64(st, 3);
+		out->consent_yes = sqlite3_column_int64(st, 4);
+		out->consent_unasked = sqlite3_column_int64(st, 5);
+		out->departments = sqlite3_column_int64(st, 6);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "counting people");
+}
+
+int store_roster_departments(store *s, store_department_fn fn, void *ctx)
+{
+	static const char sql[] =
+	    "SELECT department, sum(departed_at IS NULL AND consent != 'no'),"
+	    " sum(departed_at IS NULL AND consent = 'no'), sum(departed_at IS NOT NULL)"
+	    " FROM people GROUP BY department ORDER BY department";
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		stop =
+		    fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+		       sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3));
+		if (stop)
+			break;
+	}
+	sqlite3_reset(st);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "listing departments");
+}

@@ -1,0 +1,163 @@
+/* store_schema.c - the ordered schema migrations. Migration N takes a file
+ * from user_version N-1 to N; each runs in its own transaction with the
+ * version bump, so a failed migration leaves the file at N-1.
+ *
+ * Never edit a migration that has shipped: add a new one. Each area owns
+ * its migration: 1 people and the import ledger, 2 survey, 3 activity,
+ * 4 scoring, 5 service (invitations, audit, erasure).
+ */
+#include "core/store_schema.h"
+
+static const char migration_1[] =
+    /* key/value settings: the erasure secret, the active weight profile */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+    /* The import ledger: one row per committed import. sha256 is taken
+     * over the normalised records, so the same content under another
+     * name, quoting or line ending is a duplicate. */
+    "CREATE TABLE imports("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL,"
+    " source TEXT NOT NULL,"
+    " sha256 TEXT NOT NULL,"
+    " imported_at INTEGER NOT NULL,"
+    " rows_read INTEGER NOT NULL DEFAULT 0,"
+    " rows_kept INTEGER NOT NULL DEFAULT 0,"
+    " rows_rejected INTEGER NOT NULL DEFAULT 0,"
+    " rows_skipped INTEGER NOT NULL DEFAULT 0,"
+    " UNIQUE(kind, sha256));"
+    /* People from the roster. pid is the internal key every other table
+     * uses; employee_id appears only here. departed_at is set when a newer
+     * roster no longer lists the person. */
+    "CREATE TABLE people("
+    " pid INTEGER PRIMARY KEY,"
+    " employee_id TEXT NOT NULL UNIQUE,"
+    " name TEXT,"
+    " email TEXT,"
+    " department TEXT NOT NULL,"
+    " level TEXT,"
+    " consent TEXT NOT NULL DEFAULT '' CHECK (consent IN ('yes','no','')),"
+    " departed_at INTEGER,"
+    " updated_at INTEGER NOT NULL,"
+    " roster_import INTEGER,"
+    " roster_line INTEGER);";
+
+static const char migration_2[] =
+    /* Codebook items as last imported, keyed by the export's header text. */
+    "CREATE TABLE survey_items("
+    " item TEXT PRIMARY KEY,"
+    " construct TEXT NOT NULL,"
+    " min REAL NOT NULL,"
+    " max REAL NOT NULL,"
+    " reverse INTEGER NOT NULL,"
+    " import_id INTEGER NOT NULL) WITHOUT ROWID;"
+    /* The latest response per person (latest submitted_at wins). */
+    "CREATE TABLE survey_responses("
+    " pid INTEGER PRIMARY KEY,"
+    " submitted_at INTEGER,"
+    " started_at INTEGER,"
+    " careless TEXT," /* NULL, 'straight_line' or 'too_fast' */
+    " import_id INTEGER NOT NULL);"
+    /* Answers on the item's own scale, as given (not reversed). */
+    "CREATE TABLE survey_answers("
+    " pid INTEGER NOT NULL,"
+    " item TEXT NOT NULL,"
+    " value REAL NOT NULL,"
+    " PRIMARY KEY(pid, item)) WITHOUT ROWID;"
+    /* Construct scores in 0..1 after reversing; NULL below the answered
+     * share a construct needs. */
+    "CREATE TABLE survey_scores("
+    " pid INTEGER NOT NULL,"
+    " construct TEXT NOT NULL,"
+    " score REAL,"
+    " answered INTEGER NOT NULL,"
+    " items INTEGER NOT NULL,"
+    " PRIMARY KEY(pid, construct)) WITHOUT ROWID;";
+
+static const char migration_3[] =
+    "CREATE TABLE platforms(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    /* De-duplication keys of events already counted: (week << 51) | 51
+     * bits of SHA-256 over employee id, platform and post_id (or the whole
+     * normalised row). Time-ordered exports insert near the end of the
+     * B-tree. No content of the event is kept. */
+    "CREATE TABLE activity_seen(key INTEGER PRIMARY KEY);"
+    /* What scoring needs, at the grain it needs: per person, week,
+     * platform, kind and origin, with engagement sums. Raw events are not
+     * kept. week = whole weeks since Monday 2000-01-03. */
+    "CREATE TABLE activity_weekly("
+    " pid INTEGER NOT NULL,"
+    " week INTEGER NOT NULL,"
+    " platform INTEGER NOT NULL,"
+    " kind INTEGER NOT NULL,"
+    " origin INTEGER NOT NULL,"
+    " events INTEGER NOT NULL,"
+    " reach INTEGER NOT NULL,"
+    " reactions INTEGER NOT NULL,"
+    " comments INTEGER NOT NULL,"
+    " shares INTEGER NOT NULL,"
+    " clicks INTEGER NOT NULL,"
+    " PRIMARY KEY(pid, week, platform, kind, origin)) WITHOUT ROWID;";
+
+static const char migration_4[] =
+    /* Weight profiles: every change is a new version; the active profile's
+     * name is meta 'active_profile' and its newest version is in force. */
+    "CREATE TABLE profiles("
+    " name TEXT NOT NULL,"
+    " version INTEGER NOT NULL,"
+    " params TEXT NOT NULL," /* JSON object */
+    " author TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " note TEXT,"
+    " PRIMARY KEY(name, version));"
+    /* Immutable score snapshots. */
+    "CREATE TABLE snapshots("
+    " id INTEGER PRIMARY KEY,"
+    " computed_at INTEGER NOT NULL,"
+    " as_of INTEGER NOT NULL,"
+    " profile TEXT NOT NULL,"
+    " profile_version INTEGER NOT NULL,"
+    " people INTEGER NOT NULL,"
+    " eligible INTEGER NOT NULL);"
+    "CREATE TABLE snapshot_scores("
+    " snapshot_id INTEGER NOT NULL,"
+    " pid INTEGER NOT NULL,"
+    " eligible INTEGER NOT NULL,"
+    " rank INTEGER,"
+    " score REAL NOT NULL,"
+    " activity REAL NOT NULL,"
+    " attitude REAL NOT NULL,"
+    " motivation REAL NOT NULL,"
+    " detail TEXT NOT NULL," /* JSON: sub-features, per platform, flags */
+    " PRIMARY KEY(snapshot_id, pid)) WITHOUT ROWID;"
+    "CREATE INDEX snapshot_scores_pid ON snapshot_scores(pid);";
+
+static const char migration_5[] =
+    "CREATE TABLE invitations("
+    " pid INTEGER PRIMARY KEY,"
+    " status TEXT NOT NULL CHECK (status IN"
+    "  ('invited','accepted','declined','withdrawn')),"
+    " updated_at INTEGER NOT NULL,"
+    " updated_by TEXT NOT NULL);"
+    "CREATE TABLE invitation_history("
+    " id INTEGER PRIMARY KEY,"
+    " pid INTEGER NOT NULL,"
+    " status TEXT NOT NULL,"
+    " at INTEGER NOT NULL,"
+    " by TEXT NOT NULL);"
+    "CREATE INDEX invitation_history_pid ON invitation_history(pid);"
+    /* Who asked what: never the request payload or personal data. */
+    "CREATE TABLE audit_log("
+    " id INTEGER PRIMARY KEY,"
+    " at INTEGER NOT NULL,"
+    " client TEXT NOT NULL,"
+    " role TEXT NOT NULL,"
+    " op TEXT NOT NULL,"
+    " people INTEGER NOT NULL,"
+    " status TEXT NOT NULL);"
+    /* That an erasure happened, never whose. */
+    "CREATE TABLE erasures(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, by TEXT NOT NULL);"
+    /* HMAC of erased employee ids, so an old export cannot bring them back. */
+    "CREATE TABLE suppressed(hmac BLOB PRIMARY KEY) WITHOUT ROWID;";
+
+const char *const store_migrations[STORE_SCHEMA_VERSION] = {
+    migration_1, migration_2, migration_3, migration_4, migration_5,
+};

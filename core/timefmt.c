@@ -1,0 +1,169 @@
+/* timefmt.c - dates without the C library's locale and time-zone state:
+ * everything is UTC and computed with civil-calendar arithmetic. */
+#include "core/timefmt.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+
+/* Epoch of the week numbering: Monday 2000-01-03 00:00 UTC. */
+#define WEEK_EPOCH 946857600LL
+
+int64_t timefmt_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	/* Shift the year to start in March so the leap day is last. */
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+int timefmt_valid_date(int64_t y, unsigned m, unsigned d)
+{
+	static const unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	if (m < 1 || m > 12 || d < 1)
+		return 0;
+	return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+/* Read exactly n digits at *p into *out; advance. */
+static int digits(const char **p, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if ((*p)[i] < '0' || (*p)[i] > '9')
+			return -1;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return 0;
+}
+
+static int parse_offset(const char *p, int *out_seconds)
+{
+	int sign, hh, mm = 0;
+
+	if (*p == 'Z' || *p == 'z') {
+		*out_seconds = 0;
+		return p[1] == '\0' ? 0 : -1;
+	}
+	if (*p != '+' && *p != '-')
+		return -1;
+	sign = *p++ == '-' ? -1 : 1;
+	if (digits(&p, 2, &hh))
+		return -1;
+	if (*p == ':')
+		p++;
+	if (*p && digits(&p, 2, &mm))
+		return -1;
+	if (*p || hh > 23 || mm > 59)
+		return -1;
+	*out_seconds = sign * (hh * 3600 + mm * 60);
+	return 0;
+}
+
+static int all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+int timefmt_parse(const char *s, int64_t *out)
+{
+	const char *p = s;
+	int y, mo, d, hh = 0, mi = 0, ss = 0, off = 0;
+
+	if (all_digits(s) && strlen(s) > 8) {
+		int64_t v = 0;
+		for (; *p && v < 100000000000LL; p++)
+			v = v * 10 + (*p - '0');
+		if (*p)
+			return err_set(ERR_INVALID, "timestamp '%s' is out of range", s);
+		*out = v;
+		return 0;
+	}
+	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
+	    digits(&p, 2, &d))
+		goto bad;
+	if (!timefmt_valid_date(y, (unsigned)mo, (unsigned)d))
+		return err_set(ERR_INVALID, "'%s' is not a calendar date", s);
+	if (*p == 'T' || *p == 't' || (*p == ' ' && p[1] >= '0' && p[1] <= '9')) {
+		p++;
+		if (digits(&p, 2, &hh) || *p++ != ':' || digits(&p, 2, &mi))
+			goto bad;
+		if (*p == ':') {
+			p++;
+			if (digits(&p, 2, &ss))
+				goto bad;
+			if (*p == '.' || *p == ',') /* fractions are dropped */
+				for (p++; *p >= '0' && *p <= '9'; p++)
+					;
+		}
+		if (hh > 23 || mi > 59 || ss > 60)
+			return err_set(ERR_INVALID, "'%s' has an impossible time of day", s);
+		if (*p == ' ')
+			p++;
+		if (*p && parse_offset(p, &off))
+			goto bad;
+	} else if (*p) {
+		goto bad;
+	}
+	*out = timefmt_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + hh * 3600 + mi * 60 +
+	       (ss == 60 ? 59 : ss) - off;
+	return 0;
+bad:
+	return err_set(ERR_INVALID,
+	               "'%s' is not an ISO 8601 date or date-time (e.g. 2026-03-14 or "
+	               "2026-03-14T09:05:00Z)",
+	               s);
+}
+
+void timefmt_iso(char *out, size_t size, int64_t t)
+{
+	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	int64_t secs = t - days * 86400, y;
+	unsigned m, d;
+
+	civil_from_days(days, &y, &m, &d);
+	snprintf(out, size, "%04lld-%02u-%02uT%02d:%02d:%02dZ", (long long)y, m, d,
+	         (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+}
+
+void timefmt_date(char *out, size_t size, int64_t t)
+{
+	char buf[32];
+
+	timefmt_iso(buf, sizeof(buf), t);
+	snprintf(out, size, "%.10s", buf);
+}
+
+int64_t timefmt_week(int64_t t)
+{
+	int64_t delta = t - WEEK_EPOCH;
+
+	return delta >= 0 ? delta / 604800 : -((-delta + 604799) / 604800);
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install what is needed, then build and run every test three ways:
+# a -Werror debug build with formatting checked, the whole suite under
+# AddressSanitizer + UndefinedBehaviorSanitizer, and a Release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+start=$(date +%s)
+jobs=$(nproc)
+
+echo "== formatting (clang-format)"
+files=$(git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build/*')
+clang-format --dry-run --Werror $files
+
+run_suite() {
+  local preset=$1
+  echo "== $preset: configure, build, test"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j"$jobs" 2>&1 | grep -Ev '^\[ *[0-9]+%\]' || true
+  test -x "build/$preset/ambassador"
+  ctest --preset "$preset" -j"$jobs" 2>&1 | tail -n 40
+  # ctest's exit code decides; rerun quietly to get it without losing output
+  ctest --test-dir "build/$preset" -j"$jobs" --rerun-failed --output-on-failure >/dev/null 2>&1 || {
+    echo "FAILED in $preset"; ctest --test-dir "build/$preset" --rerun-failed --output-on-failure | tail -n 80; exit 1; }
+}
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+run_suite asan
+run_suite release
+if [ -x bench/run ]; then
+  echo "== bench/run --quick (release build)"
+  bench/run --quick --build build/release
+fi
+echo "== all done in $(( $(date +%s) - start )) s"

@@ -1,0 +1,302 @@
+/* import.c - the shared import frame: transaction + ledger, error list,
+ * rejects CSV, progress line. The context owns the reader, the rejects file
+ * and the header copy; the summary (and its error strings) belongs to the
+ * caller. */
+#include "survey/import.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/mem.h"
+
+struct import_ctx {
+	store *store;
+	csv_reader *reader;
+	struct import_opts opts;
+	struct import_summary *sum;
+	struct import_record rec;
+	char *path;
+	char **header;
+	size_t nheader;
+	FILE *rejects;
+	double last_draw;
+	bool drew;
+};
+
+void import_summary_clear(struct import_summary *sum)
+{
+	for (size_t i = 0; i < sum->nerrors; i++)
+		free(sum->errors[i]);
+	free(sum->errors);
+	sum->errors = NULL;
+	sum->nerrors = 0;
+}
+
+void import_note_add(struct import_summary *sum, const char *label, int64_t n)
+{
+	for (size_t i = 0; i < sum->nnotes; i++) {
+		if (strcmp(sum->notes[i].label, label) == 0) {
+			sum->notes[i].count += n;
+			return;
+		}
+	}
+	if (sum->nnotes < IMPORT_MAX_NOTES) {
+		sum->notes[sum->nnotes].label = label;
+		sum->notes[sum->nnotes].count = n;
+		sum->nnotes++;
+	}
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+int import_begin(import_ctx **out, store *s, const char *kind, const char *path,
+                 const struct import_opts *opts, struct import_summary *sum)
+{
+	import_ctx *c = xcalloc(1, sizeof(*c));
+	int rc;
+
+	*out = NULL;
+	c->store = s;
+	c->sum = sum;
+	c->opts = *opts;
+	if (!c->opts.max_errors)
+		c->opts.max_errors = IMPORT_DEFAULT_MAX_ERRORS;
+	c->path = xstrdup(path);
+	snprintf(c->rec.kind, sizeof(c->rec.kind), "%s", kind);
+	snprintf(c->rec.source, sizeof(c->rec.source), "%s", base_name(path));
+	if ((rc = csv_reader_open(&c->reader, path, &c->opts.csv)))
+		goto fail;
+	if ((rc = store_begin(s)))
+		goto fail;
+	if ((rc = store_import_start(s, kind, c->rec.source, &c->rec.id)))
+		goto fail;
+	sum->import_id = c->rec.id;
+	*out = c;
+	return 0;
+fail:
+	import_abort(&c);
+	return rc;
+}
+
+csv_reader *import_reader(import_ctx *c)
+{
+	return c->reader;
+}
+
+int64_t import_id(const import_ctx *c)
+{
+	return c->rec.id;
+}
+
+const char *import_name(const import_ctx *c)
+{
+	return c->path;
+}
+
+void import_set_header(import_ctx *c, const struct csv_row *header)
+{
+	for (size_t i = 0; i < c->nheader; i++)
+		free(c->header[i]);
+	free(c->header);
+	c->header = xcalloc(header->count, sizeof(char *));
+	c->nheader = header->count;
+	for (size_t i = 0; i < header->count; i++)
+		c->header[i] = xstrdup(header->fields[i]);
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void draw_progress(import_ctx *c, bool final)
+{
+	double t = now_seconds();
+	static _Thread_local double started;
+
+	if (!c->opts.progress)
+		return;
+	if (!c->drew)
+		started = t;
+	if (!final && c->drew && t - c->last_draw < 0.2)
+		return;
+	uint64_t size = csv_reader_size(c->reader), done = csv_reader_bytes_read(c->reader);
+	double rate = t > started ? (double)c->sum->rows_read / (t - started) : 0;
+	fprintf(stderr, "\r%s: %lld rows, %.0f rows/s", c->rec.source, (long long)c->sum->rows_read,
+	        rate);
+	if (size)
+		fprintf(stderr, ", %3.0f%%", 100.0 * (double)done / (double)size);
+	fprintf(stderr, final ? "\n" : "   ");
+	c->last_draw = t;
+	c->drew = true;
+}
+
+int import_next(import_ctx *c, struct csv_row *row)
+{
+	int rc = csv_reader_next(c->reader, row);
+
+	if (rc == 1) {
+		c->sum->rows_read++;
+		if ((c->sum->rows_read & 1023) == 0)
+			draw_progress(c, false);
+	}
+	return rc;
+}
+
+static int open_rejects(import_ctx *c)
+{
+	if (c->rejects)
+		return 0;
+	if (c->opts.rejects_path)
+		snprintf(c->sum->rejects_path, sizeof(c->sum->rejects_path), "%s",
+		         c->opts.rejects_path);
+	else
+		snprintf(c->sum->rejects_path, sizeof(c->sum->rejects_path), "%s.rejects.csv",
+		         c->path);
+	c->rejects = fopen(c->sum->rejects_path, "w");
+	if (!c->rejects)
+		return err_set(ERR_IO, "cannot write %s", c->sum->rejects_path);
+	fputs("line,error", c->rejects);
+	for (size_t i = 0; i < c->nheader; i++) {
+		fputc(',', c->rejects);
+		csv_write_field(c->rejects, c->header[i], false);
+	}
+	fputc('\n', c->rejects);
+	return 0;
+}
+
+int import_reject(import_ctx *c, const struct csv_row *row, int column, const char *fmt, ...)
+{
+	char reason[512], line[32];
+	char *msg;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	if (column >= 0 && (size_t)column < c->nheader)
+		msg = xasprintf("%s:%lld:%d: %s (column '%s')", c->path, (long long)row->line,
+		                column + 1, reason, c->header[column]);
+	else
+		msg = xasprintf("%s:%lld:%d: %s", c->path, (long long)row->line,
+		                column >= 0 ? column + 1 : 1, reason);
+	c->sum->rows_rejected++;
+	c->sum->errors_total++;
+	if (c->sum->nerrors < c->opts.max_errors) {
+		c->sum->errors = xreallocarray(c->sum->errors, c->sum->nerrors + 1, sizeof(char *));
+		c->sum->errors[c->sum->nerrors++] = msg;
+	} else {
+		free(msg);
+	}
+	if (!c->opts.skip_invalid)
+		return 0;
+	if ((rc = open_rejects(c)))
+		return rc;
+	snprintf(line, sizeof(line), "%lld", (long long)row->line);
+	csv_write_field(c->rejects, line, true);
+	fputc(',', c->rejects);
+	csv_write_field(c->rejects, reason, false);
+	for (size_t i = 0; i < row->count; i++) {
+		fputc(',', c->rejects);
+		csv_write_field(c->rejects, row->fields[i], false);
+	}
+	fputc('\n', c->rejects);
+	return 0;
+}
+
+void import_skip(import_ctx *c, const char *label)
+{
+	c->sum->rows_skipped++;
+	import_note_add(c->sum, label, 1);
+}
+
+void import_note(import_ctx *c, const char *label, int64_t n)
+{
+	import_note_add(c->sum, label, n);
+}
+
+void import_keep(import_ctx *c)
+{
+	c->sum->rows_kept++;
+}
+
+static void ctx_free(import_ctx *c)
+{
+	csv_reader_close(&c->reader);
+	for (size_t i = 0; i < c->nheader; i++)
+		free(c->header[i]);
+	free(c->header);
+	if (c->rejects)
+		fclose(c->rejects);
+	free(c->path);
+	free(c);
+}
+
+int import_end(import_ctx **cp)
+{
+	import_ctx *c = *cp;
+	struct import_record prev;
+	uint8_t digest[SHA256_LEN];
+	int rc;
+
+	*cp = NULL;
+	draw_progress(c, true);
+	if (c->sum->rows_rejected && !c->opts.skip_invalid) {
+		store_rollback(c->store);
+		rc = err_set(ERR_INVALID, "%s: %lld bad row%s; nothing imported", c->path,
+		             (long long)c->sum->rows_rejected,
+		             c->sum->rows_rejected == 1 ? "" : "s");
+		goto out;
+	}
+	if (c->rejects && fflush(c->rejects) != 0) {
+		store_rollback(c->store);
+		rc = err_set(ERR_IO, "cannot write %s", c->sum->rejects_path);
+		goto out;
+	}
+	csv_reader_digest(c->reader, digest);
+	sha256_hex(c->rec.sha256, digest);
+	c->rec.rows_read = c->sum->rows_read;
+	c->rec.rows_kept = c->sum->rows_kept;
+	c->rec.rows_rejected = c->sum->rows_rejected;
+	c->rec.rows_skipped = c->sum->rows_skipped;
+	rc = store_import_finish(c->store, &c->rec, &prev);
+	if (rc == ERR_DUPLICATE) {
+		store_rollback(c->store);
+		c->sum->duplicate = true;
+		c->sum->duplicate_of = prev.id;
+		goto out;
+	}
+	if (rc) {
+		store_rollback(c->store);
+		goto out;
+	}
+	rc = store_commit(c->store);
+out:
+	ctx_free(c);
+	return rc;
+}
+
+void import_abort(import_ctx **cp)
+{
+	import_ctx *c = *cp;
+
+	if (!c)
+		return;
+	*cp = NULL;
+	if (c->store)
+		store_rollback(c->store);
+	ctx_free(c);
+}

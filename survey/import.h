@@ -1,0 +1,99 @@
+/* import.h - what every import shares: one transaction with a ledger row,
+ * the list of bad rows, the rejects CSV of --skip-invalid, progress, and
+ * the summary counts.
+ *
+ * Policy: by default any bad row rejects the whole file; every bad row is
+ * named (up to opts.max_errors) and nothing is stored. With skip_invalid
+ * the good rows are kept and each bad row is written, with its line and
+ * reason, to a rejects CSV next to the input (NAME.rejects.csv).
+ */
+#ifndef AMB_SURVEY_IMPORT_H
+#define AMB_SURVEY_IMPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/csv.h"
+#include "core/store.h"
+
+#define IMPORT_DEFAULT_MAX_ERRORS 20
+#define IMPORT_MAX_NOTES          16
+
+struct import_opts {
+	bool skip_invalid;          /* keep good rows, write bad ones to a rejects CSV */
+	size_t max_errors;          /* errors listed; 0 = IMPORT_DEFAULT_MAX_ERRORS */
+	bool progress;              /* draw a progress line on stderr */
+	const char *rejects_path;   /* NULL = INPUT.rejects.csv */
+	struct csv_reader_opts csv; /* field cap, delimiter */
+};
+
+/* Named counters an importer adds to the summary, e.g. "not on roster". */
+struct import_note {
+	const char *label;
+	int64_t count;
+};
+
+struct import_summary {
+	int64_t import_id;
+	int64_t rows_read, rows_kept, rows_rejected, rows_skipped;
+	bool duplicate;          /* the same content was imported before */
+	int64_t duplicate_of;    /* its import id */
+	char rejects_path[1024]; /* "" when no rejects file was written */
+	struct import_note notes[IMPORT_MAX_NOTES];
+	size_t nnotes;
+	char **errors;        /* "file:line:col: reason", up to max_errors */
+	size_t nerrors;       /* listed */
+	int64_t errors_total; /* all bad rows, listed or not */
+};
+
+/* Free the error list (the summary itself is caller-owned). */
+void import_summary_clear(struct import_summary *sum);
+/* Add `n` to the note `label` (a string literal). */
+void import_note_add(struct import_summary *sum, const char *label, int64_t n);
+
+typedef struct import_ctx import_ctx;
+
+/* Open `path`, begin the transaction and the ledger row of `kind`.
+ * `header_rows` > 1 tells the reader to expect extra header rows; the
+ * importer reads them itself. On failure nothing is left open. */
+int import_begin(import_ctx **out, store *s, const char *kind, const char *path,
+                 const struct import_opts *opts, struct import_summary *sum);
+
+csv_reader *import_reader(import_ctx *c);
+int64_t import_id(const import_ctx *c);
+const char *import_name(const import_ctx *c);
+
+/* Remember the header row (for the rejects CSV). */
+void import_set_header(import_ctx *c, const struct csv_row *header);
+
+/* Next data row (counts rows_read, draws progress). 1, 0 at end, <0 error. */
+int import_next(import_ctx *c, struct csv_row *row);
+
+/* Record a bad row: `column` is the 0-based field index or -1 for the whole
+ * row. The message is "NAME:LINE:COL: reason (column 'x')". Returns 0 when
+ * the import can go on (always, unless writing the rejects file failed). */
+int import_reject(import_ctx *c, const struct csv_row *row, int column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Count a row that was read but deliberately not stored (opted out, not on
+ * the roster ...), under note `label`. */
+void import_skip(import_ctx *c, const char *label);
+
+/* Add n to the summary note `label` (a string literal). */
+void import_note(import_ctx *c, const char *label, int64_t n);
+
+/* Count a stored row. */
+void import_keep(import_ctx *c);
+
+/* Finish: with bad rows and no skip_invalid, roll back and return
+ * ERR_INVALID ("N bad rows; nothing imported"). Otherwise write the ledger
+ * (ERR_DUPLICATE and a rollback when the same content was imported before:
+ * nothing changes) and commit. Frees the context either way. */
+int import_end(import_ctx **c);
+
+/* Abandon: roll back and free. For errors from the importer itself. */
+void import_abort(import_ctx **c);
+
+#endif
