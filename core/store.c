@@ -399,7 +399,10 @@ int store_import_finish(store *s, const struct import_record *rec,
 {
 	static const char find[] =
 	    "SELECT id, kind, source, sha256, imported_at, rows_read, rows_kept,"
-	    " rows_rejected, rows_skipped FROM imports WHERE kind = ? AND sha256 = ? AND id != ?";
+	    " rows_rejected, rows_skipped FROM imports WHERE kind = ?1 AND sha256 = ?2 AND id != ?3"
+	    /* A roster replaces the previous one: only the latest counts. */
+	    " AND (kind != 'roster' OR id = (SELECT max(id) FROM imports"
+	    "  WHERE kind = 'roster' AND id != ?3))";
 	static const char update[] =
 	    "UPDATE imports SET sha256 = ?, rows_read = ?, rows_kept = ?, rows_rejected = ?,"
 	    " rows_skipped = ? WHERE id = ?";

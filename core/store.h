@@ -78,7 +78,8 @@ struct import_record {
 int store_import_start(store *s, const char *kind, const char *source, int64_t *out_id);
 
 /* Finish the import: write the content hash and counts. If the same kind
- * with the same content hash was imported before, returns ERR_DUPLICATE
+ * with the same content hash was imported before (for a roster: if it
+ * equals the latest roster), returns ERR_DUPLICATE
  * and fills *out_previous (when not NULL); the caller then rolls back. */
 int store_import_finish(store *s, const struct import_record *rec,
                         struct import_record *out_previous);

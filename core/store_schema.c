@@ -23,8 +23,10 @@ static const char migration_1[] =
     " rows_read INTEGER NOT NULL DEFAULT 0,"
     " rows_kept INTEGER NOT NULL DEFAULT 0,"
     " rows_rejected INTEGER NOT NULL DEFAULT 0,"
-    " rows_skipped INTEGER NOT NULL DEFAULT 0,"
-    " UNIQUE(kind, sha256));"
+    " rows_skipped INTEGER NOT NULL DEFAULT 0);"
+    /* Not UNIQUE: a roster equal to an older one (but not to the latest)
+     * is a real change. */
+    "CREATE INDEX imports_hash ON imports(kind, sha256);"
     /* People from the roster. pid is the internal key every other table
      * uses; employee_id appears only here. departed_at is set when a newer
      * roster no longer lists the person. */

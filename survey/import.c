@@ -277,6 +277,7 @@ int import_end(import_ctx **cp)
 		store_rollback(c->store);
 		c->sum->duplicate = true;
 		c->sum->duplicate_of = prev.id;
+		rc = 0; /* not an error: said in the summary, nothing changed */
 		goto out;
 	}
 	if (rc) {

@@ -1,0 +1,270 @@
+/* Roster import (SPEC 2.1): validation, whole-file rejection with the DB
+ * unchanged, re-import, departures, opt-out purging, erasure suppression. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+
+#include "../support/testutil.h"
+#include "core/err.h"
+#include "core/store.h"
+#include "core/store_roster.h"
+#include "survey/roster.h"
+
+static char *dir, *db;
+
+static void setup(void)
+{
+	dir = tu_tempdir();
+	cr_assert(asprintf(&db, "%s/t.db", dir) > 0);
+	setenv("AMBASSADOR_NOW", "2026-11-01T12:00:00Z", 1);
+}
+
+static void teardown(void)
+{
+	tu_rmrf(dir);
+	free(dir);
+	free(db);
+}
+
+TestSuite(survey_roster, .init = setup, .fini = teardown);
+
+static const char good[] = "employee_id,name,email,department,level,consent\n"
+                           "E1,Ada Holm,ada@example.com,Development,employee,yes\n"
+                           "E2,Bo Lind,bo@example.com,Sales,manager,\n"
+                           "E3,Cy Berg,cy@example.com,Finance,intern,no\n";
+
+/* Import `text` as a roster; returns the importer's code. */
+static int import_text(const char *name, const char *text, bool skip, struct import_summary *sum)
+{
+	char *path = tu_write(dir, name, text);
+	struct import_opts opts = {.skip_invalid = skip};
+	store *s = NULL;
+	int rc;
+
+	memset(sum, 0, sizeof(*sum));
+	cr_assert(eq(int, store_open(&s, db, 0), 0), "%s", err_msg());
+	rc = roster_import(s, path, &opts, sum);
+	store_close(&s);
+	free(path);
+	return rc;
+}
+
+static void assert_error_mentions(const struct import_summary *sum, const char *needle)
+{
+	for (size_t i = 0; i < sum->nerrors; i++)
+		if (strstr(sum->errors[i], needle))
+			return;
+	cr_assert(false, "no error mentions '%s' (first: %s)", needle,
+	          sum->nerrors ? sum->errors[0] : "none");
+}
+
+Test(survey_roster, imports_people_and_counts_consent)
+{
+	struct import_summary sum;
+
+	cr_assert(eq(int, import_text("r.csv", good, false, &sum), 0), "%s", err_msg());
+	cr_assert(eq(i64, sum.rows_read, 3));
+	cr_assert(eq(i64, sum.rows_kept, 3));
+	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM people"), 3));
+	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM people WHERE consent = 'no'"), 1));
+	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM imports WHERE kind = 'roster'"), 1));
+	import_summary_clear(&sum);
+}
+
+static void assert_rejected_unchanged(const char *bad, const char *needle)
+{
+	struct import_summary sum;
+	char before[65], after[65];
+
+	cr_assert(eq(int, import_text("good.csv", good, false, &sum), 0));
+	import_summary_clear(&sum);
+	tu_db_digest(db, before);
+	cr_assert(eq(int, import_text("bad.csv", bad, false, &sum), ERR_INVALID));
+	assert_error_mentions(&sum, needle);
+	tu_db_digest(db, after);
+	cr_assert(eq(str, before, after), "database changed by a rejected import");
+	import_summary_clear(&sum);
+}
+
+Test(survey_roster, rejects_a_missing_department_with_its_line_and_leaves_the_db_unchanged)
+{
+	assert_rejected_unchanged("employee_id,department\nE1,Sales\nE2,\nE3,Finance\n",
+	                          "bad.csv:3:2: department is empty");
+}
+
+Test(survey_roster, rejects_a_duplicate_employee_id_naming_both_lines)
+{
+	assert_rejected_unchanged(
+	    "employee_id,department\nE1,Sales\nE9,Ops\nE1,Finance\n",
+	    "bad.csv:4:1: employee_id 'E1' is listed twice (first on line 2)");
+}
+
+Test(survey_roster, rejects_an_over_long_employee_id)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text), "employee_id,department\n%s,Sales\n",
+	         "E12345678901234567890123456789012345678901234567890123456789012345");
+	assert_rejected_unchanged(text, "bad.csv:2:1: employee_id is longer than 64 characters");
+}
+
+Test(survey_roster, rejects_an_unknown_consent_value)
+{
+	assert_rejected_unchanged("employee_id,department,consent\nE1,Sales,maybe\n",
+	                          "bad.csv:2:3: consent must be yes, no or empty");
+}
+
+Test(survey_roster, names_every_bad_line_not_just_the_first)
+{
+	struct import_summary sum;
+
+	cr_assert(
+	    eq(int,
+	       import_text("bad.csv", "employee_id,department\n,Sales\nE2,\nE3,Ops\n", false, &sum),
+	       ERR_INVALID));
+	cr_assert(eq(sz, sum.nerrors, 2));
+	cr_assert(strstr(sum.errors[0], ":2:") && strstr(sum.errors[1], ":3:"));
+	import_summary_clear(&sum);
+}
+
+Test(survey_roster, rejects_a_file_without_the_required_columns)
+{
+	struct import_summary sum;
+
+	cr_assert(
+	    eq(int, import_text("bad.csv", "id,department\nE1,Sales\n", false, &sum), ERR_INVALID));
+	cr_assert(strstr(err_msg(), "'employee_id' is missing") != NULL, "%s", err_msg());
+	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM imports"), 0));
+	import_summary_clear(&sum);
+}
+
+Test(survey_roster, reports_no_data_for_empty_and_header_only_files)
+{
+	struct import_summary sum;
+
+	cr_assert(eq(int, import_text("e.csv", "", false, &sum), ERR_NODATA));
+	cr_assert(
+	    eq(int, import_text("h.csv", "employee_id,department\n", false, &sum), ERR_NODATA));
+	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM imports"), 0));
+}
+
+Test(survey_roster, reimport_updates_people_and_marks_the_departed)
+{
+	struct import_summary sum;
+
+	cr_assert(eq(int, import_text("r1.csv", good, false, &sum), 0));
+	import_summary_clear(&sum);
+	cr_assert(
+	    eq(int,
+	       import_text("r2.csv",
+	                   "employee_id,department,level\nE1,Marketing,manager\nE3,Finance,\n",
+	                   false, &sum),
+	       0),
+	    "%s", err_msg());
+	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM people"), 3));
+	cr_assert(eq(i64,
+	             tu_db_int(db, "SELECT count(*) FROM people WHERE employee_id = 'E1' AND "
+	                           "department = 'Marketing' AND level = 'manager'"),
+	             1));
+	cr_assert(eq(i64,
+	             tu_db_int(db, "SELECT departed_at IS NOT NULL FROM people WHERE "
+	                           "employee_id = 'E2'"),
+	             1));
+	cr_assert(
+	    eq(i64, tu_db_int(db, "SELECT count(*) FROM people WHERE departed_at IS NULL"), 2));
+	import_summary_clear(&sum);
+
+	/* Back on a later roster: no longer departed. */
+	cr_assert(eq(int, import_text("r3.csv", good, false, &sum), 0), "%s", err_msg());
+	cr_assert(
+	    eq(i64, tu_db_int(db, "SELECT count(*) FROM people WHERE departed_at IS NULL"), 3));
+	import_summary_clear(&sum);
+}
+
+Test(survey_roster, reports_the_same_content_again_as_a_duplicate_and_changes_nothing)
+{
+	struct import_summary sum;
+	char before[65], after[65];
+	char crlf_bom[512];
+
+	cr_assert(eq(int, import_text("r1.csv", good, false, &sum), 0));
+	import_summary_clear(&sum);
+	tu_db_digest(db, before);
+	/* Same records with a BOM and CRLF line ends: the same content. */
+	snprintf(crlf_bom, sizeof(crlf_bom), "\xEF\xBB\xBF%s",
+	         "employee_id,name,email,department,level,consent\r\n"
+	         "E1,Ada Holm,ada@example.com,Development,employee,yes\r\n"
+	         "E2,Bo Lind,bo@example.com,Sales,manager,\r\n"
+	         "E3,Cy Berg,cy@example.com,Finance,intern,no\r\n");
+	cr_assert(eq(int, import_text("other-name.csv", crlf_bom, false, &sum), 0));
+	cr_assert(sum.duplicate);
+	tu_db_digest(db, after);
+	cr_assert(eq(str, before, after));
+	import_summary_clear(&sum);
+}
+
+Test(survey_roster, opting_out_removes_stored_answers_and_activity_in_the_same_import)
+{
+	struct import_summary sum;
+	sqlite3 *h;
+
+	cr_assert(eq(int, import_text("r1.csv", good, false, &sum), 0));
+	import_summary_clear(&sum);
+	cr_assert(sqlite3_open(db, &h) == SQLITE_OK);
+	cr_assert(sqlite3_exec(h,
+	                       "INSERT INTO survey_answers SELECT pid, 'q1', 4 FROM people WHERE "
+	                       "employee_id = 'E1';"
+	                       "INSERT INTO activity_weekly SELECT pid, 1400, 1, 1, 0, 3, 0, 0, 0, "
+	                       "0, 0 FROM people WHERE employee_id = 'E1';",
+	                       NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(h);
+	cr_assert(eq(int,
+	             import_text("r2.csv",
+	                         "employee_id,department,consent\nE1,Development,no\nE2,Sales,\n"
+	                         "E3,Finance,no\n",
+	                         false, &sum),
+	             0));
+	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM survey_answers"), 0));
+	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM activity_weekly"), 0));
+	import_summary_clear(&sum);
+}
+
+Test(survey_roster, skip_invalid_keeps_good_rows_and_writes_rejects_without_marking_departures)
+{
+	struct import_summary sum;
+	char line[512];
+	FILE *f;
+
+	cr_assert(eq(int, import_text("r1.csv", good, false, &sum), 0));
+	import_summary_clear(&sum);
+	cr_assert(eq(
+	    int, import_text("r2.csv", "employee_id,department\nE1,Sales\n=cmd(),\n", true, &sum),
+	    0));
+	cr_assert(eq(i64, sum.rows_kept, 1));
+	cr_assert(eq(i64, sum.rows_rejected, 1));
+	cr_assert(
+	    eq(i64, tu_db_int(db, "SELECT count(*) FROM people WHERE departed_at IS NULL"), 3));
+	f = fopen(sum.rejects_path, "r");
+	cr_assert(f != NULL);
+	cr_assert(fgets(line, sizeof(line), f) != NULL);
+	cr_assert(eq(str, line, "line,error,employee_id,department\n"));
+	cr_assert(fgets(line, sizeof(line), f) != NULL);
+	/* The formula cell is neutralised in the CSV we write. */
+	cr_assert(strstr(line, "'=cmd()") != NULL, "%s", line);
+	fclose(f);
+	import_summary_clear(&sum);
+}
+
+Test(survey_roster, stores_sql_metacharacters_verbatim)
+{
+	struct import_summary sum;
+
+	cr_assert(eq(int,
+	             import_text("r.csv",
+	                         "employee_id,department,\"x\"\"); DROP TABLE people;--\"\n"
+	                         "E1,\"' OR 1=1\",zz\n",
+	                         false, &sum),
+	             0));
+	cr_assert(eq(
+	    i64, tu_db_int(db, "SELECT count(*) FROM people WHERE department = ''' OR 1=1'"), 1));
+	import_summary_clear(&sum);
+}
