@@ -56,7 +56,7 @@ int import_parse_common(struct app *app, int argc, char **argv, struct import_cm
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;
-	size_t n;
+	size_t n = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->opts.progress = app->err_tty && !app->quiet;

@@ -112,7 +112,7 @@ int store_schema_version(store *s, int *out)
 
 int store_migrate_to(store *s, int version)
 {
-	int have, rc;
+	int have = 0, rc;
 
 	if ((rc = store_schema_version(s, &have)))
 		return rc;
@@ -234,7 +234,7 @@ int store_open(store **out, const char *path, unsigned flags)
 	if ((flags & STORE_CHECK) && (rc = store_quick_check(s)))
 		goto fail;
 	if (!(flags & STORE_NO_MIGRATE)) {
-		int have;
+		int have = 0;
 		if ((rc = store_schema_version(s, &have)))
 			goto fail;
 		if (have > STORE_SCHEMA_VERSION) {
