@@ -8,6 +8,7 @@
 
 #include "cli/app.h"
 /* command headers */
+#include "cli/cmds_scoring.h"
 #include "core/err.h"
 #include "core/log.h"
 
@@ -15,7 +16,7 @@ static const struct cmd commands[] = {
     {"init", cmd_init, "create or upgrade the database"},
     {"import", cmd_import, "import a roster, survey export or activity file"},
     {"status", cmd_status, "what the database holds: people, departments, imports"},
-    /* scoring commands (cli/cmds_scoring.h) */
+    SCORING_COMMANDS /* scoring commands (cli/cmds_scoring.h) */
     /* service commands (cli/cmds_service.h) */
 };
 

@@ -100,25 +100,36 @@ static const char migration_3[] =
     " PRIMARY KEY(pid, week, platform, kind, origin)) WITHOUT ROWID;";
 
 static const char migration_4[] =
-    /* Weight profiles: every change is a new version; the active profile's
-     * name is meta 'active_profile' and its newest version is in force. */
+    /* Weight profiles: every change is a new version (rollback too: it
+     * writes a new version equal to an old one), so history is never
+     * rewritten. The active profile's name is meta 'active_profile' and its
+     * newest version is in force. params is a JSON object (scorer/profile.c
+     * documents the keys). */
     "CREATE TABLE profiles("
     " name TEXT NOT NULL,"
     " version INTEGER NOT NULL,"
-    " params TEXT NOT NULL," /* JSON object */
+    " params TEXT NOT NULL,"
     " author TEXT NOT NULL,"
     " created_at INTEGER NOT NULL,"
     " note TEXT,"
-    " PRIMARY KEY(name, version));"
-    /* Immutable score snapshots. */
+    " PRIMARY KEY(name, version)) WITHOUT ROWID;"
+    /* Immutable score snapshots, numbered by id. as_of is the time the
+     * scores are computed for (the end of the activity window), computed_at
+     * when they were computed; params is a copy of the weights used, so a
+     * snapshot explains itself even if the profile changes later. */
     "CREATE TABLE snapshots("
     " id INTEGER PRIMARY KEY,"
     " computed_at INTEGER NOT NULL,"
     " as_of INTEGER NOT NULL,"
     " profile TEXT NOT NULL,"
     " profile_version INTEGER NOT NULL,"
+    " params TEXT NOT NULL,"
     " people INTEGER NOT NULL,"
     " eligible INTEGER NOT NULL);"
+    /* One row per person scored (never opted-out, departed or recently
+     * declined people). rank is NULL and score 0 when not eligible;
+     * attitude and motivation are NULL when unknown (no trusted survey
+     * answer). detail is JSON: docs/scoring.md describes it. */
     "CREATE TABLE snapshot_scores("
     " snapshot_id INTEGER NOT NULL,"
     " pid INTEGER NOT NULL,"
@@ -126,11 +137,13 @@ static const char migration_4[] =
     " rank INTEGER,"
     " score REAL NOT NULL,"
     " activity REAL NOT NULL,"
-    " attitude REAL NOT NULL,"
-    " motivation REAL NOT NULL,"
-    " detail TEXT NOT NULL," /* JSON: sub-features, per platform, flags */
+    " attitude REAL,"
+    " motivation REAL,"
+    " detail TEXT NOT NULL,"
     " PRIMARY KEY(snapshot_id, pid)) WITHOUT ROWID;"
-    "CREATE INDEX snapshot_scores_pid ON snapshot_scores(pid);";
+    "CREATE INDEX snapshot_scores_pid ON snapshot_scores(pid);"
+    "CREATE INDEX snapshot_scores_rank ON snapshot_scores(snapshot_id, rank)"
+    " WHERE rank IS NOT NULL;";
 
 static const char migration_5[] =
     "CREATE TABLE invitations("

@@ -1,0 +1,59 @@
+/* cmds_scoring.h - the scoring commands (score, rank, candidates, explain,
+ * weights) and what they share: opening the latest snapshot as a view.
+ */
+#ifndef AMB_CLI_CMDS_SCORING_H
+#define AMB_CLI_CMDS_SCORING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cli/app.h"
+#include "core/store_scores.h"
+#include "scorer/profile.h"
+
+int cmd_score(struct app *app, int argc, char **argv);
+int cmd_rank(struct app *app, int argc, char **argv);
+int cmd_candidates(struct app *app, int argc, char **argv);
+int cmd_explain(struct app *app, int argc, char **argv);
+int cmd_weights(struct app *app, int argc, char **argv);
+
+/* Entries for main.c's command table. */
+#define SCORING_COMMANDS                                                                           \
+	{"score", cmd_score, "compute a new score snapshot from the stored data"},                 \
+	    {"rank", cmd_rank, "list eligible people, best first (suggestions to review)"},        \
+	    {"candidates", cmd_candidates, "a pilot list spread across departments and levels"},   \
+	    {"explain", cmd_explain, "why a person scores as they do, in plain words"},            \
+	    {"weights", cmd_weights, "show, change, preview, list or roll back weight profiles"},
+
+/* Printed with every list and explanation. */
+#define SCORING_NOTICE                                                                             \
+	"These are suggestions for a person to review, not decisions. Ask before inviting: "       \
+	"the programme is voluntary."
+
+/* A snapshot opened for reading, with the weights it was computed with. */
+struct scoring_view {
+	store *store; /* borrowed from the app */
+	struct snapshot_info info;
+	struct scorer_params params;
+	struct snapshot_row *rows; /* eligible by rank, then the others */
+	size_t n;
+	size_t eligible; /* rows[0..eligible) are eligible */
+};
+
+/* Open snapshot `id` (0 = newest) of the app's database. `employee_id`
+ * limits the rows to one person; `with_detail` loads the detail JSON.
+ * ERR_NOT_FOUND with advice when nothing was scored yet. */
+int scoring_view_open(struct app *app, int64_t id, const char *employee_id, bool with_detail,
+                      struct scoring_view *out);
+void scoring_view_close(struct scoring_view *v);
+
+/* Parse a non-negative whole number option (ERR_USAGE naming it). */
+int scoring_parse_count(const char *opt, const char *s, int64_t max, int64_t *out);
+
+/* "12.3" style formatting of a score and "0.84" of a component; "" for an
+ * unknown (NaN) value. out must hold 32 bytes. */
+void scoring_fmt_score(char *out, double v);
+void scoring_fmt_component(char *out, double v);
+
+#endif

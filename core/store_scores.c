@@ -1,0 +1,415 @@
+/* store_scores.c - the queries behind scoring: eligibility facts, survey
+ * constructs, weekly activity, weight profiles and snapshots.
+ *
+ * Scoring reads each input table once in pid order (activity_weekly by its
+ * primary key, so no sort and no temp B-tree) and never touches raw events:
+ * there are none. A snapshot is written with one prepared INSERT in one
+ * transaction. Everything returned by value is malloc'ed and owned by the
+ * caller; callback rows are borrowed.
+ */
+#include "core/store_scores.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/mem.h"
+#include "core/store_internal.h"
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	return t ? t : "";
+}
+
+static const char *col_text_or_null(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL
+	                                                 : (const char *)sqlite3_column_text(st, i);
+}
+
+static double col_real_or_nan(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+/* Step through a prepared query, calling `row` per result; stops early on a
+ * non-zero return from it. */
+static int each_row(store *s, sqlite3_stmt *st, const char *what,
+                    int (*row)(sqlite3_stmt *, void *), void *ctx)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int stop = row(st, ctx);
+		if (stop) {
+			sqlite3_reset(st);
+			return stop;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, what);
+}
+
+/* --- people ------------------------------------------------------------ */
+
+struct fn_ctx {
+	void *fn;
+	void *ctx;
+};
+
+static int person_row(sqlite3_stmt *st, void *vctx)
+{
+	struct fn_ctx *c = vctx;
+	struct score_person_row r = {
+	    .pid = sqlite3_column_int64(st, 0),
+	    .employee_id = col_text(st, 1),
+	    .name = col_text(st, 2),
+	    .department = col_text(st, 3),
+	    .level = col_text(st, 4),
+	    .consent = col_text(st, 5),
+	    .invitation = col_text_or_null(st, 6),
+	    .invitation_at = sqlite3_column_int64(st, 7),
+	};
+	return ((store_score_person_fn)c->fn)(c->ctx, &r);
+}
+
+int store_scoring_people_each(store *s, int64_t declined_since, store_score_person_fn fn, void *ctx)
+{
+	static const char sql[] =
+	    "SELECT p.pid, p.employee_id, p.name, p.department, p.level, p.consent,"
+	    " i.status, i.updated_at FROM people p LEFT JOIN invitations i ON i.pid = p.pid"
+	    " WHERE p.departed_at IS NULL AND p.consent != 'no'"
+	    " AND NOT (i.status IS 'declined' AND i.updated_at >= ?1)"
+	    " ORDER BY p.pid";
+	struct fn_ctx c = {(void *)fn, ctx};
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	sqlite3_bind_int64(st, 1, declined_since);
+	return each_row(s, st, "reading people for scoring", person_row, &c);
+}
+
+/* --- survey ------------------------------------------------------------ */
+
+static int survey_row(sqlite3_stmt *st, void *vctx)
+{
+	struct fn_ctx *c = vctx;
+	struct survey_score_row r = {
+	    .pid = sqlite3_column_int64(st, 0),
+	    .construct = col_text(st, 1),
+	    .score = col_real_or_nan(st, 2),
+	    .has_response = sqlite3_column_int(st, 3) != 0,
+	    .careless = col_text_or_null(st, 4),
+	};
+	return ((store_survey_score_fn)c->fn)(c->ctx, &r);
+}
+
+int store_scoring_survey_each(store *s, store_survey_score_fn fn, void *ctx)
+{
+	static const char sql[] =
+	    "SELECT sc.pid, sc.construct, sc.score, r.pid IS NOT NULL, r.careless"
+	    " FROM survey_scores sc LEFT JOIN survey_responses r ON r.pid = sc.pid"
+	    " WHERE sc.construct IN ('attitude', 'intrinsic', 'extrinsic')"
+	    " ORDER BY sc.pid, sc.construct";
+	struct fn_ctx c = {(void *)fn, ctx};
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	return each_row(s, st, "reading survey scores", survey_row, &c);
+}
+
+/* --- profiles ---------------------------------------------------------- */
+
+static void read_profile(sqlite3_stmt *st, struct profile_version *p)
+{
+	p->name = xstrdup(col_text(st, 0));
+	p->version = sqlite3_column_int64(st, 1);
+	p->params = xstrdup(col_text(st, 2));
+	p->author = xstrdup(col_text(st, 3));
+	p->created_at = sqlite3_column_int64(st, 4);
+	p->note = col_text_or_null(st, 5) ? xstrdup(col_text(st, 5)) : NULL;
+}
+
+int store_profile_get(store *s, const char *name, int64_t version, struct profile_version *out)
+{
+	static const char sql[] =
+	    "SELECT name, version, params, author, created_at, note FROM profiles"
+	    " WHERE name = ?1 AND (?2 = 0 OR version = ?2) ORDER BY version DESC LIMIT 1";
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	store_bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, version);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_profile(st, out);
+		sqlite3_reset(st);
+		return 1;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "reading a weight profile");
+}
+
+int store_profile_add(store *s, const char *name, const char *params, const char *author,
+                      const char *note, int64_t created_at, int64_t *out_version)
+{
+	static const char sql[] =
+	    "INSERT INTO profiles(name, version, params, author, created_at, note)"
+	    " SELECT ?1, coalesce(max(version), 0) + 1, ?2, ?3, ?4, ?5 FROM profiles"
+	    " WHERE name = ?1 RETURNING version";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	store_bind_text(st, 1, name);
+	store_bind_text(st, 2, params);
+	store_bind_text(st, 3, author);
+	sqlite3_bind_int64(st, 4, created_at);
+	store_bind_text(st, 5, note && *note ? note : NULL);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return store_sqlerr(s, rc, "saving a weight profile");
+	}
+	*out_version = sqlite3_column_int64(st, 0);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "saving a weight profile");
+}
+
+static int profile_row(sqlite3_stmt *st, void *vctx)
+{
+	struct fn_ctx *c = vctx;
+	struct profile_version p;
+	int rc;
+
+	read_profile(st, &p);
+	rc = ((store_profile_fn)c->fn)(c->ctx, &p);
+	store_profile_version_free(&p);
+	return rc;
+}
+
+int store_profile_history_each(store *s, const char *name, store_profile_fn fn, void *ctx)
+{
+	static const char sql[] = "SELECT name, version, params, author, created_at, note"
+	                          " FROM profiles WHERE name = ? ORDER BY version";
+	struct fn_ctx c = {(void *)fn, ctx};
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	store_bind_text(st, 1, name);
+	return each_row(s, st, "reading profile history", profile_row, &c);
+}
+
+void store_profile_version_free(struct profile_version *p)
+{
+	if (!p)
+		return;
+	free(p->name);
+	free(p->params);
+	free(p->author);
+	free(p->note);
+	memset(p, 0, sizeof(*p));
+}
+
+/* --- snapshots --------------------------------------------------------- */
+
+static void bind_real_or_null(sqlite3_stmt *st, int i, double v)
+{
+	if (isfinite(v))
+		sqlite3_bind_double(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int insert_snapshot_rows(store *s, int64_t id, size_t n, store_snapshot_row_fn row,
+                                void *ctx)
+{
+	static const char sql[] =
+	    "INSERT INTO snapshot_scores(snapshot_id, pid, eligible, rank, score, activity,"
+	    " attitude, motivation, detail) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		struct snapshot_score_in in = {0};
+		const struct snapshot_score_in *r = &in;
+		if ((rc = row(ctx, i, &in)))
+			return rc;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, r->pid);
+		sqlite3_bind_int(st, 3, r->eligible ? 1 : 0);
+		if (r->rank > 0)
+			sqlite3_bind_int64(st, 4, r->rank);
+		else
+			sqlite3_bind_null(st, 4);
+		sqlite3_bind_double(st, 5, isfinite(r->score) ? r->score : 0.0);
+		sqlite3_bind_double(st, 6, isfinite(r->activity) ? r->activity : 0.0);
+		bind_real_or_null(st, 7, r->attitude);
+		bind_real_or_null(st, 8, r->motivation);
+		store_bind_text(st, 9, r->detail ? r->detail : "{}");
+		if ((rc = store_step_done(s, st, "writing snapshot scores")))
+			return rc;
+	}
+	return 0;
+}
+
+int store_snapshot_write(store *s, const struct snapshot_info *info, size_t n,
+                         store_snapshot_row_fn row, void *ctx, int64_t *out_id)
+{
+	static const char sql[] =
+	    "INSERT INTO snapshots(computed_at, as_of, profile, profile_version, params, people,"
+	    " eligible) VALUES(?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *st;
+	int64_t id;
+	int rc;
+
+	if ((rc = store_begin(s)))
+		return rc;
+	if ((rc = store_prepare(s, sql, &st)))
+		goto fail;
+	sqlite3_bind_int64(st, 1, info->computed_at);
+	sqlite3_bind_int64(st, 2, info->as_of);
+	store_bind_text(st, 3, info->profile);
+	sqlite3_bind_int64(st, 4, info->profile_version);
+	store_bind_text(st, 5, info->params);
+	sqlite3_bind_int64(st, 6, info->people);
+	sqlite3_bind_int64(st, 7, info->eligible);
+	if ((rc = store_step_done(s, st, "writing a snapshot")))
+		goto fail;
+	id = sqlite3_last_insert_rowid(s->db);
+	if ((rc = insert_snapshot_rows(s, id, n, row, ctx)))
+		goto fail;
+	if ((rc = store_commit(s)))
+		return rc;
+	*out_id = id;
+	return 0;
+fail:
+	store_rollback(s);
+	return rc;
+}
+
+int store_snapshot_get(store *s, int64_t id, struct snapshot_info *out)
+{
+	static const char sql[] =
+	    "SELECT id, computed_at, as_of, profile, profile_version, params, people, eligible"
+	    " FROM snapshots WHERE ?1 = 0 OR id = ?1 ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		out->computed_at = sqlite3_column_int64(st, 1);
+		out->as_of = sqlite3_column_int64(st, 2);
+		out->profile = xstrdup(col_text(st, 3));
+		out->profile_version = sqlite3_column_int64(st, 4);
+		out->params = xstrdup(col_text(st, 5));
+		out->people = sqlite3_column_int64(st, 6);
+		out->eligible = sqlite3_column_int64(st, 7);
+		sqlite3_reset(st);
+		return 1;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "reading a snapshot");
+}
+
+void store_snapshot_info_free(struct snapshot_info *info)
+{
+	if (!info)
+		return;
+	free(info->profile);
+	free(info->params);
+	memset(info, 0, sizeof(*info));
+}
+
+int store_snapshot_rows(store *s, int64_t id, int64_t declined_since, const char *employee_id,
+                        bool with_detail, struct snapshot_row **out, size_t *out_count)
+{
+	/* Roster facts are re-checked at read time: someone who left, opted
+	 * out or declined after the snapshot was taken is not listed. */
+	static const char sql[] =
+	    "SELECT p.pid, p.employee_id, p.name, p.department, p.level, ss.eligible, ss.rank,"
+	    " ss.score, ss.activity, ss.attitude, ss.motivation,"
+	    " CASE WHEN ?3 THEN ss.detail END"
+	    " FROM snapshot_scores ss JOIN people p ON p.pid = ss.pid"
+	    " LEFT JOIN invitations i ON i.pid = ss.pid"
+	    " WHERE ss.snapshot_id = ?1 AND p.departed_at IS NULL AND p.consent != 'no'"
+	    " AND NOT (i.status IS 'declined' AND i.updated_at >= ?2)"
+	    " AND (?4 IS NULL OR p.employee_id = ?4)"
+	    " ORDER BY ss.rank IS NULL, ss.rank, p.employee_id";
+	struct snapshot_row *rows = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*out_count = 0;
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, declined_since);
+	sqlite3_bind_int(st, 3, with_detail ? 1 : 0);
+	store_bind_text(st, 4, employee_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct snapshot_row *r;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			rows = xreallocarray(rows, cap, sizeof(*rows));
+		}
+		r = &rows[n++];
+		r->pid = sqlite3_column_int64(st, 0);
+		r->employee_id = xstrdup(col_text(st, 1));
+		r->name = xstrdup(col_text(st, 2));
+		r->department = xstrdup(col_text(st, 3));
+		r->level = xstrdup(col_text(st, 4));
+		r->eligible = sqlite3_column_int(st, 5) != 0;
+		r->rank = sqlite3_column_int64(st, 6);
+		r->score = sqlite3_column_double(st, 7);
+		r->activity = sqlite3_column_double(st, 8);
+		r->attitude = col_real_or_nan(st, 9);
+		r->motivation = col_real_or_nan(st, 10);
+		r->detail = col_text_or_null(st, 11) ? xstrdup(col_text(st, 11)) : NULL;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_snapshot_rows_free(&rows, n);
+		return store_sqlerr(s, rc, "reading a snapshot");
+	}
+	*out = rows;
+	*out_count = n;
+	return 0;
+}
+
+void store_snapshot_rows_free(struct snapshot_row **rows, size_t n)
+{
+	if (!rows || !*rows)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free((*rows)[i].employee_id);
+		free((*rows)[i].name);
+		free((*rows)[i].department);
+		free((*rows)[i].level);
+		free((*rows)[i].detail);
+	}
+	free(*rows);
+	*rows = NULL;
+}

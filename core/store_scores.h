@@ -1,0 +1,137 @@
+/* store_scores.h - what scoring reads and writes: people and their
+ * eligibility facts, survey construct scores, weekly activity aggregates,
+ * weight profiles and immutable score snapshots.
+ *
+ * Plain C types only; the scorer (scorer/) turns them into features. Rows
+ * handed to a callback are borrowed for the duration of that call.
+ */
+#ifndef AMB_CORE_STORE_SCORES_H
+#define AMB_CORE_STORE_SCORES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/store.h"
+
+/* --- inputs ----------------------------------------------------------- */
+
+struct score_person_row {
+	int64_t pid;
+	const char *employee_id;
+	const char *name; /* "" when not given */
+	const char *department;
+	const char *level;      /* "" when not given */
+	const char *consent;    /* "yes" or "" (never "no": those are not visited) */
+	const char *invitation; /* invitation status or NULL */
+	int64_t invitation_at;  /* when that status was set */
+};
+typedef int (*store_score_person_fn)(void *ctx, const struct score_person_row *r);
+
+/* Visit, in pid order, every person who may be scored: on the roster, not
+ * departed, not opted out, and not declined at or after `declined_since`.
+ * The callback returns 0 to go on; anything else stops and is returned. */
+int store_scoring_people_each(store *s, int64_t declined_since, store_score_person_fn fn,
+                              void *ctx);
+
+struct survey_score_row {
+	int64_t pid;
+	const char *construct;
+	double score;         /* NAN when the construct was not scored */
+	bool has_response;    /* a survey_responses row exists */
+	const char *careless; /* NULL, "straight_line", "too_fast", ... */
+};
+typedef int (*store_survey_score_fn)(void *ctx, const struct survey_score_row *r);
+
+/* Visit the attitude, intrinsic and extrinsic construct scores in pid
+ * order, with the response's careless flag. */
+int store_scoring_survey_each(store *s, store_survey_score_fn fn, void *ctx);
+
+/* Weekly activity is read with store_activity_each (core/store_activity.h),
+ * in primary-key order; platform names with store_platforms_each. */
+
+/* --- weight profiles -------------------------------------------------- */
+
+struct profile_version {
+	char *name;
+	int64_t version;
+	char *params; /* JSON object */
+	char *author;
+	int64_t created_at;
+	char *note; /* NULL when none */
+};
+
+/* Version `version` of profile `name`, or the newest when version is 0.
+ * Returns 1 and fills *out (free with store_profile_version_free), 0 when
+ * there is no such version, or an err_code. */
+int store_profile_get(store *s, const char *name, int64_t version, struct profile_version *out);
+
+/* Append a new version (newest + 1) inside the caller's transaction or on
+ * its own. The version number goes to *out_version. */
+int store_profile_add(store *s, const char *name, const char *params, const char *author,
+                      const char *note, int64_t created_at, int64_t *out_version);
+
+typedef int (*store_profile_fn)(void *ctx, const struct profile_version *p);
+/* Every version of `name`, oldest first. */
+int store_profile_history_each(store *s, const char *name, store_profile_fn fn, void *ctx);
+
+void store_profile_version_free(struct profile_version *p);
+
+/* --- snapshots -------------------------------------------------------- */
+
+struct snapshot_info {
+	int64_t id;
+	int64_t computed_at, as_of;
+	char *profile;
+	int64_t profile_version;
+	char *params; /* JSON copy of the weights used */
+	int64_t people, eligible;
+};
+
+struct snapshot_score_in {
+	int64_t pid;
+	bool eligible;
+	int64_t rank;      /* 0 = none (not eligible) */
+	double score;      /* finite */
+	double activity;   /* finite */
+	double attitude;   /* NAN = unknown, stored as NULL */
+	double motivation; /* NAN = unknown, stored as NULL */
+	const char *detail;
+};
+
+/* Fills row i (0 <= i < n) of a snapshot being written; `detail` may point
+ * into a buffer the callback reuses. Returns 0 or an err_code. */
+typedef int (*store_snapshot_row_fn)(void *ctx, size_t i, struct snapshot_score_in *out);
+
+/* Write a new snapshot (info->id is ignored) and its n rows, produced one at
+ * a time by `row`, in one transaction with one prepared INSERT, so memory
+ * does not grow with the detail text. The new id goes to *out_id. */
+int store_snapshot_write(store *s, const struct snapshot_info *info, size_t n,
+                         store_snapshot_row_fn row, void *ctx, int64_t *out_id);
+
+/* Snapshot `id`, or the newest when id is 0. Returns 1 and fills *out
+ * (free with store_snapshot_info_free), 0 when there is none. */
+int store_snapshot_get(store *s, int64_t id, struct snapshot_info *out);
+void store_snapshot_info_free(struct snapshot_info *info);
+
+/* A scored person as listed from a snapshot, joined with the roster. */
+struct snapshot_row {
+	int64_t pid;
+	char *employee_id, *name, *department, *level;
+	bool eligible;
+	int64_t rank; /* 0 when not eligible */
+	double score, activity;
+	double attitude, motivation; /* NAN when unknown */
+	char *detail;                /* NULL unless asked for */
+};
+
+/* All rows of snapshot `id`, eligible first by rank, then the others by
+ * employee_id, leaving out anyone who has since departed, opted out or
+ * declined at or after `declined_since`. With `employee_id` set, only that
+ * person. `with_detail` loads the detail JSON. The caller frees the array
+ * with store_snapshot_rows_free. */
+int store_snapshot_rows(store *s, int64_t id, int64_t declined_since, const char *employee_id,
+                        bool with_detail, struct snapshot_row **out, size_t *out_count);
+void store_snapshot_rows_free(struct snapshot_row **rows, size_t n);
+
+#endif

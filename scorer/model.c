@@ -1,0 +1,631 @@
+/* model.c - features, components and the score (docs/scoring.md).
+ *
+ * Loading streams three ordered queries (people, survey constructs, weekly
+ * activity, all by pid) into one array of person records: cost grows with
+ * people and weekly rows, never with raw events. Every number read is
+ * sanitised (non-finite survey scores are missing; counts are clamped), so
+ * no NaN reaches a ranking. The population owns all records and strings.
+ */
+#include "scorer/model.h"
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/store_activity.h"
+#include "core/store_scores.h"
+#include "core/timefmt.h"
+#include "scorer/rank.h"
+#include "survey/activity.h"
+
+/* The codes are the importer's; ours are private copies for readability. */
+_Static_assert(SCORER_KIND_POST == KIND_POST && SCORER_KIND_VIDEO == KIND_VIDEO &&
+                   SCORER_KIND_COMMENT == KIND_COMMENT && SCORER_KIND_RESHARE == KIND_RESHARE &&
+                   SCORER_KIND_REACTION == KIND_REACTION,
+               "activity kind codes changed");
+_Static_assert(SCORER_ORIGIN_ORIGINAL == ORIGIN_ORIGINAL &&
+                   SCORER_ORIGIN_SUGGESTED == ORIGIN_SUGGESTED,
+               "activity origin codes changed");
+
+#define MAX_COUNT                1e9 /* one weekly cell above this is not believable: clamp */
+#define MAX_PLATFORMS_PER_PERSON 64
+
+static double clamp(double v, double lo, double hi)
+{
+	if (!isfinite(v))
+		return lo;
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+static double count(int64_t v)
+{
+	return clamp((double)v, 0, MAX_COUNT);
+}
+
+scorer_population *scorer_population_new(int64_t as_of, const struct scorer_params *p)
+{
+	scorer_population *pop = xcalloc(1, sizeof(*pop));
+	double hl = p->half_life_weeks;
+
+	pop->as_of = as_of;
+	pop->as_of_week = timefmt_week(as_of);
+	pop->window_weeks = (int)p->window_weeks;
+	for (int a = 0; a < pop->window_weeks; a++)
+		pop->window_weight += pow(0.5, a / hl);
+	return pop;
+}
+
+void scorer_population_destroy(scorer_population **popp)
+{
+	scorer_population *pop = popp ? *popp : NULL;
+
+	if (!pop)
+		return;
+	for (size_t i = 0; i < pop->n; i++) {
+		struct scorer_person *sp = &pop->people[i];
+		free(sp->employee_id);
+		free(sp->name);
+		free(sp->department);
+		free(sp->level);
+		free(sp->careless);
+	}
+	for (size_t i = 0; i < pop->npnames; i++)
+		free(pop->pnames[i].name);
+	free(pop->pnames);
+	free(pop->people);
+	free(pop->plat);
+	free(pop->order);
+	free(pop);
+	*popp = NULL;
+}
+
+const char *scorer_platform_name(const scorer_population *pop, int64_t id)
+{
+	for (size_t i = 0; i < pop->npnames; i++)
+		if (pop->pnames[i].id == id)
+			return pop->pnames[i].name;
+	return "other";
+}
+
+/* --- loading ----------------------------------------------------------- */
+
+static int add_person(void *ctx, const struct score_person_row *r)
+{
+	scorer_population *pop = ctx;
+	struct scorer_person *sp;
+
+	if (pop->n == pop->cap) {
+		pop->cap = pop->cap ? 2 * pop->cap : 256;
+		pop->people = xreallocarray(pop->people, pop->cap, sizeof(*pop->people));
+	}
+	sp = &pop->people[pop->n++];
+	memset(sp, 0, sizeof(*sp));
+	sp->pid = r->pid;
+	sp->employee_id = xstrdup(r->employee_id);
+	sp->name = xstrdup(r->name);
+	sp->department = xstrdup(r->department);
+	sp->level = xstrdup(r->level);
+	sp->consent_yes = strcmp(r->consent, "yes") == 0;
+	sp->in_attitude = sp->in_intrinsic = sp->in_extrinsic = NAN;
+	return 0;
+}
+
+static struct scorer_person *find_pid(scorer_population *pop, int64_t pid)
+{
+	size_t lo = 0, hi = pop->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pop->people[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < pop->n && pop->people[lo].pid == pid ? &pop->people[lo] : NULL;
+}
+
+static int add_survey(void *ctx, const struct survey_score_row *r)
+{
+	struct scorer_person *sp = find_pid(ctx, r->pid);
+	/* Stored construct scores are 0..1; anything else is not trusted. */
+	double v = isfinite(r->score) && r->score >= 0 && r->score <= 1 ? r->score : NAN;
+
+	if (!sp)
+		return 0;
+	sp->has_response = r->has_response;
+	if (r->careless && *r->careless && !sp->careless)
+		sp->careless = xstrdup(r->careless);
+	if (strcmp(r->construct, "attitude") == 0)
+		sp->in_attitude = v;
+	else if (strcmp(r->construct, "intrinsic") == 0)
+		sp->in_intrinsic = v;
+	else if (strcmp(r->construct, "extrinsic") == 0)
+		sp->in_extrinsic = v;
+	return 0;
+}
+
+/* Activity of the person whose rows are being read. */
+struct act_ctx {
+	scorer_population *pop;
+	const struct scorer_params *p;
+	double decay[261];
+	struct scorer_person *cur;
+	int64_t cur_pid;
+	int64_t last_week; /* last active week, total */
+	struct scorer_platform plats[MAX_PLATFORMS_PER_PERSON];
+	int64_t plat_last_week[MAX_PLATFORMS_PER_PERSON];
+	size_t nplats;
+};
+
+static void add_activity(struct scorer_activity *a, const struct scorer_activity *b)
+{
+	a->own += b->own;
+	a->conversation += b->conversation;
+	a->amplification += b->amplification;
+	a->posts += b->posts;
+	a->engagement += b->engagement;
+}
+
+static void flush_person(struct act_ctx *c)
+{
+	scorer_population *pop = c->pop;
+	struct scorer_person *sp = c->cur;
+
+	if (!sp)
+		return;
+	sp->plat_first = pop->nplat;
+	sp->plat_count = c->nplats;
+	for (size_t i = 0; i < c->nplats; i++) {
+		if (pop->nplat == pop->capplat) {
+			pop->capplat = pop->capplat ? 2 * pop->capplat : 256;
+			pop->plat = xreallocarray(pop->plat, pop->capplat, sizeof(*pop->plat));
+		}
+		pop->plat[pop->nplat++] = c->plats[i];
+		add_activity(&sp->total, &c->plats[i].a);
+	}
+	c->cur = NULL;
+	c->nplats = 0;
+}
+
+static size_t platform_slot(struct act_ctx *c, int64_t platform)
+{
+	for (size_t i = 0; i < c->nplats; i++)
+		if (c->plats[i].platform == platform)
+			return i;
+	if (c->nplats == MAX_PLATFORMS_PER_PERSON)
+		return MAX_PLATFORMS_PER_PERSON - 1; /* fold the rest into the last */
+	memset(&c->plats[c->nplats], 0, sizeof(c->plats[0]));
+	c->plats[c->nplats].platform = platform;
+	c->plat_last_week[c->nplats] = INT64_MIN;
+	return c->nplats++;
+}
+
+static int add_activity_row(void *ctx, const struct activity_cell *r)
+{
+	struct act_ctx *c = ctx;
+	const struct scorer_params *p = c->p;
+	int64_t age = c->pop->as_of_week - r->week;
+	double d, ev;
+	size_t slot;
+	bool active = false;
+	struct scorer_activity *a;
+
+	if (r->pid != c->cur_pid) {
+		flush_person(c);
+		c->cur_pid = r->pid;
+		c->cur = find_pid(c->pop, r->pid);
+		c->last_week = INT64_MIN;
+	}
+	if (!c->cur || age < 0 || age >= c->pop->window_weeks) /* outside the window */
+		return 0;
+	d = c->decay[age];
+	ev = count(r->events);
+	slot = platform_slot(c, r->platform);
+	a = &c->plats[slot].a;
+	if (r->origin != SCORER_ORIGIN_ORIGINAL) {
+		a->amplification += d * ev; /* suggested content is the company's voice */
+	} else if (r->kind >= SCORER_KIND_POST && r->kind <= SCORER_KIND_VIDEO) {
+		a->own += d * ev;
+		a->posts += d * ev;
+		a->engagement += d * (p->engagement_reactions * count(r->reactions) +
+		                      p->engagement_comments * count(r->comments) +
+		                      p->engagement_shares * count(r->shares));
+		active = ev > 0;
+	} else if (r->kind == SCORER_KIND_COMMENT) {
+		a->conversation += d * ev;
+		active = ev > 0;
+	} else if (r->kind == SCORER_KIND_RESHARE || r->kind == SCORER_KIND_REACTION) {
+		a->amplification += d * ev;
+	}
+	if (!active)
+		return 0;
+	/* Rows come in week order per person: count each week once. */
+	if (c->plat_last_week[slot] != r->week) {
+		c->plat_last_week[slot] = r->week;
+		c->plats[slot].a.weeks_active++;
+	}
+	if (c->last_week != r->week) {
+		c->last_week = r->week;
+		c->cur->total.weeks_active++;
+		c->cur->steady_weight += d;
+	}
+	return 0;
+}
+
+static int add_platform_name(void *ctx, int64_t id, const char *name)
+{
+	scorer_population *pop = ctx;
+
+	pop->pnames = xreallocarray(pop->pnames, pop->npnames + 1, sizeof(*pop->pnames));
+	pop->pnames[pop->npnames].id = id;
+	pop->pnames[pop->npnames].name = xstrdup(name);
+	pop->npnames++;
+	return 0;
+}
+
+int scorer_population_load(store *s, int64_t as_of, const struct scorer_params *p,
+                           scorer_population **out)
+{
+	scorer_population *pop = scorer_population_new(as_of, p);
+	struct act_ctx *c = xcalloc(1, sizeof(*c));
+	int64_t declined_since = as_of - (int64_t)p->cooldown_days * 86400;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_read_begin(s)))
+		goto done;
+	c->pop = pop;
+	c->p = p;
+	c->cur_pid = INT64_MIN;
+	for (int a = 0; a < pop->window_weeks && a < 261; a++)
+		c->decay[a] = pow(0.5, a / p->half_life_weeks);
+	if ((rc = store_scoring_people_each(s, declined_since, add_person, pop)))
+		goto end;
+	if ((rc = store_scoring_survey_each(s, add_survey, pop)))
+		goto end;
+	if ((rc = store_activity_each(s, (int32_t)(pop->as_of_week - pop->window_weeks + 1),
+	                              add_activity_row, c)))
+		goto end;
+	flush_person(c);
+	rc = store_platforms_each(s, add_platform_name, pop);
+end:
+	store_read_end(s);
+done:
+	free(c);
+	if (rc) {
+		scorer_population_destroy(&pop);
+		return rc;
+	}
+	*out = pop;
+	return 0;
+}
+
+/* --- features ---------------------------------------------------------- */
+
+double scorer_shrink(double engagement, double posts, double mean, double prior)
+{
+	if (!(posts > 0))
+		return 0;
+	return (engagement + prior * mean) / (posts + prior);
+}
+
+double scorer_combine(const double c[3], const double w[3], double floor)
+{
+	double num = 0, den = 0;
+
+	for (int i = 0; i < 3; i++) {
+		double v = isfinite(c[i]) && c[i] > floor ? c[i] : floor;
+		double wi = isfinite(w[i]) && w[i] > 0 ? w[i] : 0;
+		num += wi * log(v > 1 ? 1 : v);
+		den += wi;
+	}
+	return den > 0 ? 100 * exp(num / den) : 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The q-quantile of the positive values in v (overwritten: sorted). */
+static double positive_quantile(double *v, size_t n, double q)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i] > 0)
+			v[k++] = v[i];
+	if (k == 0)
+		return 0;
+	qsort(v, k, sizeof(*v), cmp_double);
+	return gsl_stats_quantile_from_sorted_data(v, 1, k, q);
+}
+
+/* log1p(x) relative to the reference: diminishing returns, and 1.0 from
+ * the reference (the top of the company) up. */
+static double saturate(double x, double ref)
+{
+	if (!(ref > 0) || !(x > 0))
+		return 0;
+	return clamp(log1p(x) / ref, 0, 1);
+}
+
+static void population_refs(scorer_population *pop, const struct scorer_params *p)
+{
+	double *v = xmalloc((pop->n ? pop->n : 1) * sizeof(double));
+	double eng = 0, posts = 0;
+
+	for (size_t i = 0; i < pop->n; i++) {
+		eng += pop->people[i].total.engagement;
+		posts += pop->people[i].total.posts;
+	}
+	pop->mean_response = posts > 0 ? eng / posts : 0;
+	for (size_t i = 0; i < pop->n; i++) {
+		struct scorer_person *sp = &pop->people[i];
+		const struct scorer_activity *a = &sp->total;
+		sp->weighted_volume = a->own + p->volume_conversation * a->conversation +
+		                      p->volume_amplification * a->amplification;
+		sp->response_raw = a->posts > 0 ? a->engagement / a->posts : 0;
+		sp->response_shrunk =
+		    scorer_shrink(a->engagement, a->posts, pop->mean_response, p->prior_posts);
+	}
+	for (size_t i = 0; i < pop->n; i++)
+		v[i] = log1p(pop->people[i].weighted_volume);
+	pop->ref_volume = positive_quantile(v, pop->n, p->ref_quantile);
+	for (size_t i = 0; i < pop->n; i++)
+		v[i] = log1p(pop->people[i].response_shrunk);
+	pop->ref_response = positive_quantile(v, pop->n, p->ref_quantile);
+	for (size_t i = 0; i < pop->n; i++)
+		v[i] = log1p(pop->people[i].total.conversation);
+	pop->ref_conversation = positive_quantile(v, pop->n, p->ref_quantile);
+	free(v);
+}
+
+static void person_activity(const scorer_population *pop, struct scorer_person *sp,
+                            const struct scorer_params *p)
+{
+	const struct scorer_activity *a = &sp->total;
+	double wsum = p->w_steadiness + p->w_volume + p->w_response + p->w_conversation;
+	double own_part = a->own + p->volume_conversation * a->conversation;
+
+	sp->steadiness =
+	    pop->window_weight > 0 ? clamp(sp->steady_weight / pop->window_weight, 0, 1) : 0;
+	sp->volume = saturate(sp->weighted_volume, pop->ref_volume);
+	sp->response = saturate(sp->response_shrunk, pop->ref_response);
+	sp->conversation = saturate(a->conversation, pop->ref_conversation);
+	sp->own_share = sp->weighted_volume > 0 ? clamp(own_part / sp->weighted_volume, 0, 1) : 0;
+	sp->authenticity = clamp(sp->own_share / p->authenticity_full, 0, 1);
+	if (!(sp->weighted_volume > 0) || own_part <= 0 || wsum <= 0) {
+		sp->activity = 0;
+		return;
+	}
+	sp->activity = clamp((p->w_steadiness * sp->steadiness + p->w_volume * sp->volume +
+	                      p->w_response * sp->response + p->w_conversation * sp->conversation) /
+	                         wsum * sp->authenticity,
+	                     0, 1);
+}
+
+static void person_survey(struct scorer_person *sp, const struct scorer_params *p)
+{
+	bool trusted = sp->has_response && !sp->careless;
+	double intr = sp->in_intrinsic, extr = sp->in_extrinsic;
+
+	sp->attitude = trusted && isfinite(sp->in_attitude) ? sp->in_attitude : NAN;
+	sp->motivation = NAN;
+	if (trusted && isfinite(intr)) {
+		double gap = isfinite(extr) && extr > intr ? extr - intr : 0;
+		sp->motivation = clamp(intr - p->extrinsic_penalty * gap, 0, 1);
+	}
+}
+
+static void person_result(struct scorer_person *sp, const struct scorer_params *p)
+{
+	double c[3] = {sp->activity, sp->attitude, sp->motivation};
+	double w[3] = {p->w_activity, p->w_attitude, p->w_motivation};
+
+	sp->flags = 0;
+	if (!sp->has_response)
+		sp->flags |= SCORER_NO_SURVEY;
+	else if (sp->careless)
+		sp->flags |= SCORER_CARELESS;
+	else {
+		if (!isfinite(sp->attitude))
+			sp->flags |= SCORER_NO_ATTITUDE;
+		if (!isfinite(sp->motivation))
+			sp->flags |= SCORER_NO_MOTIVATION;
+	}
+	if (!(sp->activity > 0))
+		sp->flags |= SCORER_NO_ACTIVITY;
+	if (p->require_consent >= 1 && !sp->consent_yes)
+		sp->flags |= SCORER_CONSENT_NEEDED;
+	sp->eligible = sp->flags == 0;
+	sp->rank = 0;
+	/* Rounded to a millionth so that equal-looking scores tie exactly and
+	 * break by employee_id, the same on every machine. */
+	sp->score = sp->eligible ? round(scorer_combine(c, w, p->component_floor) * 1e6) / 1e6 : 0;
+}
+
+int scorer_compute(scorer_population *pop, const struct scorer_params *p)
+{
+	int rc;
+
+	if ((rc = scorer_params_check(p)))
+		return rc;
+	gsl_set_error_handler_off();
+	population_refs(pop, p);
+	for (size_t i = 0; i < pop->n; i++) {
+		struct scorer_person *sp = &pop->people[i];
+		person_activity(pop, sp, p);
+		person_survey(sp, p);
+		person_result(sp, p);
+	}
+	return scorer_rank_population(pop);
+}
+
+const char *scorer_flag_text(unsigned flags)
+{
+	if (flags & SCORER_NO_SURVEY)
+		return "needs a trusted survey answer (none yet)";
+	if (flags & SCORER_CARELESS)
+		return "needs a trusted survey answer (the answer given looks careless)";
+	if (flags & (SCORER_NO_ATTITUDE | SCORER_NO_MOTIVATION))
+		return "needs a trusted survey answer (too many questions left open)";
+	if (flags & SCORER_NO_ACTIVITY)
+		return "no own posts or comments in the activity window";
+	if (flags & SCORER_CONSENT_NEEDED)
+		return "consent not asked yet";
+	return "eligible";
+}
+
+/* --- detail JSON and snapshots ---------------------------------------- */
+
+static void json_num(struct buf *b, const char *key, double v, bool comma)
+{
+	if (isfinite(v))
+		buf_printf(b, "%s\"%s\":%.6g", comma ? "," : "", key, v);
+	else
+		buf_printf(b, "%s\"%s\":null", comma ? "," : "", key);
+}
+
+static void json_str(struct buf *b, const char *s)
+{
+	buf_puts(b, "\"");
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			buf_printf(b, "\\%c", ch);
+		else if (ch < 0x20)
+			buf_printf(b, "\\u%04x", ch);
+		else
+			buf_append(b, s, 1);
+	}
+	buf_puts(b, "\"");
+}
+
+static void json_activity(struct buf *b, const struct scorer_activity *a)
+{
+	buf_printf(b, "\"weeks_active\":%d", a->weeks_active);
+	json_num(b, "own", a->own, true);
+	json_num(b, "conversation", a->conversation, true);
+	json_num(b, "amplification", a->amplification, true);
+	json_num(b, "own_posts", a->posts, true);
+	json_num(b, "engagement_per_post", a->posts > 0 ? a->engagement / a->posts : 0, true);
+}
+
+/* Platforms by own content + conversation, then by name: stable order. */
+static int cmp_platform_share(const struct scorer_platform *x, const struct scorer_platform *y,
+                              const scorer_population *pop)
+{
+	double vx = x->a.own + x->a.conversation, vy = y->a.own + y->a.conversation;
+	if (vx != vy)
+		return vx > vy ? -1 : 1;
+	return strcmp(scorer_platform_name(pop, x->platform),
+	              scorer_platform_name(pop, y->platform));
+}
+
+void scorer_person_detail(const scorer_population *pop, const struct scorer_person *sp,
+                          const struct scorer_params *p, struct buf *b)
+{
+	size_t np = sp->plat_count, order[MAX_PLATFORMS_PER_PERSON];
+
+	buf_printf(b, "{\"eligible\":%s,\"why_not\":", sp->eligible ? "true" : "false");
+	if (sp->eligible)
+		buf_puts(b, "null");
+	else
+		json_str(b, scorer_flag_text(sp->flags));
+	buf_printf(b, ",\"flags\":%u,\"consent\":\"%s\"", sp->flags,
+	           sp->consent_yes ? "yes" : "not_asked");
+	buf_puts(b, ",\"activity\":{");
+	json_num(b, "steadiness", sp->steadiness, false);
+	json_num(b, "volume", sp->volume, true);
+	json_num(b, "response", sp->response, true);
+	json_num(b, "conversation", sp->conversation, true);
+	json_num(b, "authenticity", sp->authenticity, true);
+	buf_puts(b, "},\"facts\":{");
+	json_activity(b, &sp->total);
+	buf_printf(b, ",\"window_weeks\":%d", pop->window_weeks);
+	json_num(b, "weighted_volume", sp->weighted_volume, true);
+	json_num(b, "own_share", sp->own_share, true);
+	json_num(b, "engagement_per_post_shrunk", sp->response_shrunk, true);
+	json_num(b, "company_engagement_per_post", pop->mean_response, true);
+	buf_puts(b, "},\"platforms\":[");
+	for (size_t i = 0; i < np && i < MAX_PLATFORMS_PER_PERSON; i++) {
+		size_t j = i;
+		order[i] = sp->plat_first + i;
+		/* insertion sort: a person has a handful of platforms */
+		while (j > 0 && cmp_platform_share(&pop->plat[order[j]], &pop->plat[order[j - 1]],
+		                                   pop) < 0) {
+			size_t t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+			j--;
+		}
+	}
+	for (size_t i = 0; i < np && i < MAX_PLATFORMS_PER_PERSON; i++) {
+		const struct scorer_platform *pl = &pop->plat[order[i]];
+		buf_puts(b, i ? ",{\"platform\":" : "{\"platform\":");
+		json_str(b, scorer_platform_name(pop, pl->platform));
+		buf_puts(b, ",");
+		json_activity(b, &pl->a);
+		buf_puts(b, "}");
+	}
+	buf_puts(b, "],\"survey\":{");
+	json_num(b, "attitude", sp->in_attitude, false);
+	json_num(b, "intrinsic", sp->in_intrinsic, true);
+	json_num(b, "extrinsic", sp->in_extrinsic, true);
+	buf_puts(b, ",\"careless\":");
+	if (sp->careless)
+		json_str(b, sp->careless);
+	else
+		buf_puts(b, "null");
+	buf_puts(b, "}}");
+	(void)p;
+}
+
+struct save_ctx {
+	const scorer_population *pop;
+	const struct scorer_params *p;
+	struct buf detail;
+};
+
+static int save_row(void *ctx, size_t i, struct snapshot_score_in *out)
+{
+	struct save_ctx *c = ctx;
+	const struct scorer_person *sp = &c->pop->people[i];
+
+	buf_reset(&c->detail);
+	scorer_person_detail(c->pop, sp, c->p, &c->detail);
+	out->pid = sp->pid;
+	out->eligible = sp->eligible;
+	out->rank = sp->rank;
+	out->score = sp->score;
+	out->activity = sp->activity;
+	out->attitude = sp->attitude;
+	out->motivation = sp->motivation;
+	out->detail = c->detail.data;
+	return 0;
+}
+
+int scorer_snapshot_save(store *s, const scorer_population *pop, const struct scorer_params *p,
+                         const char *profile, int64_t profile_version, int64_t *out_id)
+{
+	struct save_ctx c = {.pop = pop, .p = p};
+	struct snapshot_info info = {
+	    .computed_at = store_now(),
+	    .as_of = pop->as_of,
+	    .profile = (char *)profile,
+	    .profile_version = profile_version,
+	    .params = scorer_params_to_json(p),
+	    .people = (int64_t)pop->n,
+	    .eligible = (int64_t)pop->eligible,
+	};
+	int rc = store_snapshot_write(s, &info, pop->n, save_row, &c, out_id);
+
+	free(info.params);
+	buf_free(&c.detail);
+	return rc;
+}

@@ -1,0 +1,143 @@
+/* model.h - the scoring model: from stored survey constructs and weekly
+ * activity aggregates to sub-features, three components (activity,
+ * attitude, motivation), a non-compensatory score, eligibility and rank.
+ *
+ * docs/scoring.md gives every formula and the reason for it. A population
+ * owns every person record and string in it; records are borrowed by
+ * whoever reads them and live until scorer_population_destroy.
+ */
+#ifndef AMB_SCORER_MODEL_H
+#define AMB_SCORER_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/mem.h"
+#include "core/store.h"
+#include "scorer/profile.h"
+
+/* Activity codes as the activity importer stores them (survey/activity.h
+ * will own these; kept private here until it exists). */
+#define SCORER_KIND_POST        1
+#define SCORER_KIND_ARTICLE     2
+#define SCORER_KIND_VIDEO       3
+#define SCORER_KIND_COMMENT     4
+#define SCORER_KIND_RESHARE     5
+#define SCORER_KIND_REACTION    6
+#define SCORER_ORIGIN_ORIGINAL  0
+#define SCORER_ORIGIN_SUGGESTED 1
+
+/* Why someone is not eligible (bits). */
+enum scorer_flag {
+	SCORER_NO_SURVEY = 1 << 0,      /* no survey answer at all */
+	SCORER_CARELESS = 1 << 1,       /* answer flagged careless: not trusted */
+	SCORER_NO_ATTITUDE = 1 << 2,    /* attitude construct missing */
+	SCORER_NO_MOTIVATION = 1 << 3,  /* intrinsic construct missing */
+	SCORER_NO_ACTIVITY = 1 << 4,    /* no own activity in the window */
+	SCORER_CONSENT_NEEDED = 1 << 5, /* require_consent and not asked yet */
+};
+
+/* Decayed activity on one platform (or in total). Counts are decay-weighted
+ * event counts: an event `a` weeks old counts 0.5^(a / half_life). */
+struct scorer_activity {
+	double own;           /* own posts, articles, videos (origin original) */
+	double conversation;  /* own comments */
+	double amplification; /* reshares, reactions, anything suggested */
+	double posts;         /* = own: the denominator of response */
+	double engagement;    /* reactions*1 + comments*2 + shares*3 on own posts */
+	int weeks_active;     /* weeks in the window with own content or comments */
+};
+
+struct scorer_platform {
+	int64_t platform; /* id in the platforms table */
+	struct scorer_activity a;
+};
+
+struct scorer_person {
+	int64_t pid;
+	char *employee_id, *name, *department, *level;
+	bool consent_yes;
+	/* survey inputs (NAN = missing) */
+	bool has_response;
+	char *careless; /* NULL when trusted */
+	double in_attitude, in_intrinsic, in_extrinsic;
+	/* activity inputs */
+	struct scorer_activity total;
+	double steady_weight; /* sum of decay weights of active weeks */
+	size_t plat_first, plat_count;
+	/* sub-features, each 0..1 */
+	double steadiness, volume, response, conversation;
+	double own_share, authenticity;
+	/* facts behind them */
+	double weighted_volume, response_raw, response_shrunk;
+	/* components (attitude/motivation NAN when unknown) and result */
+	double activity, attitude, motivation;
+	double score; /* 0..100, 0 when not eligible */
+	unsigned flags;
+	bool eligible;
+	int64_t rank; /* 1.. among the eligible; 0 when not eligible */
+};
+
+struct scorer_population {
+	struct scorer_person *people; /* pid order */
+	size_t n, cap;
+	struct scorer_platform *plat;
+	size_t nplat, capplat;
+	struct scorer_pname {
+		int64_t id;
+		char *name;
+	} * pnames;
+	size_t npnames;
+	int64_t as_of, as_of_week;
+	int window_weeks;
+	double window_weight; /* sum of decay weights over the window */
+	/* population figures set by scorer_compute */
+	double mean_response; /* engagement per own post over everyone */
+	double ref_volume, ref_response, ref_conversation;
+	size_t eligible;
+	size_t *order; /* indices of the eligible, best first */
+};
+
+typedef struct scorer_population scorer_population;
+
+/* Read everything scoring needs from the store for `as_of` (Unix seconds):
+ * people who may be scored, their survey constructs, and activity in the
+ * window before as_of, decayed with p's half-life. Runs in one read
+ * transaction. Returns 0 or an err_code; *out is NULL on failure. */
+int scorer_population_load(store *s, int64_t as_of, const struct scorer_params *p,
+                           scorer_population **out);
+
+/* An empty population for tests that add people by hand. */
+scorer_population *scorer_population_new(int64_t as_of, const struct scorer_params *p);
+
+void scorer_population_destroy(scorer_population **pop);
+
+/* Compute sub-features, components, scores, eligibility and ranks with
+ * `p`. Can be run again with other weights (but the window and half-life
+ * are those the population was loaded with). */
+int scorer_compute(scorer_population *pop, const struct scorer_params *p);
+
+/* Platform name for an id (borrowed; "platform N" style never NULL). */
+const char *scorer_platform_name(const scorer_population *pop, int64_t id);
+
+/* Weighted geometric mean of components c[0..2] with weights w[0..2], each
+ * floored at `floor`, times 100. Non-finite inputs count as the floor. */
+double scorer_combine(const double c[3], const double w[3], double floor);
+
+/* Engagement per post shrunk toward `mean` with `prior` posts' weight. */
+double scorer_shrink(double engagement, double posts, double mean, double prior);
+
+/* Append the person's detail JSON (docs/scoring.md) to b. */
+void scorer_person_detail(const scorer_population *pop, const struct scorer_person *sp,
+                          const struct scorer_params *p, struct buf *b);
+
+/* Plain words for the first reason someone is not eligible. Static text. */
+const char *scorer_flag_text(unsigned flags);
+
+/* Compute a snapshot and write it: profile name and version, params, every
+ * scored person with detail, in one transaction. *out_id is the new id. */
+int scorer_snapshot_save(store *s, const scorer_population *pop, const struct scorer_params *p,
+                         const char *profile, int64_t profile_version, int64_t *out_id);
+
+#endif
