@@ -1,7 +1,196 @@
+/* cmd_candidates.c - `ambassador candidates --size N`: a pilot list spread
+ * across departments and levels (scorer/select.h), each with a reason.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
 #include "cli/cmds_scoring.h"
+#include "cli/table.h"
 #include "core/err.h"
+#include "scorer/explain.h"
+#include "scorer/rank.h"
+#include "scorer/select.h"
+
+static const struct table_column cand_cols[] = {
+    {"rank", TABLE_NUMBER},     {"employee_id", TABLE_TEXT}, {"name", TABLE_TEXT},
+    {"department", TABLE_TEXT}, {"level", TABLE_TEXT},       {"score", TABLE_NUMBER},
+    {"activity", TABLE_NUMBER}, {"attitude", TABLE_NUMBER},  {"motivation", TABLE_NUMBER},
+    {"reason", TABLE_TEXT},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ambassador candidates --size N [--max-share F] [--department D]\n"
+	           "                             [--format table|csv|json] [--snapshot ID]\n\n"
+	           "A pilot list of up to N people from the newest snapshot. Every department\n"
+	           "whose best person reaches the profile's min_score gets a seat while seats\n"
+	           "remain (departments in the order of their best score); the other seats go\n"
+	           "by score, no department above ceil(F * N) seats (F default: the profile's\n"
+	           "max_share, 0.25); within level_tie points a less represented level goes\n"
+	           "first. Deterministic; each person comes with the reason.\n");
+}
+
+static void how_phrase(struct buf *b, enum select_how how, const struct snapshot_row *r)
+{
+	switch (how) {
+	case SELECT_DEPARTMENT_BEST: buf_printf(b, "Best in %s", r->department); break;
+	case SELECT_DEPARTMENT_LEVEL:
+		buf_printf(b, "Seat for %s, close to its best, spreading levels (%s)",
+		           r->department, *r->level ? r->level : "level not given");
+		break;
+	case SELECT_BY_SCORE: buf_puts(b, "Among the next best scores"); break;
+	case SELECT_BY_SCORE_LEVEL:
+		buf_printf(b, "Close to the next best score, spreading levels (%s)",
+		           *r->level ? r->level : "level not given");
+		break;
+	}
+}
+
+struct cand_opts {
+	int64_t size;
+	double max_share;
+	const char *dept;
+	enum table_format fmt;
+	int64_t snapshot;
+};
+
+static int parse(int argc, char **argv, struct cand_opts *o)
+{
+	static const struct option opts[] = {
+	    {"size", required_argument, NULL, 'n'},
+	    {"max-share", required_argument, NULL, 'm'},
+	    {"department", required_argument, NULL, 'd'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"snapshot", required_argument, NULL, 's'},
+	    {NULL, 0, NULL, 0},
+	};
+	int ch, rc = 0;
+	char *end;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'n': rc = scoring_parse_count("--size", optarg, 100000, &o->size); break;
+		case 'm':
+			errno = 0;
+			o->max_share = strtod(optarg, &end);
+			if (end == optarg || *end || errno ||
+			    !(o->max_share > 0 && o->max_share <= 1))
+				rc = err_set(ERR_USAGE,
+				             "--max-share: '%s' is not a number above 0 and "
+				             "at most 1",
+				             optarg);
+			break;
+		case 'd': o->dept = optarg; break;
+		case 'f': rc = table_format_parse(optarg, &o->fmt); break;
+		case 's':
+			rc = scoring_parse_count("--snapshot", optarg, INT64_MAX, &o->snapshot);
+			break;
+		default: return err_set(ERR_USAGE, "candidates: unknown option (see --help)");
+		}
+		if (rc)
+			return rc;
+	}
+	if (optind < argc)
+		return err_set(ERR_USAGE, "candidates takes no arguments");
+	if (o->size <= 0)
+		return err_set(ERR_USAGE, "candidates: --size N (1 or more) is required");
+	return 0;
+}
+
+static void add_row(table *t, const struct snapshot_row *r, const char *reason)
+{
+	char rank[32], score[32], act[32], att[32], mot[32];
+
+	snprintf(rank, sizeof(rank), "%lld", (long long)r->rank);
+	scoring_fmt_score(score, r->score);
+	scoring_fmt_component(act, r->activity);
+	scoring_fmt_component(att, r->attitude);
+	scoring_fmt_component(mot, r->motivation);
+	const char *cells[] = {
+	    rank, r->employee_id, r->name, r->department, r->level, score, act, att, mot, reason};
+	table_add_row(t, cells);
+}
 
 int cmd_candidates(struct app *app, int argc, char **argv)
 {
-	return err_set(ERR_UNSUPPORTED, "candidates: not yet");
+	struct cand_opts o = {.fmt = TABLE_FORMAT_TABLE};
+	struct scoring_view v;
+	struct select_person *people = NULL;
+	struct select_pick *picks = NULL;
+	size_t *row_of = NULL, n = 0, npicks = 0;
+	double *att = NULL, *mot = NULL;
+	table *t = NULL;
+	int rc;
+
+	if (cmd_wants_help(argc, argv)) {
+		usage(app->out);
+		return 0;
+	}
+	if ((rc = parse(argc, argv, &o)))
+		return rc;
+	if ((rc = scoring_view_open(app, o.snapshot, NULL, true, &v)))
+		return rc;
+	struct select_opts so = {
+	    .size = (size_t)o.size,
+	    .max_share = o.max_share > 0 ? o.max_share : v.params.max_share,
+	    .min_score = v.params.min_score,
+	    .level_tie = v.params.level_tie,
+	};
+	people = xcalloc(v.eligible + 1, sizeof(*people));
+	row_of = xcalloc(v.eligible + 1, sizeof(*row_of));
+	att = xcalloc(v.eligible + 1, sizeof(double));
+	mot = xcalloc(v.eligible + 1, sizeof(double));
+	for (size_t i = 0; i < v.eligible; i++) {
+		att[i] = v.rows[i].attitude;
+		mot[i] = v.rows[i].motivation;
+		if (o.dept && strcasecmp(o.dept, v.rows[i].department) != 0)
+			continue;
+		people[n] =
+		    (struct select_person){v.rows[i].department, v.rows[i].level, v.rows[i].score};
+		row_of[n++] = i;
+	}
+	picks = xcalloc(so.size, sizeof(*picks));
+	if ((rc = scorer_select(picks, &npicks, people, n, &so)))
+		goto done;
+	t = table_new(cand_cols, sizeof(cand_cols) / sizeof(cand_cols[0]));
+	for (size_t k = 0; k < npicks; k++) {
+		const struct snapshot_row *r = &v.rows[row_of[picks[k].index]];
+		struct explain_detail d;
+		struct buf reason = {0};
+		how_phrase(&reason, picks[k].how, r);
+		if (explain_detail_parse(&d, r->detail) == 0)
+			explain_facts(&reason, &d, r->attitude, r->motivation,
+			              scorer_percentile(att, v.eligible, r->attitude),
+			              scorer_percentile(mot, v.eligible, r->motivation));
+		add_row(t, r, reason.data);
+		buf_free(&reason);
+	}
+	struct buf note = {0};
+	buf_printf(&note,
+	           "%zu of %lld seats filled from snapshot #%lld (at most %zu per department, "
+	           "minimum score %.0f).",
+	           npicks, (long long)o.size, (long long)v.info.id, scorer_select_cap(&so),
+	           so.min_score);
+	if (npicks < (size_t)o.size)
+		buf_puts(&note, " Fewer people than seats reach the minimum score.");
+	buf_printf(&note, "\n%s", SCORING_NOTICE);
+	table_set_notice(t, note.data);
+	rc = table_print(t, app->out, o.fmt);
+	if (o.fmt == TABLE_FORMAT_CSV && !app->quiet)
+		fprintf(stderr, "%s\n", note.data);
+	buf_free(&note);
+done:
+	table_destroy(&t);
+	free(people);
+	free(row_of);
+	free(picks);
+	free(att);
+	free(mot);
+	scoring_view_close(&v);
+	return rc;
 }

@@ -1,7 +1,207 @@
+/* cmd_explain.c - `ambassador explain ID`: components, sub-features,
+ * percentiles within the company and the department (only for departments
+ * with at least min_group eligible people, SPEC 3.12), and reasons.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli/cmds_scoring.h"
 #include "core/err.h"
+#include "core/store_roster.h"
+#include "core/timefmt.h"
+#include "scorer/explain.h"
+#include "scorer/rank.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ambassador explain ID [--snapshot ID]\n\n"
+	           "Why employee ID scores as they do in the newest snapshot: the three\n"
+	           "components and their percentiles in the company and in the department\n"
+	           "(departments with fewer eligible people than the profile's min_group are\n"
+	           "not compared), the activity sub-features per platform, and the reasons.\n");
+}
+
+/* Percentiles of the person's components among the eligible of the company
+ * (dept == NULL) or of one department. Returns how many were compared. */
+static size_t percentiles(const struct scoring_view *v, const char *dept,
+                          const struct snapshot_row *r, double out[4])
+{
+	double *vals = xmalloc((v->eligible + 1) * sizeof(double));
+	size_t n = 0;
+
+	for (int c = 0; c < 4; c++) {
+		n = 0;
+		for (size_t i = 0; i < v->eligible; i++) {
+			const struct snapshot_row *x = &v->rows[i];
+			if (dept && strcmp(x->department, dept) != 0)
+				continue;
+			vals[n++] = c == 0   ? x->score
+			            : c == 1 ? x->activity
+			            : c == 2 ? x->attitude
+			                     : x->motivation;
+		}
+		double mine = c == 0   ? r->score
+		              : c == 1 ? r->activity
+		              : c == 2 ? r->attitude
+		                       : r->motivation;
+		out[c] = scorer_percentile(vals, n, mine);
+	}
+	free(vals);
+	return n;
+}
+
+static int not_listed(store *s, const char *id)
+{
+	enum person_status st;
+	int64_t pid;
+	int rc = store_person_status(s, id, &pid, &st);
+
+	if (rc)
+		return rc;
+	switch (st) {
+	case PERSON_UNKNOWN: return err_set(ERR_NOT_FOUND, "%s is not on the roster", id);
+	case PERSON_OPTED_OUT:
+		return err_set(ERR_NOT_FOUND, "%s opted out and is never scored", id);
+	case PERSON_DEPARTED: return err_set(ERR_NOT_FOUND, "%s has left and is not listed", id);
+	default:
+		return err_set(ERR_NOT_FOUND,
+		               "%s is not in this snapshot (declined an invitation recently, or "
+		               "added after it was computed: run `ambassador score`)",
+		               id);
+	}
+}
+
+static void print_sub(FILE *out, const char *name, double v, const char *fact)
+{
+	if (isfinite(v))
+		fprintf(out, "  %-13s %5.2f  %s\n", name, v, fact);
+}
+
+static void print_activity(FILE *out, const struct explain_detail *d)
+{
+	char f[160];
+
+	fprintf(out, "\nActivity sub-features (last %d weeks, recent weeks count more):\n",
+	        d->window_weeks);
+	snprintf(f, sizeof(f), "own posts or comments in %d of %d weeks", d->total.weeks_active,
+	         d->window_weeks);
+	print_sub(out, "steadiness", d->steadiness, f);
+	snprintf(f, sizeof(f), "%.1f weighted (own %.1f, comments %.1f, reshares/reactions %.1f)",
+	         d->weighted_volume, d->total.own, d->total.conversation, d->total.amplification);
+	print_sub(out, "volume", d->volume, f);
+	snprintf(f, sizeof(f), "%.1f engagement per own post, %.1f after shrinkage (company %.1f)",
+	         d->total.engagement_per_post, d->engagement_per_post_shrunk,
+	         d->company_engagement_per_post);
+	print_sub(out, "response", d->response, f);
+	snprintf(f, sizeof(f), "%.1f own comments", d->total.conversation);
+	print_sub(out, "conversation", d->conversation, f);
+	snprintf(f, sizeof(f), "%.0f%% of the weighted activity is own content",
+	         100 * (isfinite(d->own_share) ? d->own_share : 0));
+	print_sub(out, "authenticity", d->authenticity, f);
+	if (d->nplatforms) {
+		fprintf(out, "\n  %-14s %6s %6s %9s %13s %10s\n", "platform", "weeks", "own",
+		        "comments", "amplification", "eng/post");
+		for (size_t i = 0; i < d->nplatforms; i++) {
+			const struct explain_activity *a = &d->platforms[i].a;
+			fprintf(out, "  %-14s %6d %6.1f %9.1f %13.1f %10.1f\n",
+			        d->platforms[i].name, a->weeks_active, a->own, a->conversation,
+			        a->amplification,
+			        isfinite(a->engagement_per_post) ? a->engagement_per_post : 0);
+		}
+	}
+}
+
+static void print_components(FILE *out, const struct scoring_view *v, const struct snapshot_row *r)
+{
+	static const char *names[4] = {"score", "activity", "attitude", "motivation"};
+	double comp[4], dept[4];
+	size_t dn = percentiles(v, r->department, r, dept);
+	bool dept_ok = dn >= (size_t)v->params.min_group;
+	char dh[96];
+
+	percentiles(v, NULL, r, comp);
+	double vals[4] = {r->score, r->activity, r->attitude, r->motivation};
+	snprintf(dh, sizeof(dh), "in %s", r->department);
+	fprintf(out, "\n  %-11s %7s  %-18s %s\n", "component", "value", "in the company", dh);
+	for (int c = 0; c < 4; c++) {
+		char val[32], cp[32], dp[64];
+		if (c == 0)
+			scoring_fmt_score(val, vals[c]);
+		else
+			scoring_fmt_component(val, vals[c]);
+		snprintf(cp, sizeof(cp), isfinite(comp[c]) ? "%.0fth pct" : "-", comp[c]);
+		if (!dept_ok)
+			snprintf(dp, sizeof(dp), "%s",
+			         c == 0 ? "department too small to compare" : "");
+		else
+			snprintf(dp, sizeof(dp), isfinite(dept[c]) ? "%.0fth pct" : "-", dept[c]);
+		fprintf(out, "  %-11s %7s  %-18s %s\n", names[c], *val ? val : "unknown",
+		        r->eligible ? cp : "-", r->eligible ? dp : "-");
+	}
+}
 
 int cmd_explain(struct app *app, int argc, char **argv)
 {
-	return err_set(ERR_UNSUPPORTED, "explain: not yet");
+	static const struct option opts[] = {
+	    {"snapshot", required_argument, NULL, 's'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct scoring_view v;
+	struct snapshot_row *me = NULL;
+	struct explain_detail d;
+	int64_t snap = 0;
+	size_t n = 0;
+	int ch, rc;
+
+	if (cmd_wants_help(argc, argv)) {
+		usage(app->out);
+		return 0;
+	}
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 's')
+			return err_set(ERR_USAGE, "explain: unknown option (see --help)");
+		if ((rc = scoring_parse_count("--snapshot", optarg, INT64_MAX, &snap)))
+			return rc;
+	}
+	if (optind + 1 != argc)
+		return err_set(ERR_USAGE, "usage: ambassador explain ID");
+	const char *id = argv[optind];
+	if ((rc = scoring_view_open(app, snap, NULL, false, &v)))
+		return rc;
+	rc = store_snapshot_rows(v.store, v.info.id,
+	                         store_now() - (int64_t)v.params.cooldown_days * 86400, id, true,
+	                         &me, &n);
+	if (!rc && n == 0)
+		rc = not_listed(v.store, id);
+	if (!rc)
+		rc = explain_detail_parse(&d, me[0].detail);
+	if (rc)
+		goto done;
+	const struct snapshot_row *r = &me[0];
+	char when[32];
+	timefmt_date(when, sizeof(when), v.info.as_of);
+	fprintf(app->out, "%s %s - %s%s%s\n", r->employee_id, r->name, r->department,
+	        *r->level ? ", " : "", r->level);
+	fprintf(app->out, "Snapshot #%lld as of %s, profile %s v%lld\n", (long long)v.info.id, when,
+	        v.info.profile, (long long)v.info.profile_version);
+	if (r->eligible)
+		fprintf(app->out, "Rank %lld of %zu eligible, score %.1f of 100\n",
+		        (long long)r->rank, v.eligible, r->score);
+	else
+		fprintf(app->out, "Not eligible: %s\n", d.why_not);
+	print_components(app->out, &v, r);
+	print_activity(app->out, &d);
+	double comp[4];
+	percentiles(&v, NULL, r, comp);
+	struct buf reasons = {0};
+	explain_reasons(&reasons, &d, r->activity, r->attitude, r->motivation, comp[2], comp[3]);
+	fprintf(app->out, "\nReasons:\n%s\n%s\n", reasons.data ? reasons.data : "", SCORING_NOTICE);
+	buf_free(&reasons);
+done:
+	store_snapshot_rows_free(&me, n);
+	scoring_view_close(&v);
+	return rc;
 }

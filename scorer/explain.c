@@ -1,0 +1,188 @@
+/* explain.c - detail JSON (jansson) to plain words. Every sentence here is
+ * about facts the person produced (their posts, their survey answers),
+ * never about other people, so nothing leaks from small groups.
+ */
+#include "scorer/explain.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+
+static double num(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static void text(char *out, size_t size, json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	snprintf(out, size, "%s", json_is_string(v) ? json_string_value(v) : "");
+}
+
+static void read_activity(struct explain_activity *a, json_t *obj)
+{
+	double w = num(obj, "weeks_active");
+	a->weeks_active = isfinite(w) ? (int)w : 0;
+	a->own = num(obj, "own");
+	a->conversation = num(obj, "conversation");
+	a->amplification = num(obj, "amplification");
+	a->own_posts = num(obj, "own_posts");
+	a->engagement_per_post = num(obj, "engagement_per_post");
+}
+
+int explain_detail_parse(struct explain_detail *out, const char *json)
+{
+	json_error_t jerr;
+	json_t *root = json_loads(json ? json : "", 0, &jerr), *act, *facts, *plats, *survey;
+	size_t i;
+	json_t *pl;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return err_set(ERR_CORRUPT, "snapshot detail is not a JSON object");
+	}
+	out->eligible = json_is_true(json_object_get(root, "eligible"));
+	text(out->why_not, sizeof(out->why_not), root, "why_not");
+	text(out->consent, sizeof(out->consent), root, "consent");
+	act = json_object_get(root, "activity");
+	out->steadiness = num(act, "steadiness");
+	out->volume = num(act, "volume");
+	out->response = num(act, "response");
+	out->conversation = num(act, "conversation");
+	out->authenticity = num(act, "authenticity");
+	facts = json_object_get(root, "facts");
+	read_activity(&out->total, facts);
+	double ww = num(facts, "window_weeks");
+	out->window_weeks = isfinite(ww) ? (int)ww : 0;
+	out->weighted_volume = num(facts, "weighted_volume");
+	out->own_share = num(facts, "own_share");
+	out->engagement_per_post_shrunk = num(facts, "engagement_per_post_shrunk");
+	out->company_engagement_per_post = num(facts, "company_engagement_per_post");
+	plats = json_object_get(root, "platforms");
+	json_array_foreach(plats, i, pl)
+	{
+		if (out->nplatforms == EXPLAIN_MAX_PLATFORMS)
+			break;
+		struct explain_platform *p = &out->platforms[out->nplatforms++];
+		text(p->name, sizeof(p->name), pl, "platform");
+		read_activity(&p->a, pl);
+	}
+	survey = json_object_get(root, "survey");
+	out->in_attitude = num(survey, "attitude");
+	out->in_intrinsic = num(survey, "intrinsic");
+	out->in_extrinsic = num(survey, "extrinsic");
+	text(out->careless, sizeof(out->careless), survey, "careless");
+	json_decref(root);
+	return 0;
+}
+
+const char *explain_band(double pct)
+{
+	if (!isfinite(pct))
+		return "no comparison";
+	if (pct >= 90)
+		return "top 10%";
+	if (pct >= 75)
+		return "top 25%";
+	if (pct >= 50)
+		return "upper half";
+	if (pct >= 25)
+		return "lower half";
+	return "bottom 25%";
+}
+
+static void sep(struct buf *b, const char *s)
+{
+	if (b->len)
+		buf_puts(b, s);
+}
+
+/* What the person does on their main platform. */
+static void activity_phrase(struct buf *b, const struct explain_detail *d)
+{
+	const struct explain_platform *p = d->nplatforms ? &d->platforms[0] : NULL;
+	int w = p ? p->a.weeks_active : 0;
+
+	if (!p || w == 0) {
+		buf_puts(b, "no own posts or comments in the window");
+		return;
+	}
+	bool posts = p->a.own > 0;
+	const char *what = posts && p->a.conversation > 0 ? "own posts and comments"
+	                   : posts                        ? "own posts"
+	                                                  : "comments";
+	buf_printf(b, "%s%s on %s in %d of %d weeks", 2 * w >= d->window_weeks ? "steady " : "",
+	           what, p->name, w, d->window_weeks);
+}
+
+void explain_facts(struct buf *out, const struct explain_detail *d, double attitude,
+                   double motivation, double attitude_pct, double motivation_pct)
+{
+	struct buf b = {0};
+
+	activity_phrase(&b, d);
+	if (d->response >= 0.7 && d->total.own_posts > 0)
+		buf_printf(&b, "; own posts draw a strong response (%.0f per post)",
+		           d->engagement_per_post_shrunk);
+	if (isfinite(d->authenticity) && d->authenticity < 1)
+		buf_puts(&b, "; much of the activity is resharing or suggested content");
+	if (isfinite(attitude) && attitude >= 0.6)
+		buf_printf(&b, "; positive attitude (%s)", explain_band(attitude_pct));
+	else if (isfinite(attitude) && attitude < 0.4)
+		buf_puts(&b, "; reserved attitude to the organisation");
+	if (isfinite(motivation) && motivation >= 0.7)
+		buf_puts(&b, "; enjoys sharing knowledge");
+	else if (isfinite(d->in_extrinsic) && isfinite(d->in_intrinsic) &&
+	         d->in_extrinsic > d->in_intrinsic)
+		buf_puts(&b, "; motivated more by rewards than by the work itself");
+	(void)motivation_pct;
+	sep(out, "; ");
+	buf_puts(out, b.data ? b.data : "");
+	buf_free(&b);
+}
+
+void explain_reasons(struct buf *b, const struct explain_detail *d, double activity,
+                     double attitude, double motivation, double attitude_pct, double motivation_pct)
+{
+	buf_puts(b, "  - ");
+	activity_phrase(b, d);
+	buf_puts(b, ".\n");
+	if (d->total.own_posts > 0)
+		buf_printf(b,
+		           "  - Own posts draw about %.1f reactions/comments/shares each (weighted)"
+		           "; counted as %.1f after allowing for few posts (company: %.1f).\n",
+		           d->total.engagement_per_post, d->engagement_per_post_shrunk,
+		           d->company_engagement_per_post);
+	if (isfinite(d->own_share) && d->own_share < 0.999)
+		buf_printf(
+		    b,
+		    "  - %.0f%% of the weighted activity is own posts and comments; the rest "
+		    "is resharing, reactions or company-suggested content, which counts "
+		    "little%s.\n",
+		    100 * d->own_share,
+		    isfinite(d->authenticity) && d->authenticity < 1 ? " and lowers activity" : "");
+	if (isfinite(attitude))
+		buf_printf(b, "  - Attitude toward the organisation %.2f of 1 (%s).\n", attitude,
+		           explain_band(attitude_pct));
+	if (isfinite(motivation))
+		buf_printf(b, "  - Intrinsic motivation %.2f of 1 (%s)%s.\n", motivation,
+		           explain_band(motivation_pct),
+		           isfinite(d->in_extrinsic) && isfinite(d->in_intrinsic) &&
+		                   d->in_extrinsic > d->in_intrinsic
+		               ? "; rewards matter more to them than the work itself, which "
+		                 "lowers it"
+		               : "");
+	if (d->careless[0])
+		buf_printf(b, "  - The survey answer was flagged (%s) and is not used.\n",
+		           d->careless);
+	if (activity < 0.2 || (isfinite(attitude) && attitude < 0.3))
+		buf_puts(b, "  - A candidate needs both activity and a positive attitude; a low "
+		            "value on either keeps the score low, whatever the other.\n");
+	if (strcmp(d->consent, "not_asked") == 0)
+		buf_puts(b, "  - Consent has not been asked yet: ask before anything else.\n");
+}
