@@ -4,6 +4,7 @@
  * caller. */
 #include "survey/import.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,34 @@ struct import_ctx {
 	FILE *rejects;
 	double last_draw;
 	bool drew;
+	int fault;         /* test hook: FAULT_* from $AMB_FAULT */
+	int64_t fault_row; /* mid_insert: after this many kept rows */
 };
+
+/* Test hook for the crash tests (tests/e2e/test_crash.sh, docs/faults.md):
+ * $AMB_FAULT = after_begin | mid_insert | before_commit | after_commit makes
+ * the process kill itself with SIGKILL at that point of an import, as a
+ * kill -9 from outside would. mid_insert fires after the $AMB_FAULT_ROW-th
+ * kept row (default 1000). Unset, it costs one getenv per import. */
+enum { FAULT_NONE, FAULT_AFTER_BEGIN, FAULT_MID_INSERT, FAULT_BEFORE_COMMIT, FAULT_AFTER_COMMIT };
+
+static void fault_init(import_ctx *c)
+{
+	static const char *const names[] = {"", "after_begin", "mid_insert", "before_commit",
+	                                    "after_commit"};
+	const char *v = getenv("AMB_FAULT"), *row = getenv("AMB_FAULT_ROW");
+
+	c->fault_row = row && *row ? strtoll(row, NULL, 10) : 1000;
+	for (int i = 1; v && i < (int)(sizeof(names) / sizeof(names[0])); i++)
+		if (strcmp(v, names[i]) == 0)
+			c->fault = i;
+}
+
+static void fault_point(const import_ctx *c, int where)
+{
+	if (c->fault == where && where != FAULT_NONE)
+		raise(SIGKILL);
+}
 
 void import_summary_clear(struct import_summary *sum)
 {
@@ -71,6 +99,7 @@ int import_begin(import_ctx **out, store *s, const char *kind, const char *path,
 	if (!c->opts.max_errors)
 		c->opts.max_errors = IMPORT_DEFAULT_MAX_ERRORS;
 	c->path = xstrdup(path);
+	fault_init(c);
 	snprintf(c->rec.kind, sizeof(c->rec.kind), "%s", kind);
 	snprintf(c->rec.source, sizeof(c->rec.source), "%s", base_name(path));
 	if ((rc = csv_reader_open(&c->reader, path, &c->opts.csv)))
@@ -80,6 +109,7 @@ int import_begin(import_ctx **out, store *s, const char *kind, const char *path,
 	if ((rc = store_import_start(s, kind, c->rec.source, &c->rec.id)))
 		goto fail;
 	sum->import_id = c->rec.id;
+	fault_point(c, FAULT_AFTER_BEGIN);
 	*out = c;
 	return 0;
 fail:
@@ -231,6 +261,8 @@ void import_note(import_ctx *c, const char *label, int64_t n)
 void import_keep(import_ctx *c)
 {
 	c->sum->rows_kept++;
+	if (c->sum->rows_kept == c->fault_row)
+		fault_point(c, FAULT_MID_INSERT);
 }
 
 static void ctx_free(import_ctx *c)
@@ -284,7 +316,10 @@ int import_end(import_ctx **cp)
 		store_rollback(c->store);
 		goto out;
 	}
+	fault_point(c, FAULT_BEFORE_COMMIT);
 	rc = store_commit(c->store);
+	if (rc == 0)
+		fault_point(c, FAULT_AFTER_COMMIT);
 out:
 	ctx_free(c);
 	return rc;
