@@ -181,8 +181,9 @@ char *scorer_params_to_json(const struct scorer_params *p)
 		json_t *jv = params_table[i].integer ? json_integer((json_int_t)v) : json_real(v);
 		json_object_set_new(root, params_table[i].key, jv);
 	}
-	/* Insertion order is kept by jansson >= 2.8: table order. */
-	text = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(12));
+	/* Insertion order is kept by jansson >= 2.8: table order. 15 digits
+	 * give back exactly any decimal a user typed with up to 15 digits. */
+	text = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	json_decref(root);
 	if (!text)
 		abort(); /* only on out-of-memory, like xmalloc */
@@ -243,5 +244,62 @@ int scorer_profile_load(store *s, const char *name, bool create, struct scorer_p
 		*out_name = xstrdup(name);
 	store_profile_version_free(&pv);
 	free(active);
+	return rc;
+}
+
+int scorer_profile_save(store *s, const char *name, const struct scorer_params *p,
+                        const char *author, const char *note, int64_t *out_version)
+{
+	char *json;
+	int rc;
+
+	if ((rc = scorer_params_check(p)))
+		return rc;
+	json = scorer_params_to_json(p);
+	if ((rc = store_begin(s)))
+		goto done;
+	rc = store_profile_add(s, name, json, author, note, store_now(), out_version);
+	if (rc)
+		store_rollback(s);
+	else
+		rc = store_commit(s);
+done:
+	free(json);
+	return rc;
+}
+
+int scorer_profile_rollback(store *s, const char *name, int64_t to, const char *author,
+                            const char *note, int64_t *out_version)
+{
+	struct profile_version newest, target;
+	struct scorer_params p;
+	char *text = NULL;
+	int rc;
+
+	if ((rc = store_profile_get(s, name, 0, &newest)) <= 0)
+		return rc ? rc : err_set(ERR_NOT_FOUND, "no weight profile named '%s'", name);
+	if (to == 0)
+		to = newest.version - 1;
+	store_profile_version_free(&newest);
+	if (to < 1 || (rc = store_profile_get(s, name, to, &target)) == 0)
+		return err_set(ERR_NOT_FOUND, "profile '%s' has no version %lld to roll back to",
+		               name, (long long)to);
+	if (rc < 0)
+		return rc;
+	/* Re-validated (a version written by an older binary must still hold),
+	 * then copied verbatim so the new version equals the old one exactly. */
+	rc = scorer_params_from_json(&p, target.params);
+	text = note && *note ? xasprintf("rollback to v%lld: %s", (long long)to, note)
+	                     : xasprintf("rollback to v%lld", (long long)to);
+	if (!rc && !(rc = store_begin(s))) {
+		rc = store_profile_add(s, name, target.params, author, text, store_now(),
+		                       out_version);
+		if (rc)
+			store_rollback(s);
+		else
+			rc = store_commit(s);
+	}
+	store_profile_version_free(&target);
+	free(text);
 	return rc;
 }

@@ -84,4 +84,15 @@ int scorer_profile_active(store *s, char **out);
 int scorer_profile_load(store *s, const char *name, bool create, struct scorer_params *out,
                         int64_t *out_version, char **out_name);
 
+/* Save `p` as a new version of profile `name` (checked first) with author
+ * and note, in one transaction. The new version goes to *out_version. */
+int scorer_profile_save(store *s, const char *name, const struct scorer_params *p,
+                        const char *author, const char *note, int64_t *out_version);
+
+/* Write a new version of `name` whose params equal version `to` (0: the
+ * version before the newest). History is kept: nothing is deleted.
+ * ERR_NOT_FOUND when there is no such version. */
+int scorer_profile_rollback(store *s, const char *name, int64_t to, const char *author,
+                            const char *note, int64_t *out_version);
+
 #endif

@@ -1,0 +1,72 @@
+/* test_table.c - list output: aligned table, formula-safe CSV, JSON. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/table.h"
+
+static const struct table_column cols[] = {
+    {"employee_id", TABLE_TEXT}, {"name", TABLE_TEXT}, {"score", TABLE_NUMBER}};
+
+static char *render(enum table_format fmt)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	table *t = table_new(cols, 3);
+	const char *r1[] = {"E1", "Søren Østergaard", "-5"};
+	const char *r2[] = {"E2", "=HYPERLINK(\"x\")", "88.5"};
+	const char *r3[] = {"E3", NULL, "7"};
+	table_add_row(t, r1);
+	table_add_row(t, r2);
+	table_add_row(t, r3);
+	table_set_notice(t, "suggestions, not decisions");
+	cr_assert(eq(int, table_print(t, f, fmt), 0));
+	table_destroy(&t);
+	fclose(f);
+	return out;
+}
+
+Test(cli_table, aligns_columns_by_characters_not_bytes)
+{
+	char *s = render(TABLE_FORMAT_TABLE);
+	/* the score column ends at the same character position on every line */
+	cr_assert(ne(ptr, strstr(s, "E1           Søren Østergaard     -5\n"), NULL), "%s", s);
+	cr_assert(ne(ptr, strstr(s, "E3                                 7\n"), NULL), "%s", s);
+	cr_assert(ne(ptr, strstr(s, "suggestions, not decisions"), NULL));
+	free(s);
+}
+
+Test(cli_table, neutralises_formulas_in_csv_but_not_numbers)
+{
+	char *s = render(TABLE_FORMAT_CSV);
+	cr_assert(ne(ptr, strstr(s, "employee_id,name,score\n"), NULL), "%s", s);
+	cr_assert(ne(ptr, strstr(s, "E1,Søren Østergaard,-5\n"), NULL), "%s", s);
+	cr_assert(ne(ptr, strstr(s, "'=HYPERLINK"), NULL), "%s", s);
+	cr_assert(eq(ptr, strstr(s, "suggestions"), NULL));
+	free(s);
+}
+
+Test(cli_table, writes_json_with_numbers_and_nulls)
+{
+	char *s = render(TABLE_FORMAT_JSON);
+	cr_assert(
+	    ne(ptr,
+	       strstr(s, "{\"employee_id\":\"E1\",\"name\":\"Søren Østergaard\",\"score\":-5}"),
+	       NULL),
+	    "%s", s);
+	cr_assert(ne(ptr, strstr(s, "\"name\":\"=HYPERLINK(\\\"x\\\")\""), NULL), "%s", s);
+	cr_assert(ne(ptr, strstr(s, "\"name\":null"), NULL), "%s", s);
+	cr_assert(ne(ptr, strstr(s, "\"notice\":\"suggestions, not decisions\""), NULL), "%s", s);
+	free(s);
+}
+
+Test(cli_table, rejects_an_unknown_format)
+{
+	enum table_format f;
+	cr_assert(eq(int, table_format_parse("xml", &f), -14));
+	cr_assert(eq(int, table_format_parse("csv", &f), 0));
+	cr_assert(eq(int, f, TABLE_FORMAT_CSV));
+}
