@@ -14,3 +14,5 @@ set -x
 "$amb" init
 "$amb" import roster "$OLDPWD/samples/roster.csv"
 "$amb" status
+"$amb" score
+"$amb" candidates --size 12
