@@ -8,6 +8,7 @@
 
 #include "cli/app.h"
 /* command headers */
+#include "cli/cmds_service.h"
 #include "cli/cmds_scoring.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -18,6 +19,12 @@ static const struct cmd commands[] = {
     {"status", cmd_status, "what the database holds: people, departments, imports"},
     SCORING_COMMANDS /* scoring commands (cli/cmds_scoring.h) */
     /* service commands (cli/cmds_service.h) */
+    {"serve", cmd_serve, "answer ranking and invitation requests over ZeroMQ"},
+    {"query", cmd_query, "send one request to a server and print the reply"},
+    {"keygen", cmd_keygen, "write a CurveZMQ key pair for the server or a client"},
+    {"invitations", cmd_invitations, "list whom to invite next, record who was invited"},
+    {"erase", cmd_erase, "erase a person for good (right to erasure)"},
+    {"audit", cmd_audit, "show the service's audit log"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

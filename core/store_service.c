@@ -1,0 +1,400 @@
+/* store_service.c - the service's queries: the served snapshot joined with
+ * the roster, invitation status and history, the audit log and erasure.
+ * Every statement is a cached prepared statement owned by the store.
+ */
+#include "core/store_internal.h"
+#include "core/store_service.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/mem.h"
+
+static const char *col_text(sqlite3_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(st, col);
+}
+
+/* NULL (unknown, e.g. no trusted survey answer) is NAN. */
+static double col_real(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? NAN : sqlite3_column_double(st, col);
+}
+
+static int max_of(store *s, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		rc = store_sqlerr(s, rc, "reading versions");
+		sqlite3_reset(st);
+		return rc;
+	}
+	*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int store_service_versions(store *s, struct store_versions *out)
+{
+	static const char q_snap[] = "SELECT coalesce(max(id), 0) FROM snapshots";
+	static const char q_imp[] = "SELECT coalesce(max(id), 0) FROM imports";
+	static const char q_inv[] = "SELECT coalesce(max(id), 0) FROM invitation_history";
+	static const char q_era[] = "SELECT coalesce(max(id), 0) FROM erasures";
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_read_begin(s)))
+		return rc;
+	if (!(rc = max_of(s, q_snap, &out->snapshot)) && !(rc = max_of(s, q_imp, &out->imports)) &&
+	    !(rc = max_of(s, q_inv, &out->invites)))
+		rc = max_of(s, q_era, &out->erasures);
+	store_read_end(s);
+	return rc;
+}
+
+/* --- snapshots ---------------------------------------------------------- */
+
+int store_service_latest(store *s, struct service_snapshot *out)
+{
+	static const char sql[] = "SELECT id, computed_at, as_of, profile, profile_version, people,"
+	                          " eligible FROM snapshots ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return err_set(ERR_NOT_FOUND, "no scores yet (run `ambassador score`)");
+	}
+	if (rc != SQLITE_ROW) {
+		rc = store_sqlerr(s, rc, "reading the latest snapshot");
+		sqlite3_reset(st);
+		return rc;
+	}
+	out->id = sqlite3_column_int64(st, 0);
+	out->computed_at = sqlite3_column_int64(st, 1);
+	out->as_of = sqlite3_column_int64(st, 2);
+	snprintf(out->profile, sizeof(out->profile), "%s", col_text(st, 3) ? col_text(st, 3) : "");
+	out->profile_version = sqlite3_column_int64(st, 4);
+	out->people = sqlite3_column_int64(st, 5);
+	out->eligible = sqlite3_column_int64(st, 6);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int store_service_params(store *s, int64_t id, char **out)
+{
+	static const char sql[] = "SELECT params FROM snapshots WHERE id = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = xstrdup(col_text(st, 0) ? col_text(st, 0) : "{}");
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? err_set(ERR_NOT_FOUND, "no snapshot %lld", (long long)id)
+		                       : store_sqlerr(s, rc, "reading a snapshot");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_service_each(store *s, int64_t id, store_service_row_fn fn, void *ctx)
+{
+	static const char sql[] =
+	    "SELECT ss.pid, p.employee_id, p.name, p.email, p.department, p.level,"
+	    " p.consent = 'no', p.departed_at IS NOT NULL, ss.eligible, coalesce(ss.rank, 0),"
+	    " ss.score, ss.activity, ss.attitude, ss.motivation, ss.detail"
+	    " FROM snapshot_scores ss JOIN people p ON p.pid = ss.pid"
+	    " WHERE ss.snapshot_id = ?"
+	    " ORDER BY ss.rank IS NULL, ss.rank, p.employee_id";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct service_row r = {
+		    .pid = sqlite3_column_int64(st, 0),
+		    .employee_id = col_text(st, 1),
+		    .name = col_text(st, 2),
+		    .email = col_text(st, 3),
+		    .department = col_text(st, 4),
+		    .level = col_text(st, 5),
+		    .opted_out = sqlite3_column_int(st, 6) != 0,
+		    .departed = sqlite3_column_int(st, 7) != 0,
+		    .eligible = sqlite3_column_int(st, 8) != 0,
+		    .rank = sqlite3_column_int64(st, 9),
+		    .score = sqlite3_column_double(st, 10),
+		    .activity = sqlite3_column_double(st, 11),
+		    .attitude = col_real(st, 12),
+		    .motivation = col_real(st, 13),
+		    .detail = col_text(st, 14),
+		};
+		int stop = fn(ctx, &r);
+		if (stop) {
+			sqlite3_reset(st);
+			return stop;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_sqlerr(s, rc, "reading a snapshot");
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* --- invitations -------------------------------------------------------- */
+
+bool store_invitation_status_valid(const char *status)
+{
+	static const char *const valid[] = {"invited", "accepted", "declined", "withdrawn"};
+
+	for (size_t i = 0; status && i < sizeof(valid) / sizeof(valid[0]); i++)
+		if (strcmp(status, valid[i]) == 0)
+			return true;
+	return false;
+}
+
+static int find_pid(store *s, const char *employee_id, int64_t *out)
+{
+	static const char sql[] = "SELECT pid FROM people WHERE employee_id = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	store_bind_text(st, 1, employee_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return 0;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return err_set(ERR_NOT_FOUND, "employee_id: no such person");
+	return store_sqlerr(s, rc, "looking a person up");
+}
+
+static int write_invitation(store *s, int64_t pid, const char *status, const char *by, int64_t at)
+{
+	static const char upsert[] =
+	    "INSERT INTO invitations(pid, status, updated_at, updated_by) VALUES(?, ?, ?, ?)"
+	    " ON CONFLICT(pid) DO UPDATE SET status = excluded.status,"
+	    " updated_at = excluded.updated_at, updated_by = excluded.updated_by";
+	static const char hist[] =
+	    "INSERT INTO invitation_history(pid, status, at, by) VALUES(?, ?, ?, ?)";
+	const char *const sqls[] = {upsert, hist};
+	int rc;
+
+	for (size_t i = 0; i < 2; i++) {
+		sqlite3_stmt *st;
+		if ((rc = store_prepare(s, sqls[i], &st)))
+			return rc;
+		sqlite3_bind_int64(st, 1, pid);
+		store_bind_text(st, 2, status);
+		sqlite3_bind_int64(st, 3, at);
+		store_bind_text(st, 4, by);
+		if ((rc = store_step_done(s, st, "recording an invitation status")))
+			return rc;
+	}
+	return 0;
+}
+
+int store_invitation_set(store *s, const char *employee_id, const char *status, const char *by,
+                         int64_t at, int64_t *out_pid)
+{
+	int64_t pid = 0;
+	int rc;
+
+	if (!store_invitation_status_valid(status))
+		return err_set(ERR_INVALID,
+		               "status: must be invited, accepted, declined or withdrawn");
+	if ((rc = store_begin(s)))
+		return rc;
+	if ((rc = find_pid(s, employee_id, &pid)) ||
+	    (rc = write_invitation(s, pid, status, by, at)))
+		goto fail;
+	if ((rc = store_commit(s)))
+		return rc;
+	if (out_pid)
+		*out_pid = pid;
+	return 0;
+fail:
+	store_rollback(s);
+	return rc;
+}
+
+int store_invitations_each(store *s, store_invitation_fn fn, void *ctx)
+{
+	static const char sql[] =
+	    "SELECT i.pid, p.employee_id, i.status, i.updated_at, i.updated_by"
+	    " FROM invitations i JOIN people p ON p.pid = i.pid ORDER BY i.pid";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct invitation_row r = {
+		    .pid = sqlite3_column_int64(st, 0),
+		    .employee_id = col_text(st, 1),
+		    .status = col_text(st, 2),
+		    .updated_at = sqlite3_column_int64(st, 3),
+		    .updated_by = col_text(st, 4),
+		};
+		int stop = fn(ctx, &r);
+		if (stop) {
+			sqlite3_reset(st);
+			return stop;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "reading invitations");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* --- audit log ------------------------------------------------------------ */
+
+int store_audit_append(store *s, const struct audit_entry *entries, size_t n)
+{
+	static const char sql[] = "INSERT INTO audit_log(at, client, role, op, people, status)"
+	                          " VALUES(?, ?, ?, ?, ?, ?)";
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((rc = store_begin(s)))
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		const struct audit_entry *e = &entries[i];
+		sqlite3_stmt *st;
+		if ((rc = store_prepare(s, sql, &st)))
+			goto fail;
+		sqlite3_bind_int64(st, 1, e->at);
+		store_bind_text(st, 2, e->client);
+		store_bind_text(st, 3, e->role);
+		store_bind_text(st, 4, e->op);
+		sqlite3_bind_int64(st, 5, e->people);
+		store_bind_text(st, 6, e->status);
+		if ((rc = store_step_done(s, st, "writing the audit log")))
+			goto fail;
+	}
+	return store_commit(s);
+fail:
+	store_rollback(s);
+	return rc;
+}
+
+static void copy_text(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+int store_audit_each(store *s, size_t limit, store_audit_fn fn, void *ctx)
+{
+	static const char sql[] = "SELECT id, at, client, role, op, people, status FROM audit_log"
+	                          " ORDER BY id DESC LIMIT ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct audit_entry e = {.at = sqlite3_column_int64(st, 1),
+		                        .people = sqlite3_column_int64(st, 5)};
+		copy_text(e.client, sizeof(e.client), col_text(st, 2));
+		copy_text(e.role, sizeof(e.role), col_text(st, 3));
+		copy_text(e.op, sizeof(e.op), col_text(st, 4));
+		copy_text(e.status, sizeof(e.status), col_text(st, 6));
+		int stop = fn(ctx, sqlite3_column_int64(st, 0), &e);
+		if (stop) {
+			sqlite3_reset(st);
+			return stop;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "reading the audit log");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* --- erasure -------------------------------------------------------------- */
+
+int store_checkpoint_truncate(store *s)
+{
+	int log = 0, done = 0;
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+
+	if (rc == SQLITE_BUSY || (rc == SQLITE_OK && log > 0 && done < log))
+		return err_set(ERR_BUSY,
+		               "checkpoint: readers kept the WAL from being emptied; retry");
+	return rc == SQLITE_OK ? 0 : store_sqlerr(s, rc, "checkpoint");
+}
+
+static int erase_rows(store *s, int64_t pid, const char *employee_id, const char *by)
+{
+	static const char del_person[] = "DELETE FROM people WHERE pid = ?";
+	static const char add_supp[] = "INSERT OR IGNORE INTO suppressed(hmac) VALUES(?)";
+	static const char add_erasure[] = "INSERT INTO erasures(at, by) VALUES(?, ?)";
+	uint8_t key[SHA256_LEN];
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_purge_person_data(s, pid)))
+		return rc;
+	if ((rc = store_prepare(s, del_person, &st)))
+		return rc;
+	sqlite3_bind_int64(st, 1, pid);
+	if ((rc = store_step_done(s, st, "erasing a person")))
+		return rc;
+	if ((rc = store_suppress_key(s, employee_id, key)))
+		return rc;
+	if ((rc = store_prepare(s, add_supp, &st)))
+		return rc;
+	sqlite3_bind_blob(st, 1, key, SHA256_LEN, SQLITE_TRANSIENT);
+	if ((rc = store_step_done(s, st, "adding to the erasure list")))
+		return rc;
+	if ((rc = store_prepare(s, add_erasure, &st)))
+		return rc;
+	sqlite3_bind_int64(st, 1, store_now());
+	store_bind_text(st, 2, by);
+	return store_step_done(s, st, "recording the erasure");
+}
+
+int store_erase_person(store *s, const char *employee_id, const char *by)
+{
+	int64_t pid = 0;
+	int rc;
+
+	if ((rc = store_begin(s)))
+		return rc;
+	if ((rc = find_pid(s, employee_id, &pid)) || (rc = erase_rows(s, pid, employee_id, by))) {
+		store_rollback(s);
+		return rc;
+	}
+	if ((rc = store_commit(s)))
+		return rc;
+	if (strcmp(s->path, ":memory:") == 0)
+		return 0;
+	return store_checkpoint_truncate(s);
+}

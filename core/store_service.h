@@ -1,0 +1,131 @@
+/* store_service.h - what the ZeroMQ service and its CLI commands need from
+ * the database: the latest score snapshot joined with the roster,
+ * invitation status, the audit log and erasure. Plain C types only, so
+ * ipc/ never sees SQLite.
+ *
+ * A store handle belongs to one thread: the server gives its loader, its
+ * audit writer and each worker that writes their own handle.
+ */
+#ifndef AMB_CORE_STORE_SERVICE_H
+#define AMB_CORE_STORE_SERVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/store.h"
+
+/* --- change detection --------------------------------------------------- */
+
+/* Counters the server polls to notice changes made by other processes
+ * (a new snapshot, an import, an invitation status, an erasure) without
+ * reading any personal data. */
+struct store_versions {
+	int64_t snapshot; /* max(snapshots.id), 0 when none */
+	int64_t imports;  /* max(imports.id) */
+	int64_t invites;  /* max(invitation_history.id) */
+	int64_t erasures; /* max(erasures.id) */
+};
+
+int store_service_versions(store *s, struct store_versions *out);
+
+/* --- snapshots -------------------------------------------------------------- */
+
+struct service_snapshot {
+	int64_t id, computed_at, as_of;
+	char profile[64];
+	int64_t profile_version;
+	int64_t people, eligible;
+};
+
+/* The newest snapshot into *out: 0, or ERR_NOT_FOUND when `score` never
+ * ran. */
+int store_service_latest(store *s, struct service_snapshot *out);
+
+/* The weights snapshot `id` was computed with: the JSON text the scorer
+ * stored (malloc'ed, caller frees) into *out. */
+int store_service_params(store *s, int64_t id, char **out);
+
+/* One person of a snapshot, joined with the roster. Strings are borrowed
+ * for the duration of the callback; name, email and level may be NULL. */
+struct service_row {
+	int64_t pid;
+	const char *employee_id, *name, *email, *department, *level;
+	bool opted_out, departed; /* the roster's current state */
+	bool eligible;
+	int64_t rank; /* 0 when not ranked */
+	double score, activity;
+	double attitude, motivation; /* NAN when unknown */
+	const char *detail;          /* JSON text as the scorer wrote it */
+};
+
+typedef int (*store_service_row_fn)(void *ctx, const struct service_row *row);
+
+/* Visit every row of snapshot `id`, ranked people first by rank, then the
+ * rest by employee_id. The callback returns 0 to go on; any other value
+ * stops the walk and is returned. */
+int store_service_each(store *s, int64_t id, store_service_row_fn fn, void *ctx);
+
+/* --- invitations (SPEC 2.4) ----------------------------------------------- */
+
+/* True for invited, accepted, declined, withdrawn. */
+bool store_invitation_status_valid(const char *status);
+
+/* Record `status` for employee_id at time `at` by `by` (a client or user
+ * name), in one transaction with its history row. Returns 0,
+ * ERR_NOT_FOUND (not on the roster), ERR_INVALID (bad status) or a store
+ * error. *out_pid (may be NULL) receives the person's pid. */
+int store_invitation_set(store *s, const char *employee_id, const char *status, const char *by,
+                         int64_t at, int64_t *out_pid);
+
+struct invitation_row {
+	int64_t pid;
+	const char *employee_id;
+	const char *status;
+	int64_t updated_at;
+	const char *updated_by;
+};
+
+typedef int (*store_invitation_fn)(void *ctx, const struct invitation_row *row);
+
+/* Visit the current status of everyone who has one, in pid order. */
+int store_invitations_each(store *s, store_invitation_fn fn, void *ctx);
+
+/* --- audit log ------------------------------------------------------------ */
+
+/* One request: who, which op, how many people it returned and the reply's
+ * status ("ok" or an error code). Never the payload. */
+struct audit_entry {
+	int64_t at;
+	char client[64];
+	char role[16];
+	char op[32];
+	int64_t people;
+	char status[16];
+};
+
+/* Append `n` entries in one transaction. */
+int store_audit_append(store *s, const struct audit_entry *entries, size_t n);
+
+typedef int (*store_audit_fn)(void *ctx, int64_t id, const struct audit_entry *e);
+
+/* Visit the newest `limit` entries, newest first. */
+int store_audit_each(store *s, size_t limit, store_audit_fn fn, void *ctx);
+
+/* --- erasure (SPEC 6, TESTPLAN J1/J2) ------------------------------------- */
+
+/* Erase employee_id for good: survey answers, activity, every snapshot
+ * row, invitation status and history, and the roster row; add its keyed
+ * hash to the suppression list; record that an erasure happened (time,
+ * by) without the id. One transaction, then a TRUNCATE checkpoint so no
+ * bytes of the person stay in the WAL. Returns 0, ERR_NOT_FOUND or a store
+ * error. A checkpoint that cannot complete (a reader holds the WAL) is
+ * ERR_BUSY after the erasure committed: the caller may retry it with
+ * store_checkpoint_truncate. */
+int store_erase_person(store *s, const char *employee_id, const char *by);
+
+/* PRAGMA wal_checkpoint(TRUNCATE); ERR_BUSY when readers kept it from
+ * completing. */
+int store_checkpoint_truncate(store *s);
+
+#endif

@@ -1,0 +1,79 @@
+/* protocol.h - the JSON request/reply protocol of SPEC 5.2: decoding and
+ * validating a request, dispatching it through the op table, encoding the
+ * reply. No sockets and no database here: the server (and the tests, and
+ * a fuzzer) hand in the request bytes and an environment, and get the
+ * reply bytes plus what the audit log needs.
+ *
+ * Limits: a request is at most PROTO_MAX_REQUEST bytes and nests at most
+ * PROTO_MAX_DEPTH levels (checked by a scan before parsing, so 10 000 '['
+ * cost a linear pass and no recursion); duplicate keys, invalid UTF-8 and
+ * \u0000 are refused; fields outside an op's schema are refused; `limit`
+ * defaults to 20 and is capped at 1000.
+ */
+#ifndef AMB_IPC_PROTOCOL_H
+#define AMB_IPC_PROTOCOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipc/auth.h"
+#include "ipc/served.h"
+
+#define PROTO_MAX_REQUEST   (64 * 1024)
+#define PROTO_MAX_DEPTH     32
+#define PROTO_LIMIT_DEFAULT 20
+#define PROTO_LIMIT_MAX     1000
+
+/* Records an invitation status durably (the server: a worker's own store
+ * handle). Returns 0 with the person's pid, ERR_NOT_FOUND, or another
+ * err_code (then the reply is `internal`, or `unavailable` for ERR_BUSY). */
+typedef int (*proto_set_status_fn)(void *ctx, const char *employee_id, const char *status,
+                                   const char *by, int64_t at, int64_t *out_pid);
+
+struct proto_env {
+	served *snap;         /* borrowed; NULL when no scores exist yet */
+	invite_book *invites; /* borrowed; may be NULL only when snap is NULL */
+	enum ipc_role role;
+	const char *client; /* the caller's name, recorded as `by` */
+	int64_t now;
+	int64_t cooldown_s; /* invitation cool-down after declined/withdrawn */
+	proto_set_status_fn set_status;
+	void *set_ctx;
+};
+
+struct proto_result {
+	char *reply; /* malloc'ed JSON text; owned by the result */
+	size_t len;
+	char op[32];        /* the op, "-" when the request named none we know */
+	const char *status; /* "ok" or the error code (static) */
+	int64_t people;     /* how many people the reply lists */
+};
+
+/* Answer one request. Never fails: every problem becomes an error reply.
+ * Free the result with proto_result_free. */
+void proto_handle(const struct proto_env *env, const void *body, size_t len,
+                  struct proto_result *out);
+void proto_result_free(struct proto_result *r);
+
+/* An error reply built without a request (the server's frame checks):
+ * malloc'ed JSON, length in *out_len. code must be one of SPEC 5.2's. */
+char *proto_error_reply(const char *code, const char *message, size_t *out_len);
+
+/* 0 when the text nests at most max_depth levels of [ and { outside
+ * strings; -1 otherwise. */
+int proto_depth_ok(const char *text, size_t len, int max_depth);
+
+/* The intranet oracle: 0 when the JSON text holds none of the keys the
+ * intranet may never see (score, rank, components, reason, answers, ...)
+ * at any depth, and every invitations item has exactly employee_id, name,
+ * email and department; -1 otherwise. The server applies it to every
+ * intranet reply before sending. */
+int proto_intranet_check(const char *json, size_t len);
+
+/* 1 when `json` is a reply object with "ok": true, else 0. */
+int proto_reply_ok(const char *json, size_t len);
+
+/* One line per op for --help and docs: "name (roles): help". */
+void proto_describe_ops(void (*fn)(void *ctx, const char *line), void *ctx);
+
+#endif

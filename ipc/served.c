@@ -1,0 +1,515 @@
+/* served.c - the in-memory snapshot (immutable, reference-counted, swapped
+ * through a mutex-guarded slot) and the invitation book (mutable, under a
+ * read-write lock). Loading reads the store through core/store_service.h.
+ *
+ * A served owns every string of its people. The slot owns one reference to
+ * the current snapshot; each reader owns the reference it took.
+ */
+#include "ipc/served.h"
+
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+
+struct served {
+	atomic_int refs;
+	struct service_snapshot info;
+	struct served_person *people;
+	size_t n, cap;
+	size_t *index; /* open addressing by employee_id: person index + 1, 0 = empty */
+	size_t index_mask;
+	struct scorer_params params;
+	char *params_json;
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+served *served_new(const struct service_snapshot *info)
+{
+	served *sv = xcalloc(1, sizeof(*sv));
+
+	atomic_init(&sv->refs, 1);
+	scorer_params_defaults(&sv->params);
+	sv->params_json = scorer_params_to_json(&sv->params);
+	if (info)
+		sv->info = *info;
+	return sv;
+}
+
+void served_add(served *sv, const struct service_row *row)
+{
+	struct served_person *p;
+
+	if (sv->n == sv->cap) {
+		sv->cap = sv->cap ? sv->cap * 2 : 64;
+		sv->people = xreallocarray(sv->people, sv->cap, sizeof(*sv->people));
+	}
+	p = &sv->people[sv->n++];
+	p->pid = row->pid;
+	p->employee_id = xstrdup(row->employee_id ? row->employee_id : "");
+	p->name = xstrdup(row->name ? row->name : "");
+	p->email = xstrdup(row->email ? row->email : "");
+	p->department = xstrdup(row->department ? row->department : "");
+	p->level = xstrdup(row->level ? row->level : "");
+	p->listable = !row->opted_out && !row->departed;
+	p->eligible = row->eligible && p->listable;
+	p->rank = row->rank;
+	p->score = row->score;
+	p->activity = row->activity;
+	p->attitude = row->attitude;
+	p->motivation = row->motivation;
+	p->detail = xstrdup(row->detail ? row->detail : "{}");
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double component(const struct served_person *p, int c)
+{
+	return c == 0 ? p->activity : c == 1 ? p->attitude : p->motivation;
+}
+
+/* Mid-rank percentile of v in sorted[0..n): share below plus half the
+ * share equal, times 100 (the scorer's definition), by binary search. */
+static double percentile_sorted(const double *sorted, size_t n, double v)
+{
+	size_t lo = 0, hi = n, below, upto;
+
+	if (!isfinite(v) || n == 0)
+		return NAN;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (sorted[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	below = lo;
+	hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (sorted[mid] <= v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	upto = lo;
+	return 100.0 * ((double)below + 0.5 * (double)(upto - below)) / (double)n;
+}
+
+/* Percentiles of component c over the people idx[0..n), into pct or
+ * dept_pct. `vals` is scratch of at least n doubles. */
+static void percentiles_of(served *sv, const size_t *idx, size_t n, int c, bool dept, double *vals)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double v = component(&sv->people[idx[i]], c);
+		if (isfinite(v))
+			vals[m++] = v;
+	}
+	qsort(vals, m, sizeof(*vals), cmp_double);
+	for (size_t i = 0; i < n; i++) {
+		struct served_person *p = &sv->people[idx[i]];
+		double pc = dept && n < SERVED_MIN_GROUP
+		                ? NAN
+		                : percentile_sorted(vals, m, component(p, c));
+		if (dept)
+			p->dept_pct[c] = pc;
+		else
+			p->pct[c] = pc;
+	}
+}
+
+static int cmp_by_department(const void *a, const void *b, void *ctx)
+{
+	const served *sv = ctx;
+	const struct served_person *p = &sv->people[*(const size_t *)a];
+	const struct served_person *q = &sv->people[*(const size_t *)b];
+
+	return strcmp(p->department, q->department);
+}
+
+static void compute_percentiles(served *sv)
+{
+	size_t *idx = xreallocarray(NULL, sv->n ? sv->n : 1, sizeof(*idx));
+	double *vals = xreallocarray(NULL, sv->n ? sv->n : 1, sizeof(*vals));
+	size_t n = 0;
+
+	for (size_t i = 0; i < sv->n; i++) {
+		for (int c = 0; c < 3; c++)
+			sv->people[i].pct[c] = sv->people[i].dept_pct[c] = NAN;
+		if (sv->people[i].listable)
+			idx[n++] = i;
+	}
+	for (int c = 0; c < 3; c++)
+		percentiles_of(sv, idx, n, c, false, vals);
+	qsort_r(idx, n, sizeof(*idx), cmp_by_department, sv);
+	for (size_t start = 0, end; start < n; start = end) {
+		const char *d = sv->people[idx[start]].department;
+		for (end = start + 1; end < n && strcmp(sv->people[idx[end]].department, d) == 0;
+		     end++)
+			;
+		for (int c = 0; c < 3; c++)
+			percentiles_of(sv, idx + start, end - start, c, true, vals);
+	}
+	free(idx);
+	free(vals);
+}
+
+void served_seal(served *sv)
+{
+	size_t size = 16;
+
+	while (size < sv->n * 2)
+		size *= 2;
+	sv->index = xcalloc(size, sizeof(*sv->index));
+	sv->index_mask = size - 1;
+	for (size_t i = 0; i < sv->n; i++) {
+		size_t h = (size_t)hash_str(sv->people[i].employee_id) & sv->index_mask;
+		while (sv->index[h])
+			h = (h + 1) & sv->index_mask;
+		sv->index[h] = i + 1;
+	}
+	compute_percentiles(sv);
+}
+
+void served_set_params(served *sv, const char *json)
+{
+	struct scorer_params p;
+
+	if (scorer_params_from_json(&p, json) != 0) {
+		log_warn("snapshot %lld: weights not readable, defaults used: %s",
+		         (long long)sv->info.id, err_msg());
+		return;
+	}
+	sv->params = p;
+	free(sv->params_json);
+	sv->params_json = xstrdup(json);
+}
+
+const struct scorer_params *served_params(const served *sv)
+{
+	return &sv->params;
+}
+
+const char *served_params_json(const served *sv)
+{
+	return sv->params_json;
+}
+
+static int add_row(void *ctx, const struct service_row *row)
+{
+	served_add(ctx, row);
+	return 0;
+}
+
+int served_load(served **out, store *s)
+{
+	struct service_snapshot info;
+	served *sv = NULL;
+	char *params = NULL;
+	int rc;
+
+	*out = NULL;
+	/* One read transaction: the snapshot row and its scores are seen from
+	 * one state of the file, whatever commits meanwhile. */
+	if ((rc = store_read_begin(s)))
+		return rc;
+	if ((rc = store_service_latest(s, &info)))
+		goto done;
+	sv = served_new(&info);
+	if ((rc = store_service_each(s, info.id, add_row, sv)))
+		goto done;
+	if ((rc = store_service_params(s, info.id, &params)))
+		goto done;
+	served_set_params(sv, params);
+	served_seal(sv);
+	*out = sv;
+	sv = NULL;
+done:
+	store_read_end(s);
+	free(params);
+	served_unref(&sv);
+	return rc;
+}
+
+served *served_ref(served *sv)
+{
+	if (sv)
+		atomic_fetch_add(&sv->refs, 1);
+	return sv;
+}
+
+void served_unref(served **svp)
+{
+	served *sv = svp ? *svp : NULL;
+
+	if (!sv)
+		return;
+	*svp = NULL;
+	if (atomic_fetch_sub(&sv->refs, 1) != 1)
+		return;
+	for (size_t i = 0; i < sv->n; i++) {
+		struct served_person *p = &sv->people[i];
+		free(p->employee_id);
+		free(p->name);
+		free(p->email);
+		free(p->department);
+		free(p->level);
+		free(p->detail);
+	}
+	free(sv->people);
+	free(sv->index);
+	free(sv->params_json);
+	free(sv);
+}
+
+const struct service_snapshot *served_info(const served *sv)
+{
+	return &sv->info;
+}
+
+size_t served_count(const served *sv)
+{
+	return sv->n;
+}
+
+const struct served_person *served_at(const served *sv, size_t i)
+{
+	return i < sv->n ? &sv->people[i] : NULL;
+}
+
+const struct served_person *served_find(const served *sv, const char *employee_id)
+{
+	size_t h;
+
+	if (!sv->index)
+		return NULL;
+	h = (size_t)hash_str(employee_id) & sv->index_mask;
+	while (sv->index[h]) {
+		const struct served_person *p = &sv->people[sv->index[h] - 1];
+		if (strcmp(p->employee_id, employee_id) == 0)
+			return p;
+		h = (h + 1) & sv->index_mask;
+	}
+	return NULL;
+}
+
+/* --- slot ----------------------------------------------------------------- */
+
+void served_slot_init(struct served_slot *slot)
+{
+	pthread_mutex_init(&slot->mu, NULL);
+	slot->cur = NULL;
+}
+
+void served_slot_destroy(struct served_slot *slot)
+{
+	served_unref(&slot->cur);
+	pthread_mutex_destroy(&slot->mu);
+}
+
+served *served_slot_get(struct served_slot *slot)
+{
+	served *sv;
+
+	pthread_mutex_lock(&slot->mu);
+	sv = served_ref(slot->cur);
+	pthread_mutex_unlock(&slot->mu);
+	return sv;
+}
+
+void served_slot_swap(struct served_slot *slot, served **next)
+{
+	served *old;
+
+	pthread_mutex_lock(&slot->mu);
+	old = slot->cur;
+	slot->cur = *next;
+	pthread_mutex_unlock(&slot->mu);
+	*next = NULL;
+	/* Outside the lock: freeing a million people takes a while, and
+	 * readers holding a reference keep the old one alive anyway. */
+	served_unref(&old);
+}
+
+/* --- invitation book ------------------------------------------------------- */
+
+struct invite_slot {
+	int64_t pid; /* 0 = empty (pids start at 1) */
+	enum invite_status status;
+	int64_t at;
+};
+
+struct invite_book {
+	pthread_rwlock_t lock;
+	struct invite_slot *slots;
+	size_t mask, used;
+};
+
+invite_book *invite_book_new(void)
+{
+	invite_book *b = xcalloc(1, sizeof(*b));
+
+	pthread_rwlock_init(&b->lock, NULL);
+	b->mask = 63;
+	b->slots = xcalloc(b->mask + 1, sizeof(*b->slots));
+	return b;
+}
+
+void invite_book_destroy(invite_book **bp)
+{
+	invite_book *b = bp ? *bp : NULL;
+
+	if (!b)
+		return;
+	pthread_rwlock_destroy(&b->lock);
+	free(b->slots);
+	free(b);
+	*bp = NULL;
+}
+
+static size_t pid_hash(int64_t pid, size_t mask)
+{
+	return (size_t)(((uint64_t)pid * 0x9E3779B97F4A7C15ULL) >> 17) & mask;
+}
+
+static struct invite_slot *book_slot(const invite_book *b, int64_t pid)
+{
+	size_t h = pid_hash(pid, b->mask);
+
+	while (b->slots[h].pid && b->slots[h].pid != pid)
+		h = (h + 1) & b->mask;
+	return &b->slots[h];
+}
+
+static void book_put(invite_book *b, int64_t pid, enum invite_status st, int64_t at)
+{
+	struct invite_slot *s;
+
+	if ((b->used + 1) * 2 > b->mask + 1) {
+		struct invite_slot *old = b->slots;
+		size_t oldsize = b->mask + 1;
+		b->mask = oldsize * 2 - 1;
+		b->slots = xcalloc(b->mask + 1, sizeof(*b->slots));
+		for (size_t i = 0; i < oldsize; i++)
+			if (old[i].pid)
+				*book_slot(b, old[i].pid) = old[i];
+		free(old);
+	}
+	s = book_slot(b, pid);
+	if (!s->pid)
+		b->used++;
+	s->pid = pid;
+	s->status = st;
+	s->at = at;
+}
+
+void invite_book_set(invite_book *b, int64_t pid, enum invite_status st, int64_t at)
+{
+	pthread_rwlock_wrlock(&b->lock);
+	book_put(b, pid, st, at);
+	pthread_rwlock_unlock(&b->lock);
+}
+
+static int load_invitation(void *ctx, const struct invitation_row *row)
+{
+	book_put(ctx, row->pid, invite_status_parse(row->status), row->updated_at);
+	return 0;
+}
+
+int invite_book_load(invite_book *b, store *s)
+{
+	invite_book *fresh = invite_book_new();
+	int rc = store_invitations_each(s, load_invitation, fresh);
+
+	if (rc == 0) {
+		pthread_rwlock_wrlock(&b->lock);
+		struct invite_slot *tmp = b->slots;
+		b->slots = fresh->slots;
+		fresh->slots = tmp;
+		size_t m = b->mask, u = b->used;
+		b->mask = fresh->mask;
+		b->used = fresh->used;
+		fresh->mask = m;
+		fresh->used = u;
+		pthread_rwlock_unlock(&b->lock);
+	}
+	invite_book_destroy(&fresh);
+	return rc;
+}
+
+enum invite_status invite_status_parse(const char *s)
+{
+	static const char *const names[] = {"invited", "accepted", "declined", "withdrawn"};
+
+	for (size_t i = 0; s && i < 4; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (enum invite_status)(i + 1);
+	return INVITE_NONE;
+}
+
+const char *invite_status_name(enum invite_status st)
+{
+	static const char *const names[] = {"none", "invited", "accepted", "declined", "withdrawn"};
+
+	return (unsigned)st <= INVITE_WITHDRAWN ? names[st] : "none";
+}
+
+static bool invitable(const invite_book *b, int64_t pid, int64_t now, int64_t cooldown_s)
+{
+	const struct invite_slot *s = book_slot(b, pid);
+
+	if (!s->pid)
+		return true;
+	switch (s->status) {
+	case INVITE_INVITED:
+	case INVITE_ACCEPTED: return false;
+	/* Someone who said no, or withdrew, is left in peace for the
+	 * cool-down; afterwards they may be asked again. */
+	case INVITE_DECLINED:
+	case INVITE_WITHDRAWN: return now - s->at >= cooldown_s;
+	default: return true;
+	}
+}
+
+int served_invitations(const served *sv, invite_book *b, int64_t now, int64_t cooldown_s,
+                       const char *department, size_t limit, served_person_fn fn, void *ctx)
+{
+	size_t listed = 0;
+	int rc = 0;
+
+	pthread_rwlock_rdlock(&b->lock);
+	for (size_t i = 0; i < sv->n && listed < limit; i++) {
+		const struct served_person *p = &sv->people[i];
+		if (!p->eligible || !p->rank || !p->listable)
+			continue;
+		if (department && strcasecmp(department, p->department) != 0)
+			continue;
+		if (!invitable(b, p->pid, now, cooldown_s))
+			continue;
+		listed++;
+		if ((rc = fn(ctx, p)))
+			break;
+	}
+	pthread_rwlock_unlock(&b->lock);
+	return rc;
+}

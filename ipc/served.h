@@ -1,0 +1,119 @@
+/* served.h - the score snapshot the service answers from, held in memory.
+ *
+ * A `served` is immutable once built and reference-counted: a worker takes
+ * a reference for one request, the loader builds the next one off to the
+ * side and swaps it into a `served_slot` under a mutex; the old one is
+ * freed when its last reader lets go. So a reply always comes from exactly
+ * one complete snapshot.
+ *
+ * The `invite_book` is the one mutable piece: invitation status by person,
+ * under a read-write lock, updated by the worker that records a status
+ * and reloaded by the loader when another process changed it.
+ */
+#ifndef AMB_IPC_SERVED_H
+#define AMB_IPC_SERVED_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/store.h"
+#include "core/store_service.h"
+#include "scorer/profile.h"
+
+typedef struct served served;
+
+struct served_person {
+	int64_t pid;
+	char *employee_id, *name, *email, *department, *level; /* never NULL ("" if unset) */
+	bool listable; /* on the roster, not opted out, not departed */
+	bool eligible;
+	int64_t rank;                                 /* 0 when not ranked */
+	double score, activity, attitude, motivation; /* NAN when unknown */
+	char *detail;                                 /* the scorer's JSON text */
+	/* Mid-rank percentiles (0..100) of activity, attitude, motivation among
+	 * the listable people of the snapshot, and within the department
+	 * (NAN when unknown, or when the department has fewer than
+	 * SERVED_MIN_GROUP listable people: no one's place in a small group is
+	 * shown). */
+	double pct[3], dept_pct[3];
+};
+
+#define SERVED_MIN_GROUP 5
+
+/* An empty snapshot described by `info`, to be filled with served_add and
+ * sealed with served_seal (tests build one without a database). */
+served *served_new(const struct service_snapshot *info);
+/* Copy one row in. Rows must come ranked first, by rank. */
+void served_add(served *sv, const struct service_row *row);
+/* Build the lookup index; after this the snapshot is read-only. */
+void served_seal(served *sv);
+
+/* Attach the weights the snapshot was computed with (JSON as stored).
+ * Unparsable weights leave the defaults (and a warning in the log). */
+void served_set_params(served *sv, const char *json);
+/* The weights (defaults when none were attached) and their JSON text. */
+const struct scorer_params *served_params(const served *sv);
+const char *served_params_json(const served *sv);
+
+/* Load the newest snapshot of `s` (inside one read transaction). Returns
+ * 0, ERR_NOT_FOUND when there is none, or a store error. */
+int served_load(served **out, store *s);
+
+/* Take / drop a reference. served_unref accepts NULL and sets *sv NULL. */
+served *served_ref(served *sv);
+void served_unref(served **sv);
+
+const struct service_snapshot *served_info(const served *sv);
+size_t served_count(const served *sv);
+/* Person i (0-based, ranked first by rank). */
+const struct served_person *served_at(const served *sv, size_t i);
+/* By employee_id, or NULL. */
+const struct served_person *served_find(const served *sv, const char *employee_id);
+
+/* --- the slot the server swaps snapshots through ------------------------ */
+
+struct served_slot {
+	pthread_mutex_t mu;
+	served *cur; /* owned; NULL before the first snapshot */
+};
+
+void served_slot_init(struct served_slot *slot);
+void served_slot_destroy(struct served_slot *slot);
+/* A new reference to the current snapshot (NULL when none); unref it. */
+served *served_slot_get(struct served_slot *slot);
+/* Install *next (taking ownership; *next becomes NULL). */
+void served_slot_swap(struct served_slot *slot, served **next);
+
+/* --- invitation status ----------------------------------------------- */
+
+enum invite_status {
+	INVITE_NONE = 0,
+	INVITE_INVITED,
+	INVITE_ACCEPTED,
+	INVITE_DECLINED,
+	INVITE_WITHDRAWN,
+};
+
+typedef struct invite_book invite_book;
+
+invite_book *invite_book_new(void);
+void invite_book_destroy(invite_book **b);
+/* Record (or replace) pid's status. */
+void invite_book_set(invite_book *b, int64_t pid, enum invite_status st, int64_t at);
+/* Replace the whole book with what the store holds. */
+int invite_book_load(invite_book *b, store *s);
+
+enum invite_status invite_status_parse(const char *s);
+const char *invite_status_name(enum invite_status st);
+
+/* The invitation list (SPEC 2.4, 4): eligible, listable people of `sv` by
+ * rank, in `department` when not NULL, leaving out accepted (ambassadors),
+ * invited, and declined or withdrawn within `cooldown_s` seconds of `now`.
+ * Calls fn for at most `limit` people; fn returns non-zero to stop. */
+typedef int (*served_person_fn)(void *ctx, const struct served_person *p);
+int served_invitations(const served *sv, invite_book *b, int64_t now, int64_t cooldown_s,
+                       const char *department, size_t limit, served_person_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,798 @@
+/* server.c - the ROUTER front end, the workers and the loader thread.
+ *
+ * Request path: client -> ROUTER (this thread checks the frames and reads
+ * the User-Id) -> inproc DEALER -> a worker DEALER (decodes, answers from
+ * the served snapshot, queues an audit entry) -> back the same way. The
+ * front end never blocks: replies are sent with ROUTER_MANDATORY and
+ * DONTWAIT, and a reply to a gone or stalled client is counted and dropped.
+ *
+ * Signals only write a byte to a self-pipe (the one piece of process-wide
+ * state here, as a signal handler needs it); the front end polls the pipe
+ * with its sockets and stops taking requests on SIGINT/SIGTERM, answers
+ * those in flight, and returns.
+ */
+#include "ipc/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/store_service.h"
+#include "ipc/protocol.h"
+#include "ipc/served.h"
+
+/* A draft option in libzmq 4.3's header, but honoured by the library
+ * Debian ships (the setsockopt succeeds; start-up fails if it does not). */
+#ifndef ZMQ_ZAP_ENFORCE_DOMAIN
+#define ZMQ_ZAP_ENFORCE_DOMAIN 93
+#endif
+
+#define WORKERS_ENDPOINT "inproc://amb-workers"
+#define NOTIFY_ENDPOINT  "inproc://amb-notify"
+#define MAX_FRAMES       8
+#define AUDIT_QUEUE_MAX  65536
+#define MAX_WORKERS      16
+#define DRAIN_MS         3000
+
+struct server {
+	const struct ipc_server_opts *opts;
+	void *ctx;
+	void *front, *back, *pub, *notify;
+	ipc_auth *auth;
+	struct served_slot slot;
+	invite_book *invites;
+	store *loader_store; /* owned by the loader thread once it runs */
+	struct store_versions seen;
+
+	pthread_mutex_t qmu;
+	pthread_cond_t qcv;
+	struct audit_entry *queue;
+	size_t qn, qcap;
+	bool loader_stop; /* under qmu */
+	atomic_uint_least64_t audit_dropped;
+
+	atomic_bool workers_stop;
+	pthread_t workers[MAX_WORKERS];
+	int nworkers;
+	pthread_t loader;
+	bool loader_running;
+
+	int64_t inflight;
+	uint64_t reply_drops;
+};
+
+static int sig_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+	unsigned char b = (unsigned char)sig;
+	int saved = errno;
+
+	if (sig_pipe[1] >= 0 && write(sig_pipe[1], &b, 1) < 0) {
+		/* the pipe is full: a signal is already pending */
+	}
+	errno = saved;
+}
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int zerr(const char *what)
+{
+	return err_set(ERR_INTERNAL, "%s: %s", what, zmq_strerror(zmq_errno()));
+}
+
+/* --- endpoints ---------------------------------------------------------- */
+
+int ipc_endpoint_local(const char *ep)
+{
+	const char *host, *colon;
+	size_t hlen;
+
+	if (strncmp(ep, "ipc://", 6) == 0 && ep[6])
+		return 0;
+	if (strncmp(ep, "tcp://", 6) != 0)
+		return err_set(
+		    ERR_USAGE,
+		    "without CURVE only tcp:// on loopback or ipc:// may be bound, not %s", ep);
+	host = ep + 6;
+	if (host[0] == '[') {
+		colon = strstr(host, "]:");
+		if (colon && colon - host == 4 && strncmp(host, "[::1]", 5) == 0)
+			return 0;
+		return err_set(ERR_USAGE, "without CURVE only loopback may be bound, not %s", ep);
+	}
+	colon = strrchr(host, ':');
+	hlen = colon ? (size_t)(colon - host) : strlen(host);
+	if (colon && !colon[1])
+		colon = NULL;
+	if (colon && hlen == 9 && strncasecmp(host, "localhost", 9) == 0)
+		return 0;
+	if (colon && hlen >= 9 && strncmp(host, "127.", 4) == 0 &&
+	    strspn(host, "0123456789.") == hlen) {
+		int dots = 0;
+		for (size_t i = 0; i < hlen; i++)
+			dots += host[i] == '.';
+		if (dots == 3)
+			return 0;
+	}
+	return err_set(ERR_USAGE,
+	               "without CURVE only loopback (127.0.0.0/8, [::1], localhost) or ipc:// "
+	               "may be bound, not %s; use --curve-secret and --clients",
+	               ep);
+}
+
+/* --- audit queue ------------------------------------------------------------ */
+
+static void audit_push(struct server *sv, const char *client, enum ipc_role role, const char *op,
+                       int64_t people, const char *status)
+{
+	struct audit_entry e = {.at = store_now(), .people = people};
+
+	snprintf(e.client, sizeof(e.client), "%s", client);
+	snprintf(e.role, sizeof(e.role), "%s", ipc_role_name(role));
+	snprintf(e.op, sizeof(e.op), "%s", op);
+	snprintf(e.status, sizeof(e.status), "%s", status);
+	pthread_mutex_lock(&sv->qmu);
+	if (sv->qn >= AUDIT_QUEUE_MAX) {
+		atomic_fetch_add(&sv->audit_dropped, 1);
+	} else {
+		if (sv->qn == sv->qcap) {
+			sv->qcap = sv->qcap ? sv->qcap * 2 : 256;
+			sv->queue = xreallocarray(sv->queue, sv->qcap, sizeof(*sv->queue));
+		}
+		sv->queue[sv->qn++] = e;
+	}
+	pthread_mutex_unlock(&sv->qmu);
+}
+
+/* Write what is queued (called by the loader thread only). The queue and
+ * a spare array swap places, so workers never wait on SQLite. */
+static void audit_flush(struct server *sv, struct audit_entry **spare, size_t *spare_cap)
+{
+	struct audit_entry *batch;
+	size_t n, cap;
+
+	pthread_mutex_lock(&sv->qmu);
+	batch = sv->queue;
+	n = sv->qn;
+	cap = sv->qcap;
+	sv->queue = *spare;
+	sv->qcap = *spare_cap;
+	sv->qn = 0;
+	pthread_mutex_unlock(&sv->qmu);
+	if (n && store_audit_append(sv->loader_store, batch, n) != 0)
+		log_warn("audit: %zu entries not written: %s", n, err_msg());
+	*spare = batch;
+	*spare_cap = cap;
+}
+
+/* --- workers ------------------------------------------------------------------ */
+
+struct worker {
+	struct server *sv;
+	store *st; /* opened on first write */
+};
+
+static int worker_set_status(void *ctx, const char *employee_id, const char *status, const char *by,
+                             int64_t at, int64_t *out_pid)
+{
+	struct worker *w = ctx;
+	int rc;
+
+	if (!w->st && (rc = store_open(&w->st, w->sv->opts->db_path, STORE_MUST_EXIST)))
+		return rc;
+	return store_invitation_set(w->st, employee_id, status, by, at, out_pid);
+}
+
+/* Receive one message from the front end: [user-id, envelope..., body]. */
+static int recv_parts(void *sock, zmq_msg_t parts[MAX_FRAMES], int *count)
+{
+	int n = 0, more = 1;
+
+	while (more) {
+		if (n == MAX_FRAMES) { /* cannot happen: the front end checked */
+			for (int i = 0; i < n; i++)
+				zmq_msg_close(&parts[i]);
+			return -1;
+		}
+		zmq_msg_init(&parts[n]);
+		if (zmq_msg_recv(&parts[n], sock, 0) < 0) {
+			zmq_msg_close(&parts[n]);
+			for (int i = 0; i < n; i++)
+				zmq_msg_close(&parts[i]);
+			return -1;
+		}
+		more = zmq_msg_more(&parts[n]);
+		n++;
+	}
+	*count = n;
+	return 0;
+}
+
+static void answer(struct worker *w, void *sock, zmq_msg_t parts[], int n)
+{
+	struct server *sv = w->sv;
+	char user_id[64] = "", client[65] = "local";
+	enum ipc_role role = sv->opts->role;
+	struct proto_result res;
+	int64_t t0 = mono_us();
+	size_t ulen = zmq_msg_size(&parts[0]);
+
+	if (ulen < sizeof(user_id))
+		memcpy(user_id, zmq_msg_data(&parts[0]), ulen);
+	if (sv->auth && !ipc_auth_lookup(sv->auth, user_id, &role, client, sizeof(client))) {
+		/* Revoked since the handshake: refused per message. */
+		role = ROLE_NONE;
+		snprintf(client, sizeof(client), "revoked:%.8s", user_id);
+		memset(&res, 0, sizeof(res));
+		res.reply =
+		    proto_error_reply("forbidden", "this client key is not allowed", &res.len);
+		res.status = "forbidden";
+		snprintf(res.op, sizeof(res.op), "-");
+	} else {
+		served *snap = served_slot_get(&sv->slot);
+		struct proto_env env = {
+		    .snap = snap,
+		    .invites = sv->invites,
+		    .role = role,
+		    .client = client,
+		    .now = store_now(),
+		    .cooldown_s = sv->opts->cooldown_days * 86400,
+		    .set_status = worker_set_status,
+		    .set_ctx = w,
+		};
+		proto_handle(&env, zmq_msg_data(&parts[n - 1]), zmq_msg_size(&parts[n - 1]), &res);
+		served_unref(&snap);
+	}
+	for (int i = 1; i < n - 1; i++)
+		zmq_send(sock, zmq_msg_data(&parts[i]), zmq_msg_size(&parts[i]), ZMQ_SNDMORE);
+	zmq_send(sock, res.reply, res.len, 0);
+	audit_push(sv, client, role, res.op, res.people, res.status);
+	log_info("request op=%s role=%s status=%s people=%lld us=%lld", res.op, ipc_role_name(role),
+	         res.status, (long long)res.people, (long long)(mono_us() - t0));
+	proto_result_free(&res);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct server *sv = w->sv;
+	void *sock = zmq_socket(sv->ctx, ZMQ_DEALER);
+	int linger = 0;
+
+	if (!sock || zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger)) != 0 ||
+	    zmq_connect(sock, WORKERS_ENDPOINT) != 0) {
+		log_error("worker: %s", zmq_strerror(zmq_errno()));
+		if (sock)
+			zmq_close(sock);
+		return NULL;
+	}
+	while (!atomic_load(&sv->workers_stop)) {
+		zmq_pollitem_t item = {sock, 0, ZMQ_POLLIN, 0};
+		zmq_msg_t parts[MAX_FRAMES];
+		int n;
+
+		if (zmq_poll(&item, 1, 100) <= 0 || !(item.revents & ZMQ_POLLIN))
+			continue;
+		if (recv_parts(sock, parts, &n) != 0)
+			continue;
+		if (n >= 3)
+			answer(w, sock, parts, n);
+		for (int i = 0; i < n; i++)
+			zmq_msg_close(&parts[i]);
+	}
+	zmq_close(sock);
+	store_close(&w->st);
+	return NULL;
+}
+
+/* --- loader -------------------------------------------------------------------- */
+
+static void notify_main(void *sock, int64_t snapshot)
+{
+	char buf[32];
+	int len = snprintf(buf, sizeof(buf), "%lld", (long long)snapshot);
+
+	zmq_send(sock, buf, (size_t)len, ZMQ_DONTWAIT);
+}
+
+static void check_versions(struct server *sv, void *notify)
+{
+	struct store_versions v;
+	served *next = NULL;
+	int rc;
+
+	if (store_service_versions(sv->loader_store, &v) != 0) {
+		log_warn("loader: %s", err_msg());
+		return;
+	}
+	if (v.invites != sv->seen.invites) {
+		if (invite_book_load(sv->invites, sv->loader_store) == 0)
+			sv->seen.invites = v.invites;
+		else
+			log_warn("loader: invitations not reloaded: %s", err_msg());
+	}
+	if (v.snapshot == sv->seen.snapshot && v.imports == sv->seen.imports &&
+	    v.erasures == sv->seen.erasures)
+		return;
+	/* A new snapshot, or a roster change (opt-outs, departures) or an
+	 * erasure that the served copy must reflect at once. */
+	rc = served_load(&next, sv->loader_store);
+	if (rc != 0 && rc != ERR_NOT_FOUND) {
+		log_warn("loader: scores not reloaded: %s", err_msg());
+		return;
+	}
+	int64_t id = next ? served_info(next)->id : 0;
+	served_slot_swap(&sv->slot, &next);
+	if (id != sv->seen.snapshot) {
+		log_info("serving snapshot %lld", (long long)id);
+		notify_main(notify, id);
+	}
+	sv->seen = v;
+}
+
+static void *loader_main(void *arg)
+{
+	struct server *sv = arg;
+	void *notify = zmq_socket(sv->ctx, ZMQ_PAIR);
+	struct audit_entry *spare = NULL;
+	size_t spare_cap = 0;
+	int64_t next_poll = mono_us() + (int64_t)sv->opts->poll_ms * 1000;
+	int linger = 0;
+
+	zmq_setsockopt(notify, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_connect(notify, NOTIFY_ENDPOINT);
+	for (;;) {
+		struct timespec deadline;
+		bool stop;
+
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_nsec += 100 * 1000000L; /* audit batches every 100 ms */
+		if (deadline.tv_nsec >= 1000000000L) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&sv->qmu);
+		if (!sv->loader_stop)
+			pthread_cond_timedwait(&sv->qcv, &sv->qmu, &deadline);
+		stop = sv->loader_stop;
+		pthread_mutex_unlock(&sv->qmu);
+		audit_flush(sv, &spare, &spare_cap);
+		if (stop)
+			break;
+		if (mono_us() >= next_poll) {
+			check_versions(sv, notify);
+			next_poll = mono_us() + (int64_t)sv->opts->poll_ms * 1000;
+		}
+	}
+	free(spare);
+	zmq_close(notify);
+	return NULL;
+}
+
+/* --- front end ------------------------------------------------------------------- */
+
+static void reply_error(struct server *sv, zmq_msg_t *id, bool delimiter, const char *code,
+                        const char *msg)
+{
+	size_t len;
+	char *text = proto_error_reply(code, msg, &len);
+
+	if (zmq_send(sv->front, zmq_msg_data(id), zmq_msg_size(id), ZMQ_SNDMORE | ZMQ_DONTWAIT) >=
+	    0) {
+		if (delimiter)
+			zmq_send(sv->front, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+		zmq_send(sv->front, text, len, ZMQ_DONTWAIT);
+	} else {
+		sv->reply_drops++;
+	}
+	free(text);
+	audit_push(sv, "-", ROLE_NONE, "-", 0, code);
+}
+
+/* One client message: [identity, body] (DEALER) or [identity, "", body]
+ * (REQ). Anything else is refused; frames past MAX_FRAMES are drained. */
+static void from_client(struct server *sv)
+{
+	zmq_msg_t f[MAX_FRAMES];
+	int n = 0, more = 1, total = 0;
+	const char *uid = NULL;
+
+	while (more) {
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, sv->front, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&m);
+			break;
+		}
+		more = zmq_msg_more(&m);
+		total++;
+		if (n < MAX_FRAMES)
+			f[n++] = m;
+		else
+			zmq_msg_close(&m);
+	}
+	if (n < 2)
+		goto done;
+	bool delim = zmq_msg_size(&f[1]) == 0;
+	if (total > 3 || (total == 3 && !delim)) {
+		reply_error(sv, &f[0], delim, "bad_request", "a request is one frame of JSON");
+		goto done;
+	}
+	if (sv->auth) {
+		uid = zmq_msg_gets(&f[n - 1], "User-Id");
+		if (!uid) {
+			reply_error(sv, &f[0], delim, "forbidden", "no client identity");
+			goto done;
+		}
+	}
+	if (zmq_send(sv->back, uid ? uid : "", uid ? strlen(uid) : 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) <
+	    0) {
+		reply_error(sv, &f[0], delim, "unavailable", "the server is busy; retry");
+		goto done;
+	}
+	for (int i = 0; i < n; i++)
+		zmq_msg_send(&f[i], sv->back, i < n - 1 ? ZMQ_SNDMORE : 0);
+	n = 0; /* sent messages are emptied by zmq_msg_send */
+	sv->inflight++;
+done:
+	for (int i = 0; i < n; i++)
+		zmq_msg_close(&f[i]);
+}
+
+/* A worker's reply: [identity, (""), body] to the client, never blocking. */
+static void from_worker(struct server *sv)
+{
+	zmq_msg_t m;
+	int more = 1, ok = 1;
+
+	while (more) {
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, sv->back, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&m);
+			return;
+		}
+		more = zmq_msg_more(&m);
+		if (ok &&
+		    zmq_msg_send(&m, sv->front, (more ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT) < 0) {
+			/* EHOSTUNREACH: the client is gone; EAGAIN: it stopped
+			 * reading. Either way drop the rest of the reply. */
+			ok = 0;
+			sv->reply_drops++;
+			log_debug("reply dropped: %s", zmq_strerror(zmq_errno()));
+		}
+		zmq_msg_close(&m);
+	}
+	sv->inflight--;
+}
+
+static void publish(struct server *sv)
+{
+	char buf[64], msg[128];
+	int len = zmq_recv(sv->notify, buf, sizeof(buf) - 1, ZMQ_DONTWAIT);
+
+	if (len < 0 || !sv->pub)
+		return;
+	buf[len] = '\0';
+	len = snprintf(msg, sizeof(msg), "{\"snapshot\":{\"id\":%s}}", buf);
+	zmq_send(sv->pub, "scores.updated", 14, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(sv->pub, msg, (size_t)len, ZMQ_DONTWAIT);
+}
+
+/* Returns true when the server should stop. */
+static bool on_signals(struct server *sv)
+{
+	unsigned char sigs[16];
+	ssize_t n = read(sig_pipe[0], sigs, sizeof(sigs));
+	bool stop = false;
+
+	for (ssize_t i = 0; i < n; i++) {
+		if (sigs[i] == SIGHUP) {
+			if (!sv->auth)
+				log_warn("SIGHUP: no clients file to reload");
+			else if (ipc_auth_reload(sv->auth) != 0)
+				log_error(
+				    "SIGHUP: clients file not reloaded, the old list stays: %s",
+				    err_msg());
+			else
+				log_warn("SIGHUP: clients file reloaded");
+		} else {
+			stop = true;
+		}
+	}
+	return stop;
+}
+
+static void serve_loop(struct server *sv)
+{
+	bool stopping = false;
+	int64_t deadline = 0;
+
+	for (;;) {
+		zmq_pollitem_t items[4] = {
+		    {sv->back, 0, ZMQ_POLLIN, 0},
+		    {sv->notify, 0, ZMQ_POLLIN, 0},
+		    {NULL, sig_pipe[0], ZMQ_POLLIN, 0},
+		    {sv->front, 0, ZMQ_POLLIN, 0},
+		};
+		int rc = zmq_poll(items, stopping ? 3 : 4, 100);
+
+		if (rc < 0 && zmq_errno() != EINTR)
+			break;
+		if (rc > 0) {
+			if (items[0].revents & ZMQ_POLLIN)
+				from_worker(sv);
+			if (items[1].revents & ZMQ_POLLIN)
+				publish(sv);
+			if ((items[2].revents & ZMQ_POLLIN) && on_signals(sv) && !stopping) {
+				stopping = true;
+				deadline = mono_us() + DRAIN_MS * 1000;
+				log_info("stopping: answering %lld requests in flight",
+				         (long long)sv->inflight);
+			}
+			if (!stopping && (items[3].revents & ZMQ_POLLIN))
+				from_client(sv);
+		}
+		if (stopping && (sv->inflight <= 0 || mono_us() > deadline))
+			break;
+	}
+}
+
+/* --- start and stop -------------------------------------------------------- */
+
+static int set_int(void *sock, int opt, int value)
+{
+	return zmq_setsockopt(sock, opt, &value, sizeof(value));
+}
+
+static int setup_front(struct server *sv, const char *secret)
+{
+	const struct ipc_server_opts *o = sv->opts;
+	int64_t maxmsg = PROTO_MAX_REQUEST;
+
+	sv->front = zmq_socket(sv->ctx, ZMQ_ROUTER);
+	if (!sv->front)
+		return zerr("ROUTER socket");
+	if (set_int(sv->front, ZMQ_ROUTER_MANDATORY, 1) || set_int(sv->front, ZMQ_LINGER, 500) ||
+	    set_int(sv->front, ZMQ_HANDSHAKE_IVL, 5000) ||
+	    zmq_setsockopt(sv->front, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)))
+		return zerr("ROUTER options");
+	if (secret) {
+		if (set_int(sv->front, ZMQ_CURVE_SERVER, 1) ||
+		    zmq_setsockopt(sv->front, ZMQ_CURVE_SECRETKEY, secret, 40) ||
+		    zmq_setsockopt(sv->front, ZMQ_ZAP_DOMAIN, IPC_ZAP_DOMAIN,
+		                   strlen(IPC_ZAP_DOMAIN)) ||
+		    /* Without this, libzmq 4.3 lets any CURVE client in when no
+		     * ZAP handler answers; with it, no handler means no entry. */
+		    set_int(sv->front, ZMQ_ZAP_ENFORCE_DOMAIN, 1))
+			return zerr("CURVE options");
+	}
+	if (zmq_bind(sv->front, o->bind) != 0)
+		return err_set(ERR_IO, "cannot bind %s: %s", o->bind, zmq_strerror(zmq_errno()));
+	return 0;
+}
+
+static int setup_pub(struct server *sv, const char *secret)
+{
+	sv->pub = zmq_socket(sv->ctx, ZMQ_PUB);
+	if (!sv->pub || set_int(sv->pub, ZMQ_LINGER, 0))
+		return zerr("PUB socket");
+	if (secret &&
+	    (set_int(sv->pub, ZMQ_CURVE_SERVER, 1) ||
+	     zmq_setsockopt(sv->pub, ZMQ_CURVE_SECRETKEY, secret, 40) ||
+	     zmq_setsockopt(sv->pub, ZMQ_ZAP_DOMAIN, IPC_ZAP_DOMAIN, strlen(IPC_ZAP_DOMAIN)) ||
+	     set_int(sv->pub, ZMQ_ZAP_ENFORCE_DOMAIN, 1)))
+		return zerr("PUB CURVE options");
+	if (zmq_bind(sv->pub, sv->opts->pub) != 0)
+		return err_set(ERR_IO, "cannot bind %s: %s", sv->opts->pub,
+		               zmq_strerror(zmq_errno()));
+	return 0;
+}
+
+static int setup_sockets(struct server *sv, const char *secret)
+{
+	int rc;
+
+	if ((rc = setup_front(sv, secret)))
+		return rc;
+	if (sv->opts->pub && (rc = setup_pub(sv, secret)))
+		return rc;
+	sv->back = zmq_socket(sv->ctx, ZMQ_DEALER);
+	sv->notify = zmq_socket(sv->ctx, ZMQ_PAIR);
+	if (!sv->back || !sv->notify || set_int(sv->back, ZMQ_LINGER, 0) ||
+	    set_int(sv->notify, ZMQ_LINGER, 0) || zmq_bind(sv->back, WORKERS_ENDPOINT) ||
+	    zmq_bind(sv->notify, NOTIFY_ENDPOINT))
+		return zerr("inproc sockets");
+	return 0;
+}
+
+static int load_initial(struct server *sv)
+{
+	served *first = NULL;
+	int rc;
+
+	if ((rc = store_open(&sv->loader_store, sv->opts->db_path, STORE_MUST_EXIST)))
+		return rc;
+	if ((rc = store_service_versions(sv->loader_store, &sv->seen)))
+		return rc;
+	rc = served_load(&first, sv->loader_store);
+	if (rc == ERR_NOT_FOUND)
+		log_warn("no scores yet: data requests get `unavailable` until `ambassador score` "
+		         "runs");
+	else if (rc)
+		return rc;
+	served_slot_swap(&sv->slot, &first);
+	return invite_book_load(sv->invites, sv->loader_store);
+}
+
+static int start_threads(struct server *sv, struct worker *workers)
+{
+	sigset_t all, old;
+	int rc = 0;
+
+	/* Threads inherit the mask: only the front end takes signals. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (int i = 0; i < sv->opts->workers && !rc; i++) {
+		workers[i].sv = sv;
+		if (pthread_create(&sv->workers[i], NULL, worker_main, &workers[i]) != 0)
+			rc = err_set(ERR_INTERNAL, "cannot start a worker thread");
+		else
+			sv->nworkers++;
+	}
+	if (!rc && pthread_create(&sv->loader, NULL, loader_main, sv) != 0)
+		rc = err_set(ERR_INTERNAL, "cannot start the loader thread");
+	else if (!rc)
+		sv->loader_running = true;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+static void stop_threads(struct server *sv)
+{
+	atomic_store(&sv->workers_stop, true);
+	for (int i = 0; i < sv->nworkers; i++)
+		pthread_join(sv->workers[i], NULL);
+	sv->nworkers = 0;
+	if (sv->loader_running) {
+		pthread_mutex_lock(&sv->qmu);
+		sv->loader_stop = true;
+		pthread_cond_signal(&sv->qcv);
+		pthread_mutex_unlock(&sv->qmu);
+		pthread_join(sv->loader, NULL);
+		sv->loader_running = false;
+	}
+}
+
+static int install_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe(sig_pipe) != 0)
+		return err_set(ERR_IO, "pipe: %s", strerror(errno));
+	for (int i = 0; i < 2; i++) {
+		fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
+		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static void restore_signals(void)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	for (int i = 0; i < 2; i++) {
+		if (sig_pipe[i] >= 0)
+			close(sig_pipe[i]);
+		sig_pipe[i] = -1;
+	}
+}
+
+static void close_sockets(struct server *sv)
+{
+	void **socks[] = {&sv->front, &sv->back, &sv->pub, &sv->notify};
+
+	for (size_t i = 0; i < sizeof(socks) / sizeof(socks[0]); i++) {
+		if (*socks[i])
+			zmq_close(*socks[i]);
+		*socks[i] = NULL;
+	}
+}
+
+static int check_opts(const struct ipc_server_opts *o, char secret[41])
+{
+	int rc;
+
+	secret[0] = '\0';
+	if (!o->curve_secret != !o->clients)
+		return err_set(ERR_USAGE, "--curve-secret and --clients go together");
+	if (o->workers < 1 || o->workers > MAX_WORKERS)
+		return err_set(ERR_USAGE, "--workers must be 1 to %d", MAX_WORKERS);
+	if (o->curve_secret)
+		return ipc_key_read(o->curve_secret, secret);
+	if ((rc = ipc_endpoint_local(o->bind)))
+		return rc;
+	if (o->pub && (rc = ipc_endpoint_local(o->pub)))
+		return rc;
+	if (o->role == ROLE_NONE)
+		return err_set(ERR_USAGE, "--role must be hr or intranet");
+	return 0;
+}
+
+int ipc_server_run(const struct ipc_server_opts *opts)
+{
+	struct server sv = {.opts = opts};
+	struct worker workers[MAX_WORKERS] = {{0}};
+	char secret[41];
+	int rc;
+
+	if ((rc = check_opts(opts, secret)))
+		return rc;
+	served_slot_init(&sv.slot);
+	pthread_mutex_init(&sv.qmu, NULL);
+	pthread_cond_init(&sv.qcv, NULL);
+	atomic_init(&sv.workers_stop, false);
+	atomic_init(&sv.audit_dropped, 0);
+	sv.invites = invite_book_new();
+	if ((rc = load_initial(&sv)))
+		goto out;
+	sv.ctx = zmq_ctx_new();
+	if (!sv.ctx) {
+		rc = zerr("zmq context");
+		goto out;
+	}
+	if (opts->curve_secret &&
+	    (rc = ipc_auth_new(&sv.auth, sv.ctx, opts->clients, !opts->no_zap)))
+		goto out;
+	if ((rc = setup_sockets(&sv, secret[0] ? secret : NULL)) || (rc = install_signals()) ||
+	    (rc = start_threads(&sv, workers)))
+		goto out;
+	log_info("serving %s (%s) with %d workers", opts->bind,
+	         opts->curve_secret ? "CURVE" : ipc_role_name(opts->role), opts->workers);
+	serve_loop(&sv);
+	log_info("stopped; %llu replies dropped (client gone)", (unsigned long long)sv.reply_drops);
+out:
+	stop_threads(&sv);
+	if (atomic_load(&sv.audit_dropped))
+		log_warn("audit: %llu entries dropped (queue full)",
+		         (unsigned long long)atomic_load(&sv.audit_dropped));
+	close_sockets(&sv);
+	ipc_auth_destroy(&sv.auth);
+	if (sv.ctx)
+		zmq_ctx_term(sv.ctx);
+	restore_signals();
+	memset(secret, 0, sizeof(secret));
+	store_close(&sv.loader_store);
+	served_slot_destroy(&sv.slot);
+	invite_book_destroy(&sv.invites);
+	free(sv.queue);
+	pthread_cond_destroy(&sv.qcv);
+	pthread_mutex_destroy(&sv.qmu);
+	return rc;
+}

@@ -1,0 +1,46 @@
+/* server.h - `ambassador serve`: the ZeroMQ service of SPEC 5.2.
+ *
+ * Threads and who owns what:
+ *  - the calling thread owns the client-facing ROUTER, the inproc DEALER
+ *    to the workers, the PUB socket and the loader's notice socket; it
+ *    checks frames, forwards requests and replies, and handles signals;
+ *  - N workers, each with its own DEALER (and its own store handle, opened
+ *    on the first invitation_status), answer requests from memory;
+ *  - the loader owns a store handle: it polls for a new snapshot (and for
+ *    imports, erasures and invitation changes by other processes), swaps
+ *    the served snapshot, and writes the audit log in batches;
+ *  - with CURVE, the ZAP handler thread (ipc/auth.c) owns its REP socket.
+ * No socket and no store handle is used by two threads.
+ */
+#ifndef AMB_IPC_SERVER_H
+#define AMB_IPC_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ipc/auth.h"
+
+#define IPC_DEFAULT_ENDPOINT "tcp://127.0.0.1:5555"
+
+struct ipc_server_opts {
+	const char *db_path;
+	const char *bind;         /* client endpoint */
+	const char *pub;          /* NULL: no scores.updated publisher */
+	enum ipc_role role;       /* without CURVE: the role every client gets */
+	const char *curve_secret; /* key file; with clients: CURVE on */
+	const char *clients;      /* CLIENTS.csv */
+	int workers;              /* 1..16 */
+	int64_t cooldown_days;
+	int poll_ms; /* how often the loader looks for a new snapshot */
+	bool no_zap; /* tests only: do not start the ZAP handler (fail-closed check) */
+};
+
+/* 0 when `endpoint` may be bound without CURVE: ipc://, or tcp:// on
+ * 127.0.0.0/8, [::1] or localhost; ERR_USAGE (with the reason) otherwise. */
+int ipc_endpoint_local(const char *endpoint);
+
+/* Run until SIGINT or SIGTERM. Returns 0 after a clean shutdown, or an
+ * err_code when start-up failed (nothing is left running). */
+int ipc_server_run(const struct ipc_server_opts *opts);
+
+#endif
