@@ -167,3 +167,153 @@ int64_t timefmt_week(int64_t t)
 
 	return delta >= 0 ? delta / 604800 : -((-delta + 604799) / 604800);
 }
+
+/* --- survey-tool formats ------------------------------------------------ */
+
+/* Read 1..max digits at *p; advance. */
+static int digits_upto(const char **p, int max, int *out, int *count)
+{
+	int v = 0, n = 0;
+
+	while (n < max && (*p)[n] >= '0' && (*p)[n] <= '9') {
+		v = v * 10 + ((*p)[n] - '0');
+		n++;
+	}
+	if (n == 0)
+		return -1;
+	*p += n;
+	*out = v;
+	if (count)
+		*count = n;
+	return 0;
+}
+
+static int is_alpha(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static int upper(char c)
+{
+	return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c;
+}
+
+/* "H:MM[:SS[.fff]]" with an optional " AM"/" PM". */
+static int parse_clock(const char **pp, int *hh, int *mi, int *ss)
+{
+	const char *p = *pp;
+
+	*ss = 0;
+	if (digits_upto(&p, 2, hh, NULL) || *p++ != ':' || digits(&p, 2, mi))
+		return -1;
+	if (*p == ':') {
+		p++;
+		if (digits(&p, 2, ss))
+			return -1;
+		if (*p == '.')
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				;
+	}
+	const char *q = p;
+	while (*q == ' ')
+		q++;
+	if ((upper(q[0]) == 'A' || upper(q[0]) == 'P') && upper(q[1]) == 'M' && !is_alpha(q[2])) {
+		if (*hh < 1 || *hh > 12)
+			return -1;
+		*hh = *hh % 12 + (upper(q[0]) == 'P' ? 12 : 0);
+		p = q + 2;
+	}
+	if (*hh > 23 || *mi > 59 || *ss > 60)
+		return -1;
+	*pp = p;
+	return 0;
+}
+
+/* The zone after a time: "", "Z", "GMT", "UTC", "GMT+1", "GMT-05:30",
+ * "+01:00", or a named zone (2-5 letters, ignored). Offset in seconds. */
+static int parse_zone(const char *p, int *off)
+{
+	*off = 0;
+	while (*p == ' ')
+		p++;
+	if (!*p)
+		return 0;
+	if ((upper(p[0]) == 'G' && upper(p[1]) == 'M' && upper(p[2]) == 'T') ||
+	    (upper(p[0]) == 'U' && upper(p[1]) == 'T' && upper(p[2]) == 'C')) {
+		p += 3;
+		if (!*p)
+			return 0;
+		if (*p != '+' && *p != '-')
+			return -1;
+		int sign = *p++ == '-' ? -1 : 1, hh, mm = 0;
+		if (digits_upto(&p, 2, &hh, NULL))
+			return -1;
+		if (*p == ':') {
+			p++;
+			if (digits(&p, 2, &mm))
+				return -1;
+		}
+		if (*p || hh > 14 || mm > 59)
+			return -1;
+		*off = sign * (hh * 3600 + mm * 60);
+		return 0;
+	}
+	if (*p == '+' || *p == '-' || *p == 'Z' || *p == 'z')
+		return parse_offset(p, off);
+	size_t n = 0;
+	while (is_alpha(p[n]))
+		n++;
+	return n >= 2 && n <= 5 && !p[n] ? 0 : -1;
+}
+
+/* Date with slashes: "Y/M/D" when the first number has four digits,
+ * else "M/D/YY" or "M/D/YYYY". */
+static int parse_slash_date(const char **pp, int *y, int *mo, int *d)
+{
+	const char *p = *pp;
+	int a, b, c, na, nc;
+
+	if (digits_upto(&p, 4, &a, &na) || *p++ != '/' || digits_upto(&p, 2, &b, NULL) ||
+	    *p++ != '/' || digits_upto(&p, 4, &c, &nc))
+		return -1;
+	if (na == 4) {
+		if (nc > 2)
+			return -1;
+		*y = a, *mo = b, *d = c;
+	} else {
+		if (na > 2 || (nc != 2 && nc != 4))
+			return -1;
+		*mo = a, *d = b, *y = nc == 2 ? 2000 + c : c;
+	}
+	*pp = p;
+	return 0;
+}
+
+int timefmt_parse_any(const char *s, int64_t *out)
+{
+	const char *p = s;
+	int y, mo, d, hh = 0, mi = 0, ss = 0, off = 0;
+
+	if (!strchr(s, '/'))
+		return timefmt_parse(s, out);
+	if (parse_slash_date(&p, &y, &mo, &d))
+		goto bad;
+	if (y < 1900 || !timefmt_valid_date(y, (unsigned)mo, (unsigned)d))
+		return err_set(ERR_INVALID, "'%s' is not a calendar date", s);
+	if (*p == ' ' || *p == 'T') {
+		while (*p == ' ' || *p == 'T')
+			p++;
+		if (*p && parse_clock(&p, &hh, &mi, &ss))
+			return err_set(ERR_INVALID, "'%s' has an impossible time of day", s);
+	}
+	if (parse_zone(p, &off))
+		goto bad;
+	*out = timefmt_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + hh * 3600 + mi * 60 +
+	       (ss == 60 ? 59 : ss) - off;
+	return 0;
+bad:
+	return err_set(ERR_INVALID,
+	               "'%s' is not a timestamp this tool reads (ISO 8601, 3/14/2026 9:05:00, "
+	               "2026/03/14 9:05:00 AM GMT+1, 03/14/2026 09:05 AM)",
+	               s);
+}

@@ -1,0 +1,293 @@
+/* labels.c - the answer-label table: built-in agreement labels plus those
+ * from --labels, folded and kept sorted for binary search. The set owns
+ * every folded string. */
+#include "survey/labels.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/mem.h"
+#include "survey/codebook.h"
+
+struct label {
+	char *folded;
+	double value;
+	enum label_origin origin;
+};
+
+struct labels {
+	struct label *v;
+	size_t n, cap;
+};
+
+/* The built-in five-point agreement scale (1 = disagree strongly ...
+ * 5 = agree strongly). docs/survey.md lists the same table. */
+static const struct {
+	const char *text;
+	int value;
+} builtin[] = {
+    /* English */
+    {"Strongly disagree", 1},
+    {"Disagree", 2},
+    {"Neither agree nor disagree", 3},
+    {"Neutral", 3},
+    {"Agree", 4},
+    {"Strongly agree", 5},
+    /* Danish; "delvis" (partly) is the common wording of points 2 and 4 */
+    {"Helt uenig", 1},
+    {"Uenig", 2},
+    {"Delvis uenig", 2},
+    {"Hverken enig eller uenig", 3},
+    {"Enig", 4},
+    {"Delvis enig", 4},
+    {"Helt enig", 5},
+    /* Swedish: the Likert wording "tar avstånd" / "instämmer" */
+    {"Tar helt avstånd", 1},
+    {"Instämmer inte alls", 1},
+    {"Tar delvis avstånd", 2},
+    {"Varken eller", 3},
+    {"Varken instämmer eller tar avstånd", 3},
+    {"Instämmer delvis", 4},
+    {"Instämmer helt", 5},
+    /* Dutch */
+    {"Helemaal mee oneens", 1},
+    {"Helemaal oneens", 1},
+    {"Mee oneens", 2},
+    {"Oneens", 2},
+    {"Neutraal", 3},
+    {"Niet eens, niet oneens", 3},
+    {"Mee eens", 4},
+    {"Eens", 4},
+    {"Helemaal mee eens", 5},
+    {"Helemaal eens", 5},
+};
+
+/* ASCII folding of U+00C0..U+00FF ("" keeps the character as it is). */
+static const char *const latin1[64] = {
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
+    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
+    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",
+};
+
+static void put(char *out, size_t size, size_t *n, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len && *n + 1 < size; i++)
+		out[(*n)++] = s[i];
+}
+
+void labels_fold(char *out, size_t size, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+	bool space = false;
+
+	if (!size)
+		return;
+	while (*p) {
+		unsigned cp = 0;
+		size_t len = 1;
+		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
+			space = n > 0;
+			p++;
+			continue;
+		}
+		if (p[0] == 0xc2 && p[1] == 0xa0) { /* no-break space */
+			space = n > 0;
+			p += 2;
+			continue;
+		}
+		if (space)
+			put(out, size, &n, " ", 1);
+		space = false;
+		if (p[0] == 0xc3 && p[1] >= 0x80 && p[1] <= 0xbf)
+			cp = 0xc0 + (p[1] - 0x80), len = 2;
+		if (cp && latin1[cp - 0xc0][0]) {
+			put(out, size, &n, latin1[cp - 0xc0], strlen(latin1[cp - 0xc0]));
+		} else if (p[0] == 0xc5 && (p[1] == 0x92 || p[1] == 0x93)) { /* Œ œ */
+			put(out, size, &n, "oe", 2);
+			len = 2;
+		} else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x98 || p[2] == 0x99)) {
+			put(out, size, &n, "'", 1); /* curly apostrophes */
+			len = 3;
+		} else if (*p >= 'A' && *p <= 'Z') {
+			char c = (char)(*p - 'A' + 'a');
+			put(out, size, &n, &c, 1);
+		} else {
+			put(out, size, &n, (const char *)p, len);
+		}
+		p += len;
+	}
+	out[n] = '\0';
+}
+
+static int cmp_label(const void *a, const void *b)
+{
+	return strcmp(((const struct label *)a)->folded, ((const struct label *)b)->folded);
+}
+
+static struct label *find(const labels *l, const char *folded)
+{
+	struct label key = {.folded = (char *)folded};
+
+	return l->n ? bsearch(&key, l->v, l->n, sizeof(*l->v), cmp_label) : NULL;
+}
+
+/* Add or replace; keeps the array sorted. */
+static void add(labels *l, const char *folded, double value, enum label_origin origin)
+{
+	struct label *have = find(l, folded);
+	size_t i;
+
+	if (have) {
+		have->value = value;
+		have->origin = origin;
+		return;
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+	}
+	for (i = l->n; i > 0 && strcmp(l->v[i - 1].folded, folded) > 0; i--)
+		l->v[i] = l->v[i - 1];
+	l->v[i].folded = xstrdup(folded);
+	l->v[i].value = value;
+	l->v[i].origin = origin;
+	l->n++;
+}
+
+labels *labels_new(void)
+{
+	labels *l = xcalloc(1, sizeof(*l));
+	char folded[LABELS_MAX_LEN];
+
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
+		labels_fold(folded, sizeof(folded), builtin[i].text);
+		add(l, folded, builtin[i].value, LABEL_BUILTIN);
+	}
+	return l;
+}
+
+int labels_find(const labels *l, const char *text, double *out_value, enum label_origin *out_origin)
+{
+	char folded[LABELS_MAX_LEN];
+	const struct label *hit;
+
+	if (strlen(text) >= LABELS_MAX_LEN)
+		return 0;
+	labels_fold(folded, sizeof(folded), text);
+	hit = find(l, folded);
+	if (!hit)
+		return 0;
+	*out_value = hit->value;
+	if (out_origin)
+		*out_origin = hit->origin;
+	return 1;
+}
+
+size_t labels_count(const labels *l)
+{
+	return l->n;
+}
+
+void labels_destroy(labels **lp)
+{
+	labels *l = lp ? *lp : NULL;
+
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].folded);
+	free(l->v);
+	free(l);
+	*lp = NULL;
+}
+
+/* A label file read so far: folded label -> (value, line), to catch the
+ * same label given twice with different values. */
+struct seen {
+	char *folded;
+	double value;
+	int64_t line;
+};
+
+static int parse_value(const char *s, double *out)
+{
+	char *end;
+
+	if (!*s || strspn(s, "0123456789+-.eE") != strlen(s))
+		return -1;
+	errno = 0;
+	*out = strtod(s, &end);
+	if (errno || *end || !isfinite(*out))
+		return -1;
+	*out += 0.0; /* -0 -> 0 */
+	return 0;
+}
+
+static int load_rows(labels *l, csv_reader *r, const char *path, struct seen **seen, size_t *nseen)
+{
+	struct csv_row row;
+	int rc, cl, cv;
+	char folded[LABELS_MAX_LEN];
+	double v;
+
+	rc = csv_reader_next(r, &row);
+	if (rc <= 0)
+		return rc ? rc : err_set(ERR_INVALID, "%s:1:1: the labels file is empty", path);
+	cl = csv_header_find(&row, "label");
+	cv = csv_header_find(&row, "value");
+	if (cl < 0 || cv < 0)
+		return err_set(ERR_INVALID, "%s:%lld:1: the labels file needs columns label,value",
+		               path, (long long)row.line);
+	while ((rc = csv_reader_next(r, &row)) == 1) {
+		const char *text = row.fields[cl];
+		if (!*text)
+			return err_set(ERR_INVALID, "%s:%lld:%d: the label is empty", path,
+			               (long long)row.line, cl + 1);
+		if (row.lens[cl] >= LABELS_MAX_LEN)
+			return err_set(ERR_INVALID, "%s:%lld:%d: the label is longer than %d bytes",
+			               path, (long long)row.line, cl + 1, LABELS_MAX_LEN - 1);
+		if (parse_value(row.fields[cv], &v))
+			return err_set(ERR_INVALID, "%s:%lld:%d: value '%s' is not a number", path,
+			               (long long)row.line, cv + 1, row.fields[cv]);
+		labels_fold(folded, sizeof(folded), text);
+		for (size_t i = 0; i < *nseen; i++)
+			if (strcmp((*seen)[i].folded, folded) == 0 && (*seen)[i].value != v)
+				return err_set(ERR_INVALID,
+				               "%s:%lld:%d: label '%s' was given the value %g "
+				               "on line %lld",
+				               path, (long long)row.line, cl + 1, text,
+				               (*seen)[i].value, (long long)(*seen)[i].line);
+		*seen = xreallocarray(*seen, *nseen + 1, sizeof(**seen));
+		(*seen)[*nseen].folded = xstrdup(folded);
+		(*seen)[*nseen].value = v;
+		(*seen)[*nseen].line = row.line;
+		(*nseen)++;
+		add(l, folded, v, LABEL_FILE);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int labels_load(labels *l, const char *path, const struct csv_reader_opts *opts)
+{
+	struct csv_reader_opts o = opts ? *opts : (struct csv_reader_opts){0};
+	struct seen *seen = NULL;
+	size_t nseen = 0;
+	csv_reader *r = NULL;
+	int rc;
+
+	o.delimiter = codebook_sniff_delimiter(path);
+	if ((rc = csv_reader_open(&r, path, &o)))
+		goto out;
+	rc = load_rows(l, r, path, &seen, &nseen);
+out:
+	csv_reader_close(&r);
+	for (size_t i = 0; i < nseen; i++)
+		free(seen[i].folded);
+	free(seen);
+	return rc;
+}

@@ -1,0 +1,939 @@
+/* survey.c - reading a survey export through its codebook.
+ *
+ * The first rows are buffered (owned copies) to recognise the vendor by its
+ * header rows; rows that turn out to be data are then processed like any
+ * other. Each data row is checked in full before anything is written; the
+ * importer's state owns the per-row scratch arrays, the codebook and the
+ * label set. Privacy: only codebook columns are ever read from a row. */
+#include "survey/survey.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/store_roster.h"
+#include "core/store_survey.h"
+#include "core/timefmt.h"
+#include "scorer/reliability.h"
+#include "survey/roster.h"
+
+/* Timestamps this far ahead of the clock are refused as "in the future";
+ * a day leaves room for exports stamped in local time without a zone. */
+#define FUTURE_SLACK (24 * 3600)
+
+struct owned_row {
+	char **fields;
+	size_t *lens;
+	size_t count;
+	int64_t line, number;
+};
+
+struct state {
+	store *s;
+	import_ctx *c;
+	struct import_summary *sum;
+	const struct codebook *cb;
+	const labels *labels;
+	int64_t now;
+	/* header */
+	size_t ncols;
+	char **names; /* effective header names, for messages and rejects */
+	int id_col, submitted_col, started_col, duration_col;
+	int *item_col;
+	/* per-row scratch, one slot per codebook item or construct */
+	double *values;
+	bool *has;
+	struct survey_answer *answers;
+	struct survey_score *scores;
+	struct survey_report *report;
+};
+
+const char *survey_vendor_name(enum survey_vendor v)
+{
+	switch (v) {
+	case SURVEY_QUALTRICS: return "Qualtrics";
+	case SURVEY_SURVEYMONKEY: return "SurveyMonkey";
+	case SURVEY_MSFORMS: return "Microsoft Forms";
+	case SURVEY_GOOGLE: return "Google Forms";
+	default: return "generic";
+	}
+}
+
+void survey_report_clear(struct survey_report *r)
+{
+	if (!r)
+		return;
+	free(r->constructs);
+	r->constructs = NULL;
+	r->nconstructs = 0;
+}
+
+/* --- answers ------------------------------------------------------------ */
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool decimal_comma(const char *s)
+{
+	size_t i = 0, d1 = 0, d2 = 0;
+
+	if (s[i] == '+' || s[i] == '-')
+		i++;
+	for (; s[i] >= '0' && s[i] <= '9'; i++)
+		d1++;
+	if (s[i++] != ',')
+		return false;
+	for (; s[i] >= '0' && s[i] <= '9'; i++)
+		d2++;
+	return d1 && d2 && !s[i];
+}
+
+static bool non_finite_word(const char *s)
+{
+	static const char *const words[] = {"nan", "inf", "infinity"};
+
+	if (*s == '+' || *s == '-')
+		s++;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcasecmp(s, words[i]))
+			return true;
+	return false;
+}
+
+static int parse_number(const char *s, double min, double max, double *out, char *why,
+                        size_t whysize)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end || end == s) {
+		snprintf(why, whysize, "'%s' is not a number", s);
+		return -1;
+	}
+	if (errno == ERANGE || !isfinite(v)) {
+		snprintf(why, whysize, "'%s' is out of range", s);
+		return -1;
+	}
+	/* "-0" is read as 0 and then judged against the scale like 0. */
+	v += 0.0;
+	if (v < min || v > max) {
+		snprintf(why, whysize, "'%s' is off the item's scale %g..%g", s, min, max);
+		return -1;
+	}
+	*out = v;
+	return 1;
+}
+
+static int parse_label(const char *s, double min, double max, const labels *l, double *out,
+                       char *why, size_t whysize)
+{
+	enum label_origin origin;
+	double v;
+
+	if (!labels_find(l, s, &v, &origin)) {
+		if (decimal_comma(s))
+			snprintf(why, whysize,
+			         "'%s' has a decimal comma; write numbers with a decimal point "
+			         "(a ';'-separated file needs --delimiter ';')",
+			         s);
+		else if (non_finite_word(s))
+			snprintf(why, whysize, "'%s' is not a finite number", s);
+		else if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+			snprintf(why, whysize, "'%s': hexadecimal numbers are not read", s);
+		else
+			snprintf(why, whysize,
+			         "'%s' is neither a number on the scale %g..%g nor a known label "
+			         "(add labels with --labels)",
+			         s, min, max);
+		return -1;
+	}
+	if (origin == LABEL_BUILTIN && (min != 1 || max != 5)) {
+		snprintf(why, whysize,
+		         "'%s' is a five-point agreement label, but the item's scale is %g..%g", s,
+		         min, max);
+		return -1;
+	}
+	if (v < min || v > max) {
+		snprintf(why, whysize, "label '%s' stands for %g, off the item's scale %g..%g", s,
+		         v, min, max);
+		return -1;
+	}
+	*out = v;
+	return 1;
+}
+
+int survey_parse_answer(const char *cell, double min, double max, const labels *l, double *out,
+                        char *why, size_t whysize)
+{
+	char buf[LABELS_MAX_LEN];
+	size_t len;
+
+	while (is_blank(*cell))
+		cell++;
+	len = strlen(cell);
+	while (len && is_blank(cell[len - 1]))
+		len--;
+	if (!len)
+		return 0;
+	if (len >= sizeof(buf)) {
+		snprintf(why, whysize, "a %zu-byte answer is neither a number nor a known label",
+		         len);
+		return -1;
+	}
+	memcpy(buf, cell, len);
+	buf[len] = '\0';
+	if (strspn(buf, "0123456789+-.eE") == len && strpbrk(buf, "0123456789"))
+		return parse_number(buf, min, max, out, why, whysize);
+	return parse_label(buf, min, max, l, out, why, whysize);
+}
+
+/* --- header rows --------------------------------------------------------- */
+
+static void row_copy(struct owned_row *o, const struct csv_row *r)
+{
+	o->count = r->count;
+	o->line = r->line;
+	o->number = r->number;
+	o->fields = xcalloc(r->count ? r->count : 1, sizeof(char *));
+	o->lens = xcalloc(r->count ? r->count : 1, sizeof(size_t));
+	for (size_t i = 0; i < r->count; i++) {
+		o->fields[i] = xstrndup(r->fields[i], r->lens[i]);
+		o->lens[i] = r->lens[i];
+	}
+}
+
+static void row_free(struct owned_row *o)
+{
+	for (size_t i = 0; i < o->count; i++)
+		free(o->fields[i]);
+	free(o->fields);
+	free(o->lens);
+	memset(o, 0, sizeof(*o));
+}
+
+static struct csv_row row_view(const struct owned_row *o)
+{
+	struct csv_row r = {.count = o->count,
+	                    .fields = (const char *const *)o->fields,
+	                    .lens = o->lens,
+	                    .line = o->line,
+	                    .number = o->number};
+	return r;
+}
+
+static bool blank_cell(const char *s)
+{
+	while (is_blank(*s))
+		s++;
+	return !*s;
+}
+
+static bool has_import_ids(const struct owned_row *o)
+{
+	for (size_t i = 0; i < o->count; i++)
+		if (!strncmp(o->fields[i], "{\"ImportId\":", 12))
+			return true;
+	return false;
+}
+
+/* The vendor and its header-row count, from the buffered first rows. */
+static enum survey_vendor detect(const struct owned_row *rows, size_t n, size_t *out_rows)
+{
+	*out_rows = 1;
+	if (n >= 3 && has_import_ids(&rows[2])) {
+		*out_rows = 3;
+		return SURVEY_QUALTRICS;
+	}
+	if (n >= 2 && has_import_ids(&rows[1])) {
+		*out_rows = 2;
+		return SURVEY_QUALTRICS;
+	}
+	if (n >= 2) {
+		struct csv_row h = row_view(&rows[0]);
+		int rid = csv_header_find(&h, "Respondent ID");
+		if (rid >= 0 && blank_cell(rows[1].fields[rid])) {
+			*out_rows = 2;
+			return SURVEY_SURVEYMONKEY;
+		}
+	}
+	/* One header row: named only for the report. */
+	struct csv_row h = row_view(&rows[0]);
+	if (csv_header_find(&h, "Start time") >= 0 && csv_header_find(&h, "Completion time") >= 0)
+		return SURVEY_MSFORMS;
+	if (h.count && csv_name_equal(h.fields[0], h.lens[0], "Timestamp", 9))
+		return SURVEY_GOOGLE;
+	return SURVEY_GENERIC;
+}
+
+static bool sm_plain_subheader(const char *s)
+{
+	return blank_cell(s) || !strcasecmp(s, "Response") || !strcasecmp(s, "Open-Ended Response");
+}
+
+/* Effective names: row 1, except that SurveyMonkey questions spanning
+ * columns (row-1 cell blank after the first) become "question - row 2". */
+static char **effective_names(const struct owned_row *rows, enum survey_vendor v)
+{
+	const struct owned_row *h = &rows[0];
+	char **names = xcalloc(h->count ? h->count : 1, sizeof(char *));
+	const char *question = NULL;
+
+	for (size_t i = 0; i < h->count; i++) {
+		bool spans = false;
+		if (v == SURVEY_SURVEYMONKEY) {
+			bool next_blank = i + 1 < h->count && blank_cell(h->fields[i + 1]);
+			if (!blank_cell(h->fields[i]))
+				question = h->fields[i];
+			spans = question && !sm_plain_subheader(rows[1].fields[i]) &&
+			        (blank_cell(h->fields[i]) || next_blank);
+		}
+		names[i] = spans ? xasprintf("%s - %s", question, rows[1].fields[i])
+		                 : xstrdup(h->fields[i]);
+	}
+	return names;
+}
+
+/* Find `name` at header level `level` (0: effective names, then the raw
+ * header rows). -1 none, -2 ambiguous (*first, *second set). */
+static int find_at_level(char **names, const struct owned_row *rows, size_t level, const char *name,
+                         int *first, int *second)
+{
+	size_t n = rows[0].count, len = strlen(name);
+	int hit = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *cell = level == 0 ? names[i] : rows[level].fields[i];
+		if (!csv_name_equal(cell, strlen(cell), name, len))
+			continue;
+		if (hit >= 0) {
+			*first = hit;
+			*second = (int)i;
+			return -2;
+		}
+		hit = (int)i;
+	}
+	return hit;
+}
+
+static int find_column(struct state *st, const struct owned_row *rows, size_t header_rows,
+                       enum survey_vendor v, const char *name, int64_t cb_line, int *out)
+{
+	int a = 0, b = 0, col = -1;
+
+	for (size_t level = 0; level < header_rows && col == -1; level++) {
+		if (v == SURVEY_QUALTRICS && level > 0 && has_import_ids(&rows[level]))
+			continue;
+		col = find_at_level(st->names, rows, level, name, &a, &b);
+	}
+	if (col == -2)
+		return err_set(ERR_INVALID,
+		               "%s:%lld:1: column '%s' matches export columns %d and %d of %s; "
+		               "name it unambiguously",
+		               st->cb->path, (long long)cb_line, name, a + 1, b + 1,
+		               import_name(st->c));
+	if (col < 0)
+		return err_set(ERR_INVALID, "%s:%lld:1: column '%s' is not in the header of %s",
+		               st->cb->path, (long long)cb_line, name, import_name(st->c));
+	*out = col;
+	return 0;
+}
+
+static int map_columns(struct state *st, const struct owned_row *rows, size_t header_rows,
+                       enum survey_vendor v)
+{
+	const struct codebook *cb = st->cb;
+	int rc;
+
+	st->ncols = rows[0].count;
+	st->names = effective_names(rows, v);
+	st->submitted_col = st->started_col = st->duration_col = -1;
+	if ((rc = find_column(st, rows, header_rows, v, cb->id.column, cb->id.line, &st->id_col)))
+		return rc;
+	if (cb->submitted_at.column &&
+	    (rc = find_column(st, rows, header_rows, v, cb->submitted_at.column,
+	                      cb->submitted_at.line, &st->submitted_col)))
+		return rc;
+	if (cb->started_at.column &&
+	    (rc = find_column(st, rows, header_rows, v, cb->started_at.column, cb->started_at.line,
+	                      &st->started_col)))
+		return rc;
+	for (size_t i = 0; i < cb->nitems; i++) {
+		if ((rc = find_column(st, rows, header_rows, v, cb->items[i].column,
+		                      cb->items[i].line, &st->item_col[i])))
+			return rc;
+		for (size_t j = 0; j < i; j++)
+			if (st->item_col[j] == st->item_col[i])
+				return err_set(ERR_INVALID,
+				               "%s:%lld:1: '%s' is the same export column as '%s' "
+				               "(line %lld)",
+				               cb->path, (long long)cb->items[i].line,
+				               cb->items[i].column, cb->items[j].column,
+				               (long long)cb->items[j].line);
+	}
+	/* Qualtrics' own duration column helps the too-fast check even when
+	 * the codebook does not name it. */
+	for (size_t i = 0; i < st->ncols; i++)
+		if (csv_name_equal(st->names[i], strlen(st->names[i]), "Duration (in seconds)", 21))
+			st->duration_col = (int)i;
+	return 0;
+}
+
+/* --- rows ---------------------------------------------------------------- */
+
+static void trimmed(char *out, size_t size, const char *s)
+{
+	size_t len;
+
+	while (is_blank(*s))
+		s++;
+	len = strlen(s);
+	while (len && is_blank(s[len - 1]))
+		len--;
+	if (len >= size)
+		len = size - 1;
+	memcpy(out, s, len);
+	out[len] = '\0';
+}
+
+/* 1 when the cell holds a time (into *out), 0 when empty, <0 rejected. */
+static int row_time(struct state *st, const struct csv_row *row, int col, const char *what,
+                    int64_t *out)
+{
+	char cell[128], why[512];
+
+	if (col < 0 || blank_cell(row->fields[col]))
+		return 0;
+	if (row->lens[col] >= sizeof(cell))
+		return import_reject(st->c, row, col, "%s is not a timestamp", what) ? -2 : -1;
+	trimmed(cell, sizeof(cell), row->fields[col]);
+	if (timefmt_parse_any(cell, out)) {
+		snprintf(why, sizeof(why), "%s", err_msg());
+		return import_reject(st->c, row, col, "%s: %s", what, why) ? -2 : -1;
+	}
+	if (*out > st->now + FUTURE_SLACK)
+		return import_reject(st->c, row, col, "%s '%s' is in the future", what, cell) ? -2
+		                                                                              : -1;
+	return 1;
+}
+
+/* The construct scores of the answers in st->values/has. */
+static void score_row(struct state *st)
+{
+	const struct codebook *cb = st->cb;
+
+	for (size_t k = 0; k < cb->nconstructs; k++) {
+		struct survey_score *sc = &st->scores[k];
+		double sum = 0;
+		int answered = 0, items = 0;
+		for (size_t i = 0; i < cb->nitems; i++) {
+			const struct codebook_item *it = &cb->items[i];
+			if (it->construct_index != k)
+				continue;
+			items++;
+			if (!st->has[i])
+				continue;
+			double r = (st->values[i] - it->min) / (it->max - it->min);
+			sum += it->reverse ? 1 - r : r;
+			answered++;
+		}
+		sc->construct = cb->constructs[k];
+		sc->answered = answered;
+		sc->items = items;
+		/* At least two thirds of the items, rounded up. */
+		sc->has_score = answered > 0 && answered >= (2 * items + 2) / 3;
+		sc->score = sc->has_score ? sum / answered : 0;
+	}
+}
+
+/* Straight-lining: on the scale most of the answered items share, at least
+ * SURVEY_STRAIGHT_LINE_MIN_ITEMS answers, all the same raw value. */
+static bool straight_lined(const struct state *st)
+{
+	const struct codebook *cb = st->cb;
+	size_t best = 0, best_n = 0;
+
+	for (size_t i = 0; i < cb->nitems; i++) {
+		size_t n = 0;
+		if (!st->has[i])
+			continue;
+		for (size_t j = 0; j < cb->nitems; j++)
+			n += st->has[j] && cb->items[j].min == cb->items[i].min &&
+			     cb->items[j].max == cb->items[i].max;
+		if (n > best_n)
+			best_n = n, best = i;
+	}
+	if (best_n < SURVEY_STRAIGHT_LINE_MIN_ITEMS)
+		return false;
+	for (size_t j = 0; j < cb->nitems; j++)
+		if (st->has[j] && cb->items[j].min == cb->items[best].min &&
+		    cb->items[j].max == cb->items[best].max && st->values[j] != st->values[best])
+			return false;
+	return true;
+}
+
+static double duration_cell(const struct state *st, const struct csv_row *row)
+{
+	char *end;
+	double v;
+
+	if (st->duration_col < 0 || blank_cell(row->fields[st->duration_col]))
+		return -1;
+	errno = 0;
+	v = strtod(row->fields[st->duration_col], &end);
+	while (is_blank(*end))
+		end++;
+	return errno || *end || !isfinite(v) || v < 0 ? -1 : v;
+}
+
+static const char *careless_flag(struct state *st, const struct csv_row *row,
+                                 const struct survey_response *r)
+{
+	double seconds = -1;
+
+	if (straight_lined(st))
+		return "straight_line";
+	if (r->has_started && r->has_submitted)
+		seconds = (double)(r->submitted_at - r->started_at);
+	else
+		seconds = duration_cell(st, row);
+	if (seconds >= 0 && seconds < SURVEY_MIN_SECONDS_PER_ITEM * (double)r->nanswers)
+		return "too_fast";
+	return NULL;
+}
+
+/* Read every answer of the row; rejects the row at the first bad cell. */
+static int read_answers(struct state *st, const struct csv_row *row, size_t *out_n, bool *ok)
+{
+	const struct codebook *cb = st->cb;
+	char why[512];
+	size_t n = 0;
+
+	*ok = false;
+	for (size_t i = 0; i < cb->nitems; i++) {
+		const struct codebook_item *it = &cb->items[i];
+		int col = st->item_col[i];
+		int r = survey_parse_answer(row->fields[col], it->min, it->max, st->labels,
+		                            &st->values[i], why, sizeof(why));
+		if (r < 0)
+			return import_reject(st->c, row, col, "%s", why);
+		st->has[i] = r == 1;
+		if (r == 1) {
+			st->answers[n].item = it->column;
+			st->answers[n].value = st->values[i];
+			n++;
+		}
+	}
+	*out_n = n;
+	*ok = true;
+	return 0;
+}
+
+/* 0 and *ok when the person may be kept; skips are counted here. */
+static int check_person(struct state *st, const char *id, int64_t *pid, bool *ok)
+{
+	enum person_status status;
+	int rc;
+
+	*ok = false;
+	if ((rc = store_is_suppressed(st->s, id)) < 0)
+		return rc;
+	if (rc == 1) {
+		import_skip(st->c, "erased earlier, not re-imported");
+		return 0;
+	}
+	if ((rc = store_person_status(st->s, id, pid, &status)))
+		return rc;
+	switch (status) {
+	case PERSON_ACTIVE: *ok = true; break;
+	case PERSON_OPTED_OUT: import_skip(st->c, "opted out"); break;
+	case PERSON_DEPARTED: import_skip(st->c, "departed"); break;
+	default: import_skip(st->c, "not on the roster"); break;
+	}
+	return 0;
+}
+
+/* Latest wins: store `r` unless the stored response is newer or equal. */
+static int keep_latest(struct state *st, const struct survey_response *r)
+{
+	struct survey_response_meta meta;
+	int rc = store_survey_response_get(st->s, r->pid, &meta);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		bool this_file = meta.import_id == import_id(st->c);
+		if (r->has_submitted && meta.has_submitted && r->submitted_at < meta.submitted_at) {
+			import_skip(st->c, this_file ? "superseded by a later answer in this file"
+			                             : "older than the stored answer");
+			return 0;
+		}
+		if ((rc = store_survey_response_same(st->s, r)) < 0)
+			return rc;
+		if (rc == 1) {
+			import_skip(st->c, "unchanged, already stored");
+			return 0;
+		}
+		if (this_file) {
+			/* The earlier row of this file was counted as kept; it no
+			 * longer is, so kept counts respondents, not rows. */
+			st->sum->rows_kept--;
+			import_skip(st->c, "superseded by a later answer in this file");
+		} else {
+			import_note(st->c, "replaced an earlier answer", 1);
+		}
+	}
+	if ((rc = store_survey_response_put(st->s, r, import_id(st->c))))
+		return rc;
+	if (r->careless && !strcmp(r->careless, "straight_line")) {
+		st->report->straight_line++;
+		import_note(st->c, "flagged straight-lining", 1);
+	} else if (r->careless) {
+		st->report->too_fast++;
+		import_note(st->c, "flagged too fast", 1);
+	}
+	import_keep(st->c);
+	return 0;
+}
+
+static int process_row(struct state *st, const struct csv_row *row)
+{
+	struct survey_response r = {0};
+	char id[ROSTER_ID_MAX + 1];
+	const char *why;
+	bool ok;
+	int rc;
+
+	if (row->lens[st->id_col] > ROSTER_ID_MAX + 16)
+		return import_reject(st->c, row, st->id_col, "employee id is too long");
+	trimmed(id, sizeof(id), row->fields[st->id_col]);
+	if ((why = roster_check_id(id, strlen(id))))
+		return import_reject(st->c, row, st->id_col, "%s", why);
+	if ((rc = check_person(st, id, &r.pid, &ok)) || !ok)
+		return rc;
+	if ((rc = row_time(st, row, st->submitted_col, "submitted_at", &r.submitted_at)) < 0)
+		return rc == -2 ? ERR_IO : 0;
+	r.has_submitted = rc == 1;
+	if ((rc = row_time(st, row, st->started_col, "started_at", &r.started_at)) < 0)
+		return rc == -2 ? ERR_IO : 0;
+	r.has_started = rc == 1;
+	if (r.has_started && r.has_submitted && r.started_at > r.submitted_at)
+		return import_reject(st->c, row, st->started_col,
+		                     "started_at is later than submitted_at");
+	if ((rc = read_answers(st, row, &r.nanswers, &ok)) || !ok)
+		return rc;
+	if (r.nanswers == 0) {
+		import_skip(st->c, "no item answered");
+		return 0;
+	}
+	score_row(st);
+	r.answers = st->answers;
+	r.scores = st->scores;
+	r.nscores = st->cb->nconstructs;
+	r.careless = careless_flag(st, row, &r);
+	return keep_latest(st, &r);
+}
+
+/* --- the import ---------------------------------------------------------- */
+
+static int save_items(struct state *st)
+{
+	for (size_t i = 0; i < st->cb->nitems; i++) {
+		const struct codebook_item *it = &st->cb->items[i];
+		struct survey_item_in in = {.item = it->column,
+		                            .construct = it->construct,
+		                            .min = it->min,
+		                            .max = it->max,
+		                            .reverse = it->reverse};
+		int rc = store_survey_item_put(st->s, &in, import_id(st->c));
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void log_ignored(const struct state *st)
+{
+	size_t used = 0;
+
+	for (size_t i = 0; i < st->ncols; i++) {
+		bool named = (int)i == st->id_col || (int)i == st->submitted_col ||
+		             (int)i == st->started_col || (int)i == st->duration_col;
+		for (size_t j = 0; j < st->cb->nitems && !named; j++)
+			named = st->item_col[j] == (int)i;
+		used += named;
+	}
+	if (used < st->ncols)
+		log_info("%s: %zu column%s not in the codebook are ignored and not stored",
+		         import_name(st->c), st->ncols - used, st->ncols - used == 1 ? "" : "s");
+}
+
+/* Read the header rows and map the codebook; rows buffered beyond the
+ * header are data and are processed here. */
+static int read_header(struct state *st, size_t want_rows)
+{
+	struct owned_row rows[SURVEY_MAX_HEADER_ROWS];
+	size_t n = 0, header_rows, wanted = want_rows > 3 ? want_rows : 3;
+	enum survey_vendor v;
+	struct csv_row row;
+	int rc = 0;
+
+	memset(rows, 0, sizeof(rows));
+	while (n < wanted && (rc = csv_reader_next(import_reader(st->c), &row)) == 1)
+		row_copy(&rows[n++], &row);
+	if (rc < 0)
+		goto out;
+	if (n == 0) {
+		rc = err_set(ERR_NODATA, "%s: the file is empty", import_name(st->c));
+		goto out;
+	}
+	v = detect(rows, n, &header_rows);
+	if (want_rows && want_rows != header_rows) {
+		header_rows = want_rows;
+		v = SURVEY_GENERIC;
+	}
+	if (n < header_rows) {
+		rc = err_set(ERR_NODATA, "%s: only %zu rows, fewer than the %zu header rows",
+		             import_name(st->c), n, header_rows);
+		goto out;
+	}
+	st->report->vendor = v;
+	st->report->header_rows = header_rows;
+	if ((rc = map_columns(st, rows, header_rows, v)))
+		goto out;
+	struct csv_row names = {
+	    .count = st->ncols, .fields = (const char *const *)st->names, .line = rows[0].line};
+	import_set_header(st->c, &names);
+	log_ignored(st);
+	if ((rc = save_items(st)))
+		goto out;
+	for (size_t i = header_rows; i < n && !rc; i++) {
+		struct csv_row data = row_view(&rows[i]);
+		st->sum->rows_read++;
+		rc = process_row(st, &data);
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		row_free(&rows[i]);
+	return rc;
+}
+
+static void state_free(struct state *st)
+{
+	for (size_t i = 0; st->names && i < st->ncols; i++)
+		free(st->names[i]);
+	free(st->names);
+	free(st->item_col);
+	free(st->values);
+	free(st->has);
+	free(st->answers);
+	free(st->scores);
+}
+
+static int load_inputs(const struct survey_import_opts *sopts, const struct import_opts *opts,
+                       struct codebook **cb, labels **l)
+{
+	int rc;
+
+	if (!sopts->codebook)
+		return err_set(ERR_USAGE, "import survey needs --codebook CODEBOOK");
+	if (sopts->header_rows > SURVEY_MAX_HEADER_ROWS)
+		return err_set(ERR_USAGE, "--header-rows is at most %d", SURVEY_MAX_HEADER_ROWS);
+	if ((rc = codebook_load(cb, sopts->codebook, &opts->csv)))
+		return rc;
+	*l = labels_new();
+	if (sopts->labels && (rc = labels_load(*l, sopts->labels, &opts->csv)))
+		return rc;
+	return 0;
+}
+
+static int run(struct state *st, const struct survey_import_opts *sopts, struct import_summary *sum)
+{
+	struct csv_row row;
+	int rc;
+
+	if ((rc = read_header(st, sopts->header_rows)))
+		return rc;
+	while ((rc = import_next(st->c, &row)) == 1)
+		if ((rc = process_row(st, &row)))
+			return rc;
+	if (rc < 0)
+		return rc;
+	if (sum->rows_read == 0)
+		return err_set(ERR_NODATA, "%s: no data rows after the header; nothing imported",
+		               import_name(st->c));
+	return 0;
+}
+
+int survey_import(store *s, const char *path, const struct survey_import_opts *sopts,
+                  const struct import_opts *opts, struct import_summary *sum,
+                  struct survey_report *report)
+{
+	struct survey_report local = {0};
+	struct codebook *cb = NULL;
+	labels *l = NULL;
+	struct state st = {0};
+	int rc;
+
+	if (!report)
+		report = &local;
+	memset(report, 0, sizeof(*report));
+	if ((rc = load_inputs(sopts, opts, &cb, &l)))
+		goto out;
+	st.s = s;
+	st.cb = cb;
+	st.labels = l;
+	st.now = store_now();
+	st.report = report;
+	st.sum = sum;
+	st.item_col = xcalloc(cb->nitems, sizeof(int));
+	st.values = xcalloc(cb->nitems, sizeof(double));
+	st.has = xcalloc(cb->nitems, sizeof(bool));
+	st.answers = xcalloc(cb->nitems, sizeof(*st.answers));
+	st.scores = xcalloc(cb->nconstructs, sizeof(*st.scores));
+	if ((rc = import_begin(&st.c, s, "survey", path, opts, sum)))
+		goto out;
+	if ((rc = run(&st, sopts, sum))) {
+		import_abort(&st.c);
+		goto out;
+	}
+	rc = import_end(&st.c);
+	if (!rc && !sum->duplicate)
+		rc = survey_reliability(s, cb, report);
+out:
+	state_free(&st);
+	codebook_destroy(&cb);
+	labels_destroy(&l);
+	if (report == &local)
+		survey_report_clear(&local);
+	return rc;
+}
+
+/* --- reliability ----------------------------------------------------------- */
+
+/* Complete-case matrices, one per construct, filled from a pass over the
+ * stored answers ordered by pid. */
+struct rel {
+	const struct codebook *cb;
+	int64_t pid;
+	double *values;
+	bool *has;
+	double **m; /* per construct: rows x items, reverse items flipped */
+	size_t *rows, *cap, *k;
+};
+
+static void rel_flush(struct rel *r)
+{
+	const struct codebook *cb = r->cb;
+
+	for (size_t c = 0; c < cb->nconstructs; c++) {
+		size_t col = 0;
+		bool complete = r->k[c] > 0;
+		for (size_t i = 0; i < cb->nitems && complete; i++)
+			complete = cb->items[i].construct_index != c || r->has[i];
+		if (!complete)
+			continue;
+		if (r->rows[c] == r->cap[c]) {
+			r->cap[c] = r->cap[c] ? 2 * r->cap[c] : 64;
+			r->m[c] = xreallocarray(r->m[c], r->cap[c] * r->k[c], sizeof(double));
+		}
+		for (size_t i = 0; i < cb->nitems; i++) {
+			const struct codebook_item *it = &cb->items[i];
+			if (it->construct_index != c)
+				continue;
+			/* On 0..1, as in the construct score, so a 0..10 item
+			 * weighs like a 1..5 one. */
+			double v = (r->values[i] - it->min) / (it->max - it->min);
+			r->m[c][r->rows[c] * r->k[c] + col++] = it->reverse ? 1 - v : v;
+		}
+		r->rows[c]++;
+	}
+	memset(r->has, 0, cb->nitems * sizeof(bool));
+}
+
+static int rel_answer(void *ctx, int64_t pid, const char *item, double value)
+{
+	struct rel *r = ctx;
+
+	if (pid != r->pid) {
+		rel_flush(r);
+		r->pid = pid;
+	}
+	for (size_t i = 0; i < r->cb->nitems; i++) {
+		if (!strcmp(r->cb->items[i].column, item)) {
+			r->values[i] = value;
+			r->has[i] = true;
+			break;
+		}
+	}
+	return 0;
+}
+
+static int rel_report(store *s, struct rel *r, struct survey_report *report)
+{
+	const struct codebook *cb = r->cb;
+	int rc;
+
+	report->constructs = xcalloc(cb->nconstructs, sizeof(*report->constructs));
+	report->nconstructs = cb->nconstructs;
+	for (size_t c = 0; c < cb->nconstructs; c++) {
+		struct survey_construct_report *cr = &report->constructs[c];
+		snprintf(cr->name, sizeof(cr->name), "%s", cb->constructs[c]);
+		cr->items = r->k[c];
+		cr->complete = r->rows[c];
+		if ((rc = store_survey_construct_stats(s, cb->constructs[c], &cr->respondents,
+		                                       &cr->mean)))
+			return rc;
+		if (scorer_cronbach_alpha(&cr->alpha, r->m[c], r->rows[c], r->k[c]) == 0)
+			cr->has_alpha = true;
+		else
+			snprintf(cr->note, sizeof(cr->note), "%s", err_msg());
+	}
+	err_clear();
+	return 0;
+}
+
+int survey_reliability(store *s, const struct codebook *cb, struct survey_report *report)
+{
+	struct rel r = {.cb = cb, .pid = -1};
+	int rc;
+
+	survey_report_clear(report);
+	r.values = xcalloc(cb->nitems, sizeof(double));
+	r.has = xcalloc(cb->nitems, sizeof(bool));
+	r.m = xcalloc(cb->nconstructs, sizeof(double *));
+	r.rows = xcalloc(cb->nconstructs, sizeof(size_t));
+	r.cap = xcalloc(cb->nconstructs, sizeof(size_t));
+	r.k = xcalloc(cb->nconstructs, sizeof(size_t));
+	for (size_t c = 0; c < cb->nconstructs; c++)
+		r.k[c] = codebook_construct_items(cb, c);
+	if ((rc = store_read_begin(s)))
+		goto out;
+	rc = store_survey_answers_each(s, true, rel_answer, &r);
+	if (!rc) {
+		rel_flush(&r);
+		rc = rel_report(s, &r, report);
+	}
+	store_read_end(s);
+out:
+	if (rc)
+		survey_report_clear(report);
+	for (size_t c = 0; c < cb->nconstructs; c++)
+		free(r.m[c]);
+	free(r.m);
+	free(r.rows);
+	free(r.cap);
+	free(r.k);
+	free(r.values);
+	free(r.has);
+	return rc;
+}
