@@ -149,9 +149,12 @@ void explain_facts(struct buf *out, const struct explain_detail *d, double attit
 void explain_reasons(struct buf *b, const struct explain_detail *d, double activity,
                      double attitude, double motivation, double attitude_pct, double motivation_pct)
 {
-	buf_puts(b, "  - ");
-	activity_phrase(b, d);
-	buf_puts(b, ".\n");
+	struct buf first = {0};
+	activity_phrase(&first, d);
+	if (first.data && first.data[0] >= 'a' && first.data[0] <= 'z')
+		first.data[0] = (char)(first.data[0] - 'a' + 'A');
+	buf_printf(b, "  - %s.\n", first.data ? first.data : "");
+	buf_free(&first);
 	if (d->total.own_posts > 0)
 		buf_printf(b,
 		           "  - Own posts draw about %.1f reactions/comments/shares each (weighted)"
