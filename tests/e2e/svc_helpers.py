@@ -1,0 +1,253 @@
+"""Helpers for the service end-to-end tests (tests/e2e/test_service*.py).
+
+Builds a small database with the real `ambassador init` and synthetic rows
+written with sqlite3 (so the tests do not depend on the importers or the
+scorer), starts the real `ambassador serve`, and talks to it with pyzmq.
+Every wait is bounded in time.
+"""
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+import zmq
+
+BINARY = os.environ.get("AMB_BINARY") or os.path.join(
+    os.environ.get("AMB_SOURCE_DIR", "."), "build", "dev", "ambassador")
+SOURCE = os.environ.get("AMB_SOURCE_DIR", ".")
+
+DEPARTMENTS = ["Sales", "IT", "Legal", "Support", "Finance"]
+LEVELS = ["employee", "manager", "intern", "partner"]
+HR_ONLY = ("score", "rank", "components", "reason", "reasons", "answers", "activity",
+           "attitude", "motivation", "detail", "percentiles", "weights", "level")
+
+
+class Results:
+    """Counts checks; prints 'N passed, N failed' at the end."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, cond, what):
+        if cond:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print("FAIL: " + what, flush=True)
+        return cond
+
+    def run(self, fn, *args):
+        name = fn.__name__
+        t0 = time.monotonic()
+        try:
+            fn(self, *args)
+        except Exception as e:  # a crash in a test is a failure, not an abort
+            import traceback
+            traceback.print_exc()
+            self.check(False, "%s raised %r" % (name, e))
+        print("  %-55s %.1f s" % (name, time.monotonic() - t0), flush=True)
+
+    def finish(self):
+        print("%d passed, %d failed" % (self.passed, self.failed), flush=True)
+        sys.exit(1 if self.failed else 0)
+
+
+def run(*args, env=None, db=None, timeout=60, check=False):
+    cmd = [BINARY] + (["--db", db] if db else []) + list(args)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+    if check and p.returncode != 0:
+        raise RuntimeError("%s failed: %s" % (" ".join(cmd), p.stderr))
+    return p
+
+
+def person_id(i):
+    return "EMP%05d" % i
+
+
+def make_db(path, n=60, snapshot_id=1, reverse=False):
+    """A database with n people and one snapshot: person i is ranked i
+    (or n+1-i when reverse), the last two are not eligible, the very last
+    has opted out."""
+    run("init", db=path, check=True)
+    db = sqlite3.connect(path)
+    with db:
+        for i in range(1, n + 1):
+            db.execute(
+                "INSERT INTO people(pid, employee_id, name, email, department, level, consent,"
+                " updated_at) VALUES(?,?,?,?,?,?,?,0)",
+                (i, person_id(i), "Synthetic Person %d" % i, "person%d@example.test" % i,
+                 DEPARTMENTS[i % len(DEPARTMENTS)], LEVELS[i % len(LEVELS)],
+                 "no" if i == n else "yes"))
+    add_snapshot(path, snapshot_id, n, reverse)
+    db.close()
+
+
+def add_snapshot(path, snapshot_id, n, reverse=False):
+    """Write snapshot `snapshot_id` in one transaction, as `score` does."""
+    db = sqlite3.connect(path, timeout=10)
+    with db:
+        db.execute(
+            "INSERT INTO snapshots(id, computed_at, as_of, profile, profile_version, params,"
+            " people, eligible) VALUES(?,?,?,?,?,?,?,?)",
+            (snapshot_id, 1700000000 + snapshot_id, 1700000000, "default", 1, "{}", n, n - 2))
+        ranked = list(range(1, n - 1))
+        if reverse:
+            ranked.reverse()
+        for r, pid in enumerate(ranked, 1):
+            db.execute("INSERT INTO snapshot_scores VALUES(?,?,?,?,?,?,?,?,?)",
+                       (snapshot_id, pid, 1, r, 100.0 - r, 0.9 - r / 1000, 0.8, 0.7,
+                        json.dumps({"eligible": True})))
+        for pid in (n - 1,):
+            db.execute("INSERT INTO snapshot_scores VALUES(?,?,?,?,?,?,?,?,?)",
+                       (snapshot_id, pid, 0, None, 0.0, 0.1, None, None, "{}"))
+    db.close()
+
+
+def top_of_snapshot(snapshot_id_reverse, n):
+    return person_id(n - 2 if snapshot_id_reverse else 1)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def keygen(dirname, name):
+    prefix = os.path.join(dirname, name)
+    run("keygen", prefix, check=True)
+    pub = open(prefix + ".pub").read().strip()
+    sec = open(prefix + ".key").read().strip()
+    return prefix, pub, sec
+
+
+class Server:
+    """A running `ambassador serve`."""
+
+    def __init__(self, db, bind, extra=(), env=None, curve=None, wait=True):
+        self.bind = bind
+        self.curve = curve  # (server_pub, client_pub, client_sec) for the readiness probe
+        self.stderr = tempfile.TemporaryFile(mode="w+")
+        cmd = [BINARY, "--db", db, "serve", "--bind", bind, "--poll-ms", "100"] + list(extra)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.stderr,
+                                     env=env)
+        if wait and not self.wait_ready():
+            raise RuntimeError("server did not start: " + self.log())
+
+    def log(self):
+        self.stderr.seek(0)
+        return self.stderr.read()
+
+    def wait_ready(self, seconds=15):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            r = request(self.bind, {"op": "ping"}, timeout=300, curve=self.curve)
+            if r is not None:
+                return True
+        return False
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+            return None
+
+
+def curve_opts(sock, curve):
+    if curve:
+        server_pub, pub, sec = curve
+        sock.curve_serverkey = server_pub.encode()
+        sock.curve_publickey = pub.encode()
+        sock.curve_secretkey = sec.encode()
+
+
+def request(endpoint, req, timeout=2000, curve=None, ctx=None, raw=None):
+    """One REQ round trip; the decoded reply, or None on timeout."""
+    ctx = ctx or zmq.Context.instance()
+    s = ctx.socket(zmq.REQ)
+    s.linger = 0
+    curve_opts(s, curve)
+    s.connect(endpoint)
+    try:
+        s.send(raw if raw is not None else json.dumps(req).encode())
+        if s.poll(timeout) & zmq.POLLIN:
+            return json.loads(s.recv())
+        return None
+    finally:
+        s.close(0)
+
+
+def dealer(endpoint, curve=None, ctx=None):
+    ctx = ctx or zmq.Context.instance()
+    s = ctx.socket(zmq.DEALER)
+    s.linger = 0
+    curve_opts(s, curve)
+    s.connect(endpoint)
+    return s
+
+
+def dealer_ask(sock, payload, timeout=2000):
+    """Send raw frames (bytes or list) on a DEALER; the decoded reply or None."""
+    if isinstance(payload, list):
+        sock.send_multipart(payload)
+    else:
+        sock.send(payload)
+    if sock.poll(timeout) & zmq.POLLIN:
+        frames = sock.recv_multipart()
+        return json.loads(frames[-1])
+    return None
+
+
+def intranet_violation(reply):
+    """None when an intranet reply is clean (TESTPLAN G3), else why not."""
+    def walk(v):
+        if isinstance(v, dict):
+            for k, x in v.items():
+                if k in HR_ONLY:
+                    return "key %s" % k
+                w = walk(x)
+                if w:
+                    return w
+        elif isinstance(v, list):
+            for x in v:
+                w = walk(x)
+                if w:
+                    return w
+        return None
+
+    bad = walk(reply)
+    if bad:
+        return bad
+    for item in reply.get("items", []) or []:
+        if set(item.keys()) != {"employee_id", "name", "email", "department"}:
+            return "item keys %s" % sorted(item.keys())
+    return None
+
+
+def percentile(values, p):
+    if not values:
+        return 0.0
+    v = sorted(values)
+    return v[min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))]
+
+
+def db_count(path, sql, args=()):
+    db = sqlite3.connect(path, timeout=10)
+    try:
+        return db.execute(sql, args).fetchone()[0]
+    finally:
+        db.close()
