@@ -57,7 +57,8 @@ int store_platform_add(store *s, const char *name, int64_t *out_id, bool *out_ad
 	return 0;
 }
 
-int store_activity_seen_add(store *s, const int64_t *keys, size_t n, uint8_t *out_new)
+int store_activity_seen_add(store *s, const int64_t *keys, const uint32_t *order, size_t n,
+                            uint8_t *out_new)
 {
 	static const char sql[] = "INSERT OR IGNORE INTO activity_seen(key) VALUES (?)";
 	sqlite3_stmt *st;
@@ -66,18 +67,19 @@ int store_activity_seen_add(store *s, const int64_t *keys, size_t n, uint8_t *ou
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
 	for (size_t i = 0; i < n; i++) {
-		sqlite3_bind_int64(st, 1, keys[i]);
+		size_t k = order ? order[i] : i;
+		sqlite3_bind_int64(st, 1, keys[k]);
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
 			return store_sqlerr(s, rc, "recording activity keys");
 		/* OR IGNORE: no change means the key was there already. */
-		out_new[i] = sqlite3_changes(s->db) != 0;
+		out_new[k] = sqlite3_changes(s->db) != 0;
 	}
 	return 0;
 }
 
-int store_activity_add(store *s, const struct activity_cell *cells, size_t n)
+int store_activity_add(store *s, const struct activity_cell *cells, const uint32_t *order, size_t n)
 {
 	/* min(..., 2^62): a sum that overflowed int64 would turn into a REAL. */
 	static const char sql[] =
@@ -96,7 +98,7 @@ int store_activity_add(store *s, const struct activity_cell *cells, size_t n)
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
 	for (size_t i = 0; i < n; i++) {
-		const struct activity_cell *c = &cells[i];
+		const struct activity_cell *c = &cells[order ? order[i] : i];
 		sqlite3_bind_int64(st, 1, c->pid);
 		sqlite3_bind_int(st, 2, c->week);
 		sqlite3_bind_int(st, 3, c->platform);

@@ -33,15 +33,19 @@ int store_platforms_each(store *s, store_platform_fn fn, void *ctx);
  * Returns 0 and *out_id; *out_added tells whether it was new. */
 int store_platform_add(store *s, const char *name, int64_t *out_id, bool *out_added);
 
-/* Record de-duplication keys in activity_seen (INSERT OR IGNORE), in
- * order. out_new[i] is 1 when keys[i] was not there before (nor earlier in
- * this array), 0 when it was: that event is already counted. */
-int store_activity_seen_add(store *s, const int64_t *keys, size_t n, uint8_t *out_new);
+/* Record de-duplication keys in activity_seen (INSERT OR IGNORE), in the
+ * order keys[order[0]], keys[order[1]], ... (order NULL: as given; sorted
+ * keys insert with better locality). out_new[k] is 1 when keys[k] was not
+ * there before (nor earlier in that order), 0 when it was: that event is
+ * already counted. */
+int store_activity_seen_add(store *s, const int64_t *keys, const uint32_t *order, size_t n,
+                            uint8_t *out_new);
 
-/* Add cells to activity_weekly: a new row, or the sums added to an
- * existing row (saturating at 2^62). Pass cells sorted by key for B-tree
- * locality. */
-int store_activity_add(store *s, const struct activity_cell *cells, size_t n);
+/* Add cells to activity_weekly, in the order cells[order[0]], ... (order
+ * NULL: as given): a new row, or the sums added to an existing row
+ * (saturating at 2^62). Write them in key order for B-tree locality. */
+int store_activity_add(store *s, const struct activity_cell *cells, const uint32_t *order,
+                       size_t n);
 
 /* Visit activity_weekly rows with week >= since_week, in (pid, week,
  * platform, kind, origin) order. Same callback contract as above. */

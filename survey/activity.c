@@ -267,9 +267,35 @@ static const char *platform_normalise(const char *s, size_t len, char *out, size
 
 /* --- weekly cells: open addressing, flushed when AGG_MAX are in use ----- */
 
+/* A sort key with the index of what it belongs to: sorting 16-byte pairs
+ * by an integer beats moving 64-byte cells through a comparator. */
+struct order_pair {
+	uint64_t key;
+	uint32_t idx;
+};
+
+static int pair_cmp(const void *pa, const void *pb)
+{
+	const struct order_pair *a = pa, *b = pb;
+
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return (a->idx > b->idx) - (a->idx < b->idx); /* stable: earlier row first */
+}
+
+/* Sort pairs[0..n) and write their indices to order. */
+static void sort_pairs(struct order_pair *pairs, uint32_t *order, size_t n)
+{
+	qsort(pairs, n, sizeof(*pairs), pair_cmp);
+	for (size_t i = 0; i < n; i++)
+		order[i] = pairs[i].idx;
+}
+
 struct agg {
 	struct activity_cell *cells; /* events == 0: free */
 	size_t nslots, n;
+	struct order_pair *pairs; /* AGG_MAX, for the flush */
+	uint32_t *order;
 	int64_t flushes;
 };
 
@@ -289,6 +315,14 @@ static bool cell_same(const struct activity_cell *a, const struct activity_cell 
 {
 	return a->pid == b->pid && a->week == b->week && a->platform == b->platform &&
 	       a->kind == b->kind && a->origin == b->origin;
+}
+
+/* (pid, week, platform, kind, origin) as one integer in the same order,
+ * for pids below 2^32 (weeks have 12 bits, kinds 3, origins 1). */
+static uint64_t cell_order_key(const struct activity_cell *c)
+{
+	return (uint64_t)c->pid << 32 | (uint64_t)c->week << 20 | (uint64_t)c->platform << 4 |
+	       (uint64_t)c->kind << 1 | c->origin;
 }
 
 static int cell_cmp(const void *pa, const void *pb)
@@ -337,15 +371,31 @@ static void agg_grow(struct agg *g)
 static int agg_flush(struct agg *g, store *s)
 {
 	size_t n = 0;
+	bool small_pids = true;
 	int rc;
 
 	if (!g->n)
 		return 0;
-	for (size_t i = 0; i < g->nslots; i++)
-		if (g->cells[i].events)
-			g->cells[n++] = g->cells[i];
-	qsort(g->cells, n, sizeof(*g->cells), cell_cmp);
-	rc = store_activity_add(s, g->cells, n);
+	if (!g->pairs) {
+		g->pairs = xcalloc(AGG_MAX + 1, sizeof(*g->pairs));
+		g->order = xcalloc(AGG_MAX + 1, sizeof(*g->order));
+	}
+	for (size_t i = 0; i < g->nslots; i++) {
+		if (!g->cells[i].events)
+			continue;
+		g->cells[n] = g->cells[i];
+		small_pids &= g->cells[n].pid >= 0 && g->cells[n].pid <= UINT32_MAX;
+		g->pairs[n].key = cell_order_key(&g->cells[n]);
+		g->pairs[n].idx = (uint32_t)n;
+		n++;
+	}
+	if (small_pids) {
+		sort_pairs(g->pairs, g->order, n);
+		rc = store_activity_add(s, g->cells, g->order, n);
+	} else {
+		qsort(g->cells, n, sizeof(*g->cells), cell_cmp);
+		rc = store_activity_add(s, g->cells, NULL, n);
+	}
 	memset(g->cells, 0, g->nslots * sizeof(*g->cells));
 	g->n = 0;
 	g->flushes++;
@@ -390,6 +440,8 @@ struct act {
 	struct agg agg;
 	size_t nbatch;
 	int64_t keys[BATCH];
+	struct order_pair pairs[BATCH];
+	uint32_t order[BATCH];
 	uint8_t fresh[BATCH];
 	struct activity_cell batch[BATCH];
 };
@@ -634,7 +686,13 @@ static int flush_batch(struct act *a)
 
 	if (!a->nbatch)
 		return 0;
-	if ((rc = store_activity_seen_add(a->s, a->keys, a->nbatch, a->fresh)))
+	/* Keys in order: inserts walk the B-tree forwards. */
+	for (size_t i = 0; i < a->nbatch; i++) {
+		a->pairs[i].key = (uint64_t)a->keys[i];
+		a->pairs[i].idx = (uint32_t)i;
+	}
+	sort_pairs(a->pairs, a->order, a->nbatch);
+	if ((rc = store_activity_seen_add(a->s, a->keys, a->order, a->nbatch, a->fresh)))
 		return rc;
 	for (size_t i = 0; i < a->nbatch; i++) {
 		if (!a->fresh[i]) {
@@ -700,6 +758,8 @@ out:
 	import_abort(&a->c);
 	people_free(&a->people);
 	free(a->agg.cells);
+	free(a->agg.pairs);
+	free(a->agg.order);
 	free(a->plats);
 	free(a);
 	return rc;
