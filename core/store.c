@@ -176,6 +176,26 @@ static int create_private_file(const char *path)
 	return 0;
 }
 
+/* Test hook (docs/faults.md, case C3): $AMBASSADOR_MAX_PAGES=N caps the
+ * database at N pages (PRAGMA max_page_count; never below its current size),
+ * so "disk full" can be tested deterministically. Unset or empty: no cap. */
+static int apply_max_pages(store *s)
+{
+	const char *env = getenv("AMBASSADOR_MAX_PAGES");
+	char sql[64], *end;
+	long long n;
+
+	if (!env || !*env)
+		return 0;
+	errno = 0;
+	n = strtoll(env, &end, 10);
+	if (errno || *end || n <= 0)
+		return err_set(ERR_USAGE,
+		               "AMBASSADOR_MAX_PAGES must be a positive number, not '%s'", env);
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld", n);
+	return store_exec(s, sql);
+}
+
 static int configure(store *s)
 {
 	int rc;
@@ -195,7 +215,9 @@ static int configure(store *s)
 	/* Erased data is overwritten, not left in free pages. */
 	if ((rc = store_exec(s, "PRAGMA secure_delete = ON")))
 		return rc;
-	return store_exec(s, "PRAGMA cache_size = -65536"); /* 64 MiB */
+	if ((rc = store_exec(s, "PRAGMA cache_size = -65536"))) /* 64 MiB */
+		return rc;
+	return apply_max_pages(s);
 }
 
 int store_open(store **out, const char *path, unsigned flags)
