@@ -12,7 +12,11 @@ cd "$work"
 echo "== working in $work (database: $work/ambassador.db)"
 set -x
 "$amb" init
-"$amb" import roster "$OLDPWD/samples/roster.csv"
+samples="$OLDPWD/samples"
+"$amb" import roster "$samples/roster.csv"
+"$amb" import survey "$samples/survey_msforms.csv" --codebook "$samples/codebook.csv"
+"$amb" import activity "$samples/activity.csv"
+"$amb" import activity "$samples/activity_overlap.csv"
 "$amb" status
 "$amb" score
 "$amb" candidates --size 12
