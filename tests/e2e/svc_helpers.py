@@ -27,6 +27,11 @@ HR_ONLY = ("score", "rank", "components", "reason", "reasons", "answers", "activ
            "attitude", "motivation", "detail", "percentiles", "weights", "level")
 
 
+# Server stderr that held a sanitizer report (ASan/UBSan builds), checked by
+# Results.finish so no test can miss one.
+SANITIZER_REPORTS = []
+
+
 class Results:
     """Counts checks; prints 'N passed, N failed' at the end."""
 
@@ -54,6 +59,8 @@ class Results:
         print("  %-55s %.1f s" % (name, time.monotonic() - t0), flush=True)
 
     def finish(self):
+        self.check(not SANITIZER_REPORTS, "sanitizer reports from the server:\n" +
+                   "\n".join(SANITIZER_REPORTS)[:4000])
         print("%d passed, %d failed" % (self.passed, self.failed), flush=True)
         sys.exit(1 if self.failed else 0)
 
@@ -160,11 +167,15 @@ class Server:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         try:
-            return self.proc.wait(timeout)
+            rc = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(5)
-            return None
+            rc = None
+        text = self.log()
+        if "Sanitizer" in text or "runtime error:" in text:
+            SANITIZER_REPORTS.append(text)
+        return rc
 
 
 def curve_opts(sock, curve):
