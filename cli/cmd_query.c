@@ -44,7 +44,7 @@ int cmd_query(struct app *app, int argc, char **argv)
 	char server_key[41], secret_key[41];
 	char *reply = NULL;
 	size_t len;
-	long long v;
+	long long v = 0;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {

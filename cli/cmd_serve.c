@@ -14,7 +14,7 @@
 int cli_parse_int(const char *text, const char *what, long long min, long long max, long long *out)
 {
 	char *end;
-	long long v;
+	long long v = 0;
 
 	errno = 0;
 	v = strtoll(text, &end, 10);
@@ -76,7 +76,7 @@ int cmd_serve(struct app *app, int argc, char **argv)
 	    .cooldown_days = 365,
 	    .poll_ms = 500,
 	};
-	long long v;
+	long long v = 0;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {

@@ -20,3 +20,8 @@ samples="$OLDPWD/samples"
 "$amb" status
 "$amb" score
 "$amb" candidates --size 12
+# The service: answer queries until Ctrl-C.
+set +x
+echo "== serving on tcp://127.0.0.1:5555; from a second terminal try:"
+echo "   $amb query '{\"op\":\"rank\",\"limit\":5}'"
+exec "$amb" serve
