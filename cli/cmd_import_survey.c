@@ -76,7 +76,10 @@ int import_survey_cmd(struct app *app, int argc, char **argv)
 	if ((rc = app_store(app, true, &s)))
 		return rc;
 	rc = survey_import(s, a.file, &so, &a.opts, &sum, &report);
-	import_print_summary(app, a.file, &sum);
+	/* A codebook or header error stops before any row: the one-line
+	 * reason main prints says it all. */
+	if (!rc || sum.nerrors || sum.rows_read)
+		import_print_summary(app, a.file, &sum);
 	if (!rc && !sum.duplicate)
 		print_report(app, a.file, &report);
 	survey_report_clear(&report);
