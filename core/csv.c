@@ -682,9 +682,11 @@ void csv_write_field(FILE *f, const char *s, bool numeric)
 	bool formula = !numeric && len > 0 && strchr("=+-@\t\r", s[0]) != NULL;
 	/* What the reader would trim or split on is protected by quotes. The
 	 * apostrophe, when added, comes first, so a leading blank is then no
-	 * longer leading. */
-	bool quote = len > 0 && ((!formula && is_blank(s[0])) || is_blank(s[len - 1]) ||
-	                         strpbrk(s, ",\"\r\n") != NULL);
+	 * longer leading. A cell starting with U+FEFF is quoted too: first in a
+	 * file, a reader would take it for a byte-order mark and drop it. */
+	bool quote =
+	    len > 0 && ((!formula && is_blank(s[0])) || is_blank(s[len - 1]) ||
+	                strpbrk(s, ",\"\r\n") != NULL || strncmp(s, "\xEF\xBB\xBF", 3) == 0);
 
 	if (quote)
 		fputc('"', f);
