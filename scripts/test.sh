@@ -27,6 +27,10 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_suite asan
 run_suite release
+echo "== static analysis (cppcheck, clang-tidy)"
+bash scripts/analyse.sh
+echo "== fuzzing, 60 s per target (docs/faults.md)"
+bash fuzz/run.sh 60
 if [ -x bench/run ]; then
   echo "== bench/run --quick (release build)"
   bench/run --quick --build build/release
