@@ -10,7 +10,7 @@ de-duplicated by their whole row. Same arguments, same bytes.
         --out /tmp/act [--start 2024-11-04] [--weeks 104] [--seed 20240101] \
         [--dup-rate 0.0]
 
---dup-rate repeats that share of lines (a repeated event line, TESTPLAN B4).
+--dup-rate repeats that share of lines (a repeated event line, test plan B4).
 Only synthetic data: ids, no names.
 """
 import argparse

@@ -1,5 +1,5 @@
 /* cmd_erase.c - `ambassador erase ID`: the right to erasure (SPEC 6,
- * TESTPLAN J1/J2). */
+ * test plan J1/J2). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

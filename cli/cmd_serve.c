@@ -110,7 +110,7 @@ int cmd_serve(struct app *app, int argc, char **argv)
 	}
 	if (optind < argc)
 		return err_set(ERR_USAGE, "serve takes no arguments (see --help)");
-	/* Test hook for TESTPLAN F3: prove the server fails closed when no
+	/* Test hook for test plan F3: prove the server fails closed when no
 	 * ZAP handler answers. Never documented for users. */
 	const char *nozap = getenv("AMB_TEST_NO_ZAP");
 	o.no_zap = nozap && strcmp(nozap, "1") == 0;

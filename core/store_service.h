@@ -112,7 +112,7 @@ typedef int (*store_audit_fn)(void *ctx, int64_t id, const struct audit_entry *e
 /* Visit the newest `limit` entries, newest first. */
 int store_audit_each(store *s, size_t limit, store_audit_fn fn, void *ctx);
 
-/* --- erasure (SPEC 6, TESTPLAN J1/J2) ------------------------------------- */
+/* --- erasure (SPEC 6, test plan J1/J2) ------------------------------------- */
 
 /* Erase employee_id for good: survey answers, activity, every snapshot
  * row, invitation status and history, and the roster row; add its keyed

@@ -1,7 +1,7 @@
 /* rank.c - the deterministic ranking, percentiles and Kendall's tau.
  *
  * Sorting is libc qsort over (score, id, index) keys: gsl_sort_index is a
- * heapsort and twice as slow at a million people (PERF-LIMITS.md), and it
+ * heapsort and twice as slow at a million people (measured on this class of machine), and it
  * cannot break ties by employee_id.
  */
 #include "scorer/rank.h"

@@ -1,5 +1,5 @@
 /* test_csv.c - the strict streaming CSV reader and the CSV writer
- * (TESTPLAN section A: A1-A10, A11's delimiter, A13, A14's writer side).
+ * (test plan section A: A1-A10, A11's delimiter, A13, A14's writer side).
  *
  * Inputs are built inside the tests; large ones are generated into a mkdtemp
  * directory that each test removes. csv-spectrum is read from the shared

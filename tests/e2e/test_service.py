@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """End-to-end tests of `ambassador serve` / `query` / `keygen` /
-`invitations` / `erase` / `audit` (TESTPLAN E1-E8, F1-F4, F7, F8, G1-G6,
+`invitations` / `erase` / `audit` (test plan E1-E8, F1-F4, F7, F8, G1-G6,
 J1, J2): the real binary on a real database, driven by pyzmq and by
 `ambassador query`. Prints 'N passed, N failed'; exits non-zero on failure.
 """

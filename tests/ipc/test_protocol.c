@@ -460,7 +460,7 @@ Test(protocol, candidates_come_with_a_reason_for_each_person)
 	json_decref(r);
 }
 
-/* The oracle of TESTPLAN I3 / G3: whatever an intranet client sends, no
+/* The oracle of test plan I3 / G3: whatever an intranet client sends, no
  * reply carries a score, rank, component, reason or answer. */
 Test(protocol, no_intranet_reply_ever_holds_hr_only_fields)
 {
