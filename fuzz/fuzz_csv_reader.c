@@ -1,4 +1,4 @@
-/* fuzz_csv_reader.c - libFuzzer target I1 (TESTPLAN I, docs/faults.md):
+/* fuzz_csv_reader.c - libFuzzer target I1 (fuzzing, docs/faults.md):
  * bytes -> csv_reader_open_mem -> every record, with no database.
  *
  * The first byte picks the options (bit 0: ragged, bit 1: a 64-byte field
@@ -11,7 +11,6 @@
  *    csv_write_row and read again, gives the same records, except that the
  *    writer puts an apostrophe before a cell a spreadsheet would run as a
  *    formula; without such cells both reads hash the same (csv_reader_digest).
- *    (One known exception, a first cell starting with U+FEFF: see below.)
  * The replay of tests/regress/fuzz_csv_reader/ (tests/core/test_regress.c)
  * includes this file with AMB_FUZZ_NO_MAIN defined. */
 #include <stdbool.h>
@@ -130,12 +129,6 @@ int fuzz_csv_reader_one(const uint8_t *data, size_t size)
 	data++, size--;
 	err_clear();
 	if (fcr_read(data, size, &opts, &first, d1) != 0 || opts.delimiter != ',')
-		goto out;
-	/* Known, reported (docs/faults.md, finding 2): csv_write_row writes a
-	 * first cell that starts with U+FEFF unquoted, and the reader then skips
-	 * it as a byte-order mark. Remove this exception with the fix; the
-	 * input is tests/regress/fuzz_csv_reader/crash-680e9d75.... */
-	if (first.n && first.counts[0] && strncmp(first.fields[0][0], "\xEF\xBB\xBF", 3) == 0)
 		goto out;
 	/* Round trip through the writer. */
 	f = open_memstream(&text, &text_len);

@@ -1,4 +1,4 @@
-/* fuzz_ingest.c - libFuzzer target I2 (TESTPLAN I, docs/faults.md): bytes ->
+/* fuzz_ingest.c - libFuzzer target I2 (fuzzing, docs/faults.md): bytes ->
  * a whole roster import into a fresh ":memory:" store.
  *
  * The first byte picks the options (bit 0: --skip-invalid, its rejects

@@ -1,5 +1,5 @@
 /* test_faults.c - storage faults under a whole roster import, at the store
- * level (docs/faults.md, TESTPLAN C4, C5, C6, C8):
+ * level (docs/faults.md, case C4, C5, C6, C8):
  *  - a VFS shim that fails the Nth write, sync or truncate (once, or from
  *    then on) for every N until an import needs fewer operations;
  *  - a failing allocator under SQLite (SQLITE_CONFIG_MALLOC) that fails the
