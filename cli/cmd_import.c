@@ -114,8 +114,8 @@ void import_print_summary(struct app *app, const char *file, const struct import
 		        file, (long long)sum->duplicate_of);
 		return;
 	}
-	if (sum->rows_rejected && !*sum->rejects_path)
-		return; /* rejected whole: main prints the one-line reason */
+	if (!sum->committed)
+		return; /* nothing landed: main prints the one-line reason */
 	fprintf(app->out, "%s: %lld rows read, %lld kept, %lld rejected, %lld skipped", file,
 	        (long long)sum->rows_read, (long long)sum->rows_kept, (long long)sum->rows_rejected,
 	        (long long)sum->rows_skipped);

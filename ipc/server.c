@@ -629,7 +629,8 @@ static int load_initial(struct server *sv)
 	served *first = NULL;
 	int rc;
 
-	if ((rc = store_open(&sv->loader_store, sv->opts->db_path, STORE_MUST_EXIST)))
+	/* quick_check at start-up: never serve from a damaged file. */
+	if ((rc = store_open(&sv->loader_store, sv->opts->db_path, STORE_MUST_EXIST | STORE_CHECK)))
 		return rc;
 	if ((rc = store_service_versions(sv->loader_store, &sv->seen)))
 		return rc;

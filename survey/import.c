@@ -318,8 +318,10 @@ int import_end(import_ctx **cp)
 	}
 	fault_point(c, FAULT_BEFORE_COMMIT);
 	rc = store_commit(c->store);
-	if (rc == 0)
+	if (rc == 0) {
+		c->sum->committed = true;
 		fault_point(c, FAULT_AFTER_COMMIT);
+	}
 out:
 	ctx_free(c);
 	return rc;

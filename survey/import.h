@@ -38,6 +38,7 @@ struct import_note {
 struct import_summary {
 	int64_t import_id;
 	int64_t rows_read, rows_kept, rows_rejected, rows_skipped;
+	bool committed;          /* the import landed */
 	bool duplicate;          /* the same content was imported before */
 	int64_t duplicate_of;    /* its import id */
 	char rejects_path[1024]; /* "" when no rejects file was written */

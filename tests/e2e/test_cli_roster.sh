@@ -57,5 +57,15 @@ refute "import without a kind" "$AMB" import
 printf 'employee_id,department\nE1,Sa\xffles\n' > bad-utf8.csv
 refute "invalid UTF-8" "$AMB" import roster bad-utf8.csv
 
+# A failed import (storage full) prints no summary that looks like success.
+/usr/bin/python3 -c 'import sys
+print("employee_id,department")
+for i in range(20000): print("F%06d,Dept %d" % (i, i % 9))' > big.csv
+refute "storage full" env AMBASSADOR_MAX_PAGES=40 "$AMB" --db full.db import roster big.csv
+expect "storage full said" 'storage full' err
+if grep -q 'rows read' "$work/out"; then
+  fail=$((fail + 1)); echo "FAIL: a failed import printed a summary"; cat "$work/out"
+else pass=$((pass + 1)); fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
