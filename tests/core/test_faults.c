@@ -8,7 +8,7 @@
  * Every N must give an error or a success, never a crash or a leak (the ASan
  * suite runs this too); a failure must leave the database unchanged and a
  * success must leave it fully imported. Our own allocations (xmalloc) abort
- * on out-of-memory by design (STYLE.md), so only SQLite's are failed here. */
+ * on out-of-memory by design (the style guide), so only SQLite's are failed here. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 
