@@ -95,8 +95,7 @@ static int check_row(import_ctx *c, const struct csv_row *row, const int map[NCO
 			return import_reject(c, row, map[i], "longer than %d bytes",
 			                     ROSTER_TEXT_MAX);
 	if (*p->email && !strchr(p->email, '@'))
-		return import_reject(c, row, map[COL_EMAIL], "'%s' is not an e-mail address",
-		                     p->email);
+		return import_reject(c, row, map[COL_EMAIL], "not an e-mail address");
 	p->consent = parse_consent(cell(row, map[COL_CONSENT]));
 	if (!p->consent)
 		return import_reject(c, row, map[COL_CONSENT],
