@@ -17,7 +17,7 @@ static const char survey_help[] =
     "or any CSV with a header) through its codebook. Only the columns the\n"
     "codebook names are stored; respondents not on the roster, opted out or\n"
     "departed are skipped and counted. Each person counts with their latest\n"
-    "answer. See docs/survey.md.\n\n"
+    "answer. See README.md, section 'Survey import'.\n\n"
     "  --codebook FILE     columns column,construct,min,max,reverse; construct\n"
     "                      `id` names the employee-id column, `submitted_at` and\n"
     "                      `started_at` the timestamp columns\n"

@@ -19,7 +19,7 @@ static void usage(FILE *f)
 	           "--as-of DATE scores as of that date (ISO 8601): activity after it is\n"
 	           "ignored, so a run can be repeated exactly; default now ($AMBASSADOR_NOW).\n"
 	           "--profile NAME uses that profile instead of the active one.\n"
-	           "See docs/scoring.md for how scores are computed.\n");
+	           "See README.md, section 'How scoring works' for how scores are computed.\n");
 }
 
 static void count_reasons(const scorer_population *pop, size_t *survey, size_t *activity)

@@ -49,7 +49,7 @@ static void serve_help(FILE *f)
 	        "  --cooldown-days N   days before someone who declined is invited again\n"
 	        "                      (default 365)\n\n"
 	        "Without CURVE only loopback tcp:// or ipc:// may be bound. SIGINT or SIGTERM\n"
-	        "stop it cleanly. See docs/service.md.\n\nops:\n",
+	        "stop it cleanly. See README.md, section 'The service'.\n\nops:\n",
 	        IPC_DEFAULT_ENDPOINT);
 	proto_describe_ops(print_op, f);
 }

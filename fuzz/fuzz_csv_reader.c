@@ -1,5 +1,5 @@
-/* fuzz_csv_reader.c - libFuzzer target I1 (fuzzing, docs/faults.md):
- * bytes -> csv_reader_open_mem -> every record, with no database.
+/* fuzz_csv_reader.c - libFuzzer target I1 (fuzzing, README.md, section 'Faults, fuzzing and
+ * analysers'): bytes -> csv_reader_open_mem -> every record, with no database.
  *
  * The first byte picks the options (bit 0: ragged, bit 1: a 64-byte field
  * cap, bit 2: ';' as the delimiter); the rest is the file. Checks, besides

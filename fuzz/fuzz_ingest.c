@@ -1,5 +1,5 @@
-/* fuzz_ingest.c - libFuzzer target I2 (fuzzing, docs/faults.md): bytes ->
- * a whole roster import into a fresh ":memory:" store.
+/* fuzz_ingest.c - libFuzzer target I2 (fuzzing, README.md, section 'Faults, fuzzing and
+ * analysers'): bytes -> a whole roster import into a fresh ":memory:" store.
  *
  * The first byte picks the options (bit 0: --skip-invalid, its rejects
  * going to /dev/null; bit 1: a 64-byte field cap); the rest is the file,

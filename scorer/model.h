@@ -2,7 +2,7 @@
  * activity aggregates to sub-features, three components (activity,
  * attitude, motivation), a non-compensatory score, eligibility and rank.
  *
- * docs/scoring.md gives every formula and the reason for it. A population
+ * README.md, section 'How scoring works' gives every formula and the reason for it. A population
  * owns every person record and string in it; records are borrowed by
  * whoever reads them and live until scorer_population_destroy.
  */
@@ -128,7 +128,7 @@ double scorer_combine(const double c[3], const double w[3], double floor);
 /* Engagement per post shrunk toward `mean` with `prior` posts' weight. */
 double scorer_shrink(double engagement, double posts, double mean, double prior);
 
-/* Append the person's detail JSON (docs/scoring.md) to b. */
+/* Append the person's detail JSON (README.md, section 'How scoring works') to b. */
 void scorer_person_detail(const scorer_population *pop, const struct scorer_person *sp,
                           const struct scorer_params *p, struct buf *b);
 

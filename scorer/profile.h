@@ -2,7 +2,7 @@
  * JSON form, and named versioned profiles in the store.
  *
  * Every parameter has a key, a range and a default in one table
- * (profile.c); docs/scoring.md explains each. A profile version stores the
+ * (profile.c); README.md, section 'How scoring works' explains each. A profile version stores the
  * whole parameter set as a JSON object, so an old version can be restored
  * exactly.
  */

@@ -10,7 +10,7 @@
  * so these values are part of the stored format and never change meaning
  * (add new codes at the end). platform holds platforms.id; week is whole
  * weeks since Monday 2000-01-03 00:00 UTC (timefmt_week). See
- * docs/activity.md.
+ * README.md, section 'Social activity'.
  */
 #ifndef AMB_SURVEY_ACTIVITY_H
 #define AMB_SURVEY_ACTIVITY_H

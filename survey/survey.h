@@ -8,7 +8,7 @@
  * opted out, departed or erased are skipped and counted. Each person
  * keeps one response: the latest by submitted_at (a tie, or no timestamp,
  * goes to the later row or the later import); an older answer never
- * replaces a newer stored one. docs/survey.md has the rules and numbers.
+ * replaces a newer stored one. README.md, section 'Survey import' has the rules and numbers.
  */
 #ifndef AMB_SURVEY_SURVEY_H
 #define AMB_SURVEY_SURVEY_H

@@ -1,5 +1,5 @@
 /* test_faults.c - storage faults under a whole roster import, at the store
- * level (docs/faults.md, case C4, C5, C6, C8):
+ * level (README.md, section 'Faults, fuzzing and analysers', case C4, C5, C6, C8):
  *  - a VFS shim that fails the Nth write, sync or truncate (once, or from
  *    then on) for every N until an import needs fewer operations;
  *  - a failing allocator under SQLite (SQLITE_CONFIG_MALLOC) that fails the
@@ -442,8 +442,8 @@ static long oom_sweep(const struct fixture *fx, bool persist)
  * fails with SQLITE_NOMEM and leaves the parameter NULL; the store does not
  * check bind results, so an import can report success with a name or
  * e-mail silently stored as NULL (found by this test at N=313 with a
- * 200-row roster; docs/faults.md, finding 1). Until the store checks its
- * binds, the sweep checks failures only, and the strict test is disabled. */
+ * 200-row roster; README.md, section 'Faults, fuzzing and analysers', finding 1). Until the store
+ * checks its binds, the sweep checks failures only, and the strict test is disabled. */
 Test(store_faults,
      every_failed_allocation_gives_an_error_and_a_failure_leaves_the_database_unchanged)
 {
