@@ -262,3 +262,63 @@ def db_count(path, sql, args=()):
         return db.execute(sql, args).fetchone()[0]
     finally:
         db.close()
+
+
+def fd_count(pid):
+    """Open file descriptors of a process (-1 when /proc cannot tell)."""
+    try:
+        return len(os.listdir("/proc/%d/fd" % pid))
+    except OSError:
+        return -1
+
+
+# The first 10 bytes of a ZMTP 3 greeting (signature), with no version after.
+ZMTP_PARTIAL_GREETING = b"\xff\x00\x00\x00\x00\x00\x00\x00\x01\x7f"
+
+
+def open_junk(host, port, n):
+    """n raw TCP connections that never complete a ZMTP handshake: one in
+    three sends 64 random bytes, one in three a partial greeting then
+    stalls, one in three sends nothing. Returns [(sock, kind, t_connect)]."""
+    out = []
+    for i in range(n):
+        s = socket.create_connection((host, port), timeout=5)
+        t = time.monotonic()
+        kind = ("random", "partial", "silent")[i % 3]
+        if kind == "random":
+            s.sendall(os.urandom(64))
+        elif kind == "partial":
+            s.sendall(ZMTP_PARTIAL_GREETING)
+        s.setblocking(False)
+        out.append((s, kind, t))
+    return out
+
+
+def wait_junk_closed(junk, deadline_s):
+    """Reads each junk socket until the peer closes it (EOF or reset), up to
+    deadline_s seconds after its connect. Returns {index: seconds from
+    connect to close}; sockets still open at their deadline are absent."""
+    import select
+    closed = {}
+    open_ = {s.fileno(): (i, s, t) for i, (s, _, t) in enumerate(junk)}
+    while open_:
+        now = time.monotonic()
+        for fd, (i, s, t) in list(open_.items()):
+            if now - t > deadline_s:
+                del open_[fd]
+        if not open_:
+            break
+        ready, _, _ = select.select([s for _, s, _ in open_.values()], [], [], 0.05)
+        now = time.monotonic()
+        for s in ready:
+            i, _, t = open_[s.fileno()]
+            try:
+                data = s.recv(4096)
+            except BlockingIOError:
+                continue
+            except OSError:  # reset by the server: closed
+                data = b""
+            if not data:
+                closed[i] = now - t
+                del open_[s.fileno()]
+    return closed
