@@ -128,7 +128,7 @@ void import_print_summary(struct app *app, const char *file, const struct import
 		fprintf(app->out, "bad rows written to %s\n", sum->rejects_path);
 }
 
-static int import_roster_cmd(struct app *app, int argc, char **argv)
+int import_run_simple(struct app *app, int argc, char **argv, const char *help, import_fn fn)
 {
 	struct import_cmd_args a;
 	struct import_summary sum = {0};
@@ -138,7 +138,7 @@ static int import_roster_cmd(struct app *app, int argc, char **argv)
 	if ((rc = import_parse_common(app, argc, argv, &a)))
 		return rc;
 	if (a.help) {
-		fputs(import_help, app->out);
+		fputs(help, app->out);
 		return 0;
 	}
 	if (a.codebook || a.labels || a.header_rows)
@@ -146,10 +146,15 @@ static int import_roster_cmd(struct app *app, int argc, char **argv)
 		                          "`import survey`");
 	if ((rc = app_store(app, true, &s)))
 		return rc;
-	rc = roster_import(s, a.file, &a.opts, &sum);
+	rc = fn(s, a.file, &a.opts, &sum);
 	import_print_summary(app, a.file, &sum);
 	import_summary_clear(&sum);
 	return rc;
+}
+
+static int import_roster_cmd(struct app *app, int argc, char **argv)
+{
+	return import_run_simple(app, argc, argv, import_help, roster_import);
 }
 
 static const struct {

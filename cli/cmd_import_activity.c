@@ -23,24 +23,5 @@ static const char activity_help[] =
 
 int import_activity_cmd(struct app *app, int argc, char **argv)
 {
-	struct import_cmd_args a;
-	struct import_summary sum = {0};
-	store *s;
-	int rc;
-
-	if ((rc = import_parse_common(app, argc, argv, &a)))
-		return rc;
-	if (a.help) {
-		fputs(activity_help, app->out);
-		return 0;
-	}
-	if (a.codebook || a.labels || a.header_rows)
-		return err_set(ERR_USAGE, "--codebook, --labels and --header-rows are for "
-		                          "`import survey`");
-	if ((rc = app_store(app, true, &s)))
-		return rc;
-	rc = activity_import(s, a.file, &a.opts, &sum);
-	import_print_summary(app, a.file, &sum);
-	import_summary_clear(&sum);
-	return rc;
+	return import_run_simple(app, argc, argv, activity_help, activity_import);
 }

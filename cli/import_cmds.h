@@ -19,6 +19,15 @@ struct import_cmd_args {
 /* Parse the options every import takes; argv[0] is the import kind. */
 int import_parse_common(struct app *app, int argc, char **argv, struct import_cmd_args *out);
 
+/* An importer with the shape of roster_import and activity_import. */
+typedef int (*import_fn)(store *s, const char *path, const struct import_opts *opts,
+                         struct import_summary *sum);
+
+/* Parse the common options, open the store, run `fn` on FILE and print the
+ * summary; `help` is printed for --help. For imports without extra options
+ * (roster, activity). */
+int import_run_simple(struct app *app, int argc, char **argv, const char *help, import_fn fn);
+
 /* Print the listed errors (stderr) and the one-line summary (stdout). */
 void import_print_summary(struct app *app, const char *file, const struct import_summary *sum);
 
