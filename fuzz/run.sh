@@ -10,7 +10,7 @@
 # $AMB_SHARED_DIR (default ../shared)/conformance/csv-spectrum/csvs, each
 # prefixed with one options byte (0) in build/fuzz/seeds/; never copied into
 # the repository. The corpus grows in build/fuzz/corpus/<target>, kept
-# between runs. Nightly (README.md ("Faults, fuzzing and analysers")): FUZZ_FORK=2 fuzz/run.sh 1800.
+# between runs. Nightly (README.md, section 'Faults, fuzzing and analysers'): FUZZ_FORK=2 fuzz/run.sh 1800.
 # FUZZ_TARGETS="fuzz_csv_reader" picks targets.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -29,7 +29,7 @@ run_suite asan
 run_suite release
 echo "== static analysis (cppcheck, clang-tidy)"
 bash scripts/analyse.sh
-echo "== fuzzing, 60 s per target (README.md ("Faults, fuzzing and analysers"))"
+echo "== fuzzing, 60 s per target (README.md, section 'Faults, fuzzing and analysers')"
 bash fuzz/run.sh 60
 if [ -x bench/run ]; then
   echo "== bench/run --quick (release build)"
