@@ -3,6 +3,7 @@
 #ifndef AMB_CORE_SHA256_H
 #define AMB_CORE_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,12 @@ struct sha256 {
 void sha256_init(struct sha256 *s);
 void sha256_update(struct sha256 *s, const void *data, size_t len);
 void sha256_final(struct sha256 *s, uint8_t out[SHA256_LEN]);
+/* Whether the x86 SHA extensions are in use (environment variable
+ * AMB_SHA256_PORTABLE=1 turns them off; the digests are the same). */
+bool sha256_accelerated(void);
+/* Tests: true forces the portable code, false selects what the processor
+ * offers. */
+void sha256_force_portable(bool portable);
 /* One-shot helpers. */
 void sha256(uint8_t out[SHA256_LEN], const void *data, size_t len);
 void hmac_sha256(uint8_t out[SHA256_LEN], const void *key, size_t key_len, const void *msg,

@@ -177,6 +177,51 @@ Test(core_sha256, matches_the_fips_test_vectors)
 	cr_assert(eq(str, hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
 }
 
+/* Both compression functions (the SHA extensions where the processor has
+ * them, and the portable one) on the FIPS vectors and on many lengths
+ * around the block size, split into uneven updates. */
+Test(core_sha256, portable_and_accelerated_code_agree)
+{
+	static const char *const want_million_a =
+	    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
+	uint8_t buf[300], d[2][SHA256_LEN];
+	char hex[65];
+	struct sha256 s;
+
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 131 + 7);
+	for (int mode = 0; mode < 2; mode++) {
+		sha256_force_portable(mode == 0);
+		sha256_init(&s);
+		for (int i = 0; i < 1000; i++)
+			sha256_update(&s,
+			              "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+			              "aaaaaaaaaaaaaa"
+			              "aaaaaaaaaaaaaaaaaaaaaaaaaa",
+			              100);
+		for (int i = 0; i < 9000; i++)
+			sha256_update(&s,
+			              "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+			              "aaaaaaaaaaaaaa"
+			              "aaaaaaaaaaaaaaaaaaaaaaaaaa",
+			              100);
+		sha256_final(&s, d[0]);
+		sha256_hex(hex, d[0]);
+		cr_assert(eq(str, hex, (char *)want_million_a), "mode %d", mode);
+	}
+	for (size_t len = 0; len <= sizeof(buf); len += 7) {
+		for (int mode = 0; mode < 2; mode++) {
+			sha256_force_portable(mode == 0);
+			sha256_init(&s);
+			sha256_update(&s, buf, len / 3);
+			sha256_update(&s, buf + len / 3, len - len / 3);
+			sha256_final(&s, d[mode]);
+		}
+		cr_assert(eq(int, memcmp(d[0], d[1], SHA256_LEN), 0), "length %zu", len);
+	}
+	sha256_force_portable(false);
+}
+
 Test(core_sha256, computes_hmac_per_rfc_4231_case_2)
 {
 	uint8_t d[SHA256_LEN];
