@@ -139,11 +139,15 @@ def keygen(dirname, name):
 class Server:
     """A running `ambassador serve`."""
 
-    def __init__(self, db, bind, extra=(), env=None, curve=None, wait=True):
+    def __init__(self, db, bind, extra=(), env=None, curve=None, wait=True, global_opts=(),
+                 prefix=()):
+        """global_opts go before `serve` (e.g. "-v"); prefix before the
+        binary (e.g. a setpriv command line)."""
         self.bind = bind
         self.curve = curve  # (server_pub, client_pub, client_sec) for the readiness probe
         self.stderr = tempfile.TemporaryFile(mode="w+")
-        cmd = [BINARY, "--db", db, "serve", "--bind", bind, "--poll-ms", "100"] + list(extra)
+        cmd = (list(prefix) + [BINARY, "--db", db] + list(global_opts) +
+               ["serve", "--bind", bind, "--poll-ms", "100"] + list(extra))
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.stderr,
                                      env=env)
         if wait and not self.wait_ready():
@@ -322,3 +326,83 @@ def wait_junk_closed(junk, deadline_s):
                 closed[i] = now - t
                 del open_[s.fileno()]
     return closed
+
+
+# --- additions for the fault tests (C2, C5, C9, F6) -------------------------
+
+def dump_digest(path):
+    """(integrity_check result, SHA-256 over an ordered dump of every
+    table): equal digests mean "DB unchanged". Opened with mode=ro."""
+    import hashlib
+    con = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=10)
+    try:
+        integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
+        h = hashlib.sha256()
+        tables = con.execute("SELECT name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'"
+                             " ORDER BY name").fetchall()
+        for name, sql in tables:
+            h.update(name.encode())
+            h.update((sql or "").encode())
+            if not sql or not sql.startswith("CREATE TABLE"):
+                continue
+            ncol = len(con.execute('SELECT * FROM "%s" LIMIT 0' % name).description)
+            order = ",".join(str(c) for c in range(1, ncol + 1))
+            for row in con.execute('SELECT * FROM "%s" ORDER BY %s' % (name, order)):
+                h.update(repr(row).encode())
+        return integrity, h.hexdigest()
+    finally:
+        con.close()
+
+
+def rss_kib(pid):
+    """VmRSS of a process in KiB (0 when /proc cannot tell)."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class LazyPirate:
+    """A REQ client with the Lazy Pirate retry (README.md, section 'The
+    service'): on no reply within `timeout` ms the socket is closed and
+    reopened and the same request (same "id") is sent again, until
+    `deadline` (time.monotonic()). ask() returns (reply or None, attempts)."""
+
+    def __init__(self, endpoint, timeout=1500, curve=None, ctx=None):
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self.curve = curve
+        self.ctx = ctx or zmq.Context.instance()
+        self.sock = None
+
+    def _open(self):
+        self.sock = self.ctx.socket(zmq.REQ)
+        self.sock.linger = 0
+        curve_opts(self.sock, self.curve)
+        self.sock.connect(self.endpoint)
+
+    def close(self):
+        if self.sock is not None:
+            self.sock.close(0)
+            self.sock = None
+
+    def ask(self, req, deadline):
+        body = json.dumps(req).encode()
+        attempts = 0
+        while time.monotonic() < deadline:
+            if self.sock is None:
+                self._open()
+            attempts += 1
+            self.sock.send(body)
+            wait_ms = max(1, min(self.timeout, int((deadline - time.monotonic()) * 1000)))
+            if self.sock.poll(wait_ms) & zmq.POLLIN:
+                frames = self.sock.recv_multipart()
+                if len(frames) != 1:
+                    return {"_bad_frames": len(frames)}, attempts
+                return json.loads(frames[0]), attempts
+            self.close()  # a REQ socket that sent and got nothing is stuck: reopen
+        return None, attempts
