@@ -7,6 +7,14 @@
 # The fault sweeps of core_test_faults run thousands of imports, which
 # under valgrind take long: VALGRIND_SKIP (a regex on binary names, default
 # "core_test_faults") leaves them to the ASan suite.
+# Then one `ambassador serve` (CURVE, 2 workers, on a database built from
+# samples/) runs under memcheck (--leak-check=full
+# --errors-for-leak-kinds=definite,indirect --error-exitcode=1) while a
+# client sends 1 000 requests (ping, rank, explain, candidates, invitations,
+# malformed JSON, unknown ops); then SIGTERM. Pass: every request answered,
+# exit code 0, "ERROR SUMMARY: 0 errors". scripts/valgrind.supp is used if
+# present (only for documented libzmq/libsodium one-time allocations).
+# VALGRIND_PARTS="unit server" (default) picks the parts to run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build/dev}
@@ -17,7 +25,9 @@ grep -q 'AMB_SANITIZE:STRING=$' "$build/CMakeCache.txt" 2>/dev/null ||
 cmake --build "$build" -j"$(nproc)" 2>&1 | grep -E 'error|warning'
 export AMB_SOURCE_DIR=$PWD AMB_BINARY=$PWD/$build/ambassador
 pass=0 fail=0
+parts=${VALGRIND_PARTS:-unit server}
 for t in "$build"/tests/*_test_*; do
+  [[ " $parts " == *" unit "* ]] || break
   [ -x "$t" ] || continue
   name=$(basename "$t")
   if [ -n "$skip" ] && [[ $name =~ $skip ]]; then echo "skip $name"; continue; fi
@@ -32,5 +42,101 @@ for t in "$build"/tests/*_test_*; do
   fi
   rm -f "$log"
 done
+
+# --- one server under memcheck, 1 000 requests, SIGTERM ----------------------
+if [[ " $parts " == *" server "* ]]; then
+  work=$(mktemp -d)
+  vpid=
+  trap '[ -n "$vpid" ] && kill -9 "$vpid" 2>/dev/null; rm -rf "$work"' EXIT
+  db=$work/v.db
+  amb() { "$AMB_BINARY" --db "$db" -q "$@"; }
+  if amb init && amb import roster samples/roster.csv >/dev/null &&
+    amb import survey samples/survey_msforms.csv --codebook samples/codebook.csv >/dev/null &&
+    amb import activity samples/activity.csv >/dev/null && amb score >/dev/null &&
+    "$AMB_BINARY" keygen "$work/server" >/dev/null && "$AMB_BINARY" keygen "$work/hr" >/dev/null &&
+    "$AMB_BINARY" keygen "$work/intra" >/dev/null; then
+    printf 'public_key,role,name\n%s,hr,hr\n%s,intranet,intranet\n' \
+      "$(cat "$work/hr.pub")" "$(cat "$work/intra.pub")" >"$work/clients.csv"
+    supp=()
+    [ -f scripts/valgrind.supp ] && supp=(--suppressions=scripts/valgrind.supp)
+    ep="ipc://$work/v.sock"
+    start=$(date +%s)
+    valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect \
+      --show-leak-kinds=definite,indirect --error-exitcode=1 --log-file="$work/vg.log" \
+      "${supp[@]}" "$AMB_BINARY" --db "$db" serve --bind "$ep" --poll-ms 200 \
+      --curve-secret "$work/server.key" --clients "$work/clients.csv" 2>"$work/serve.err" &
+    vpid=$!
+    # The client: 1 000 requests over CURVE, each answered within 15 s.
+    WORK=$work EP=$ep /usr/bin/python3 - <<'PY'
+import json, os, sys, time
+sys.path.insert(0, "tests/e2e")
+import zmq
+from svc_helpers import curve_opts
+w, ep = os.environ["WORK"], os.environ["EP"]
+key = lambda n, e: open(os.path.join(w, n + e)).read().strip()
+hr = (key("server", ".pub"), key("hr", ".pub"), key("hr", ".key"))
+intra = (key("server", ".pub"), key("intra", ".pub"), key("intra", ".key"))
+ctx = zmq.Context.instance()
+def sock(curve):
+    s = ctx.socket(zmq.DEALER); s.linger = 0; curve_opts(s, curve); s.connect(ep); return s
+deadline = time.monotonic() + 120  # valgrind start-up
+s = sock(hr)
+up = False
+while time.monotonic() < deadline and not up:
+    s.send(b'{"op":"ping"}')
+    up = bool(s.poll(2000) & zmq.POLLIN)
+    if up:
+        s.recv_multipart()
+if not up:
+    sys.exit("server under valgrind did not answer within 120 s")
+si = sock(intra)
+rank = None
+answered = bad = 0
+reqs = [b'{"op":"ping"}', b'{"op":"rank","limit":20}', b'{"op":"candidates","size":5}',
+        b'{"op":"invitations","limit":10}', b'not json', b'{"op":"nope"}',
+        b'{"op":"rank","limit":"x"}', b'{"op":"explain","employee_id":"missing"}']
+for i in range(1000):
+    k = i % 10
+    if k == 8:
+        sk, body = si, b'{"op":"invitations","limit":5}'
+    elif k == 9 and rank:
+        sk, body = s, json.dumps({"op": "explain", "employee_id": rank[i % len(rank)]}).encode()
+    else:
+        sk, body = s, reqs[k % len(reqs)]
+    sk.send(body)
+    if not sk.poll(15000) & zmq.POLLIN:
+        sys.exit("request %d (%r) not answered within 15 s" % (i, body))
+    rep = json.loads(sk.recv_multipart()[-1])
+    answered += 1
+    if body == reqs[1] and rep.get("ok"):
+        rank = [x["employee_id"] for x in rep["items"]]
+    if ("ok" not in rep) or (body in reqs[:4] and not rep["ok"]):
+        bad += 1
+print("server under valgrind: %d/1000 requests answered, %d unexpected replies" % (answered, bad))
+sys.exit(1 if bad or answered != 1000 else 0)
+PY
+    client_rc=$?
+    kill -TERM "$vpid" 2>/dev/null
+    # valgrind's exit code: the server's own, or 1 for memcheck errors.
+    waited=0
+    while kill -0 "$vpid" 2>/dev/null && [ "$waited" -lt 120 ]; do sleep 1; waited=$((waited + 1)); done
+    if kill -0 "$vpid" 2>/dev/null; then
+      kill -9 "$vpid"; wait "$vpid" 2>/dev/null; vrc=timeout
+    else
+      wait "$vpid"; vrc=$?
+    fi
+    vpid=
+    if [ "$client_rc" -eq 0 ] && [ "$vrc" = 0 ]; then
+      pass=$((pass + 1)); echo "ok   serve under memcheck, 1000 requests, SIGTERM ($(( $(date +%s) - start )) s)"
+    else
+      fail=$((fail + 1))
+      echo "FAIL serve under memcheck: client rc $client_rc, exit $vrc"
+      grep -E '==[0-9]+==' "$work/vg.log" | head -60
+      tail -5 "$work/serve.err"
+    fi
+  else
+    fail=$((fail + 1)); echo "FAIL serve under memcheck: database set-up failed"
+  fi
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
