@@ -52,6 +52,9 @@ struct op_def {
 	unsigned roles;
 	const char *const *fields; /* NULL-terminated; `op` and `id` are always allowed */
 	const char *help;
+	/* The ok reply depends on nothing but the snapshot, the role and the
+	 * request: no clock, no invitation book, no side effect. */
+	bool pure;
 };
 
 static enum code fail(struct call *c, enum code code, const char *fmt, ...)
@@ -443,18 +446,18 @@ static const char *const f_inv[] = {"limit", "department", NULL};
 static const char *const f_status[] = {"employee_id", "status", NULL};
 
 static const struct op_def ops[] = {
-    {"ping", op_ping, ROLE_HR | ROLE_INTRANET, f_none,
-     "version and the snapshot served (id, time)"},
+    {"ping", op_ping, ROLE_HR | ROLE_INTRANET, f_none, "version and the snapshot served (id, time)",
+     true},
     {"rank", op_rank, ROLE_HR, f_rank,
-     "eligible people, best first: limit (default 20, max 1000), offset, department, level"},
+     "eligible people, best first: limit (default 20, max 1000), offset, department, level", true},
     {"candidates", op_candidates, ROLE_HR, f_cand,
-     "a pilot group spread across departments: size, department, max_share"},
+     "a pilot group spread across departments: size, department, max_share", true},
     {"explain", op_explain, ROLE_HR, f_explain,
-     "one person's components, sub-features, percentiles and reasons: employee_id"},
+     "one person's components, sub-features, percentiles and reasons: employee_id", true},
     {"invitations", op_invitations, ROLE_HR | ROLE_INTRANET, f_inv,
-     "the next people to invite (employee_id, name, email, department): limit, department"},
+     "the next people to invite (employee_id, name, email, department): limit, department", false},
     {"invitation_status", op_invitation_status, ROLE_HR | ROLE_INTRANET, f_status,
-     "record invited, accepted, declined or withdrawn: employee_id, status"},
+     "record invited, accepted, declined or withdrawn: employee_id, status", false},
 };
 
 /* --- decoding ------------------------------------------------------------- */
@@ -622,6 +625,13 @@ done:
 		out->status = code_names[C_INTERNAL];
 		out->people = 0;
 	}
+}
+
+bool proto_op_cacheable(const char *op)
+{
+	const struct op_def *d = op ? find_op(op) : NULL;
+
+	return d && d->pure;
 }
 
 void proto_result_free(struct proto_result *r)

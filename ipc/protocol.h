@@ -13,6 +13,7 @@
 #ifndef AMB_IPC_PROTOCOL_H
 #define AMB_IPC_PROTOCOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +55,12 @@ struct proto_result {
 void proto_handle(const struct proto_env *env, const void *body, size_t len,
                   struct proto_result *out);
 void proto_result_free(struct proto_result *r);
+
+/* True when an ok reply of `op` is a pure function of (snapshot, role,
+ * request bytes), so the server may answer the same request again from a
+ * per-snapshot cache (ping, rank, candidates, explain); false for ops
+ * that read the clock or the invitation book, or change state. */
+bool proto_op_cacheable(const char *op);
 
 /* An error reply built without a request (the server's frame checks):
  * malloc'ed JSON, length in *out_len. code must be one of SPEC 5.2's. */
