@@ -95,6 +95,31 @@ int store_bind_text(sqlite3_stmt *st, int idx, const char *text)
 	return sqlite3_bind_text(st, idx, text, -1, SQLITE_TRANSIENT);
 }
 
+int store_bind_vals(store *s, sqlite3_stmt *st, const char *what, const struct store_val *vals,
+                    size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		const struct store_val *v = &vals[k];
+		int idx = (int)k + 1, rc = SQLITE_MISUSE;
+
+		switch (v->kind) {
+		case STORE_VAL_NULL: rc = sqlite3_bind_null(st, idx); break;
+		case STORE_VAL_TEXT: rc = store_bind_text(st, idx, v->text); break;
+		case STORE_VAL_INT: rc = sqlite3_bind_int64(st, idx, v->i); break;
+		case STORE_VAL_REAL: rc = sqlite3_bind_double(st, idx, v->d); break;
+		case STORE_VAL_BLOB:
+			rc = sqlite3_bind_blob(st, idx, v->blob, v->len, SQLITE_TRANSIENT);
+			break;
+		}
+		if (rc != SQLITE_OK) {
+			/* No parameter may be left half-set for a later step. */
+			sqlite3_clear_bindings(st);
+			return store_sqlerr(s, rc, what);
+		}
+	}
+	return 0;
+}
+
 int store_schema_version(store *s, int *out)
 {
 	sqlite3_stmt *st;
@@ -387,11 +412,9 @@ int store_import_start(store *s, const char *kind, const char *source, int64_t *
 		return rc;
 	/* A unique placeholder until the content hash is known. */
 	snprintf(pending, sizeof(pending), "pending-%lld", (long long)store_now());
-	store_bind_text(st, 1, kind);
-	store_bind_text(st, 2, source);
-	store_bind_text(st, 3, pending);
-	sqlite3_bind_int64(st, 4, store_now());
-	if ((rc = store_step_done(s, st, "recording the import")))
+	if ((rc = store_bind(s, st, "recording the import", BIND_TEXT(kind), BIND_TEXT(source),
+	                     BIND_TEXT(pending), BIND_INT(store_now()))) ||
+	    (rc = store_step_done(s, st, "recording the import")))
 		return rc;
 	*out_id = sqlite3_last_insert_rowid(s->db);
 	return 0;
@@ -433,9 +456,9 @@ int store_import_finish(store *s, const struct import_record *rec,
 
 	if ((rc = store_prepare(s, find, &st)))
 		return rc;
-	store_bind_text(st, 1, rec->kind);
-	store_bind_text(st, 2, rec->sha256);
-	sqlite3_bind_int64(st, 3, rec->id);
+	if ((rc = store_bind(s, st, "checking the import ledger", BIND_TEXT(rec->kind),
+	                     BIND_TEXT(rec->sha256), BIND_INT(rec->id))))
+		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		struct import_record prev;
@@ -452,12 +475,11 @@ int store_import_finish(store *s, const struct import_record *rec,
 		return store_sqlerr(s, rc, "checking the import ledger");
 	if ((rc = store_prepare(s, update, &st)))
 		return rc;
-	store_bind_text(st, 1, rec->sha256);
-	sqlite3_bind_int64(st, 2, rec->rows_read);
-	sqlite3_bind_int64(st, 3, rec->rows_kept);
-	sqlite3_bind_int64(st, 4, rec->rows_rejected);
-	sqlite3_bind_int64(st, 5, rec->rows_skipped);
-	sqlite3_bind_int64(st, 6, rec->id);
+	if ((rc = store_bind(s, st, "recording the import", BIND_TEXT(rec->sha256),
+	                     BIND_INT(rec->rows_read), BIND_INT(rec->rows_kept),
+	                     BIND_INT(rec->rows_rejected), BIND_INT(rec->rows_skipped),
+	                     BIND_INT(rec->id))))
+		return rc;
 	return store_step_done(s, st, "recording the import");
 }
 
@@ -473,7 +495,8 @@ int store_import_list(store *s, struct import_record *out, size_t max, size_t *o
 	*out_count = 0;
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
+	if ((rc = store_bind(s, st, "listing imports", BIND_INT((int64_t)max))))
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
 		read_import_row(st, &out[n++]);
 	sqlite3_reset(st);
@@ -493,7 +516,8 @@ int store_meta_get(store *s, const char *key, char **out)
 	*out = NULL;
 	if ((rc = store_prepare(s, "SELECT value FROM meta WHERE key = ?", &st)))
 		return rc;
-	store_bind_text(st, 1, key);
+	if ((rc = store_bind(s, st, "reading a setting", BIND_TEXT(key))))
+		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*out = xstrdup((const char *)sqlite3_column_text(st, 0));
@@ -513,8 +537,8 @@ int store_meta_set(store *s, const char *key, const char *value)
 
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
-	store_bind_text(st, 1, key);
-	store_bind_text(st, 2, value);
+	if ((rc = store_bind(s, st, "saving a setting", BIND_TEXT(key), BIND_TEXT(value))))
+		return rc;
 	return store_step_done(s, st, "saving a setting");
 }
 
@@ -539,8 +563,8 @@ int store_purge_person_data(store *s, int64_t pid)
 		sqlite3_stmt *st;
 		if ((rc = store_prepare(s, sqls[i], &st)))
 			return rc;
-		sqlite3_bind_int64(st, 1, pid);
-		if ((rc = store_step_done(s, st, "removing a person's data")))
+		if ((rc = store_bind(s, st, "removing a person's data", BIND_INT(pid))) ||
+		    (rc = store_step_done(s, st, "removing a person's data")))
 			return rc;
 	}
 	return 0;
@@ -608,7 +632,8 @@ int store_is_suppressed(store *s, const char *employee_id)
 		return rc;
 	if ((rc = store_prepare(s, "SELECT 1 FROM suppressed WHERE hmac = ?", &st)))
 		return rc;
-	sqlite3_bind_blob(st, 1, key, SHA256_LEN, SQLITE_TRANSIENT);
+	if ((rc = store_bind(s, st, "reading the erasure list", BIND_BLOB(key, SHA256_LEN))))
+		return rc;
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)

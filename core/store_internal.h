@@ -41,7 +41,40 @@ int store_step_done(store *s, sqlite3_stmt *st, const char *what);
 /* Execute literal SQL without parameters (schema, pragmas). */
 int store_exec(store *s, const char *sql);
 
-/* Bind a NUL-terminated string or NULL (as SQL NULL), transient copy. */
+/* Bind a NUL-terminated string or NULL (as SQL NULL), transient copy.
+ * Returns the SQLite result code, which callers must check: the copy can
+ * fail for lack of memory (SQLITE_NOMEM), leaving the parameter NULL.
+ * Prefer store_bind. */
 int store_bind_text(sqlite3_stmt *st, int idx, const char *text);
+
+/* One value for store_bind; build it with the BIND_* macros below, which
+ * keep the C type of each value checked. */
+struct store_val {
+	enum { STORE_VAL_NULL, STORE_VAL_TEXT, STORE_VAL_INT, STORE_VAL_REAL, STORE_VAL_BLOB } kind;
+	const char *text; /* NULL binds SQL NULL */
+	const void *blob;
+	int len; /* blob bytes */
+	int64_t i;
+	double d;
+};
+
+#define BIND_NULL       ((struct store_val){.kind = STORE_VAL_NULL})
+#define BIND_TEXT(v)    ((struct store_val){.kind = STORE_VAL_TEXT, .text = (v)})
+#define BIND_INT(v)     ((struct store_val){.kind = STORE_VAL_INT, .i = (v)})
+#define BIND_REAL(v)    ((struct store_val){.kind = STORE_VAL_REAL, .d = (v)})
+#define BIND_BLOB(p, n) ((struct store_val){.kind = STORE_VAL_BLOB, .blob = (p), .len = (n)})
+
+/* Bind vals[0..n-1] to parameters 1..n of `st` and return 0, or stop at
+ * the first failure and return its error (store_sqlerr, naming `what`).
+ * Text and blobs are copied. */
+__attribute__((warn_unused_result)) int store_bind_vals(store *s, sqlite3_stmt *st,
+                                                        const char *what,
+                                                        const struct store_val *vals, size_t n);
+
+/* store_bind(s, st, what, BIND_TEXT(a), BIND_INT(b), ...): parameters 1, 2, ... */
+#define store_bind(s, st, what, ...)                                                               \
+	store_bind_vals((s), (st), (what), (const struct store_val[]){__VA_ARGS__},                \
+	                sizeof((const struct store_val[]){__VA_ARGS__}) /                          \
+	                    sizeof(struct store_val))
 
 #endif
