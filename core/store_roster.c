@@ -32,7 +32,8 @@ int store_person_upsert(store *s, const struct person_in *p, int64_t import_id, 
 	*out_pid = 0;
 	if ((rc = store_prepare(s, find, &st)))
 		return rc;
-	store_bind_text(st, 1, p->employee_id);
+	if ((rc = store_bind(s, st, "looking up a person", BIND_TEXT(p->employee_id))))
+		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
 	    sqlite3_column_int64(st, 0) == import_id) {
@@ -47,15 +48,12 @@ int store_person_upsert(store *s, const struct person_in *p, int64_t import_id, 
 
 	if ((rc = store_prepare(s, upsert, &st)))
 		return rc;
-	store_bind_text(st, 1, p->employee_id);
-	store_bind_text(st, 2, nz(p->name));
-	store_bind_text(st, 3, nz(p->email));
-	store_bind_text(st, 4, p->department);
-	store_bind_text(st, 5, nz(p->level));
-	store_bind_text(st, 6, p->consent ? p->consent : "");
-	sqlite3_bind_int64(st, 7, store_now());
-	sqlite3_bind_int64(st, 8, import_id);
-	sqlite3_bind_int64(st, 9, line);
+	if ((rc = store_bind(s, st, "saving a person", BIND_TEXT(p->employee_id),
+	                     BIND_TEXT(nz(p->name)), BIND_TEXT(nz(p->email)),
+	                     BIND_TEXT(p->department), BIND_TEXT(nz(p->level)),
+	                     BIND_TEXT(p->consent ? p->consent : ""), BIND_INT(store_now()),
+	                     BIND_INT(import_id), BIND_INT(line))))
+		return rc;
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
@@ -77,9 +75,8 @@ int store_roster_mark_departed(store *s, int64_t import_id, int64_t when, int64_
 
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
-	sqlite3_bind_int64(st, 1, when);
-	sqlite3_bind_int64(st, 2, import_id);
-	if ((rc = store_step_done(s, st, "marking departures")))
+	if ((rc = store_bind(s, st, "marking departures", BIND_INT(when), BIND_INT(import_id))) ||
+	    (rc = store_step_done(s, st, "marking departures")))
 		return rc;
 	*out_count = sqlite3_changes(s->db);
 	return 0;
@@ -106,7 +103,8 @@ int store_person_status(store *s, const char *employee_id, int64_t *out_pid,
 	*out_status = PERSON_UNKNOWN;
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
-	store_bind_text(st, 1, employee_id);
+	if ((rc = store_bind(s, st, "looking up a person", BIND_TEXT(employee_id))))
+		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*out_pid = sqlite3_column_int64(st, 0);

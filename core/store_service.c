@@ -101,7 +101,8 @@ int store_service_params(store *s, int64_t id, char **out)
 	*out = NULL;
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
+	if ((rc = store_bind(s, st, "reading a snapshot", BIND_INT(id))))
+		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*out = xstrdup(col_text(st, 0) ? col_text(st, 0) : "{}");
@@ -128,7 +129,8 @@ int store_service_each(store *s, int64_t id, store_service_row_fn fn, void *ctx)
 
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
+	if ((rc = store_bind(s, st, "reading a snapshot", BIND_INT(id))))
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct service_row r = {
 		    .pid = sqlite3_column_int64(st, 0),
@@ -182,7 +184,8 @@ static int find_pid(store *s, const char *employee_id, int64_t *out)
 
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
-	store_bind_text(st, 1, employee_id);
+	if ((rc = store_bind(s, st, "looking a person up", BIND_TEXT(employee_id))))
+		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*out = sqlite3_column_int64(st, 0);
@@ -210,11 +213,9 @@ static int write_invitation(store *s, int64_t pid, const char *status, const cha
 		sqlite3_stmt *st;
 		if ((rc = store_prepare(s, sqls[i], &st)))
 			return rc;
-		sqlite3_bind_int64(st, 1, pid);
-		store_bind_text(st, 2, status);
-		sqlite3_bind_int64(st, 3, at);
-		store_bind_text(st, 4, by);
-		if ((rc = store_step_done(s, st, "recording an invitation status")))
+		if ((rc = store_bind(s, st, "recording an invitation status", BIND_INT(pid),
+		                     BIND_TEXT(status), BIND_INT(at), BIND_TEXT(by))) ||
+		    (rc = store_step_done(s, st, "recording an invitation status")))
 			return rc;
 	}
 	return 0;
@@ -290,13 +291,10 @@ int store_audit_append(store *s, const struct audit_entry *entries, size_t n)
 		sqlite3_stmt *st;
 		if ((rc = store_prepare(s, sql, &st)))
 			goto fail;
-		sqlite3_bind_int64(st, 1, e->at);
-		store_bind_text(st, 2, e->client);
-		store_bind_text(st, 3, e->role);
-		store_bind_text(st, 4, e->op);
-		sqlite3_bind_int64(st, 5, e->people);
-		store_bind_text(st, 6, e->status);
-		if ((rc = store_step_done(s, st, "writing the audit log")))
+		if ((rc = store_bind(s, st, "writing the audit log", BIND_INT(e->at),
+		                     BIND_TEXT(e->client), BIND_TEXT(e->role), BIND_TEXT(e->op),
+		                     BIND_INT(e->people), BIND_TEXT(e->status))) ||
+		    (rc = store_step_done(s, st, "writing the audit log")))
 			goto fail;
 	}
 	return store_commit(s);
@@ -319,7 +317,8 @@ int store_audit_each(store *s, size_t limit, store_audit_fn fn, void *ctx)
 
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
+	if ((rc = store_bind(s, st, "reading the audit log", BIND_INT((int64_t)limit))))
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct audit_entry e = {.at = sqlite3_column_int64(st, 1),
 		                        .people = sqlite3_column_int64(st, 5)};
@@ -364,20 +363,20 @@ static int erase_rows(store *s, int64_t pid, const char *employee_id, const char
 		return rc;
 	if ((rc = store_prepare(s, del_person, &st)))
 		return rc;
-	sqlite3_bind_int64(st, 1, pid);
-	if ((rc = store_step_done(s, st, "erasing a person")))
+	if ((rc = store_bind(s, st, "erasing a person", BIND_INT(pid))) ||
+	    (rc = store_step_done(s, st, "erasing a person")))
 		return rc;
 	if ((rc = store_suppress_key(s, employee_id, key)))
 		return rc;
 	if ((rc = store_prepare(s, add_supp, &st)))
 		return rc;
-	sqlite3_bind_blob(st, 1, key, SHA256_LEN, SQLITE_TRANSIENT);
-	if ((rc = store_step_done(s, st, "adding to the erasure list")))
+	if ((rc = store_bind(s, st, "adding to the erasure list", BIND_BLOB(key, SHA256_LEN))) ||
+	    (rc = store_step_done(s, st, "adding to the erasure list")))
 		return rc;
 	if ((rc = store_prepare(s, add_erasure, &st)))
 		return rc;
-	sqlite3_bind_int64(st, 1, store_now());
-	store_bind_text(st, 2, by);
+	if ((rc = store_bind(s, st, "recording the erasure", BIND_INT(store_now()), BIND_TEXT(by))))
+		return rc;
 	return store_step_done(s, st, "recording the erasure");
 }
 

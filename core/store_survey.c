@@ -23,12 +23,10 @@ int store_survey_item_put(store *s, const struct survey_item_in *it, int64_t imp
 
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
-	store_bind_text(st, 1, it->item);
-	store_bind_text(st, 2, it->construct);
-	sqlite3_bind_double(st, 3, it->min);
-	sqlite3_bind_double(st, 4, it->max);
-	sqlite3_bind_int(st, 5, it->reverse);
-	sqlite3_bind_int64(st, 6, import_id);
+	if ((rc = store_bind(s, st, "saving a survey item", BIND_TEXT(it->item),
+	                     BIND_TEXT(it->construct), BIND_REAL(it->min), BIND_REAL(it->max),
+	                     BIND_INT(it->reverse), BIND_INT(import_id))))
+		return rc;
 	return store_step_done(s, st, "saving a survey item");
 }
 
@@ -42,7 +40,8 @@ int store_survey_response_get(store *s, int64_t pid, struct survey_response_meta
 	memset(out, 0, sizeof(*out));
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
-	sqlite3_bind_int64(st, 1, pid);
+	if ((rc = store_bind(s, st, "reading a survey response", BIND_INT(pid))))
+		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		out->has_submitted = sqlite3_column_type(st, 0) != SQLITE_NULL;
@@ -75,7 +74,8 @@ int store_survey_response_same(store *s, const struct survey_response *r)
 
 	if ((rc = store_prepare(s, head, &st)))
 		return rc;
-	sqlite3_bind_int64(st, 1, r->pid);
+	if ((rc = store_bind(s, st, "reading a survey response", BIND_INT(r->pid))))
+		return rc;
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
@@ -91,8 +91,9 @@ int store_survey_response_same(store *s, const struct survey_response *r)
 	for (size_t i = 0; same && i < r->nanswers; i++) {
 		if ((rc = store_prepare(s, one, &st)))
 			return rc;
-		sqlite3_bind_int64(st, 1, r->pid);
-		store_bind_text(st, 2, r->answers[i].item);
+		if ((rc = store_bind(s, st, "reading a survey answer", BIND_INT(r->pid),
+		                     BIND_TEXT(r->answers[i].item))))
+			return rc;
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 			sqlite3_reset(st);
@@ -116,8 +117,8 @@ static int delete_person_rows(store *s, int64_t pid)
 	for (size_t i = 0; i < sizeof(sqls) / sizeof(sqls[0]); i++) {
 		if ((rc = store_prepare(s, sqls[i], &st)))
 			return rc;
-		sqlite3_bind_int64(st, 1, pid);
-		if ((rc = store_step_done(s, st, "replacing a survey response")))
+		if ((rc = store_bind(s, st, "replacing a survey response", BIND_INT(pid))) ||
+		    (rc = store_step_done(s, st, "replacing a survey response")))
 			return rc;
 	}
 	return 0;
@@ -132,10 +133,10 @@ static int put_answers(store *s, const struct survey_response *r)
 	for (size_t i = 0; i < r->nanswers; i++) {
 		if ((rc = store_prepare(s, sql, &st)))
 			return rc;
-		sqlite3_bind_int64(st, 1, r->pid);
-		store_bind_text(st, 2, r->answers[i].item);
-		sqlite3_bind_double(st, 3, r->answers[i].value);
-		if ((rc = store_step_done(s, st, "saving a survey answer")))
+		if ((rc = store_bind(s, st, "saving a survey answer", BIND_INT(r->pid),
+		                     BIND_TEXT(r->answers[i].item),
+		                     BIND_REAL(r->answers[i].value))) ||
+		    (rc = store_step_done(s, st, "saving a survey answer")))
 			return rc;
 	}
 	return 0;
@@ -152,15 +153,11 @@ static int put_scores(store *s, const struct survey_response *r)
 		const struct survey_score *sc = &r->scores[i];
 		if ((rc = store_prepare(s, sql, &st)))
 			return rc;
-		sqlite3_bind_int64(st, 1, r->pid);
-		store_bind_text(st, 2, sc->construct);
-		if (sc->has_score)
-			sqlite3_bind_double(st, 3, sc->score);
-		else
-			sqlite3_bind_null(st, 3);
-		sqlite3_bind_int(st, 4, sc->answered);
-		sqlite3_bind_int(st, 5, sc->items);
-		if ((rc = store_step_done(s, st, "saving a survey score")))
+		if ((rc = store_bind(s, st, "saving a survey score", BIND_INT(r->pid),
+		                     BIND_TEXT(sc->construct),
+		                     sc->has_score ? BIND_REAL(sc->score) : BIND_NULL,
+		                     BIND_INT(sc->answered), BIND_INT(sc->items))) ||
+		    (rc = store_step_done(s, st, "saving a survey score")))
 			return rc;
 	}
 	return 0;
@@ -181,14 +178,11 @@ int store_survey_response_put(store *s, const struct survey_response *r, int64_t
 		return rc;
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
-	sqlite3_bind_int64(st, 1, r->pid);
-	if (r->has_submitted)
-		sqlite3_bind_int64(st, 2, r->submitted_at);
-	if (r->has_started)
-		sqlite3_bind_int64(st, 3, r->started_at);
-	store_bind_text(st, 4, r->careless);
-	sqlite3_bind_int64(st, 5, import_id);
-	if ((rc = store_step_done(s, st, "saving a survey response")))
+	if ((rc = store_bind(s, st, "saving a survey response", BIND_INT(r->pid),
+	                     r->has_submitted ? BIND_INT(r->submitted_at) : BIND_NULL,
+	                     r->has_started ? BIND_INT(r->started_at) : BIND_NULL,
+	                     BIND_TEXT(r->careless), BIND_INT(import_id))) ||
+	    (rc = store_step_done(s, st, "saving a survey response")))
 		return rc;
 	if ((rc = put_answers(s, r)))
 		return rc;
@@ -205,7 +199,8 @@ int store_survey_answers_each(store *s, bool trusted_only, store_answer_fn fn, v
 
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
-	sqlite3_bind_int(st, 1, trusted_only);
+	if ((rc = store_bind(s, st, "reading survey answers", BIND_INT(trusted_only))))
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		stop = fn(ctx, sqlite3_column_int64(st, 0),
 		          (const char *)sqlite3_column_text(st, 1), sqlite3_column_double(st, 2));
@@ -229,7 +224,8 @@ int store_survey_construct_stats(store *s, const char *construct, int64_t *out_r
 
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
-	store_bind_text(st, 1, construct);
+	if ((rc = store_bind(s, st, "summarising survey scores", BIND_TEXT(construct))))
+		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*out_respondents = sqlite3_column_int64(st, 0);
