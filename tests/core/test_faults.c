@@ -20,6 +20,7 @@
 
 #include "core/err.h"
 #include "core/store.h"
+#include "core/store_internal.h"
 #include "survey/roster.h"
 #include "tests/support/testutil.h"
 
@@ -117,7 +118,7 @@ static void reset_work(const struct fixture *fx)
 }
 
 /* After a faulted import: unchanged on failure, complete on success
- * (checked only when `strict`; see the disabled OOM test below). */
+ * (checked only when `strict`). */
 static bool strict = true;
 
 static void check_outcome(const struct fixture *fx, int rc, long n)
@@ -439,11 +440,12 @@ static long oom_sweep(const struct fixture *fx, bool persist)
 }
 
 /* With an allocation failing, SQLite's sqlite3_bind_text(SQLITE_TRANSIENT)
- * fails with SQLITE_NOMEM and leaves the parameter NULL; the store does not
- * check bind results, so an import can report success with a name or
- * e-mail silently stored as NULL (found by this test at N=313 with a
- * 200-row roster; README.md, section 'Faults, fuzzing and analysers', finding 1). Until the store
- * checks its binds, the sweep checks failures only, and the strict test is disabled. */
+ * fails with SQLITE_NOMEM and leaves the parameter NULL; while the store did
+ * not check bind results, an import could report success with a name or
+ * e-mail silently stored as NULL (found by the strict test at N=313;
+ * README.md, section 'Faults, fuzzing and analysers', finding 1). The store
+ * now checks every bind (store_bind), so the strict test below also checks
+ * that every success stored every value. */
 Test(store_faults,
      every_failed_allocation_gives_an_error_and_a_failure_leaves_the_database_unchanged)
 {
@@ -457,8 +459,7 @@ Test(store_faults,
 	fixture_teardown(&fx);
 }
 
-Test(store_faults, an_import_that_succeeds_under_allocation_failures_stored_every_value,
-     .disabled = true)
+Test(store_faults, an_import_that_succeeds_under_allocation_failures_stored_every_value)
 {
 	struct fixture fx;
 
@@ -497,6 +498,43 @@ Test(store_faults, a_hard_heap_limit_fails_the_import_cleanly)
 	cr_assert(err_msg()[0] != '\0');
 	store_close(&s);
 	check_outcome(&fx, rc, 0);
+	fixture_teardown(&fx);
+}
+
+/* ---- a value that SQLite refuses to bind ---------------------------------- */
+
+/* SQLite refuses a string longer than the connection's SQLITE_LIMIT_LENGTH
+ * with SQLITE_TOOBIG and leaves the parameter NULL, exactly as when its
+ * copy of the string cannot be allocated (SQLITE_NOMEM), but here at a
+ * known value: the name. The import must fail and change nothing, not
+ * store the person without a name. The rows themselves stay under the
+ * limit once the name is NULL, so only the bind can notice. */
+Test(store_faults, a_name_that_cannot_be_bound_fails_the_import_instead_of_storing_null)
+{
+	struct fixture fx;
+	store *s = NULL;
+	char got[2 * SHA256_LEN + 1], name[231], *csv = NULL, *path;
+
+	fixture_setup(&fx);
+	reset_work(&fx);
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	cr_assert(asprintf(&csv,
+	                   "employee_id,name,email,department,consent\n"
+	                   "L1,%s,l1@example.invalid,Sales,yes\n",
+	                   name) > 0);
+	path = tu_write(fx.dir, "long.csv", csv);
+	cr_assert(eq(int, store_open(&s, fx.work, 0), 0));
+	sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, 200);
+	int rc = import_file(s, path);
+	cr_assert(lt(int, rc, 0), "the import succeeded (rc %d) with a name SQLite did not take",
+	          rc);
+	cr_assert(strstr(err_msg(), "saving a person") != NULL, "%s", err_msg());
+	store_close(&s);
+	tu_db_digest(fx.work, got);
+	cr_assert(eq(str, got, fx.pre), "failed (%s) but the DB changed", err_msg());
+	free(csv);
+	free(path);
 	fixture_teardown(&fx);
 }
 
