@@ -4,7 +4,8 @@
  *
  * Never edit a migration that has shipped: add a new one. Each area owns
  * its migration: 1 people and the import ledger, 2 survey, 3 activity,
- * 4 scoring, 5 service (invitations, audit, erasure).
+ * 4 scoring, 5 service (invitations, audit, erasure), 6 activity again
+ * (weekly cells keyed by one integer, de-duplication keys in chunks).
  */
 #include "core/store_schema.h"
 
@@ -173,6 +174,37 @@ static const char migration_5[] =
     /* HMAC of erased employee ids, so an old export cannot bring them back. */
     "CREATE TABLE suppressed(hmac BLOB PRIMARY KEY) WITHOUT ROWID;";
 
+static const char migration_6[] =
+    /* The weekly cells keyed by one integer in the same order as before,
+     * cell = pid << 25 | week << 13 | platform << 4 | kind << 1 | origin
+     * (week < 2^12, platform < 2^9, kind < 2^3): an integer-keyed table
+     * takes an upsert for about a third of the work of the five-column
+     * key, and a person's rows are still one range (pid << 25 up to
+     * (pid + 1) << 25). The columns stay for reading and checking. */
+    "CREATE TABLE activity_cells("
+    " cell INTEGER PRIMARY KEY,"
+    " pid INTEGER NOT NULL,"
+    " week INTEGER NOT NULL,"
+    " platform INTEGER NOT NULL,"
+    " kind INTEGER NOT NULL,"
+    " origin INTEGER NOT NULL,"
+    " events INTEGER NOT NULL,"
+    " reach INTEGER NOT NULL,"
+    " reactions INTEGER NOT NULL,"
+    " comments INTEGER NOT NULL,"
+    " shares INTEGER NOT NULL,"
+    " clicks INTEGER NOT NULL);"
+    "INSERT INTO activity_cells"
+    " SELECT pid << 25 | week << 13 | platform << 4 | kind << 1 | origin, pid, week,"
+    " platform, kind, origin, events, reach, reactions, comments, shares, clicks"
+    " FROM activity_weekly ORDER BY pid, week, platform, kind, origin;"
+    "DROP TABLE activity_weekly;"
+    "ALTER TABLE activity_cells RENAME TO activity_weekly;"
+    /* De-duplication keys in chunks (core/store_activity.h): a blob of
+     * sorted keys per week and 8 bits of hash. activity_seen stays for
+     * keys written before; the importer moves them into chunks. */
+    "CREATE TABLE activity_seen_chunks(chunk INTEGER PRIMARY KEY, keys BLOB NOT NULL);";
+
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5,
+    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6,
 };

@@ -6,9 +6,11 @@
  * the file:
  *  - people: employee_id -> (pid, status), loaded once (grows with people);
  *  - platforms: name -> id, at most ACTIVITY_MAX_PLATFORMS;
- *  - a batch of BATCH parsed events whose keys go to activity_seen in one
- *    run of INSERT OR IGNORE (a key already there is an event already
- *    counted, by an earlier import or earlier in this file);
+ *  - a batch of BATCH parsed events whose keys are checked against the
+ *    key chunks (core/store_activity.h) held in a cache of at most
+ *    SEEN_CACHE_KEYS keys (a key already there is an event already
+ *    counted, by an earlier import or earlier in this file); when the
+ *    cache fills, and at the end, changed chunks are saved and dropped;
  *  - an open-addressing table of weekly cells, at most AGG_MAX entries,
  *    upserted into activity_weekly whenever it fills and at the end.
  * The import context owns all of these; everything is one transaction
@@ -29,12 +31,13 @@
 #include "core/timefmt.h"
 #include "survey/roster.h"
 
-#define BATCH     8192            /* events per activity_seen round */
-#define AGG_MIN   (1u << 12)      /* first size of the cell table (slots) */
-#define AGG_SLOTS (1u << 19)      /* largest size: 32 MiB of 64-byte cells */
-#define AGG_MAX   (AGG_SLOTS / 2) /* flush at this many cells (load 1/2) */
-#define KEY_BITS  51
-#define WEEK_MAX  ((1 << (63 - KEY_BITS)) - 1) /* 4095: weeks up to 2078 */
+#define BATCH           8192            /* events per de-duplication round */
+#define SEEN_CACHE_KEYS (4u << 20)      /* 32 MiB of cached keys */
+#define AGG_MIN         (1u << 12)      /* first size of the cell table (slots) */
+#define AGG_SLOTS       (1u << 19)      /* largest size: 32 MiB of 64-byte cells */
+#define AGG_MAX         (AGG_SLOTS / 2) /* flush at this many cells (load 1/2) */
+#define KEY_BITS        51
+#define WEEK_MAX        ((1 << (63 - KEY_BITS)) - 1) /* 4095: weeks up to 2078 */
 /* Monday 2000-01-03 00:00 UTC: week 0. */
 #define WEEK_EPOCH 946857600LL
 
@@ -345,27 +348,11 @@ static bool cell_same(const struct activity_cell *a, const struct activity_cell 
 	       a->kind == b->kind && a->origin == b->origin;
 }
 
-/* (pid, week, platform, kind, origin) as one integer in the same order,
- * for pids below 2^32 (weeks have 12 bits, kinds 3, origins 1). */
-static uint64_t cell_order_key(const struct activity_cell *c)
+static int key_cmp64(const void *pa, const void *pb)
 {
-	return (uint64_t)c->pid << 32 | (uint64_t)c->week << 20 | (uint64_t)c->platform << 4 |
-	       (uint64_t)c->kind << 1 | c->origin;
-}
+	int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
 
-static int cell_cmp(const void *pa, const void *pb)
-{
-	const struct activity_cell *a = pa, *b = pb;
-
-	if (a->pid != b->pid)
-		return a->pid < b->pid ? -1 : 1;
-	if (a->week != b->week)
-		return a->week < b->week ? -1 : 1;
-	if (a->platform != b->platform)
-		return a->platform < b->platform ? -1 : 1;
-	if (a->kind != b->kind)
-		return a->kind < b->kind ? -1 : 1;
-	return (a->origin > b->origin) - (a->origin < b->origin);
+	return (a > b) - (a < b);
 }
 
 static int64_t sat_add(int64_t a, int64_t b)
@@ -399,7 +386,6 @@ static void agg_grow(struct agg *g)
 static int agg_flush(struct agg *g, store *s)
 {
 	size_t n = 0;
-	bool small_pids = true;
 	int rc;
 
 	if (!g->n)
@@ -412,18 +398,13 @@ static int agg_flush(struct agg *g, store *s)
 		if (!g->cells[i].events)
 			continue;
 		g->cells[n] = g->cells[i];
-		small_pids &= g->cells[n].pid >= 0 && g->cells[n].pid <= UINT32_MAX;
-		g->pairs[n].key = cell_order_key(&g->cells[n]);
+		/* Out-of-range pids sort anywhere: store_activity_add refuses them. */
+		g->pairs[n].key = (uint64_t)activity_cell_key(&g->cells[n]);
 		g->pairs[n].idx = (uint32_t)n;
 		n++;
 	}
-	if (small_pids) {
-		sort_pairs(g->pairs, g->order, n);
-		rc = store_activity_add(s, g->cells, g->order, n);
-	} else {
-		qsort(g->cells, n, sizeof(*g->cells), cell_cmp);
-		rc = store_activity_add(s, g->cells, NULL, n);
-	}
+	sort_pairs(g->pairs, g->order, n);
+	rc = store_activity_add(s, g->cells, g->order, n);
 	memset(g->cells, 0, g->nslots * sizeof(*g->cells));
 	g->n = 0;
 	g->flushes++;
@@ -456,6 +437,150 @@ static int agg_add(struct agg *g, store *s, const struct activity_cell *c)
 	return 0;
 }
 
+/* --- de-duplication keys: a cache of chunks ---------------------------- */
+
+struct seen_chunk {
+	int64_t id; /* -1: free slot */
+	int64_t *keys;
+	size_t n, cap;
+	bool dirty;
+};
+
+struct seen {
+	struct seen_chunk *slots;
+	size_t nslots, n;
+	size_t nkeys;
+	bool legacy; /* activity_seen still has rows to move */
+	int64_t *merge;
+	size_t merge_cap;
+	int64_t *ids; /* for saving in chunk order */
+};
+
+static struct seen_chunk *seen_slot(struct seen *c, int64_t id)
+{
+	size_t mask = c->nslots - 1,
+	       h = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ULL >> 20) & mask;
+
+	while (c->slots[h].id != -1 && c->slots[h].id != id)
+		h = (h + 1) & mask;
+	return &c->slots[h];
+}
+
+static void seen_alloc(struct seen *c, size_t nslots)
+{
+	c->slots = xcalloc(nslots, sizeof(*c->slots));
+	c->nslots = nslots;
+	for (size_t i = 0; i < nslots; i++)
+		c->slots[i].id = -1;
+}
+
+/* The chunk with this id, loaded when not cached. */
+static int seen_get(struct seen *c, store *s, int64_t id, struct seen_chunk **out)
+{
+	struct seen_chunk *ch;
+	int rc;
+
+	if (!c->slots)
+		seen_alloc(c, 1024);
+	if (2 * (c->n + 1) > c->nslots) {
+		struct seen_chunk *old = c->slots;
+		size_t nold = c->nslots;
+		seen_alloc(c, 2 * nold);
+		for (size_t i = 0; i < nold; i++)
+			if (old[i].id != -1)
+				*seen_slot(c, old[i].id) = old[i];
+		free(old);
+	}
+	ch = seen_slot(c, id);
+	if (ch->id == -1) {
+		ch->id = id;
+		ch->keys = NULL;
+		ch->n = ch->cap = 0;
+		ch->dirty = false;
+		c->n++;
+		if ((rc = store_seen_chunk_load(s, id, c->legacy, &ch->keys, &ch->n, &ch->cap,
+		                                &ch->dirty)))
+			return rc;
+		c->nkeys += ch->n;
+	}
+	*out = ch;
+	return 0;
+}
+
+/* Save every changed chunk (in chunk order) and empty the cache. */
+static int seen_flush(struct seen *c, store *s)
+{
+	size_t n = 0;
+	int rc = 0;
+
+	if (!c->n)
+		return 0;
+	c->ids = xreallocarray(c->ids, c->n, sizeof(*c->ids));
+	for (size_t i = 0; i < c->nslots; i++)
+		if (c->slots[i].id != -1 && c->slots[i].dirty)
+			c->ids[n++] = c->slots[i].id;
+	qsort(c->ids, n, sizeof(*c->ids), key_cmp64);
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct seen_chunk *ch = seen_slot(c, c->ids[i]);
+		rc = store_seen_chunk_save(s, ch->id, c->legacy, ch->keys, ch->n);
+	}
+	for (size_t i = 0; i < c->nslots; i++) {
+		if (c->slots[i].id != -1)
+			free(c->slots[i].keys);
+		c->slots[i].id = -1;
+	}
+	c->n = 0;
+	c->nkeys = 0;
+	return rc;
+}
+
+static void seen_free(struct seen *c)
+{
+	for (size_t i = 0; i < c->nslots; i++)
+		if (c->slots[i].id != -1)
+			free(c->slots[i].keys);
+	free(c->slots);
+	free(c->merge);
+	free(c->ids);
+}
+
+/* Merge the sorted keys keys[order[from..to)] (all in chunk ch) into it;
+ * fresh[k] is 1 for a key not there before (nor earlier in the run). */
+static void seen_merge(struct seen *c, struct seen_chunk *ch, const int64_t *keys,
+                       const uint32_t *order, size_t from, size_t to, uint8_t *fresh)
+{
+	size_t p = 0, out = 0, need = ch->n + (to - from);
+
+	if (need > c->merge_cap) {
+		c->merge_cap = need < 1024 ? 1024 : 2 * need;
+		c->merge = xreallocarray(c->merge, c->merge_cap, sizeof(*c->merge));
+	}
+	for (size_t i = from; i < to; i++) {
+		uint32_t k = order[i];
+		int64_t key = keys[k];
+		while (p < ch->n && ch->keys[p] < key)
+			c->merge[out++] = ch->keys[p++];
+		if ((p < ch->n && ch->keys[p] == key) || (out && c->merge[out - 1] == key)) {
+			fresh[k] = 0;
+			continue;
+		}
+		fresh[k] = 1;
+		c->merge[out++] = key;
+	}
+	while (p < ch->n)
+		c->merge[out++] = ch->keys[p++];
+	if (out == ch->n)
+		return; /* nothing new */
+	if (out > ch->cap) {
+		ch->cap = out + out / 2;
+		ch->keys = xreallocarray(ch->keys, ch->cap, sizeof(*ch->keys));
+	}
+	memcpy(ch->keys, c->merge, out * sizeof(*ch->keys));
+	c->nkeys += out - ch->n;
+	ch->n = out;
+	ch->dirty = true;
+}
+
 /* --- the importer ------------------------------------------------------- */
 
 struct act {
@@ -466,6 +591,7 @@ struct act {
 	struct people people;
 	struct platforms *plats;
 	struct agg agg;
+	struct seen seen;
 	size_t nbatch;
 	int64_t keys[BATCH];
 	struct order_pair pairs[BATCH];
@@ -720,7 +846,17 @@ static int flush_batch(struct act *a)
 		a->pairs[i].idx = (uint32_t)i;
 	}
 	sort_pairs(a->pairs, a->order, a->nbatch);
-	if ((rc = store_activity_seen_add(a->s, a->keys, a->order, a->nbatch, a->fresh)))
+	for (size_t i = 0, j; i < a->nbatch; i = j) {
+		int64_t id = a->keys[a->order[i]] >> STORE_SEEN_CHUNK_SHIFT;
+		struct seen_chunk *ch;
+		for (j = i + 1;
+		     j < a->nbatch && a->keys[a->order[j]] >> STORE_SEEN_CHUNK_SHIFT == id; j++)
+			;
+		if ((rc = seen_get(&a->seen, a->s, id, &ch)))
+			return rc;
+		seen_merge(&a->seen, ch, a->keys, a->order, i, j, a->fresh);
+	}
+	if (a->seen.nkeys > SEEN_CACHE_KEYS && (rc = seen_flush(&a->seen, a->s)))
 		return rc;
 	for (size_t i = 0; i < a->nbatch; i++) {
 		if (!a->fresh[i]) {
@@ -755,7 +891,8 @@ static int read_rows(struct act *a, const char *path)
 	}
 	if (rc < 0)
 		return rc;
-	if ((rc = flush_batch(a)) || (rc = agg_flush(&a->agg, a->s)))
+	if ((rc = flush_batch(a)) || (rc = seen_flush(&a->seen, a->s)) ||
+	    (rc = agg_flush(&a->agg, a->s)))
 		return rc;
 	return 0;
 }
@@ -771,6 +908,7 @@ int activity_import(store *s, const char *path, const struct import_opts *opts,
 	a->latest = store_now() + ACTIVITY_FUTURE_TOLERANCE;
 	if ((rc = import_begin(&a->c, s, "activity", path, opts, sum)))
 		goto out;
+	a->seen.legacy = store_seen_legacy(s);
 	if ((rc = people_load(&a->people, s)) ||
 	    (rc = store_platforms_each(s, platforms_put, a->plats)))
 		goto out;
@@ -785,6 +923,7 @@ int activity_import(store *s, const char *path, const struct import_opts *opts,
 out:
 	import_abort(&a->c);
 	people_free(&a->people);
+	seen_free(&a->seen);
 	free(a->agg.cells);
 	free(a->agg.pairs);
 	free(a->agg.order);

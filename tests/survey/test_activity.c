@@ -3,6 +3,7 @@
  * position, --skip-invalid and its rejects CSV, opted-out and departed
  * people, and memory that does not grow with the file. */
 #include <criterion/criterion.h>
+#include <sqlite3.h>
 #include <criterion/new/assert.h>
 #include <sys/resource.h>
 
@@ -14,6 +15,11 @@
 #include "survey/activity.h"
 #include "survey/roster.h"
 
+/* De-duplication keys stored: 8 bytes each in the chunk blobs, plus any
+ * left as rows of the table from before chunks. */
+#define SEEN_KEYS                                                                                  \
+	"SELECT (SELECT coalesce(sum(length(keys)), 0) / 8 FROM activity_seen_chunks)"             \
+	" + (SELECT count(*) FROM activity_seen)"
 static char *dir, *db;
 
 static const char header[] =
@@ -154,11 +160,12 @@ Test(survey_activity, aggregates_events_per_week_platform_kind_and_origin)
 	             cell("E2", "2026-10-05", "myforum", KIND_REACTION, ORIGIN_SUGGESTED, "events"),
 	             1));
 	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM activity_weekly"), 4));
-	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM activity_seen"), 6));
+	cr_assert(eq(i64, tu_db_int(db, SEEN_KEYS), 6));
 	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM platforms"), 2));
-	/* The key's top bits are the week. */
-	cr_assert(eq(i64, tu_db_int(db, "SELECT min(key >> 51) FROM activity_seen"),
+	/* A chunk id's top bits are the week (key >> 51 = chunk >> 8). */
+	cr_assert(eq(i64, tu_db_int(db, "SELECT min(chunk >> 8) FROM activity_seen_chunks"),
 	             week_of("2026-10-05")));
+	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM activity_seen"), 0));
 	cr_assert(eq(i64, note(&sum, "new platforms"), 2));
 	import_summary_clear(&sum);
 }
@@ -220,6 +227,60 @@ Test(survey_activity, never_counts_an_overlapping_event_twice)
 	cr_assert(eq(i64, cell("E2", "2026-10-19", "x", KIND_REACTION, 0, "events"), 1));
 }
 
+/* A database from before key chunks holds one row per key in
+ * activity_seen: an import still finds those events counted, and moves
+ * the rows it touches into chunks. */
+Test(survey_activity, reads_and_moves_keys_stored_one_per_row)
+{
+	static const char first[] = "E1,2026-10-05,linkedin,post,,p1,100,,,,\n"
+	                            "E1,2026-10-06,linkedin,comment,,,,,,,\n"
+	                            "E2,2026-10-07,x,reaction,,,,,,,\n";
+	static const char second[] = "E2,2026-10-07T00:00:00Z,X,reaction,,,,,,,\n"
+	                             "E1,2026-10-05,linkedin,post,,p1,100,,,,\n"
+	                             "E1,2026-10-19,linkedin,post,,p2,40,,,,\n";
+	struct import_summary sum;
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	int moved = 0;
+
+	cr_assert(eq(int, import_rows("a.csv", first, false, &sum), 0), "%s", err_msg());
+	import_summary_clear(&sum);
+	/* Turn the chunks back into rows, as an older version stored them. */
+	cr_assert(eq(int, sqlite3_open(db, &h), SQLITE_OK));
+	cr_assert(eq(int,
+	             sqlite3_prepare_v2(h, "SELECT keys FROM activity_seen_chunks", -1, &st, NULL),
+	             SQLITE_OK));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *b = sqlite3_column_blob(st, 0);
+		int len = sqlite3_column_bytes(st, 0);
+		for (int i = 0; i + 8 <= len; i += 8) {
+			uint64_t k = 0;
+			char sql[128];
+			for (int j = 0; j < 8; j++)
+				k = k << 8 | b[i + j];
+			snprintf(sql, sizeof(sql), "INSERT INTO activity_seen(key) VALUES (%lld)",
+			         (long long)k);
+			cr_assert(eq(int, sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK));
+			moved++;
+		}
+	}
+	sqlite3_finalize(st);
+	cr_assert(eq(int, sqlite3_exec(h, "DELETE FROM activity_seen_chunks", NULL, NULL, NULL),
+	             SQLITE_OK));
+	sqlite3_close(h);
+	cr_assert(eq(int, moved, 3));
+
+	cr_assert(eq(int, import_rows("b.csv", second, false, &sum), 0), "%s", err_msg());
+	cr_assert(eq(i64, sum.rows_kept, 1));
+	cr_assert(eq(i64, note(&sum, "already counted"), 2));
+	import_summary_clear(&sum);
+	cr_assert(eq(i64, tu_db_int(db, "SELECT sum(events) FROM activity_weekly"), 4));
+	/* The two rows it looked up moved into chunks; the one of a week it
+	 * did not touch (E1's comment of 2026-10-06) is still a row. */
+	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM activity_seen"), 1));
+	cr_assert(eq(i64, tu_db_int(db, SEEN_KEYS), 4));
+}
+
 Test(survey_activity, skips_repeated_events_by_post_id_and_by_whole_row)
 {
 	static const char rows[] =
@@ -247,7 +308,7 @@ Test(survey_activity, skips_repeated_events_by_post_id_and_by_whole_row)
 	cr_assert(eq(i64, cell("E1", "2026-10-05", "linkedin", KIND_POST, 0, "reach"), 100));
 	cr_assert(eq(i64, cell("E2", "2026-10-05", "x", KIND_REACTION, 0, "events"), 2));
 	cr_assert(eq(i64, cell("E2", "2026-10-05", "x", KIND_REACTION, 1, "events"), 1));
-	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM activity_seen"), 6));
+	cr_assert(eq(i64, tu_db_int(db, SEEN_KEYS), 6));
 }
 
 static void assert_error_mentions(const struct import_summary *sum, const char *needle)
@@ -459,7 +520,7 @@ Test(survey_activity, skips_and_counts_opted_out_and_departed_people)
 	       tu_db_int(db, "SELECT count(*) FROM activity_weekly w JOIN people p USING (pid)"
 	                     " WHERE p.employee_id IN ('E3','E4')"),
 	       0));
-	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM activity_seen"), 1));
+	cr_assert(eq(i64, tu_db_int(db, SEEN_KEYS), 1));
 }
 
 Test(survey_activity, parses_counts_strictly)
