@@ -232,8 +232,9 @@ struct ipc_auth {
 	pthread_t thread;
 	bool running;
 	atomic_bool stop;
-	time_t log_window;
-	unsigned logged; /* refusals logged in the current minute */
+	/* Fingerprints of refused keys not yet taken by the server (under mu). */
+	char refused[64][IPC_FINGERPRINT_LEN + 1];
+	size_t refused_head, refused_n;
 };
 
 int ipc_auth_reload(ipc_auth *a)
@@ -265,23 +266,40 @@ bool ipc_auth_lookup(ipc_auth *a, const char *user_id, enum ipc_role *out_role, 
 	return found;
 }
 
-/* A refused key is logged by fingerprint only (its first 8 Z85
- * characters), and at most 10 times a minute so a flood cannot fill the
- * log. */
+/* A refused key is kept by fingerprint only (its first 8 Z85 characters)
+ * for the server to log when the handshake failure is reported. */
 static void log_refusal(ipc_auth *a, const uint8_t *key, size_t keylen, const char *mech)
 {
-	time_t now = time(NULL);
 	char z85[41] = "";
+	size_t slot;
 
-	if (now / 60 != a->log_window) {
-		a->log_window = now / 60;
-		a->logged = 0;
-	}
-	if (a->logged++ >= 10)
-		return;
+	(void)mech;
 	if (key && keylen == 32)
 		zmq_z85_encode(z85, key, 32);
-	log_warn("auth: refused a %s client (key %.8s...)", mech, z85[0] ? z85 : "none");
+	pthread_mutex_lock(&a->mu);
+	if (a->refused_n == 64) { /* nobody is taking them: drop the oldest */
+		a->refused_head = (a->refused_head + 1) % 64;
+		a->refused_n--;
+	}
+	slot = (a->refused_head + a->refused_n++) % 64;
+	snprintf(a->refused[slot], sizeof(a->refused[slot]), "%.*s", IPC_FINGERPRINT_LEN,
+	         z85[0] ? z85 : "none");
+	pthread_mutex_unlock(&a->mu);
+}
+
+bool ipc_auth_take_refusal(ipc_auth *a, char fp[IPC_FINGERPRINT_LEN + 1])
+{
+	bool got;
+
+	pthread_mutex_lock(&a->mu);
+	got = a->refused_n > 0;
+	if (got) {
+		memcpy(fp, a->refused[a->refused_head], IPC_FINGERPRINT_LEN + 1);
+		a->refused_head = (a->refused_head + 1) % 64;
+		a->refused_n--;
+	}
+	pthread_mutex_unlock(&a->mu);
+	return got;
 }
 
 /* Receive one ZAP request (up to 8 frames; extra frames are drained). */

@@ -66,6 +66,16 @@ int ipc_auth_reload(ipc_auth *a);
  * list; false when the key is not (or no longer) listed. */
 bool ipc_auth_lookup(ipc_auth *a, const char *user_id, enum ipc_role *out_role, char *name,
                      size_t namesz);
+/* A refused key's fingerprint: the first characters of its Z85 text. */
+#define IPC_FINGERPRINT_LEN 8
+
+/* The ZAP handler remembers the fingerprint of each key it refuses (the
+ * last 64, oldest dropped first) instead of logging it; the server takes
+ * them, oldest first, as the ROUTER's monitor reports the refused
+ * handshakes, and logs them (rate-limited). fp gets the fingerprint and a
+ * NUL ("none" when the client sent no key); false when none is waiting. */
+bool ipc_auth_take_refusal(ipc_auth *a, char fp[IPC_FINGERPRINT_LEN + 1]);
+
 /* Stop the handler thread and free everything; accepts NULL. Call before
  * zmq_ctx_term. */
 void ipc_auth_destroy(ipc_auth **a);

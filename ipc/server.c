@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -41,16 +42,29 @@
 
 #define WORKERS_ENDPOINT "inproc://amb-workers"
 #define NOTIFY_ENDPOINT  "inproc://amb-notify"
+#define MONITOR_ENDPOINT "inproc://amb-monitor"
 #define MAX_FRAMES       8
 #define AUDIT_QUEUE_MAX  65536
 #define MAX_WORKERS      16
 #define DRAIN_MS         3000
+#define FRONT_BATCH      64                  /* audit entries the front end batches */
+#define CACHE_ENTRIES    4096                /* replies kept per snapshot */
+#define CACHE_BYTES      (64u * 1024 * 1024) /* and their bytes */
+#define REFUSAL_KEYS     32                  /* refused keys remembered for a minute */
+#define REFUSAL_LOG_MAX  10                  /* refusal lines a minute */
+
+struct refusal_seen {
+	char fp[IPC_FINGERPRINT_LEN + 1];
+	time_t at;
+};
 
 struct server {
 	const struct ipc_server_opts *opts;
 	void *ctx;
-	void *front, *back, *pub, *notify;
+	void *front, *back, *pub, *notify, *monitor;
 	ipc_auth *auth;
+	reply_cache *cache; /* the front end's own */
+	uint64_t cache_hits, cache_misses;
 	struct served_slot slot;
 	invite_book *invites;
 	store *loader_store; /* owned by the loader thread once it runs */
@@ -71,6 +85,16 @@ struct server {
 
 	int64_t inflight;
 	uint64_t reply_drops;
+	unsigned back_sends; /* sends on `back` in this pass of the loop */
+
+	/* front end only */
+	struct audit_entry fbatch[FRONT_BATCH];
+	size_t fbatch_n;
+	int64_t fbatch_at;
+	struct refusal_seen refusal_keys[REFUSAL_KEYS];
+	time_t refusal_window;
+	unsigned refusals_logged;
+	uint64_t refusals_quiet, auth_refusals;
 };
 
 static int sig_pipe[2] = {-1, -1};
@@ -141,26 +165,71 @@ int ipc_endpoint_local(const char *ep)
 
 /* --- audit queue ------------------------------------------------------------ */
 
-static void audit_push(struct server *sv, const char *client, enum ipc_role role, const char *op,
-                       int64_t people, const char *status)
+static void copy_field(char *dst, size_t size, const char *src)
 {
-	struct audit_entry e = {.at = store_now(), .people = people};
+	size_t n = strnlen(src, size - 1);
 
-	snprintf(e.client, sizeof(e.client), "%s", client);
-	snprintf(e.role, sizeof(e.role), "%s", ipc_role_name(role));
-	snprintf(e.op, sizeof(e.op), "%s", op);
-	snprintf(e.status, sizeof(e.status), "%s", status);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void audit_fill(struct audit_entry *e, int64_t at, const char *client, enum ipc_role role,
+                       const char *op, int64_t people, const char *status)
+{
+	e->at = at;
+	e->people = people;
+	copy_field(e->client, sizeof(e->client), client);
+	copy_field(e->role, sizeof(e->role), ipc_role_name(role));
+	copy_field(e->op, sizeof(e->op), op);
+	copy_field(e->status, sizeof(e->status), status);
+}
+
+/* Append n entries to the shared queue under one lock. */
+static void audit_append(struct server *sv, const struct audit_entry *e, size_t n)
+{
 	pthread_mutex_lock(&sv->qmu);
-	if (sv->qn >= AUDIT_QUEUE_MAX) {
-		atomic_fetch_add(&sv->audit_dropped, 1);
-	} else {
+	for (size_t i = 0; i < n; i++) {
+		if (sv->qn >= AUDIT_QUEUE_MAX) {
+			atomic_fetch_add(&sv->audit_dropped, n - i);
+			break;
+		}
 		if (sv->qn == sv->qcap) {
 			sv->qcap = sv->qcap ? sv->qcap * 2 : 256;
 			sv->queue = xreallocarray(sv->queue, sv->qcap, sizeof(*sv->queue));
 		}
-		sv->queue[sv->qn++] = e;
+		sv->queue[sv->qn++] = e[i];
 	}
 	pthread_mutex_unlock(&sv->qmu);
+}
+
+/* A worker's entry: straight to the shared queue. */
+static void audit_push(struct server *sv, const char *client, enum ipc_role role, const char *op,
+                       int64_t people, const char *status)
+{
+	struct audit_entry e;
+
+	audit_fill(&e, store_now(), client, role, op, people, status);
+	audit_append(sv, &e, 1);
+}
+
+/* The front end's entries go to a batch of its own, handed over under one
+ * lock per pass of the serve loop (or when the batch is full). */
+static void front_audit_flush(struct server *sv)
+{
+	if (sv->fbatch_n) {
+		audit_append(sv, sv->fbatch, sv->fbatch_n);
+		sv->fbatch_n = 0;
+	}
+}
+
+static void front_audit(struct server *sv, const char *client, enum ipc_role role, const char *op,
+                        int64_t people, const char *status)
+{
+	if (sv->fbatch_n == FRONT_BATCH)
+		front_audit_flush(sv);
+	if (!sv->fbatch_n)
+		sv->fbatch_at = store_now(); /* one clock read per batch: same second */
+	audit_fill(&sv->fbatch[sv->fbatch_n++], sv->fbatch_at, client, role, op, people, status);
 }
 
 /* Write what is queued (called by the loader thread only). The queue and
@@ -186,6 +255,22 @@ static void audit_flush(struct server *sv, struct audit_entry **spare, size_t *s
 
 /* --- workers ------------------------------------------------------------------ */
 
+/* What the front end tells a worker about a request (first frame). */
+struct fwd_head {
+	enum ipc_role role;
+	char client[64];
+};
+
+/* What a worker tells the front end about its reply (first frame); the
+ * request bytes follow as the second frame when the reply may be cached. */
+struct back_head {
+	uint64_t gen; /* snapshot generation the reply was computed from */
+	int64_t people;
+	enum ipc_role role;
+	int cacheable;
+	char op[24];
+};
+
 struct worker {
 	struct server *sv;
 	store *st; /* opened on first write */
@@ -202,7 +287,7 @@ static int worker_set_status(void *ctx, const char *employee_id, const char *sta
 	return store_invitation_set(w->st, employee_id, status, by, at, out_pid);
 }
 
-/* Receive one message from the front end: [user-id, envelope..., body]. */
+/* Receive one message from the front end: [head, envelope..., body]. */
 static int recv_parts(void *sock, zmq_msg_t parts[MAX_FRAMES], int *count)
 {
 	int n = 0, more = 1;
@@ -230,44 +315,50 @@ static int recv_parts(void *sock, zmq_msg_t parts[MAX_FRAMES], int *count)
 static void answer(struct worker *w, void *sock, zmq_msg_t parts[], int n)
 {
 	struct server *sv = w->sv;
-	char user_id[64] = "", client[65] = "local";
-	enum ipc_role role = sv->opts->role;
+	struct fwd_head head;
+	struct back_head back;
 	struct proto_result res;
 	int64_t t0 = mono_us();
-	size_t ulen = zmq_msg_size(&parts[0]);
+	uint64_t gen = 0;
+	zmq_msg_t *body = &parts[n - 1];
 
-	if (ulen < sizeof(user_id))
-		memcpy(user_id, zmq_msg_data(&parts[0]), ulen);
-	if (sv->auth && !ipc_auth_lookup(sv->auth, user_id, &role, client, sizeof(client))) {
-		/* Revoked since the handshake: refused per message. */
-		role = ROLE_NONE;
-		snprintf(client, sizeof(client), "revoked:%.8s", user_id);
-		memset(&res, 0, sizeof(res));
-		res.reply =
-		    proto_error_reply("forbidden", "this client key is not allowed", &res.len);
-		res.status = "forbidden";
-		snprintf(res.op, sizeof(res.op), "-");
-	} else {
-		served *snap = served_slot_get(&sv->slot);
-		struct proto_env env = {
-		    .snap = snap,
-		    .invites = sv->invites,
-		    .role = role,
-		    .client = client,
-		    .now = store_now(),
-		    .cooldown_s = sv->opts->cooldown_days * 86400,
-		    .set_status = worker_set_status,
-		    .set_ctx = w,
-		};
-		proto_handle(&env, zmq_msg_data(&parts[n - 1]), zmq_msg_size(&parts[n - 1]), &res);
-		served_unref(&snap);
-	}
+	if (zmq_msg_size(&parts[0]) != sizeof(head))
+		return; /* cannot happen: the front end wrote it */
+	memcpy(&head, zmq_msg_data(&parts[0]), sizeof(head));
+	head.client[sizeof(head.client) - 1] = '\0';
+	served *snap = served_slot_get_gen(&sv->slot, &gen);
+	struct proto_env env = {
+	    .snap = snap,
+	    .invites = sv->invites,
+	    .role = head.role,
+	    .client = head.client,
+	    .now = store_now(),
+	    .cooldown_s = sv->opts->cooldown_days * 86400,
+	    .set_status = worker_set_status,
+	    .set_ctx = w,
+	};
+	proto_handle(&env, zmq_msg_data(body), zmq_msg_size(body), &res);
+	served_unref(&snap);
+
+	memset(&back, 0, sizeof(back));
+	back.gen = gen;
+	back.people = res.people;
+	back.role = head.role;
+	back.cacheable = strcmp(res.status, "ok") == 0 && proto_op_cacheable(res.op) &&
+	                 zmq_msg_size(body) <= REPLY_CACHE_MAX_KEY;
+	copy_field(back.op, sizeof(back.op), res.op);
+	zmq_send(sock, &back, sizeof(back), ZMQ_SNDMORE);
+	if (back.cacheable)
+		zmq_send(sock, zmq_msg_data(body), zmq_msg_size(body), ZMQ_SNDMORE);
+	else
+		zmq_send(sock, "", 0, ZMQ_SNDMORE);
 	for (int i = 1; i < n - 1; i++)
 		zmq_send(sock, zmq_msg_data(&parts[i]), zmq_msg_size(&parts[i]), ZMQ_SNDMORE);
 	zmq_send(sock, res.reply, res.len, 0);
-	audit_push(sv, client, role, res.op, res.people, res.status);
-	log_info("request op=%s role=%s status=%s people=%lld us=%lld", res.op, ipc_role_name(role),
-	         res.status, (long long)res.people, (long long)(mono_us() - t0));
+	audit_push(sv, head.client, head.role, res.op, res.people, res.status);
+	log_info("request op=%s role=%s status=%s people=%lld us=%lld", res.op,
+	         ipc_role_name(head.role), res.status, (long long)res.people,
+	         (long long)(mono_us() - t0));
 	proto_result_free(&res);
 }
 
@@ -391,7 +482,7 @@ static void *loader_main(void *arg)
 /* --- front end ------------------------------------------------------------------- */
 
 static void reply_error(struct server *sv, zmq_msg_t *id, bool delimiter, const char *code,
-                        const char *msg)
+                        const char *msg, const char *client, enum ipc_role role)
 {
 	size_t len;
 	char *text = proto_error_reply(code, msg, &len);
@@ -405,16 +496,44 @@ static void reply_error(struct server *sv, zmq_msg_t *id, bool delimiter, const 
 		sv->reply_drops++;
 	}
 	free(text);
-	audit_push(sv, "-", ROLE_NONE, "-", 0, code);
+	front_audit(sv, client, role, "-", 0, code);
+}
+
+/* Send [identity, (""), reply] to a client, never blocking; the frames
+ * are consumed. Returns false (and counts a drop) when the client is gone
+ * (EHOSTUNREACH) or stopped reading (EAGAIN). */
+static bool to_client(struct server *sv, zmq_msg_t *id, zmq_msg_t *delim, zmq_msg_t *reply)
+{
+	if (zmq_msg_send(id, sv->front, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+	    (delim && zmq_msg_send(delim, sv->front, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) ||
+	    zmq_msg_send(reply, sv->front, ZMQ_DONTWAIT) < 0) {
+		sv->reply_drops++;
+		log_debug("reply dropped: %s", zmq_strerror(zmq_errno()));
+		return false;
+	}
+	return true;
+}
+
+static void free_cached_msg(void *p)
+{
+	zmq_msg_t *m = p;
+
+	zmq_msg_close(m);
+	free(m);
 }
 
 /* One client message: [identity, body] (DEALER) or [identity, "", body]
- * (REQ). Anything else is refused; frames past MAX_FRAMES are drained. */
-static void from_client(struct server *sv)
+ * (REQ). Anything else is refused; frames past MAX_FRAMES are drained.
+ * The role comes from the live allowlist entry of the message's User-Id,
+ * looked up for every message. A request whose reply is in the cache for
+ * the current snapshot is answered here; any other goes to a worker.
+ * Returns false when there was no message to read. */
+static bool from_client(struct server *sv)
 {
 	zmq_msg_t f[MAX_FRAMES];
 	int n = 0, more = 1, total = 0;
-	const char *uid = NULL;
+	char client[64] = "local";
+	enum ipc_role role = sv->opts->role;
 
 	while (more) {
 		zmq_msg_t m;
@@ -430,71 +549,212 @@ static void from_client(struct server *sv)
 		else
 			zmq_msg_close(&m);
 	}
+	if (total == 0)
+		return false;
 	if (n < 2)
 		goto done;
 	bool delim = zmq_msg_size(&f[1]) == 0;
 	if (total > 3 || (total == 3 && !delim)) {
-		reply_error(sv, &f[0], delim, "bad_request", "a request is one frame of JSON");
+		reply_error(sv, &f[0], delim, "bad_request", "a request is one frame of JSON", "-",
+		            ROLE_NONE);
 		goto done;
 	}
 	if (sv->auth) {
-		uid = zmq_msg_gets(&f[n - 1], "User-Id");
+		const char *uid = zmq_msg_gets(&f[n - 1], "User-Id");
 		if (!uid) {
-			reply_error(sv, &f[0], delim, "forbidden", "no client identity");
+			reply_error(sv, &f[0], delim, "forbidden", "no client identity", "-",
+			            ROLE_NONE);
+			goto done;
+		}
+		if (!ipc_auth_lookup(sv->auth, uid, &role, client, sizeof(client))) {
+			/* Revoked since the handshake: refused per message. */
+			snprintf(client, sizeof(client), "revoked:%.8s", uid);
+			reply_error(sv, &f[0], delim, "forbidden", "this client key is not allowed",
+			            client, ROLE_NONE);
 			goto done;
 		}
 	}
-	if (zmq_send(sv->back, uid ? uid : "", uid ? strlen(uid) : 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) <
-	    0) {
-		reply_error(sv, &f[0], delim, "unavailable", "the server is busy; retry");
+
+	zmq_msg_t *body = &f[n - 1];
+	const struct reply_cache_meta *meta = NULL;
+	zmq_msg_t *cached;
+
+	reply_cache_sync(sv->cache, served_slot_generation(&sv->slot));
+	cached = reply_cache_get(sv->cache, (unsigned)role, zmq_msg_data(body), zmq_msg_size(body),
+	                         &meta);
+	if (cached) {
+		zmq_msg_t out;
+		zmq_msg_init(&out);
+		zmq_msg_copy(&out, cached); /* shares the bytes: no copy, no encoding */
+		to_client(sv, &f[0], delim ? &f[1] : NULL, &out);
+		zmq_msg_close(&out);
+		front_audit(sv, client, role, meta->op, meta->people, "ok");
+		sv->cache_hits++;
+		log_info("request op=%s role=%s status=ok people=%lld cached", meta->op,
+		         ipc_role_name(role), (long long)meta->people);
+		goto done;
+	}
+
+	struct fwd_head head = {.role = role};
+	copy_field(head.client, sizeof(head.client), client);
+	sv->back_sends++;
+	if (zmq_send(sv->back, &head, sizeof(head), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+		reply_error(sv, &f[0], delim, "unavailable", "the server is busy; retry", client,
+		            role);
 		goto done;
 	}
 	for (int i = 0; i < n; i++)
 		zmq_msg_send(&f[i], sv->back, i < n - 1 ? ZMQ_SNDMORE : 0);
 	n = 0; /* sent messages are emptied by zmq_msg_send */
 	sv->inflight++;
+	sv->cache_misses++;
 done:
 	for (int i = 0; i < n; i++)
 		zmq_msg_close(&f[i]);
+	return true;
 }
 
-/* A worker's reply: [identity, (""), body] to the client, never blocking. */
-static void from_worker(struct server *sv)
+/* A worker's reply: [head, request, identity, (""), body]. The body goes
+ * to the client, never blocking, and into the cache when the worker says
+ * it may and the snapshot it used is still the one served. Returns false
+ * when there was no message to read. */
+static bool from_worker(struct server *sv)
 {
-	zmq_msg_t m;
-	int more = 1, ok = 1;
+	zmq_msg_t f[MAX_FRAMES];
+	int n = 0, more = 1;
+	struct back_head head;
 
 	while (more) {
+		zmq_msg_t m;
 		zmq_msg_init(&m);
 		if (zmq_msg_recv(&m, sv->back, ZMQ_DONTWAIT) < 0) {
 			zmq_msg_close(&m);
-			return;
+			break;
 		}
 		more = zmq_msg_more(&m);
-		if (ok &&
-		    zmq_msg_send(&m, sv->front, (more ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT) < 0) {
-			/* EHOSTUNREACH: the client is gone; EAGAIN: it stopped
-			 * reading. Either way drop the rest of the reply. */
-			ok = 0;
-			sv->reply_drops++;
-			log_debug("reply dropped: %s", zmq_strerror(zmq_errno()));
+		if (n < MAX_FRAMES)
+			f[n++] = m;
+		else
+			zmq_msg_close(&m);
+	}
+	if (n == 0)
+		return false;
+	sv->inflight--;
+	if (n < 4 || n > 5 || zmq_msg_size(&f[0]) != sizeof(head))
+		goto done; /* cannot happen: a worker wrote it */
+	memcpy(&head, zmq_msg_data(&f[0]), sizeof(head));
+	head.op[sizeof(head.op) - 1] = '\0';
+	zmq_msg_t *reply = &f[n - 1];
+	if (head.cacheable) {
+		reply_cache_sync(sv->cache, served_slot_generation(&sv->slot));
+		if (head.gen == reply_cache_gen(sv->cache)) {
+			struct reply_cache_meta meta = {.people = head.people};
+			zmq_msg_t *keep = xmalloc(sizeof(*keep));
+			zmq_msg_init(keep);
+			zmq_msg_copy(keep, reply);
+			copy_field(meta.op, sizeof(meta.op), head.op);
+			reply_cache_put(sv->cache, head.gen, (unsigned)head.role,
+			                zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), keep,
+			                zmq_msg_size(reply), &meta);
+		}
+	}
+	to_client(sv, &f[2], n == 5 ? &f[3] : NULL, reply);
+done:
+	for (int i = 0; i < n; i++)
+		zmq_msg_close(&f[i]);
+	return true;
+}
+
+/* --- refused clients (test plan F1) -------------------------------------------- */
+
+/* Log a refused handshake: the key fingerprint the ZAP handler recorded
+ * for it, never a name. Each key at most once a minute, and at most
+ * REFUSAL_LOG_MAX lines a minute in all, so a flood cannot fill the log. */
+static void log_auth_refusal(struct server *sv, unsigned status)
+{
+	char fp[IPC_FINGERPRINT_LEN + 1] = "";
+	time_t now = time(NULL);
+	struct refusal_seen *slot = NULL;
+
+	sv->auth_refusals++;
+	if (!sv->auth || !ipc_auth_take_refusal(sv->auth, fp))
+		snprintf(fp, sizeof(fp), "unknown");
+	if (now / 60 != sv->refusal_window) {
+		sv->refusal_window = now / 60;
+		sv->refusals_logged = 0;
+	}
+	for (size_t i = 0; i < REFUSAL_KEYS; i++) {
+		struct refusal_seen *r = &sv->refusal_keys[i];
+		if (strcmp(r->fp, fp) == 0 && now - r->at < 60) {
+			sv->refusals_quiet++;
+			return;
+		}
+		if (!slot || r->at < slot->at)
+			slot = r;
+	}
+	if (sv->refusals_logged >= REFUSAL_LOG_MAX) {
+		sv->refusals_quiet++;
+		return;
+	}
+	sv->refusals_logged++;
+	snprintf(slot->fp, sizeof(slot->fp), "%s", fp);
+	slot->at = now;
+	if (sv->refusals_quiet)
+		log_warn("auth: refused a CURVE client (key %s..., status %u); %llu more refusals "
+		         "not logged",
+		         fp, status, (unsigned long long)sv->refusals_quiet);
+	else
+		log_warn("auth: refused a CURVE client (key %s..., status %u)", fp, status);
+	sv->refusals_quiet = 0;
+}
+
+/* One event of the ROUTER's monitor: [uint16 event, uint32 value][address].
+ * Returns false when there was none to read. */
+static bool from_monitor(struct server *sv)
+{
+	zmq_msg_t m;
+	int more = 1, part = 0;
+	uint16_t event = 0;
+	uint32_t value = 0;
+
+	while (more) {
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, sv->monitor, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&m);
+			return part > 0;
+		}
+		more = zmq_msg_more(&m);
+		if (part++ == 0 && zmq_msg_size(&m) == 6) {
+			memcpy(&event, zmq_msg_data(&m), 2);
+			memcpy(&value, (const char *)zmq_msg_data(&m) + 2, 4);
 		}
 		zmq_msg_close(&m);
 	}
-	sv->inflight--;
+	if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+		log_auth_refusal(sv, value);
+	else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
+	         event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+		log_debug("handshake failed (event %u, detail %#x)", (unsigned)event,
+		          (unsigned)value);
+	return true;
 }
 
-static void publish(struct server *sv)
+/* Announce a snapshot the loader swapped in. Returns false when there was
+ * no notice to read. */
+static bool publish(struct server *sv)
 {
 	char buf[64], msg[128];
 	int len = zmq_recv(sv->notify, buf, sizeof(buf) - 1, ZMQ_DONTWAIT);
 
-	if (len < 0 || !sv->pub)
-		return;
+	if (len < 0)
+		return false;
+	if (!sv->pub)
+		return true;
 	buf[len] = '\0';
 	len = snprintf(msg, sizeof(msg), "{\"snapshot\":{\"id\":%s}}", buf);
 	zmq_send(sv->pub, "scores.updated", 14, ZMQ_SNDMORE | ZMQ_DONTWAIT);
 	zmq_send(sv->pub, msg, (size_t)len, ZMQ_DONTWAIT);
+	return true;
 }
 
 /* Returns true when the server should stop. */
@@ -521,39 +781,113 @@ static bool on_signals(struct server *sv)
 	return stop;
 }
 
+/* Messages read from one socket per pass of the loop before the others get
+ * their turn (and before the front end's audit batch is handed over). */
+#define DRAIN_BATCH 64
+
+/* A socket the loop reads, and whether it is known to be drained. */
+struct watched {
+	void *sock;
+	int fd; /* its ZMQ_FD */
+	/* Its last operation was a read that found nothing: until its
+	 * ZMQ_FD turns readable there is nothing to read. Any send on the
+	 * socket may process its pending commands (which does not make the
+	 * ZMQ_FD readable again), so a send makes it unclean. */
+	bool clean;
+};
+
+static int watch(struct watched *w, void *sock)
+{
+	size_t len = sizeof(w->fd);
+
+	w->sock = sock;
+	w->clean = false;
+	w->fd = -1;
+	if (sock && zmq_getsockopt(sock, ZMQ_FD, &w->fd, &len) != 0)
+		return zerr("ZMQ_FD");
+	return 0;
+}
+
+/* The front end's loop. zmq_poll would ask every socket for ZMQ_EVENTS
+ * twice per call (a system call each); instead this thread blocks in one
+ * poll() on the sockets' ZMQ_FDs only when every socket is drained, and
+ * otherwise reads the sockets that may have something. */
 static void serve_loop(struct server *sv)
 {
+	enum { W_BACK, W_NOTIFY, W_MONITOR, W_FRONT, W_COUNT };
+	struct watched w[W_COUNT];
 	bool stopping = false;
 	int64_t deadline = 0;
 
+	if (watch(&w[W_BACK], sv->back) || watch(&w[W_NOTIFY], sv->notify) ||
+	    watch(&w[W_MONITOR], sv->monitor) || watch(&w[W_FRONT], sv->front)) {
+		log_error("serve: %s", err_msg());
+		return;
+	}
+	if (!sv->monitor)
+		w[W_MONITOR].clean = true; /* nothing to watch without CURVE */
 	for (;;) {
-		zmq_pollitem_t items[4] = {
-		    {sv->back, 0, ZMQ_POLLIN, 0},
-		    {sv->notify, 0, ZMQ_POLLIN, 0},
-		    {NULL, sig_pipe[0], ZMQ_POLLIN, 0},
-		    {sv->front, 0, ZMQ_POLLIN, 0},
-		};
-		int rc = zmq_poll(items, stopping ? 3 : 4, 100);
+		struct pollfd fds[W_COUNT + 1];
+		int map[W_COUNT + 1], nfds = 0;
+		bool idle = true;
 
-		if (rc < 0 && zmq_errno() != EINTR)
+		for (int i = 0; i < W_COUNT; i++) {
+			if (!w[i].sock || (i == W_FRONT && stopping))
+				continue;
+			idle = idle && w[i].clean;
+			map[nfds] = i;
+			fds[nfds++] = (struct pollfd){.fd = w[i].fd, .events = POLLIN};
+		}
+		map[nfds] = -1;
+		fds[nfds++] = (struct pollfd){.fd = sig_pipe[0], .events = POLLIN};
+		int rc = poll(fds, (nfds_t)nfds, idle ? 100 : 0);
+		if (rc < 0 && errno != EINTR)
 			break;
-		if (rc > 0) {
-			if (items[0].revents & ZMQ_POLLIN)
-				from_worker(sv);
-			if (items[1].revents & ZMQ_POLLIN)
-				publish(sv);
-			if ((items[2].revents & ZMQ_POLLIN) && on_signals(sv) && !stopping) {
+		for (int k = 0; rc > 0 && k < nfds; k++) {
+			if (!fds[k].revents)
+				continue;
+			if (map[k] >= 0)
+				w[map[k]].clean = false;
+			else if (on_signals(sv) && !stopping) {
 				stopping = true;
 				deadline = mono_us() + DRAIN_MS * 1000;
 				log_info("stopping: answering %lld requests in flight",
 				         (long long)sv->inflight);
 			}
-			if (!stopping && (items[3].revents & ZMQ_POLLIN))
-				from_client(sv);
 		}
+		if (rc == 0 && idle) /* a quiet 100 ms: look anyway, cheaply */
+			for (int i = 0; i < W_COUNT; i++)
+				w[i].clean = !w[i].sock;
+
+		int got = 0;
+		if (!w[W_BACK].clean) {
+			for (got = 0; got < DRAIN_BATCH && from_worker(sv); got++)
+				;
+			w[W_BACK].clean = got < DRAIN_BATCH;
+			if (got)
+				w[W_FRONT].clean = false; /* replies were sent on it */
+		}
+		if (!w[W_NOTIFY].clean)
+			w[W_NOTIFY].clean = !publish(sv);
+		if (!w[W_MONITOR].clean) {
+			for (got = 0; got < DRAIN_BATCH && from_monitor(sv); got++)
+				;
+			w[W_MONITOR].clean = got < DRAIN_BATCH;
+		}
+		if (!stopping && !w[W_FRONT].clean) {
+			for (got = 0; got < DRAIN_BATCH && from_client(sv); got++)
+				;
+			/* Its last read found nothing, after every reply sent. */
+			w[W_FRONT].clean = got < DRAIN_BATCH;
+			if (sv->back_sends)
+				w[W_BACK].clean = false; /* requests were sent on it */
+			sv->back_sends = 0;
+		}
+		front_audit_flush(sv);
 		if (stopping && (sv->inflight <= 0 || mono_us() > deadline))
 			break;
 	}
+	front_audit_flush(sv);
 }
 
 /* --- start and stop -------------------------------------------------------- */
@@ -585,6 +919,17 @@ static int setup_front(struct server *sv, const char *secret)
 		    set_int(sv->front, ZMQ_ZAP_ENFORCE_DOMAIN, 1))
 			return zerr("CURVE options");
 	}
+	/* With CURVE, watch the handshakes: a refused key is logged from its
+	 * HANDSHAKE_FAILED_AUTH event (test plan F1). Set up before the bind
+	 * so no event is missed. */
+	if (secret && (zmq_socket_monitor(sv->front, MONITOR_ENDPOINT,
+	                                  ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+	                                      ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+	                                      ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0 ||
+	               !(sv->monitor = zmq_socket(sv->ctx, ZMQ_PAIR)) ||
+	               set_int(sv->monitor, ZMQ_LINGER, 0) ||
+	               zmq_connect(sv->monitor, MONITOR_ENDPOINT) != 0))
+		return zerr("ROUTER monitor");
 	if (zmq_bind(sv->front, o->bind) != 0)
 		return err_set(ERR_IO, "cannot bind %s: %s", o->bind, zmq_strerror(zmq_errno()));
 	return 0;
@@ -717,7 +1062,7 @@ static void restore_signals(void)
 
 static void close_sockets(struct server *sv)
 {
-	void **socks[] = {&sv->front, &sv->back, &sv->pub, &sv->notify};
+	void **socks[] = {&sv->monitor, &sv->front, &sv->back, &sv->pub, &sv->notify};
 
 	for (size_t i = 0; i < sizeof(socks) / sizeof(socks[0]); i++) {
 		if (*socks[i])
@@ -756,6 +1101,7 @@ int ipc_server_run(const struct ipc_server_opts *opts)
 	if ((rc = check_opts(opts, secret)))
 		return rc;
 	served_slot_init(&sv.slot);
+	sv.cache = reply_cache_new(CACHE_ENTRIES, CACHE_BYTES, free_cached_msg);
 	pthread_mutex_init(&sv.qmu, NULL);
 	pthread_cond_init(&sv.qcv, NULL);
 	atomic_init(&sv.workers_stop, false);
@@ -777,9 +1123,17 @@ int ipc_server_run(const struct ipc_server_opts *opts)
 	log_info("serving %s (%s) with %d workers", opts->bind,
 	         opts->curve_secret ? "CURVE" : ipc_role_name(opts->role), opts->workers);
 	serve_loop(&sv);
-	log_info("stopped; %llu replies dropped (client gone)", (unsigned long long)sv.reply_drops);
+	log_info("stopped; %llu replies dropped (client gone); %llu answered from the cache, %llu "
+	         "by workers (cache emptied %llu times when full)",
+	         (unsigned long long)sv.reply_drops, (unsigned long long)sv.cache_hits,
+	         (unsigned long long)sv.cache_misses,
+	         (unsigned long long)reply_cache_resets(sv.cache));
+	if (sv.auth_refusals)
+		log_info("%llu CURVE handshakes refused", (unsigned long long)sv.auth_refusals);
 out:
 	stop_threads(&sv);
+	/* Cached replies are zmq messages: release them before the context. */
+	reply_cache_destroy(&sv.cache);
 	if (atomic_load(&sv.audit_dropped))
 		log_warn("audit: %llu entries dropped (queue full)",
 		         (unsigned long long)atomic_load(&sv.audit_dropped));
