@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/csv_prefetch.h"
 #include "core/err.h"
 #include "core/mem.h"
 
@@ -51,8 +52,9 @@ struct utf8_state {
 
 struct csv_reader {
 	char *name;
-	FILE *f;    /* NULL for memory input */
-	bool own_f; /* false for stdin */
+	csv_prefetch *pf; /* reading ahead in a thread, or NULL */
+	FILE *f;          /* NULL for memory input */
+	bool own_f;       /* false for stdin */
 	unsigned char *buf;
 	const unsigned char *mem;
 	size_t mem_len, mem_pos;
@@ -126,6 +128,11 @@ __attribute__((format(printf, 5, 6))) static int reader_fail(csv_reader *r, int 
 static int reader_error(const csv_reader *r)
 {
 	return err_set(r->err, "%s", r->errbuf);
+}
+
+int csv_reader_error_again(const csv_reader *r)
+{
+	return reader_error(r);
 }
 
 /* 1-based byte column of absolute offset `off` on the current line. */
@@ -549,6 +556,10 @@ int csv_reader_open(csv_reader **out, const char *path, const struct csv_reader_
 	r->buf = xmalloc(CHUNK_SIZE);
 	if (fstat(fileno(r->f), &st) == 0 && S_ISREG(st.st_mode))
 		r->size = (uint64_t)st.st_size;
+	/* Without a thread the file is read directly: that is only slower. */
+	if (opts && opts->prefetch_from && r->size >= opts->prefetch_from &&
+	    csv_prefetch_start(&r->pf, r) < 0)
+		r->pf = NULL;
 	*out = r;
 cleanup:
 	if (f && !is_stdin)
@@ -570,6 +581,11 @@ int csv_reader_open_mem(csv_reader **out, const char *name, const void *data, si
 }
 
 int csv_reader_next(csv_reader *r, struct csv_row *out)
+{
+	return r->pf ? csv_prefetch_next(r->pf, out) : csv_reader_next_direct(r, out);
+}
+
+int csv_reader_next_direct(csv_reader *r, struct csv_row *out)
 {
 	int rc;
 
@@ -598,9 +614,15 @@ int csv_reader_next(csv_reader *r, struct csv_row *out)
 	return 1;
 }
 
-void csv_reader_digest(const csv_reader *r, uint8_t out[SHA256_LEN])
+void csv_reader_digest(csv_reader *r, uint8_t out[SHA256_LEN])
 {
-	struct sha256 s = r->sha;
+	struct sha256 s;
+
+	/* Normally called after the last row, when the thread has finished;
+	 * otherwise it is stopped first, so the digest is not being written. */
+	if (r->pf && !csv_prefetch_done(r->pf))
+		csv_prefetch_stop(&r->pf);
+	s = r->sha;
 
 	if (r->stage.len)
 		sha256_update(&s, r->stage.data, r->stage.len);
@@ -608,6 +630,11 @@ void csv_reader_digest(const csv_reader *r, uint8_t out[SHA256_LEN])
 }
 
 uint64_t csv_reader_bytes_read(const csv_reader *r)
+{
+	return r->pf ? csv_prefetch_bytes_read(r->pf) : r->offset;
+}
+
+uint64_t csv_reader_bytes_read_direct(const csv_reader *r)
 {
 	return r->offset;
 }
@@ -629,6 +656,7 @@ void csv_reader_close(csv_reader **rp)
 	if (!rp || !*rp)
 		return;
 	r = *rp;
+	csv_prefetch_stop(&r->pf); /* before anything the thread uses goes */
 	if (r->parser_ready)
 		csv_free(&r->parser);
 	if (r->f && r->own_f)

@@ -40,7 +40,14 @@ struct csv_reader_opts {
 	size_t max_columns; /* 0 = CSV_DEFAULT_MAX_COLUMNS */
 	char delimiter;     /* 0 = ',' */
 	bool ragged;        /* true: do not check field counts (generic reading) */
+	/* Parse in a thread of its own, ahead of the caller, when the input is
+	 * a regular file of at least this many bytes (0: never). Rows, errors
+	 * and the digest are the same either way. */
+	uint64_t prefetch_from;
 };
+
+/* What importers use for prefetch_from. */
+#define CSV_PREFETCH_FROM (4u << 20)
 
 /* One record. Borrowed from the reader: valid until the next call to
  * csv_reader_next or csv_reader_close. Fields are NUL-terminated (they can
@@ -71,7 +78,7 @@ int csv_reader_next(csv_reader *r, struct csv_row *out);
 /* SHA-256 over the normalised records read so far (each field followed by
  * 0x1F, each record by 0x1E), so the same content hashes the same whatever
  * its quoting, line endings or BOM. Valid after csv_reader_next returned 0. */
-void csv_reader_digest(const csv_reader *r, uint8_t out[SHA256_LEN]);
+void csv_reader_digest(csv_reader *r, uint8_t out[SHA256_LEN]);
 
 /* Bytes consumed and total size (0 when unknown, e.g. stdin): for progress. */
 uint64_t csv_reader_bytes_read(const csv_reader *r);

@@ -32,7 +32,7 @@
 #include "survey/roster.h"
 
 #define BATCH           8192            /* events per de-duplication round */
-#define SEEN_CACHE_KEYS (4u << 20)      /* 32 MiB of cached keys */
+#define SEEN_CACHE_KEYS (1u << 20)      /* 8 MiB of cached keys */
 #define AGG_MIN         (1u << 12)      /* first size of the cell table (slots) */
 #define AGG_SLOTS       (1u << 19)      /* largest size: 32 MiB of 64-byte cells */
 #define AGG_MAX         (AGG_SLOTS / 2) /* flush at this many cells (load 1/2) */

@@ -98,6 +98,8 @@ int import_begin(import_ctx **out, store *s, const char *kind, const char *path,
 	c->opts = *opts;
 	if (!c->opts.max_errors)
 		c->opts.max_errors = IMPORT_DEFAULT_MAX_ERRORS;
+	if (!c->opts.csv.prefetch_from)
+		c->opts.csv.prefetch_from = CSV_PREFETCH_FROM; /* parse ahead in a thread */
 	c->path = xstrdup(path);
 	fault_init(c);
 	snprintf(c->rec.kind, sizeof(c->rec.kind), "%s", kind);

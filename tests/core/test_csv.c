@@ -1131,3 +1131,122 @@ Test(core_csv_files, reports_name_size_and_progress_of_a_file)
 	cr_assert(eq(u64, csv_reader_bytes_read(r), 12));
 	csv_reader_close(&r);
 }
+
+/* ---- reading ahead in a thread ---------------------------------------- */
+
+/* A file of n rows with quoted fields, embedded line breaks and commas;
+ * row bad (1-based data row, 0 for none) has one field too many. */
+static char *write_mixed(const char *dir, const char *name, int n, int bad)
+{
+	char *path = NULL;
+	FILE *f;
+
+	cr_assert(asprintf(&path, "%s/%s", dir, name) > 0);
+	f = fopen(path, "w");
+	cr_assert(f != NULL);
+	fputs("id,text,n\n", f);
+	for (int i = 1; i <= n; i++) {
+		if (i == bad)
+			fprintf(f, "%d,x,%d,extra\n", i, i);
+		else if (i % 7 == 0)
+			fprintf(f, "%d,\"two\nlines, and \"\"quotes\"\"\",%d\r\n", i, i * 3);
+		else
+			fprintf(f, "%d,plain text %d,%d\n", i, i % 100, i);
+	}
+	fclose(f);
+	return path;
+}
+
+struct read_result {
+	int rc;
+	long rows;
+	char err[512];
+	uint8_t digest[SHA256_LEN];
+	unsigned long long sum; /* over lines, numbers, lengths and bytes */
+};
+
+static void read_all(const char *path, uint64_t prefetch_from, struct read_result *res)
+{
+	struct csv_reader_opts o = {.prefetch_from = prefetch_from};
+	struct csv_row row;
+	csv_reader *r;
+
+	memset(res, 0, sizeof(*res));
+	cr_assert(eq(int, csv_reader_open(&r, path, &o), 0));
+	while ((res->rc = csv_reader_next(r, &row)) == 1) {
+		res->rows++;
+		res->sum = res->sum * 31 + (unsigned long long)row.line * 7 +
+		           (unsigned long long)row.number;
+		for (size_t i = 0; i < row.count; i++) {
+			cr_assert(eq(sz, strlen(row.fields[i]), row.lens[i]));
+			for (size_t j = 0; j < row.lens[i]; j++)
+				res->sum = res->sum * 131 + (unsigned char)row.fields[i][j];
+		}
+	}
+	if (res->rc < 0)
+		snprintf(res->err, sizeof(res->err), "%s", err_msg());
+	/* After the end or an error, the same answer again. */
+	cr_assert(eq(int, csv_reader_next(r, &row), res->rc));
+	if (res->rc == 0)
+		csv_reader_digest(r, res->digest);
+	csv_reader_close(&r);
+}
+
+Test(csv_prefetch, gives_the_same_rows_digest_and_errors_as_direct_reading, .init = tmp_setup)
+{
+	struct read_result direct, ahead;
+	char *good = write_mixed(tmpdir, "good.csv", 50000, 0);
+	char *bad = write_mixed(tmpdir, "bad.csv", 50000, 41234);
+
+	read_all(good, 0, &direct);
+	read_all(good, 1, &ahead);
+	cr_assert(eq(int, direct.rc, 0));
+	cr_assert(eq(int, ahead.rc, 0));
+	cr_assert(eq(long, ahead.rows, 50001));
+	cr_assert(eq(long, direct.rows, ahead.rows));
+	cr_assert(eq(u64, direct.sum, ahead.sum));
+	cr_assert(eq(int, memcmp(direct.digest, ahead.digest, SHA256_LEN), 0));
+
+	read_all(bad, 0, &direct);
+	read_all(bad, 1, &ahead);
+	cr_assert(lt(int, ahead.rc, 0));
+	cr_assert(eq(int, direct.rc, ahead.rc));
+	cr_assert(eq(long, direct.rows, ahead.rows));
+	cr_assert(eq(str, direct.err, ahead.err));
+	cr_assert(strstr(ahead.err, "expected 3 fields, found 4") != NULL, "%s", ahead.err);
+	free(good);
+	free(bad);
+}
+
+static int thread_count(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	cr_assert(d != NULL);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+Test(csv_prefetch, closing_early_stops_the_thread, .init = tmp_setup)
+{
+	struct csv_reader_opts o = {.prefetch_from = 1};
+	char *path = write_mixed(tmpdir, "early.csv", 100000, 0);
+	struct csv_row row;
+	csv_reader *r;
+
+	for (int stop = 0; stop < 3; stop++) {
+		int before = thread_count();
+		cr_assert(eq(int, csv_reader_open(&r, path, &o), 0));
+		cr_assert(eq(int, thread_count(), before + 1), "the reader runs a thread");
+		for (int i = 0; i < stop * 5000; i++)
+			cr_assert(eq(int, csv_reader_next(r, &row), 1));
+		csv_reader_close(&r); /* must neither hang nor leak (ASan) */
+		cr_assert(eq(ptr, r, NULL));
+		cr_assert(eq(int, thread_count(), before));
+	}
+	free(path);
+}

@@ -596,9 +596,9 @@ static long maxrss_kib(void)
 }
 
 /* 100k events, then 1M more: the peak may grow with caches that are
- * bounded (SQLite's page cache of 64 MiB, the cell table of 32 MiB), never
- * with the file. Measured: +58 MiB (37 -> 95 MiB); the CLI peaks at 113
- * MiB on 10M events. */
+ * bounded (SQLite's page cache of 64 MiB, the cell table of 32 MiB, the
+ * de-duplication key cache of 8 MiB, the read-ahead ring of about 4 MiB),
+ * never with the file. Measured: +64 MiB (45 -> 109 MiB). */
 Test(survey_activity, memory_does_not_grow_with_the_file, .timeout = 240)
 {
 	struct buf roster = {0};
@@ -623,7 +623,7 @@ Test(survey_activity, memory_does_not_grow_with_the_file, .timeout = 240)
 	cr_log_info("peak RSS after 100k events %ld KiB, after %d more %ld KiB", before, BIG_ROWS,
 	            after);
 	if (RSS_CHECKED)
-		cr_assert(lt(i64, after - before, 64 * 1024), "grew %ld KiB", after - before);
+		cr_assert(lt(i64, after - before, 80 * 1024), "grew %ld KiB", after - before);
 	cr_assert(
 	    eq(i64, tu_db_int(db, "SELECT sum(events) FROM activity_weekly"), 100000 + BIG_ROWS));
 	free(small);
