@@ -1,11 +1,16 @@
 /* server.h - `ambassador serve`: the ZeroMQ service of SPEC 5.2.
  *
  * Threads and who owns what:
- *  - the calling thread owns the client-facing ROUTER, the inproc DEALER
- *    to the workers, the PUB socket and the loader's notice socket; it
- *    checks frames, forwards requests and replies, and handles signals;
+ *  - the calling thread (the front end) owns the client-facing ROUTER, its
+ *    monitor socket (with CURVE), the inproc DEALER to the workers, the PUB
+ *    socket and the loader's notice socket; it checks frames, looks the
+ *    role up per message, answers a request whose reply is in its cache
+ *    for the current snapshot (ping, rank, candidates, explain: see
+ *    proto_op_cacheable), forwards any other to a worker and the reply
+ *    back (caching it when allowed), logs refused CURVE handshakes, and
+ *    handles signals;
  *  - N workers, each with its own DEALER (and its own store handle, opened
- *    on the first invitation_status), answer requests from memory;
+ *    on the first invitation_status), answer the other requests from memory;
  *  - the loader owns a store handle: it polls for a new snapshot (and for
  *    imports, erasures and invitation changes by other processes), swaps
  *    the served snapshot, and writes the audit log in batches;
