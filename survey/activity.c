@@ -1,13 +1,15 @@
 /* activity.c - `import activity FILE` (SPEC 2.3): social-activity events
- * into activity_seen (de-duplication keys) and activity_weekly (the weekly
+ * into de-duplication key chunks and activity_weekly (the weekly
  * aggregates scoring reads). Raw events are never stored.
  *
  * Streaming, with memory bounded by the roster and fixed caps, never by
  * the file:
  *  - people: employee_id -> (pid, status), loaded once (grows with people);
  *  - platforms: name -> id, at most ACTIVITY_MAX_PLATFORMS;
- *  - a batch of BATCH parsed events whose keys are checked against the
- *    key chunks (core/store_activity.h) held in a cache of at most
+ *  - two batches of BATCH parsed events (one filling, one with the writer
+ *    thread that large files get: see struct writer) whose keys are
+ *    checked against the key chunks (core/store_activity.h) held in a
+ *    cache of at most
  *    SEEN_CACHE_KEYS keys (a key already there is an event already
  *    counted, by an earlier import or earlier in this file); when the
  *    cache fills, and at the end, changed chunks are saved and dropped;
@@ -18,6 +20,8 @@
 #include "survey/activity.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -583,6 +587,35 @@ static void seen_merge(struct seen *c, struct seen_chunk *ch, const int64_t *key
 
 /* --- the importer ------------------------------------------------------- */
 
+/* Parsed events on their way to de-duplication and aggregation. */
+struct batch {
+	size_t n;
+	int64_t keys[BATCH];
+	struct order_pair pairs[BATCH];
+	uint32_t order[BATCH];
+	uint8_t fresh[BATCH];
+	struct activity_cell cells[BATCH];
+	int64_t kept, dup; /* results, applied to the summary by the reading thread */
+};
+
+/* For large files a writer thread de-duplicates, aggregates and stores
+ * one batch while the reading thread parses the next (and the CSV
+ * read-ahead thread the one after). The reading thread touches the store
+ * only under dbmu (an unknown employee id, a new platform), and counts the
+ * writer's results when it takes a batch back, so the summary has one
+ * writer. */
+struct writer {
+	pthread_t thread;
+	bool running;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch *todo; /* handed over, not yet finished */
+	struct batch *done; /* finished, counts not yet applied */
+	bool quit;
+	int rc; /* first failure; then msg */
+	char msg[512];
+};
+
 struct act {
 	import_ctx *c;
 	store *s;
@@ -592,12 +625,10 @@ struct act {
 	struct platforms *plats;
 	struct agg agg;
 	struct seen seen;
-	size_t nbatch;
-	int64_t keys[BATCH];
-	struct order_pair pairs[BATCH];
-	uint32_t order[BATCH];
-	uint8_t fresh[BATCH];
-	struct activity_cell batch[BATCH];
+	struct batch batches[2];
+	struct batch *fill; /* the batch parse_row adds to */
+	struct writer w;
+	pthread_mutex_t dbmu; /* the store, when the writer runs */
 };
 
 static int map_header(struct act *a, const struct csv_row *h)
@@ -702,7 +733,10 @@ static int row_person(struct act *a, const struct csv_row *row, int64_t *pid)
 	if ((why = roster_check_id(id, len)))
 		return import_reject(a->c, row, a->map[COL_ID], "%s", why);
 	if ((i = people_find(&a->people, id, len)) < 0) {
-		if ((rc = store_is_suppressed(a->s, id)) < 0)
+		pthread_mutex_lock(&a->dbmu);
+		rc = store_is_suppressed(a->s, id);
+		pthread_mutex_unlock(&a->dbmu);
+		if (rc < 0)
 			return rc;
 		if (rc == 1) {
 			import_skip(a->c, "erased earlier");
@@ -767,7 +801,10 @@ static int row_platform(struct act *a, const char *name, size_t len, uint16_t *i
 	}
 	if (a->plats->n == ACTIVITY_MAX_PLATFORMS)
 		return 1; /* caller rejects the row */
-	if ((rc = store_platform_add(a->s, name, &pid, &added)))
+	pthread_mutex_lock(&a->dbmu);
+	rc = store_platform_add(a->s, name, &pid, &added);
+	pthread_mutex_unlock(&a->dbmu);
+	if (rc)
 		return rc;
 	if ((rc = platforms_put(a->plats, pid, name)))
 		return rc;
@@ -834,40 +871,141 @@ static int parse_row(struct act *a, const struct csv_row *row, struct activity_c
 }
 
 /* De-duplicate the batch against activity_seen, then aggregate what is new. */
-static int flush_batch(struct act *a)
+/* De-duplicate batch b against the key chunks, then aggregate what is
+ * new; the counts go to b->kept and b->dup. */
+static int process_batch(struct act *a, struct batch *b)
 {
 	int rc;
 
-	if (!a->nbatch)
+	b->kept = b->dup = 0;
+	if (!b->n)
 		return 0;
-	/* Keys in order: inserts walk the B-tree forwards. */
-	for (size_t i = 0; i < a->nbatch; i++) {
-		a->pairs[i].key = (uint64_t)a->keys[i];
-		a->pairs[i].idx = (uint32_t)i;
+	/* Keys in order: chunks are visited once each, in order. */
+	for (size_t i = 0; i < b->n; i++) {
+		b->pairs[i].key = (uint64_t)b->keys[i];
+		b->pairs[i].idx = (uint32_t)i;
 	}
-	sort_pairs(a->pairs, a->order, a->nbatch);
-	for (size_t i = 0, j; i < a->nbatch; i = j) {
-		int64_t id = a->keys[a->order[i]] >> STORE_SEEN_CHUNK_SHIFT;
+	sort_pairs(b->pairs, b->order, b->n);
+	for (size_t i = 0, j; i < b->n; i = j) {
+		int64_t id = b->keys[b->order[i]] >> STORE_SEEN_CHUNK_SHIFT;
 		struct seen_chunk *ch;
-		for (j = i + 1;
-		     j < a->nbatch && a->keys[a->order[j]] >> STORE_SEEN_CHUNK_SHIFT == id; j++)
+		for (j = i + 1; j < b->n && b->keys[b->order[j]] >> STORE_SEEN_CHUNK_SHIFT == id;
+		     j++)
 			;
 		if ((rc = seen_get(&a->seen, a->s, id, &ch)))
 			return rc;
-		seen_merge(&a->seen, ch, a->keys, a->order, i, j, a->fresh);
+		seen_merge(&a->seen, ch, b->keys, b->order, i, j, b->fresh);
 	}
 	if (a->seen.nkeys > SEEN_CACHE_KEYS && (rc = seen_flush(&a->seen, a->s)))
 		return rc;
-	for (size_t i = 0; i < a->nbatch; i++) {
-		if (!a->fresh[i]) {
-			import_skip(a->c, "already counted");
+	for (size_t i = 0; i < b->n; i++) {
+		if (!b->fresh[i]) {
+			b->dup++;
 			continue;
 		}
-		if ((rc = agg_add(&a->agg, a->s, &a->batch[i])))
+		if ((rc = agg_add(&a->agg, a->s, &b->cells[i])))
 			return rc;
-		import_keep(a->c);
+		b->kept++;
 	}
-	a->nbatch = 0;
+	return 0;
+}
+
+/* Count a processed batch into the summary and empty it. */
+static void apply_counts(struct act *a, struct batch *b)
+{
+	for (int64_t i = 0; i < b->dup; i++)
+		import_skip(a->c, "already counted");
+	for (int64_t i = 0; i < b->kept; i++)
+		import_keep(a->c);
+	b->n = 0;
+	b->kept = b->dup = 0;
+}
+
+static void *writer_main(void *arg)
+{
+	struct act *a = arg;
+	struct writer *w = &a->w;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->todo && !w->quit)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->todo)
+			break;
+		struct batch *b = w->todo;
+		pthread_mutex_unlock(&w->mu);
+		pthread_mutex_lock(&a->dbmu);
+		int rc = w->rc ? 0 : process_batch(a, b);
+		pthread_mutex_unlock(&a->dbmu);
+		pthread_mutex_lock(&w->mu);
+		if (rc && !w->rc) {
+			w->rc = rc;
+			snprintf(w->msg, sizeof(w->msg), "%s", err_msg());
+		}
+		w->todo = NULL;
+		w->done = b;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Wait until the writer has nothing in hand; apply the counts of what it
+ * finished. Returns its failure, if any. */
+static int writer_wait(struct act *a)
+{
+	struct writer *w = &a->w;
+	struct batch *done;
+	int rc;
+
+	pthread_mutex_lock(&w->mu);
+	while (w->todo)
+		pthread_cond_wait(&w->cv, &w->mu);
+	done = w->done;
+	w->done = NULL;
+	rc = w->rc;
+	pthread_mutex_unlock(&w->mu);
+	if (rc)
+		return err_set(rc, "%s", w->msg);
+	if (done)
+		apply_counts(a, done);
+	return 0;
+}
+
+static void writer_stop(struct act *a)
+{
+	struct writer *w = &a->w;
+
+	if (!w->running)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->quit = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	w->running = false;
+}
+
+/* The fill batch is full (or the file ended): process it, on the writer
+ * thread when there is one, and start filling the other. */
+static int flush_batch(struct act *a)
+{
+	struct batch *b = a->fill;
+	int rc;
+
+	if (!a->w.running) {
+		if ((rc = process_batch(a, b)))
+			return rc;
+		apply_counts(a, b);
+		return 0;
+	}
+	if ((rc = writer_wait(a)))
+		return rc;
+	pthread_mutex_lock(&a->w.mu);
+	a->w.todo = b;
+	pthread_cond_broadcast(&a->w.cv);
+	pthread_mutex_unlock(&a->w.mu);
+	a->fill = b == &a->batches[0] ? &a->batches[1] : &a->batches[0];
 	return 0;
 }
 
@@ -882,17 +1020,28 @@ static int read_rows(struct act *a, const char *path)
 	import_set_header(a->c, &row);
 	if ((rc = map_header(a, &row)))
 		return rc;
+	if (csv_reader_size(import_reader(a->c)) >= CSV_PREFETCH_FROM) {
+		if (pthread_create(&a->w.thread, NULL, writer_main, a) == 0)
+			a->w.running = true; /* else: all on this thread, only slower */
+	}
 	while ((rc = import_next(a->c, &row)) == 1) {
-		rc = parse_row(a, &row, &a->batch[a->nbatch], &a->keys[a->nbatch]);
+		struct batch *b = a->fill;
+		rc = parse_row(a, &row, &b->cells[b->n], &b->keys[b->n]);
 		if (rc < 0)
 			return rc;
-		if (rc == 1 && ++a->nbatch == BATCH && (rc = flush_batch(a)))
+		if (rc == 1 && ++b->n == BATCH && (rc = flush_batch(a)))
 			return rc;
 	}
 	if (rc < 0)
 		return rc;
-	if ((rc = flush_batch(a)) || (rc = seen_flush(&a->seen, a->s)) ||
-	    (rc = agg_flush(&a->agg, a->s)))
+	if ((rc = flush_batch(a)))
+		return rc;
+	if (a->w.running) {
+		if ((rc = writer_wait(a)))
+			return rc;
+		writer_stop(a);
+	}
+	if ((rc = seen_flush(&a->seen, a->s)) || (rc = agg_flush(&a->agg, a->s)))
 		return rc;
 	return 0;
 }
@@ -906,6 +1055,10 @@ int activity_import(store *s, const char *path, const struct import_opts *opts,
 	a->s = s;
 	a->plats = xcalloc(1, sizeof(*a->plats));
 	a->latest = store_now() + ACTIVITY_FUTURE_TOLERANCE;
+	a->fill = &a->batches[0];
+	pthread_mutex_init(&a->dbmu, NULL);
+	pthread_mutex_init(&a->w.mu, NULL);
+	pthread_cond_init(&a->w.cv, NULL);
 	if ((rc = import_begin(&a->c, s, "activity", path, opts, sum)))
 		goto out;
 	a->seen.legacy = store_seen_legacy(s);
@@ -921,7 +1074,11 @@ int activity_import(store *s, const char *path, const struct import_opts *opts,
 	}
 	rc = import_end(&a->c);
 out:
+	writer_stop(a); /* before a rollback: it may hold a batch */
 	import_abort(&a->c);
+	pthread_mutex_destroy(&a->dbmu);
+	pthread_mutex_destroy(&a->w.mu);
+	pthread_cond_destroy(&a->w.cv);
 	people_free(&a->people);
 	seen_free(&a->seen);
 	free(a->agg.cells);

@@ -5,9 +5,11 @@
 #include <criterion/criterion.h>
 #include <sqlite3.h>
 #include <criterion/new/assert.h>
+#include <string.h>
 #include <sys/resource.h>
 
 #include "../support/testutil.h"
+#include "core/csv.h"
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/store.h"
@@ -628,4 +630,91 @@ Test(survey_activity, memory_does_not_grow_with_the_file, .timeout = 240)
 	    eq(i64, tu_db_int(db, "SELECT sum(events) FROM activity_weekly"), 100000 + BIG_ROWS));
 	free(small);
 	free(big);
+}
+
+static void big_roster(void)
+{
+	struct buf roster = {0};
+
+	buf_puts(&roster, "employee_id,department\n");
+	for (int i = 0; i < BIG_PEOPLE; i++)
+		buf_printf(&roster, "E%d,D%d\n", i, i % 12);
+	import_roster("big-roster.csv", roster.data);
+	buf_free(&roster);
+}
+
+/* count and a checksum over every stored cell, and the keys */
+static void activity_fingerprint(long long out[3])
+{
+	out[0] = tu_db_int(db, "SELECT count(*) FROM activity_weekly");
+	/* By employee id, not pid: the two databases number people apart. */
+	out[1] = tu_db_int(db, "SELECT sum((CAST(substr(p.employee_id, 2) AS INTEGER) * 4099 + "
+	                       "w.week * 31 + w.platform * 7 + w.kind * 3 + w.origin) * 1009 + "
+	                       "w.events * 13 + w.reach * 17 + w.reactions * 19)"
+	                       " FROM activity_weekly w JOIN people p USING (pid)");
+	out[2] = tu_db_int(db, SEEN_KEYS);
+}
+
+/* A file large enough for the reading, writer and read-ahead threads,
+ * holding every event twice, stores exactly what the same rows store when
+ * imported in parts small enough to run on one thread. */
+Test(survey_activity, threaded_import_stores_what_the_single_threaded_one_does, .timeout = 240)
+{
+	const long n = 120000, part = 30000;
+	char *events, *text, *path, *twice = NULL;
+	struct import_summary sum;
+	long long threaded[3], parts[3];
+	const char *rows;
+	char *saved = db;
+
+	big_roster();
+	events = write_events("events.csv", 0, n);
+	text = slurp(events);
+	rows = strchr(text, '\n') + 1;
+	cr_assert(asprintf(&twice, "%s%s%s", header, rows, rows) > 0);
+	path = tu_write(dir, "twice.csv", twice);
+	cr_assert(gt(sz, strlen(twice), (size_t)CSV_PREFETCH_FROM));
+	cr_assert(eq(int, import_path(path, false, &sum), 0), "%s", err_msg());
+	cr_assert(eq(i64, sum.rows_read, 2 * n));
+	cr_assert(eq(i64, sum.rows_kept, n));
+	cr_assert(eq(i64, note(&sum, "already counted"), n));
+	import_summary_clear(&sum);
+	activity_fingerprint(threaded);
+
+	/* The same rows in parts below the threshold, into a second database. */
+	cr_assert(asprintf(&db, "%s/parts.db", dir) > 0);
+	big_roster();
+	for (int copy = 0; copy < 2; copy++) {
+		const char *p = rows;
+		for (long done = 0; done < n; done += part) {
+			struct buf b = {0};
+			const char *end = p;
+			for (long i = 0; i < part && *end; i++)
+				end = strchr(end, '\n') + 1;
+			buf_puts(&b, header);
+			buf_append(&b, p, (size_t)(end - p));
+			buf_append(&b, "", 1);
+			cr_assert(lt(sz, b.len, (size_t)CSV_PREFETCH_FROM));
+			char *pp = tu_write(dir, "part.csv", b.data);
+			int rc = import_path(pp, false, &sum);
+			/* The second copy's parts are byte-identical to the first's:
+			 * refused as duplicate files, which stores nothing either. */
+			cr_assert(eq(int, rc, 0), "%s", err_msg());
+			import_summary_clear(&sum);
+			free(pp);
+			buf_free(&b);
+			p = end;
+		}
+	}
+	activity_fingerprint(parts);
+	free(db);
+	db = saved;
+	cr_assert(eq(i64, threaded[0], parts[0]));
+	cr_assert(eq(i64, threaded[1], parts[1]));
+	cr_assert(eq(i64, threaded[2], parts[2]));
+	cr_assert(eq(i64, threaded[2], n));
+	free(events);
+	free(text);
+	free(path);
+	free(twice);
 }
