@@ -18,6 +18,7 @@
 
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/store_features.h"
 #include "core/timefmt.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -552,7 +553,8 @@ int store_purge_person_data(store *s, int64_t pid)
 	    "DELETE FROM survey_responses WHERE pid = ?",
 	    "DELETE FROM survey_answers WHERE pid = ?",
 	    "DELETE FROM survey_scores WHERE pid = ?",
-	    "DELETE FROM activity_weekly WHERE pid = ?",
+	    /* a person's cells are one key range (core/store_activity.h) */
+	    "DELETE FROM activity_weekly WHERE cell >= ?1 << 25 AND cell < (?1 + 1) << 25",
 	    "DELETE FROM snapshot_scores WHERE pid = ?",
 	    "DELETE FROM invitations WHERE pid = ?",
 	    "DELETE FROM invitation_history WHERE pid = ?",
@@ -567,7 +569,8 @@ int store_purge_person_data(store *s, int64_t pid)
 		    (rc = store_step_done(s, st, "removing a person's data")))
 			return rc;
 	}
-	return 0;
+	/* The feature cache row, and the activity version (it changed). */
+	return store_features_forget(s, pid);
 }
 
 static int load_secret(store *s)
