@@ -195,7 +195,8 @@ static const char migration_6[] =
     " shares INTEGER NOT NULL,"
     " clicks INTEGER NOT NULL);"
     "INSERT INTO activity_cells"
-    " SELECT pid << 25 | week << 13 | platform << 4 | kind << 1 | origin, pid, week,"
+    /* SQLite gives << and | the same precedence: every shift in brackets */
+    " SELECT (pid << 25) | (week << 13) | (platform << 4) | (kind << 1) | origin, pid, week,"
     " platform, kind, origin, events, reach, reactions, comments, shares, clicks"
     " FROM activity_weekly ORDER BY pid, week, platform, kind, origin;"
     "DROP TABLE activity_weekly;"

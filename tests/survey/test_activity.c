@@ -13,6 +13,7 @@
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/store.h"
+#include "core/store_activity.h"
 #include "core/timefmt.h"
 #include "survey/activity.h"
 #include "survey/roster.h"
@@ -717,4 +718,41 @@ Test(survey_activity, threaded_import_stores_what_the_single_threaded_one_does, 
 	free(text);
 	free(path);
 	free(twice);
+}
+
+/* Migration 6 keys the weekly cells by one integer: rows written by the
+ * version before keep their values and get the key the importer uses. */
+Test(survey_activity, migration_keys_existing_weekly_cells_like_the_importer)
+{
+	char *path = NULL;
+	store *s = NULL;
+	sqlite3 *h;
+	struct activity_cell c = {.pid = 3, .week = 1400, .platform = 5, .kind = 2, .origin = 1};
+	char want[64];
+
+	cr_assert(asprintf(&path, "%s/v5.db", dir) > 0);
+	cr_assert(eq(int, store_open(&s, path, STORE_NO_MIGRATE), 0), "%s", err_msg());
+	cr_assert(eq(int, store_migrate_to(s, 5), 0), "%s", err_msg());
+	store_close(&s);
+	cr_assert(eq(int, sqlite3_open(path, &h), SQLITE_OK));
+	cr_assert(eq(
+	    int,
+	    sqlite3_exec(h,
+	                 "INSERT INTO activity_weekly VALUES (3, 1400, 5, 2, 1, 4, 10, 2, 0, 0, 0);"
+	                 "INSERT INTO activity_weekly VALUES (4, 1399, 1, 1, 0, 1, 0, 0, 0, 0, 0);",
+	                 NULL, NULL, NULL),
+	    SQLITE_OK));
+	sqlite3_close(h);
+	cr_assert(eq(int, store_open(&s, path, 0), 0), "%s", err_msg());
+	store_close(&s);
+	snprintf(want, sizeof(want), "%lld", (long long)activity_cell_key(&c));
+	cr_assert(eq(i64, tu_db_int(path, "SELECT cell FROM activity_weekly WHERE pid = 3"),
+	             (long long)activity_cell_key(&c)),
+	          "want %s", want);
+	cr_assert(eq(i64, tu_db_int(path, "SELECT events FROM activity_weekly WHERE pid = 3"), 4));
+	cr_assert(eq(i64, tu_db_int(path, "SELECT reach FROM activity_weekly WHERE pid = 3"), 10));
+	/* key order is (pid, week, ...) order */
+	cr_assert(
+	    eq(i64, tu_db_int(path, "SELECT pid FROM activity_weekly ORDER BY cell LIMIT 1"), 3));
+	free(path);
 }
