@@ -5,7 +5,8 @@
  * Never edit a migration that has shipped: add a new one. Each area owns
  * its migration: 1 people and the import ledger, 2 survey, 3 activity,
  * 4 scoring, 5 service (invitations, audit, erasure), 6 activity again
- * (weekly cells keyed by one integer, de-duplication keys in chunks).
+ * (weekly cells keyed by one integer, de-duplication keys in chunks),
+ * 7 scoring again (the activity feature cache).
  */
 #include "core/store_schema.h"
 
@@ -206,6 +207,20 @@ static const char migration_6[] =
      * keys written before; the importer moves them into chunks. */
     "CREATE TABLE activity_seen_chunks(chunk INTEGER PRIMARY KEY, keys BLOB NOT NULL);";
 
+static const char migration_7[] =
+    /* Scoring's decayed activity sums per person, for one as_of week,
+     * window and half-life (meta 'activity_features') at one activity
+     * version (meta 'activity_features_version'; core/store_features.h).
+     * A cache of activity_weekly: a score after a weight change reads a
+     * row per person instead of every weekly cell. platforms holds a
+     * fixed record per platform (core/store_features.c). Personal data:
+     * a person's purge deletes the row. */
+    "CREATE TABLE activity_features("
+    " pid INTEGER PRIMARY KEY,"
+    " weeks_active INTEGER NOT NULL,"
+    " steady_weight REAL NOT NULL,"
+    " platforms BLOB NOT NULL);";
+
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6,
+    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7,
 };

@@ -31,6 +31,7 @@
 #include "core/mem.h"
 #include "core/sha256.h"
 #include "core/store_activity.h"
+#include "core/store_features.h"
 #include "core/store_roster.h"
 #include "core/timefmt.h"
 #include "survey/roster.h"
@@ -1072,6 +1073,9 @@ int activity_import(store *s, const char *path, const struct import_opts *opts,
 		             path);
 		goto out;
 	}
+	/* Weekly cells changed: the feature cache is stale (core/store_features.h). */
+	if ((rc = store_activity_changed(s)))
+		goto out;
 	rc = import_end(&a->c);
 out:
 	writer_stop(a); /* before a rollback: it may hold a batch */
