@@ -521,7 +521,15 @@ int store_meta_get(store *s, const char *key, char **out)
 		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		*out = xstrdup((const char *)sqlite3_column_text(st, 0));
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		/* NULL for a NOT NULL column: SQLite could not allocate the text */
+		if (!v) {
+			rc = sqlite3_errcode(s->db);
+			sqlite3_reset(st);
+			return store_sqlerr(s, rc == SQLITE_NOMEM ? rc : SQLITE_NOMEM,
+			                    "reading a setting");
+		}
+		*out = xstrdup(v);
 		sqlite3_reset(st);
 		return 1;
 	}

@@ -38,9 +38,9 @@ int store_platform_add(store *s, const char *name, int64_t *out_id, bool *out_ad
 	int rc;
 
 	*out_added = false;
-	if ((rc = store_prepare(s, find, &st)))
+	if ((rc = store_prepare(s, find, &st)) ||
+	    (rc = store_bind(s, st, "reading platforms", BIND_TEXT(name))))
 		return rc;
-	store_bind_text(st, 1, name);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*out_id = sqlite3_column_int64(st, 0);
@@ -50,9 +50,9 @@ int store_platform_add(store *s, const char *name, int64_t *out_id, bool *out_ad
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return store_sqlerr(s, rc, "reading platforms");
-	if ((rc = store_prepare(s, add, &st)))
+	if ((rc = store_prepare(s, add, &st)) ||
+	    (rc = store_bind(s, st, "adding a platform", BIND_TEXT(name))))
 		return rc;
-	store_bind_text(st, 1, name);
 	if ((rc = store_step_done(s, st, "adding a platform")))
 		return rc;
 	*out_id = sqlite3_last_insert_rowid(s->db);
@@ -225,21 +225,19 @@ int store_activity_add(store *s, const struct activity_cell *cells, const uint32
 			return err_set(ERR_INTERNAL, "weekly cell out of range (pid %lld, week %d)",
 			               (long long)c->pid, (int)c->week);
 		cell = activity_cell_key(c);
-		/* Integer binds cannot fail once the statement is prepared with
-		 * this many parameters; the first one's result is checked. */
-		if ((rc = sqlite3_bind_int64(st, 1, cell)) != SQLITE_OK)
+		if ((rc = sqlite3_bind_int64(st, 1, cell)) ||
+		    (rc = sqlite3_bind_int64(st, 2, c->pid)) ||
+		    (rc = sqlite3_bind_int(st, 3, c->week)) ||
+		    (rc = sqlite3_bind_int(st, 4, c->platform)) ||
+		    (rc = sqlite3_bind_int(st, 5, c->kind)) ||
+		    (rc = sqlite3_bind_int(st, 6, c->origin)) ||
+		    (rc = sqlite3_bind_int64(st, 7, c->events)) ||
+		    (rc = sqlite3_bind_int64(st, 8, c->reach)) ||
+		    (rc = sqlite3_bind_int64(st, 9, c->reactions)) ||
+		    (rc = sqlite3_bind_int64(st, 10, c->comments)) ||
+		    (rc = sqlite3_bind_int64(st, 11, c->shares)) ||
+		    (rc = sqlite3_bind_int64(st, 12, c->clicks)))
 			return store_sqlerr(s, rc, "adding weekly activity");
-		sqlite3_bind_int64(st, 2, c->pid);
-		sqlite3_bind_int(st, 3, c->week);
-		sqlite3_bind_int(st, 4, c->platform);
-		sqlite3_bind_int(st, 5, c->kind);
-		sqlite3_bind_int(st, 6, c->origin);
-		sqlite3_bind_int64(st, 7, c->events);
-		sqlite3_bind_int64(st, 8, c->reach);
-		sqlite3_bind_int64(st, 9, c->reactions);
-		sqlite3_bind_int64(st, 10, c->comments);
-		sqlite3_bind_int64(st, 11, c->shares);
-		sqlite3_bind_int64(st, 12, c->clicks);
 		if ((rc = store_step_done(s, st, "adding weekly activity")))
 			return rc;
 	}
@@ -256,7 +254,8 @@ int store_activity_each(store *s, int32_t since_week, store_activity_fn fn, void
 
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
-	sqlite3_bind_int(st, 1, since_week);
+	if ((rc = sqlite3_bind_int(st, 1, since_week)) != SQLITE_OK)
+		return store_sqlerr(s, rc, "reading weekly activity");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct activity_cell c = {
 		    .pid = sqlite3_column_int64(st, 0),
