@@ -77,4 +77,13 @@ __attribute__((warn_unused_result)) int store_bind_vals(store *s, sqlite3_stmt *
 	                sizeof((const struct store_val[]){__VA_ARGS__}) /                          \
 	                    sizeof(struct store_val))
 
+/* Text of column i into *out (NULL for an SQL NULL). SQLITE_NOMEM when
+ * SQLite could not allocate the text of a non-NULL value (it then returns
+ * NULL too), else SQLITE_OK: callers must not take that NULL for a NULL. */
+static inline int store_column_text(sqlite3_stmt *st, int i, const char **out)
+{
+	*out = (const char *)sqlite3_column_text(st, i);
+	return !*out && sqlite3_column_type(st, i) != SQLITE_NULL ? SQLITE_NOMEM : SQLITE_OK;
+}
+
 #endif

@@ -107,10 +107,12 @@ int store_person_status(store *s, const char *employee_id, int64_t *out_pid,
 		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		*out_pid = sqlite3_column_int64(st, 0);
-		*out_status =
-		    status_of((const char *)sqlite3_column_text(st, 1), sqlite3_column_int(st, 2));
-		rc = SQLITE_DONE;
+		const char *consent;
+		if ((rc = store_column_text(st, 1, &consent)) == SQLITE_OK) {
+			*out_pid = sqlite3_column_int64(st, 0);
+			*out_status = status_of(consent, sqlite3_column_int(st, 2));
+			rc = SQLITE_DONE;
+		}
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "looking up a person");
@@ -126,9 +128,12 @@ int store_people_each(store *s, store_person_fn fn, void *ctx)
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		stop = fn(
-		    ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
-		    status_of((const char *)sqlite3_column_text(st, 2), sqlite3_column_int(st, 3)));
+		const char *id, *consent;
+		if ((rc = store_column_text(st, 1, &id)) ||
+		    (rc = store_column_text(st, 2, &consent)))
+			break;
+		stop = fn(ctx, sqlite3_column_int64(st, 0), id ? id : "",
+		          status_of(consent, sqlite3_column_int(st, 3)));
 		if (stop)
 			break;
 	}
@@ -182,9 +187,11 @@ int store_roster_departments(store *s, store_department_fn fn, void *ctx)
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		stop =
-		    fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
-		       sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3));
+		const char *text;
+		if ((rc = store_column_text(st, 0, &text)))
+			break;
+		stop = fn(ctx, text ? text : "", sqlite3_column_int64(st, 1),
+		          sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3));
 		if (stop)
 			break;
 	}

@@ -81,7 +81,10 @@ int store_survey_response_same(store *s, const struct survey_response *r)
 		sqlite3_reset(st);
 		return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "reading a survey response");
 	}
-	careless = (const char *)sqlite3_column_text(st, 2);
+	if ((rc = store_column_text(st, 2, &careless))) {
+		sqlite3_reset(st);
+		return store_sqlerr(s, rc, "reading a survey response");
+	}
 	same = same_opt_int(st, 0, r->has_submitted, r->submitted_at) &&
 	       same_opt_int(st, 1, r->has_started, r->started_at) &&
 	       (careless && r->careless ? !strcmp(careless, r->careless)
@@ -202,8 +205,11 @@ int store_survey_answers_each(store *s, bool trusted_only, store_answer_fn fn, v
 	if ((rc = store_bind(s, st, "reading survey answers", BIND_INT(trusted_only))))
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		stop = fn(ctx, sqlite3_column_int64(st, 0),
-		          (const char *)sqlite3_column_text(st, 1), sqlite3_column_double(st, 2));
+		const char *item;
+		if ((rc = store_column_text(st, 1, &item)))
+			break;
+		stop = fn(ctx, sqlite3_column_int64(st, 0), item ? item : "",
+		          sqlite3_column_double(st, 2));
 		if (stop)
 			break;
 	}
