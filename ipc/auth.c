@@ -222,6 +222,25 @@ const char *ipc_zap_decide(const ipc_allowlist *a, const char *domain, const cha
 	return "200";
 }
 
+const char *ipc_zap_decide_frames(const ipc_allowlist *a, const void *const frames[],
+                                  const size_t lens[], size_t n, char user_id[41])
+{
+	char *version = n > 0 ? xstrndup(frames[0], lens[0]) : xstrdup("");
+	char *domain = n > 2 ? xstrndup(frames[2], lens[2]) : xstrdup("");
+	char *mech = n > 5 ? xstrndup(frames[5], lens[5]) : xstrdup("");
+	const uint8_t *key = n > 6 ? frames[6] : NULL;
+	size_t keylen = n > 6 ? lens[6] : 0;
+	const char *status;
+
+	user_id[0] = '\0';
+	status = strcmp(version, "1.0") == 0 ? ipc_zap_decide(a, domain, mech, key, keylen, user_id)
+	                                     : "400";
+	free(version);
+	free(domain);
+	free(mech);
+	return status;
+}
+
 /* --- live list and ZAP thread --------------------------------------------- */
 
 struct ipc_auth {
@@ -333,18 +352,20 @@ static char *frame_str(zmq_msg_t *m)
 
 static void zap_answer(ipc_auth *a, void *sock, zmq_msg_t frames[8], int n)
 {
-	char *version = n > 0 ? frame_str(&frames[0]) : xstrdup("");
-	char *domain = n > 2 ? frame_str(&frames[2]) : xstrdup("");
+	const void *data[8];
+	size_t lens[8];
 	char *mech = n > 5 ? frame_str(&frames[5]) : xstrdup("");
 	const uint8_t *key = n > 6 ? zmq_msg_data(&frames[6]) : NULL;
 	size_t keylen = n > 6 ? zmq_msg_size(&frames[6]) : 0;
 	char user_id[41];
 	const char *status;
 
+	for (int i = 0; i < n && i < 8; i++) {
+		data[i] = zmq_msg_data(&frames[i]);
+		lens[i] = zmq_msg_size(&frames[i]);
+	}
 	pthread_mutex_lock(&a->mu);
-	status = strcmp(version, "1.0") == 0
-	             ? ipc_zap_decide(a->list, domain, mech, key, keylen, user_id)
-	             : "400";
+	status = ipc_zap_decide_frames(a->list, data, lens, (size_t)(n < 8 ? n : 8), user_id);
 	pthread_mutex_unlock(&a->mu);
 	if (strcmp(status, "200") != 0) {
 		user_id[0] = '\0';
@@ -360,8 +381,6 @@ static void zap_answer(ipc_auth *a, void *sock, zmq_msg_t frames[8], int n)
 	         ZMQ_SNDMORE);
 	zmq_send(sock, user_id, strlen(user_id), ZMQ_SNDMORE);
 	zmq_send(sock, "", 0, 0);
-	free(version);
-	free(domain);
 	free(mech);
 }
 

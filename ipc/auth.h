@@ -52,6 +52,15 @@ bool ipc_allowlist_lookup(const ipc_allowlist *a, const char *z85, enum ipc_role
 const char *ipc_zap_decide(const ipc_allowlist *a, const char *domain, const char *mechanism,
                            const uint8_t *key, size_t keylen, char user_id[41]);
 
+/* The same decision for one ZAP request as it arrives, n frames (RFC 27:
+ * version, request id, domain, address, identity, mechanism, then the
+ * credentials; the handler keeps the first 8). Frame i is frames[i] of
+ * lens[i] bytes; a text frame is read up to its first NUL. A version other
+ * than "1.0", or too few frames, is "400". Pure: no sockets, no lock (the
+ * handler holds its own around the call). */
+const char *ipc_zap_decide_frames(const ipc_allowlist *a, const void *const frames[],
+                                  const size_t lens[], size_t n, char user_id[41]);
+
 typedef struct ipc_auth ipc_auth;
 
 /* Load `clients_path` and, when start_zap, bind the ZAP handler in zmq
