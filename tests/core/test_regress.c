@@ -1,8 +1,9 @@
 /* test_regress.c - replays every input in tests/regress/<target>/ (crashes
- * the fuzzers found, and hand-made edge cases) and fuzz/seeds/ through the
- * same harness code as the libFuzzer targets, which are included here with
- * AMB_FUZZ_NO_MAIN. A harness aborts on a broken property, which Criterion
- * reports as a crash of the test. */
+ * the fuzzers found, and hand-made edge cases) and the seeds (the CSV files
+ * in fuzz/seeds/ for the CSV targets, fuzz/seeds/<target>/ for the others)
+ * through the same harness code as the libFuzzer targets, which are
+ * included here with AMB_FUZZ_NO_MAIN. A harness aborts on a broken
+ * property, which Criterion reports as a crash of the test. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 
@@ -10,10 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define AMB_FUZZ_NO_MAIN
 #include "fuzz/fuzz_csv_reader.c"
 #include "fuzz/fuzz_ingest.c"
+#include "fuzz/fuzz_request.c"
+#include "fuzz/fuzz_scoring.c"
+#include "fuzz/fuzz_zap.c"
 
 #define REGRESS_MAX_INPUT (1024 * 1024)
 
@@ -38,7 +43,10 @@ static size_t replay_dir(const char *dir, harness_fn fn)
 
 		if (e->d_name[0] == '.' || strstr(e->d_name, ".md"))
 			continue;
+		struct stat st;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			continue; /* the seeds of other targets live in subfolders */
 		f = fopen(path, "rb");
 		if (!f)
 			continue;
@@ -67,4 +75,31 @@ Test(regress, every_saved_ingest_input_imports_all_or_nothing)
 
 	n += replay_dir(AMB_SOURCE_DIR "/fuzz/seeds", fuzz_ingest_one);
 	cr_assert(gt(sz, n, 0));
+}
+
+Test(regress, every_saved_request_keeps_intranet_replies_clean)
+{
+	size_t n = replay_dir(AMB_SOURCE_DIR "/tests/regress/fuzz_request", fuzz_request_one);
+
+	cr_assert(gt(sz, n, 0));
+	n += replay_dir(AMB_SOURCE_DIR "/fuzz/seeds/fuzz_request", fuzz_request_one);
+	cr_assert(gt(sz, n, 1));
+}
+
+Test(regress, every_saved_zap_request_admits_only_listed_keys)
+{
+	size_t n = replay_dir(AMB_SOURCE_DIR "/tests/regress/fuzz_zap", fuzz_zap_one);
+
+	cr_assert(gt(sz, n, 0));
+	n += replay_dir(AMB_SOURCE_DIR "/fuzz/seeds/fuzz_zap", fuzz_zap_one);
+	cr_assert(gt(sz, n, 1));
+}
+
+Test(regress, every_saved_population_scores_finite_and_deterministic)
+{
+	size_t n = replay_dir(AMB_SOURCE_DIR "/tests/regress/fuzz_scoring", fuzz_scoring_one);
+
+	cr_assert(gt(sz, n, 0));
+	n += replay_dir(AMB_SOURCE_DIR "/fuzz/seeds/fuzz_scoring", fuzz_scoring_one);
+	cr_assert(gt(sz, n, 1));
 }
