@@ -202,9 +202,8 @@ int store_activity_add(store *s, const struct activity_cell *cells, const uint32
 {
 	/* min(..., 2^62): a sum that overflowed int64 would turn into a REAL. */
 	static const char sql[] =
-	    "INSERT INTO activity_weekly(cell, pid, week, platform, kind, origin, events, reach,"
-	    " reactions, comments, shares, clicks) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
-	    " ON CONFLICT(cell) DO UPDATE SET"
+	    "INSERT INTO activity_weekly(cell, events, reach, reactions, comments, shares, clicks)"
+	    " VALUES (?,?,?,?,?,?,?) ON CONFLICT(cell) DO UPDATE SET"
 	    " events = min(events + excluded.events, 4611686018427387904),"
 	    " reach = min(reach + excluded.reach, 4611686018427387904),"
 	    " reactions = min(reactions + excluded.reactions, 4611686018427387904),"
@@ -226,17 +225,12 @@ int store_activity_add(store *s, const struct activity_cell *cells, const uint32
 			               (long long)c->pid, (int)c->week);
 		cell = activity_cell_key(c);
 		if ((rc = sqlite3_bind_int64(st, 1, cell)) ||
-		    (rc = sqlite3_bind_int64(st, 2, c->pid)) ||
-		    (rc = sqlite3_bind_int(st, 3, c->week)) ||
-		    (rc = sqlite3_bind_int(st, 4, c->platform)) ||
-		    (rc = sqlite3_bind_int(st, 5, c->kind)) ||
-		    (rc = sqlite3_bind_int(st, 6, c->origin)) ||
-		    (rc = sqlite3_bind_int64(st, 7, c->events)) ||
-		    (rc = sqlite3_bind_int64(st, 8, c->reach)) ||
-		    (rc = sqlite3_bind_int64(st, 9, c->reactions)) ||
-		    (rc = sqlite3_bind_int64(st, 10, c->comments)) ||
-		    (rc = sqlite3_bind_int64(st, 11, c->shares)) ||
-		    (rc = sqlite3_bind_int64(st, 12, c->clicks)))
+		    (rc = sqlite3_bind_int64(st, 2, c->events)) ||
+		    (rc = sqlite3_bind_int64(st, 3, c->reach)) ||
+		    (rc = sqlite3_bind_int64(st, 4, c->reactions)) ||
+		    (rc = sqlite3_bind_int64(st, 5, c->comments)) ||
+		    (rc = sqlite3_bind_int64(st, 6, c->shares)) ||
+		    (rc = sqlite3_bind_int64(st, 7, c->clicks)))
 			return store_sqlerr(s, rc, "adding weekly activity");
 		if ((rc = store_step_done(s, st, "adding weekly activity")))
 			return rc;
@@ -246,30 +240,32 @@ int store_activity_add(store *s, const struct activity_cell *cells, const uint32
 
 int store_activity_each(store *s, int32_t since_week, store_activity_fn fn, void *ctx)
 {
-	static const char sql[] =
-	    "SELECT pid, week, platform, kind, origin, events, reach, reactions, comments,"
-	    " shares, clicks FROM activity_weekly WHERE week >= ? ORDER BY cell";
+	static const char sql[] = "SELECT cell, events, reach, reactions, comments, shares, clicks"
+	                          " FROM activity_weekly ORDER BY cell";
 	sqlite3_stmt *st;
 	int rc, stop = 0;
 
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
-	if ((rc = sqlite3_bind_int(st, 1, since_week)) != SQLITE_OK)
-		return store_sqlerr(s, rc, "reading weekly activity");
+	/* The week filter is applied here, on the decoded key: in SQL it
+	 * would compute the virtual column for every row. */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t cell = sqlite3_column_int64(st, 0);
 		struct activity_cell c = {
-		    .pid = sqlite3_column_int64(st, 0),
-		    .week = sqlite3_column_int(st, 1),
-		    .platform = (uint16_t)sqlite3_column_int(st, 2),
-		    .kind = (uint8_t)sqlite3_column_int(st, 3),
-		    .origin = (uint8_t)sqlite3_column_int(st, 4),
-		    .events = sqlite3_column_int64(st, 5),
-		    .reach = sqlite3_column_int64(st, 6),
-		    .reactions = sqlite3_column_int64(st, 7),
-		    .comments = sqlite3_column_int64(st, 8),
-		    .shares = sqlite3_column_int64(st, 9),
-		    .clicks = sqlite3_column_int64(st, 10),
+		    .pid = cell >> 25,
+		    .week = (int32_t)((cell >> 13) & 4095),
+		    .platform = (uint16_t)((cell >> 4) & 511),
+		    .kind = (uint8_t)((cell >> 1) & 7),
+		    .origin = (uint8_t)(cell & 1),
+		    .events = sqlite3_column_int64(st, 1),
+		    .reach = sqlite3_column_int64(st, 2),
+		    .reactions = sqlite3_column_int64(st, 3),
+		    .comments = sqlite3_column_int64(st, 4),
+		    .shares = sqlite3_column_int64(st, 5),
+		    .clicks = sqlite3_column_int64(st, 6),
 		};
+		if (c.week < since_week)
+			continue;
 		if ((stop = fn(ctx, &c)))
 			break;
 	}

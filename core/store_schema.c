@@ -177,28 +177,29 @@ static const char migration_5[] =
 
 static const char migration_6[] =
     /* The weekly cells keyed by one integer in the same order as before,
-     * cell = pid << 25 | week << 13 | platform << 4 | kind << 1 | origin
-     * (week < 2^12, platform < 2^9, kind < 2^3): an integer-keyed table
-     * takes an upsert for about a third of the work of the five-column
-     * key, and a person's rows are still one range (pid << 25 up to
-     * (pid + 1) << 25). The columns stay for reading and checking. */
+     * cell = (pid << 25) | (week << 13) | (platform << 4) | (kind << 1) |
+     * origin (week < 2^12, platform < 2^9, kind < 2^3): an integer-keyed
+     * table takes an upsert for less work than the five-column key, and a
+     * person's rows are still one range (pid << 25 up to (pid + 1) << 25).
+     * pid, week, platform, kind and origin are virtual columns computed
+     * from cell: readable in queries, never stored or bound. */
     "CREATE TABLE activity_cells("
     " cell INTEGER PRIMARY KEY,"
-    " pid INTEGER NOT NULL,"
-    " week INTEGER NOT NULL,"
-    " platform INTEGER NOT NULL,"
-    " kind INTEGER NOT NULL,"
-    " origin INTEGER NOT NULL,"
     " events INTEGER NOT NULL,"
     " reach INTEGER NOT NULL,"
     " reactions INTEGER NOT NULL,"
     " comments INTEGER NOT NULL,"
     " shares INTEGER NOT NULL,"
-    " clicks INTEGER NOT NULL);"
-    "INSERT INTO activity_cells"
+    " clicks INTEGER NOT NULL,"
+    " pid INTEGER AS (cell >> 25) VIRTUAL,"
+    " week INTEGER AS ((cell >> 13) & 4095) VIRTUAL,"
+    " platform INTEGER AS ((cell >> 4) & 511) VIRTUAL,"
+    " kind INTEGER AS ((cell >> 1) & 7) VIRTUAL,"
+    " origin INTEGER AS (cell & 1) VIRTUAL);"
+    "INSERT INTO activity_cells(cell, events, reach, reactions, comments, shares, clicks)"
     /* SQLite gives << and | the same precedence: every shift in brackets */
-    " SELECT (pid << 25) | (week << 13) | (platform << 4) | (kind << 1) | origin, pid, week,"
-    " platform, kind, origin, events, reach, reactions, comments, shares, clicks"
+    " SELECT (pid << 25) | (week << 13) | (platform << 4) | (kind << 1) | origin, events,"
+    " reach, reactions, comments, shares, clicks"
     " FROM activity_weekly ORDER BY pid, week, platform, kind, origin;"
     "DROP TABLE activity_weekly;"
     "ALTER TABLE activity_cells RENAME TO activity_weekly;"

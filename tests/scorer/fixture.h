@@ -12,6 +12,7 @@
 
 #include "core/err.h"
 #include "core/store.h"
+#include "core/store_features.h"
 #include "core/store_internal.h"
 #include "core/store_scores.h"
 #include "core/timefmt.h"
@@ -113,9 +114,10 @@ static inline void fx_act(store *s, int64_t pid, int age, int platform, int kind
 	cr_assert(eq(int,
 	             sqlite3_prepare_v2(
 	                 s->db,
-	                 "INSERT INTO activity_weekly(pid, week, platform, kind, origin, events,"
-	                 " reach, reactions, comments, shares, clicks)"
-	                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, 0)"
+	                 "INSERT INTO activity_weekly(cell, events, reach, reactions, comments,"
+	                 " shares, clicks)"
+	                 " VALUES((?1 << 25) | (?2 << 13) | (?3 << 4) | (?4 << 1) | ?5,"
+	                 " ?6, 0, ?7, ?8, ?9, 0)"
 	                 " ON CONFLICT DO UPDATE SET events = events + excluded.events,"
 	                 " reactions = reactions + excluded.reactions,"
 	                 " comments = comments + excluded.comments,"
@@ -133,6 +135,8 @@ static inline void fx_act(store *s, int64_t pid, int age, int platform, int kind
 	sqlite3_bind_int64(st, 9, shares);
 	cr_assert(eq(int, sqlite3_step(st), SQLITE_DONE));
 	sqlite3_finalize(st);
+	/* as every writer of activity_weekly does */
+	cr_assert(eq(int, store_activity_changed(s), 0));
 }
 
 /* One own LinkedIn post a week for `weeks` weeks, each with `eng`

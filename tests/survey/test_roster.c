@@ -213,9 +213,10 @@ Test(survey_roster, opting_out_removes_stored_answers_and_activity_in_the_same_i
 	cr_assert(sqlite3_exec(h,
 	                       "INSERT INTO survey_answers SELECT pid, 'q1', 4 FROM people WHERE "
 	                       "employee_id = 'E1';"
-	                       "INSERT INTO activity_weekly SELECT (pid << 25) | (1400 << 13) | "
-	                       "(1 << 4) | (1 << 1), pid, 1400, 1, 1, 0, 3, 0, 0, 0, 0, 0 FROM "
-	                       "people WHERE employee_id = 'E1';",
+	                       "INSERT INTO activity_weekly(cell, events, reach, reactions, "
+	                       "comments, shares, clicks) SELECT (pid << 25) | (1400 << 13) | "
+	                       "(1 << 4) | (1 << 1), 3, 0, 0, 0, 0, 0 FROM people WHERE "
+	                       "employee_id = 'E1';",
 	                       NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(h);
 	cr_assert(eq(int,
