@@ -60,6 +60,35 @@ struct op_def {
 static enum code fail(struct call *c, enum code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Messages quote the request (a field name cut at 64 bytes, the JSON
+ * parser's view of a bad token), which can leave a broken UTF-8 sequence
+ * that no JSON encoder takes: replace every byte that is not part of a
+ * well-formed sequence with '?'. */
+static void utf8_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p) {
+		size_t n = *p < 0x80         ? 1
+		           : (*p >> 5) == 6  ? 2
+		           : (*p >> 4) == 14 ? 3
+		           : (*p >> 3) == 30 ? 4
+		                             : 0;
+		size_t i = 1;
+		while (i < n && (p[i] & 0xc0) == 0x80)
+			i++;
+		if (n == 0 || i < n || (n == 2 && *p < 0xc2) ||
+		    (n == 3 && *p == 0xe0 && p[1] < 0xa0) ||
+		    (n == 3 && *p == 0xed && p[1] >= 0xa0) ||
+		    (n == 4 && *p == 0xf0 && p[1] < 0x90) ||
+		    (n == 4 && (*p > 0xf4 || (*p == 0xf4 && p[1] >= 0x90)))) {
+			*p++ = '?';
+			continue;
+		}
+		p += n;
+	}
+}
+
 static enum code fail(struct call *c, enum code code, const char *fmt, ...)
 {
 	va_list ap;
@@ -67,6 +96,7 @@ static enum code fail(struct call *c, enum code code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
 	va_end(ap);
+	utf8_scrub(c->msg);
 	return code;
 }
 
@@ -569,9 +599,12 @@ static void finish(struct call *c, enum code code, json_t *id, struct proto_resu
 		json_object_set(reply, "id", id);
 	out->reply = json_dumps(reply, JSON_COMPACT | JSON_REAL_PRECISION(12));
 	json_decref(reply);
-	if (!out->reply) /* only when out of memory */
+	if (!out->reply) { /* only when out of memory */
 		out->reply = xstrdup("{\"ok\":false,\"error\":{\"code\":\"internal\",\"message\":"
 		                     "\"cannot encode the reply\"}}");
+		code = C_INTERNAL;
+		c->people = 0;
+	}
 	out->len = strlen(out->reply);
 	out->status = code_names[code];
 	out->people = c->people;
