@@ -320,7 +320,10 @@ static void preview_table(table *t, const scorer_population *now, const scorer_p
 		char rank[32], score[32], was[32], was_score[32], change[32];
 		snprintf(rank, sizeof(rank), "%lld", (long long)b->rank);
 		scoring_fmt_score(score, b->score);
-		snprintf(was, sizeof(was), a->rank ? "%lld" : "", (long long)a->rank);
+		if (a->rank)
+			snprintf(was, sizeof(was), "%lld", (long long)a->rank);
+		else
+			was[0] = '\0';
 		scoring_fmt_score(was_score, a->eligible ? a->score : NAN);
 		if (!a->rank || (size_t)a->rank > top)
 			snprintf(change, sizeof(change), "enters");
