@@ -274,11 +274,12 @@ int store_snapshot_write(store *s, const struct snapshot_info *info, size_t n,
 	static const char sql[] =
 	    "INSERT INTO snapshots(computed_at, as_of, profile, profile_version, params, people,"
 	    " eligible) VALUES(?, ?, ?, ?, ?, ?, ?)";
+	bool own_tx = !store_in_transaction(s);
 	sqlite3_stmt *st;
 	int64_t id;
 	int rc;
 
-	if ((rc = store_begin(s)))
+	if (own_tx && (rc = store_begin(s)))
 		return rc;
 	if ((rc = store_prepare(s, sql, &st)))
 		goto fail;
@@ -294,12 +295,13 @@ int store_snapshot_write(store *s, const struct snapshot_info *info, size_t n,
 	id = sqlite3_last_insert_rowid(s->db);
 	if ((rc = insert_snapshot_rows(s, id, n, row, ctx)))
 		goto fail;
-	if ((rc = store_commit(s)))
+	if (own_tx && (rc = store_commit(s)))
 		return rc;
 	*out_id = id;
 	return 0;
 fail:
-	store_rollback(s);
+	if (own_tx)
+		store_rollback(s);
 	return rc;
 }
 

@@ -105,7 +105,9 @@ typedef int (*store_snapshot_row_fn)(void *ctx, size_t i, struct snapshot_score_
 
 /* Write a new snapshot (info->id is ignored) and its n rows, produced one at
  * a time by `row`, in one transaction with one prepared INSERT, so memory
- * does not grow with the detail text. The new id goes to *out_id. */
+ * does not grow with the detail text. Inside the caller's write transaction
+ * when one is open (the caller commits or rolls back), else in its own.
+ * The new id goes to *out_id. */
 int store_snapshot_write(store *s, const struct snapshot_info *info, size_t n,
                          store_snapshot_row_fn row, void *ctx, int64_t *out_id);
 

@@ -2,7 +2,11 @@
  *
  * Loading streams three ordered queries (people, survey constructs, weekly
  * activity, all by pid) into one array of person records: cost grows with
- * people and weekly rows, never with raw events. Every number read is
+ * people and weekly rows, never with raw events. The activity sums depend
+ * on the weekly cells, the week, the window and the half-life only (the
+ * engagement weights are applied to their parts when loading), so after a
+ * scan they are saved as the feature cache (core/store_features.h) and a
+ * score after a weight change reads one cached row per person instead. Every number read is
  * sanitised (non-finite survey scores are missing; counts are clamped), so
  * no NaN reaches a ranking. The population owns all records and strings.
  */
@@ -16,6 +20,7 @@
 
 #include "core/err.h"
 #include "core/store_activity.h"
+#include "core/store_features.h"
 #include "core/store_scores.h"
 #include "core/timefmt.h"
 #include "scorer/rank.h"
@@ -78,6 +83,8 @@ void scorer_population_destroy(scorer_population **popp)
 	free(pop->people);
 	free(pop->plat);
 	free(pop->order);
+	free(pop->unscored);
+	free(pop->cache_key);
 	free(pop);
 	*popp = NULL;
 }
@@ -152,9 +159,10 @@ struct act_ctx {
 	scorer_population *pop;
 	const struct scorer_params *p;
 	double decay[261];
-	struct scorer_person *cur;
-	int64_t cur_pid;
-	int64_t last_week; /* last active week, total */
+	int64_t cur_pid;      /* INT64_MIN before the first row */
+	int64_t last_week;    /* last active week, total */
+	int weeks_active;     /* of cur_pid, total */
+	double steady_weight; /* of cur_pid */
 	struct scorer_platform plats[MAX_PLATFORMS_PER_PERSON];
 	int64_t plat_last_week[MAX_PLATFORMS_PER_PERSON];
 	size_t nplats;
@@ -167,26 +175,66 @@ static void add_activity(struct scorer_activity *a, const struct scorer_activity
 	a->amplification += b->amplification;
 	a->posts += b->posts;
 	a->engagement += b->engagement;
+	a->reactions += b->reactions;
+	a->comments += b->comments;
+	a->shares += b->shares;
 }
 
-static void flush_person(struct act_ctx *c)
+/* Engagement from its decayed parts with the weights in force: the same
+ * expression whether the parts come from weekly cells or from the cache. */
+static double engagement(const struct scorer_params *p, const struct scorer_activity *a)
 {
-	scorer_population *pop = c->pop;
-	struct scorer_person *sp = c->cur;
+	return p->engagement_reactions * a->reactions + p->engagement_comments * a->comments +
+	       p->engagement_shares * a->shares;
+}
 
-	if (!sp)
+/* One person's sums are complete: attach them to the person, or keep them
+ * aside for the cache (keep_unscored) when the person is not scored now. */
+static void person_done(scorer_population *pop, const struct scorer_params *p, int64_t pid,
+                        int weeks_active, double steady_weight, struct scorer_platform *plats,
+                        size_t n, bool keep_unscored)
+{
+	struct scorer_person *sp = find_pid(pop, pid);
+	size_t first = pop->nplat;
+
+	if (!sp && (!keep_unscored || (n == 0 && weeks_active == 0)))
 		return;
-	sp->plat_first = pop->nplat;
-	sp->plat_count = c->nplats;
-	for (size_t i = 0; i < c->nplats; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (pop->nplat == pop->capplat) {
 			pop->capplat = pop->capplat ? 2 * pop->capplat : 256;
 			pop->plat = xreallocarray(pop->plat, pop->capplat, sizeof(*pop->plat));
 		}
-		pop->plat[pop->nplat++] = c->plats[i];
-		add_activity(&sp->total, &c->plats[i].a);
+		plats[i].a.engagement = engagement(p, &plats[i].a);
+		pop->plat[pop->nplat++] = plats[i];
 	}
-	c->cur = NULL;
+	if (sp) {
+		sp->plat_first = first;
+		sp->plat_count = n;
+		for (size_t i = 0; i < n; i++)
+			add_activity(&sp->total, &pop->plat[first + i].a);
+		sp->total.weeks_active = weeks_active;
+		sp->steady_weight = steady_weight;
+		return;
+	}
+	if (pop->nunscored == pop->capunscored) {
+		pop->capunscored = pop->capunscored ? 2 * pop->capunscored : 256;
+		pop->unscored =
+		    xreallocarray(pop->unscored, pop->capunscored, sizeof(*pop->unscored));
+	}
+	pop->unscored[pop->nunscored++] = (struct scorer_unscored){
+	    .pid = pid,
+	    .weeks_active = weeks_active,
+	    .steady_weight = steady_weight,
+	    .plat_first = first,
+	    .plat_count = n,
+	};
+}
+
+static void flush_person(struct act_ctx *c)
+{
+	if (c->cur_pid != INT64_MIN)
+		person_done(c->pop, c->p, c->cur_pid, c->weeks_active, c->steady_weight, c->plats,
+		            c->nplats, true);
 	c->nplats = 0;
 }
 
@@ -203,10 +251,11 @@ static size_t platform_slot(struct act_ctx *c, int64_t platform)
 	return c->nplats++;
 }
 
+/* Every person with weekly cells is summed, scored now or not: the sums
+ * become the feature cache, which must not depend on who is scored. */
 static int add_activity_row(void *ctx, const struct activity_cell *r)
 {
 	struct act_ctx *c = ctx;
-	const struct scorer_params *p = c->p;
 	int64_t age = c->pop->as_of_week - r->week;
 	double d, ev;
 	size_t slot;
@@ -216,10 +265,11 @@ static int add_activity_row(void *ctx, const struct activity_cell *r)
 	if (r->pid != c->cur_pid) {
 		flush_person(c);
 		c->cur_pid = r->pid;
-		c->cur = find_pid(c->pop, r->pid);
 		c->last_week = INT64_MIN;
+		c->weeks_active = 0;
+		c->steady_weight = 0;
 	}
-	if (!c->cur || age < 0 || age >= c->pop->window_weeks) /* outside the window */
+	if (age < 0 || age >= c->pop->window_weeks) /* outside the window */
 		return 0;
 	d = c->decay[age];
 	ev = count(r->events);
@@ -230,9 +280,9 @@ static int add_activity_row(void *ctx, const struct activity_cell *r)
 	} else if (r->kind >= SCORER_KIND_POST && r->kind <= SCORER_KIND_VIDEO) {
 		a->own += d * ev;
 		a->posts += d * ev;
-		a->engagement += d * (p->engagement_reactions * count(r->reactions) +
-		                      p->engagement_comments * count(r->comments) +
-		                      p->engagement_shares * count(r->shares));
+		a->reactions += d * count(r->reactions);
+		a->comments += d * count(r->comments);
+		a->shares += d * count(r->shares);
 		active = ev > 0;
 	} else if (r->kind == SCORER_KIND_COMMENT) {
 		a->conversation += d * ev;
@@ -249,9 +299,45 @@ static int add_activity_row(void *ctx, const struct activity_cell *r)
 	}
 	if (c->last_week != r->week) {
 		c->last_week = r->week;
-		c->cur->total.weeks_active++;
-		c->cur->steady_weight += d;
+		c->weeks_active++;
+		c->steady_weight += d;
 	}
+	return 0;
+}
+
+/* A stored sum: the cache holds what the weekly scan made (finite, >= 0);
+ * anything else in the file is not trusted. */
+static double stored_sum(double v)
+{
+	return clamp(v, 0, HUGE_VAL);
+}
+
+static int add_feature_row(void *ctx, const struct feature_row *r)
+{
+	struct act_ctx *c = ctx;
+
+	if (r->nplats > MAX_PLATFORMS_PER_PERSON)
+		return err_set(ERR_CORRUPT, "activity features of pid %lld: %zu platforms",
+		               (long long)r->pid, r->nplats);
+	for (size_t i = 0; i < r->nplats; i++) {
+		const struct feature_platform *f = &r->plats[i];
+		c->plats[i] = (struct scorer_platform){
+		    .platform = f->platform,
+		    .a =
+		        {
+		            .own = stored_sum(f->own),
+		            .conversation = stored_sum(f->conversation),
+		            .amplification = stored_sum(f->amplification),
+		            .posts = stored_sum(f->posts),
+		            .weeks_active = f->weeks_active > 0 ? f->weeks_active : 0,
+		            .reactions = stored_sum(f->reactions),
+		            .comments = stored_sum(f->comments),
+		            .shares = stored_sum(f->shares),
+		        },
+		};
+	}
+	person_done(c->pop, c->p, r->pid, r->weeks_active > 0 ? r->weeks_active : 0,
+	            stored_sum(r->steady_weight), c->plats, r->nplats, false);
 	return 0;
 }
 
@@ -264,6 +350,17 @@ static int add_platform_name(void *ctx, int64_t id, const char *name)
 	pop->pnames[pop->npnames].name = xstrdup(name);
 	pop->npnames++;
 	return 0;
+}
+
+/* What the feature cache depends on besides the activity version. "f1" is
+ * the meaning of the sums: change it with add_activity_row. */
+static char *cache_key(const scorer_population *pop, const struct scorer_params *p)
+{
+	struct buf b = {0};
+
+	buf_printf(&b, "f1 week=%lld window=%d half_life=%a", (long long)pop->as_of_week,
+	           pop->window_weeks, p->half_life_weeks);
+	return b.data;
 }
 
 int scorer_population_load(store *s, int64_t as_of, const struct scorer_params *p,
@@ -282,14 +379,24 @@ int scorer_population_load(store *s, int64_t as_of, const struct scorer_params *
 	c->cur_pid = INT64_MIN;
 	for (int a = 0; a < pop->window_weeks && a < 261; a++)
 		c->decay[a] = pow(0.5, a / p->half_life_weeks);
+	pop->cache_key = cache_key(pop, p);
 	if ((rc = store_scoring_people_each(s, declined_since, add_person, pop)))
 		goto end;
 	if ((rc = store_scoring_survey_each(s, add_survey, pop)))
 		goto end;
-	if ((rc = store_activity_each(s, (int32_t)(pop->as_of_week - pop->window_weeks + 1),
-	                              add_activity_row, c)))
+	if ((rc = store_features_valid(s, pop->cache_key, &pop->activity_version)) < 0)
 		goto end;
-	flush_person(c);
+	if (rc == 1) {
+		pop->from_cache = true;
+		if ((rc = store_features_each(s, add_feature_row, c)))
+			goto end;
+	} else {
+		pop->rebuild_cache = true;
+		if ((rc = store_activity_each(s, (int32_t)(pop->as_of_week - pop->window_weeks + 1),
+		                              add_activity_row, c)))
+			goto end;
+		flush_person(c);
+	}
 	rc = store_platforms_each(s, add_platform_name, pop);
 end:
 	store_read_end(s);
@@ -483,32 +590,99 @@ const char *scorer_flag_text(unsigned flags)
 
 /* --- detail JSON and snapshots ---------------------------------------- */
 
+/* Decimal digits of n into out; returns the length. */
+static size_t fmt_uint(char *out, unsigned long long n)
+{
+	char rev[24];
+	size_t k = 0, len;
+
+	do
+		rev[k++] = (char)('0' + n % 10);
+	while ((n /= 10) > 0);
+	for (len = 0; k > 0; len++)
+		out[len] = rev[--k];
+	return len;
+}
+
+/* Exactly what "%.6g" prints for v (finite), into out (32 bytes or more),
+ * without printf for the most common values: zero and whole numbers below
+ * 10^6, which "%.6g" prints as plain integers. A snapshot formats some
+ * thirty numbers per person. Returns the length. */
+static size_t fmt_g6(char *out, double v)
+{
+	if (v == 0 && !signbit(v)) {
+		out[0] = '0';
+		return 1;
+	}
+	if (v >= 1 && v < 1e6 && v == floor(v))
+		return fmt_uint(out, (unsigned long long)v);
+	return (size_t)snprintf(out, 32, "%.6g", v);
+}
+
+/* ,"key": (comma) or "key": into out; returns the length. */
+static size_t fmt_key(char *out, const char *key, bool comma)
+{
+	size_t n = 0, k = strlen(key);
+
+	if (comma)
+		out[n++] = ',';
+	out[n++] = '"';
+	memcpy(out + n, key, k);
+	n += k;
+	out[n++] = '"';
+	out[n++] = ':';
+	return n;
+}
+
+/* One buf_append per number: buf_printf would format it twice. */
 static void json_num(struct buf *b, const char *key, double v, bool comma)
 {
+	char tmp[128];
+	size_t n = fmt_key(tmp, key, comma);
+
 	if (isfinite(v))
-		buf_printf(b, "%s\"%s\":%.6g", comma ? "," : "", key, v);
-	else
-		buf_printf(b, "%s\"%s\":null", comma ? "," : "", key);
+		n += fmt_g6(tmp + n, v);
+	else {
+		memcpy(tmp + n, "null", 4);
+		n += 4;
+	}
+	buf_append(b, tmp, n);
+}
+
+static void json_int(struct buf *b, const char *key, int v, bool comma)
+{
+	char tmp[128];
+	size_t n = fmt_key(tmp, key, comma);
+
+	if (v < 0)
+		tmp[n++] = '-';
+	n += fmt_uint(tmp + n, v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v);
+	buf_append(b, tmp, n);
 }
 
 static void json_str(struct buf *b, const char *s)
 {
 	buf_puts(b, "\"");
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	while (s && *s) {
+		size_t run = 0;
+		while (s[run] && s[run] != '"' && s[run] != '\\' && (unsigned char)s[run] >= 0x20)
+			run++;
+		buf_append(b, s, run); /* plain characters in one go */
+		s += run;
+		if (!*s)
+			break;
+		unsigned char ch = (unsigned char)*s++;
 		if (ch == '"' || ch == '\\')
 			buf_printf(b, "\\%c", ch);
-		else if (ch < 0x20)
-			buf_printf(b, "\\u%04x", ch);
 		else
-			buf_append(b, s, 1);
+			buf_printf(b, "\\u%04x", ch);
 	}
 	buf_puts(b, "\"");
 }
 
 static void json_activity(struct buf *b, const struct scorer_activity *a)
 {
-	buf_printf(b, "\"weeks_active\":%d", a->weeks_active);
+	json_int(b, "weeks_active", a->weeks_active, false);
 	json_num(b, "own", a->own, true);
 	json_num(b, "conversation", a->conversation, true);
 	json_num(b, "amplification", a->amplification, true);
@@ -530,15 +704,19 @@ static int cmp_platform_share(const struct scorer_platform *x, const struct scor
 void scorer_person_detail(const scorer_population *pop, const struct scorer_person *sp,
                           const struct scorer_params *p, struct buf *b)
 {
-	size_t np = sp->plat_count, order[MAX_PLATFORMS_PER_PERSON];
+	size_t np = sp->plat_count, order[MAX_PLATFORMS_PER_PERSON], len;
+	char tmp[64];
 
-	buf_printf(b, "{\"eligible\":%s,\"why_not\":", sp->eligible ? "true" : "false");
+	buf_puts(b, sp->eligible ? "{\"eligible\":true,\"why_not\":"
+	                         : "{\"eligible\":false,\"why_not\":");
 	if (sp->eligible)
 		buf_puts(b, "null");
 	else
 		json_str(b, scorer_flag_text(sp->flags));
-	buf_printf(b, ",\"flags\":%u,\"consent\":\"%s\"", sp->flags,
-	           sp->consent_yes ? "yes" : "not_asked");
+	len = fmt_key(tmp, "flags", true);
+	len += fmt_uint(tmp + len, sp->flags);
+	buf_append(b, tmp, len);
+	buf_puts(b, sp->consent_yes ? ",\"consent\":\"yes\"" : ",\"consent\":\"not_asked\"");
 	buf_puts(b, ",\"activity\":{");
 	json_num(b, "steadiness", sp->steadiness, false);
 	json_num(b, "volume", sp->volume, true);
@@ -547,7 +725,7 @@ void scorer_person_detail(const scorer_population *pop, const struct scorer_pers
 	json_num(b, "authenticity", sp->authenticity, true);
 	buf_puts(b, "},\"facts\":{");
 	json_activity(b, &sp->total);
-	buf_printf(b, ",\"window_weeks\":%d", pop->window_weeks);
+	json_int(b, "window_weeks", pop->window_weeks, true);
 	json_num(b, "weighted_volume", sp->weighted_volume, true);
 	json_num(b, "own_share", sp->own_share, true);
 	json_num(b, "engagement_per_post_shrunk", sp->response_shrunk, true);
@@ -610,6 +788,82 @@ static int save_row(void *ctx, size_t i, struct snapshot_score_in *out)
 	return 0;
 }
 
+/* The feature cache rows: scored and unscored people merged by pid. */
+struct cache_ctx {
+	const scorer_population *pop;
+	size_t i, j; /* next person, next unscored */
+	struct feature_platform plats[MAX_PLATFORMS_PER_PERSON];
+};
+
+static int next_feature(void *ctx, struct feature_row *out)
+{
+	struct cache_ctx *c = ctx;
+	const scorer_population *pop = c->pop;
+
+	for (;;) {
+		const struct scorer_person *sp = c->i < pop->n ? &pop->people[c->i] : NULL;
+		const struct scorer_unscored *u =
+		    c->j < pop->nunscored ? &pop->unscored[c->j] : NULL;
+		size_t first, n;
+
+		if (!sp && !u)
+			return 1;
+		if (sp && (!u || sp->pid < u->pid)) {
+			c->i++;
+			if (sp->plat_count == 0 && sp->total.weeks_active == 0)
+				continue; /* no cells in the window: no row, as when scanned */
+			*out = (struct feature_row){.pid = sp->pid,
+			                            .weeks_active = sp->total.weeks_active,
+			                            .steady_weight = sp->steady_weight};
+			first = sp->plat_first;
+			n = sp->plat_count;
+		} else {
+			c->j++;
+			*out = (struct feature_row){.pid = u->pid,
+			                            .weeks_active = u->weeks_active,
+			                            .steady_weight = u->steady_weight};
+			first = u->plat_first;
+			n = u->plat_count;
+		}
+		for (size_t k = 0; k < n && k < MAX_PLATFORMS_PER_PERSON; k++) {
+			const struct scorer_platform *pl = &pop->plat[first + k];
+			c->plats[k] = (struct feature_platform){
+			    .platform = pl->platform,
+			    .weeks_active = pl->a.weeks_active,
+			    .own = pl->a.own,
+			    .conversation = pl->a.conversation,
+			    .amplification = pl->a.amplification,
+			    .posts = pl->a.posts,
+			    .reactions = pl->a.reactions,
+			    .comments = pl->a.comments,
+			    .shares = pl->a.shares,
+			};
+		}
+		out->plats = c->plats;
+		out->nplats = n < MAX_PLATFORMS_PER_PERSON ? n : MAX_PLATFORMS_PER_PERSON;
+		return 0;
+	}
+}
+
+/* Store the sums read from the weekly cells as the feature cache, unless
+ * activity changed since they were read (then the next score rebuilds). */
+static int save_cache(store *s, const scorer_population *pop)
+{
+	struct cache_ctx *c;
+	int64_t version;
+	int rc;
+
+	if (!pop->rebuild_cache || !pop->cache_key)
+		return 0;
+	if ((rc = store_activity_version(s, &version)) || version != pop->activity_version)
+		return rc;
+	c = xcalloc(1, sizeof(*c));
+	c->pop = pop;
+	rc = store_features_replace(s, pop->cache_key, version, next_feature, c);
+	free(c);
+	return rc;
+}
+
 int scorer_snapshot_save(store *s, const scorer_population *pop, const struct scorer_params *p,
                          const char *profile, int64_t profile_version, int64_t *out_id)
 {
@@ -623,8 +877,14 @@ int scorer_snapshot_save(store *s, const scorer_population *pop, const struct sc
 	    .people = (int64_t)pop->n,
 	    .eligible = (int64_t)pop->eligible,
 	};
-	int rc = store_snapshot_write(s, &info, pop->n, save_row, &c, out_id);
+	bool own_tx = !store_in_transaction(s);
+	int rc = own_tx ? store_begin(s) : 0;
 
+	if (!rc && !(rc = save_cache(s, pop)) &&
+	    !(rc = store_snapshot_write(s, &info, pop->n, save_row, &c, out_id)) && own_tx)
+		rc = store_commit(s);
+	if (rc && own_tx)
+		store_rollback(s);
 	free(info.params);
 	buf_free(&c.detail);
 	return rc;

@@ -47,6 +47,9 @@ struct scorer_activity {
 	double posts;         /* = own: the denominator of response */
 	double engagement;    /* reactions*1 + comments*2 + shares*3 on own posts */
 	int weeks_active;     /* weeks in the window with own content or comments */
+	/* decayed reactions, comments and shares on own posts: engagement is
+	 * their weighted sum, taken when loading with the weights in force */
+	double reactions, comments, shares;
 };
 
 struct scorer_platform {
@@ -79,6 +82,16 @@ struct scorer_person {
 	int64_t rank; /* 1.. among the eligible; 0 when not eligible */
 };
 
+/* Activity of someone with weekly cells who is not scored now (departed,
+ * opted out, recently declined): kept only to rebuild the feature cache,
+ * which holds everyone with activity. */
+struct scorer_unscored {
+	int64_t pid;
+	int weeks_active;
+	double steady_weight;
+	size_t plat_first, plat_count;
+};
+
 struct scorer_population {
 	struct scorer_person *people; /* pid order */
 	size_t n, cap;
@@ -97,6 +110,15 @@ struct scorer_population {
 	double ref_volume, ref_response, ref_conversation;
 	size_t eligible;
 	size_t *order; /* indices of the eligible, best first */
+	/* The feature cache (core/store_features.h): the parameters key the
+	 * sums were built for and the activity version they were read at.
+	 * rebuild_cache is set when they came from the weekly cells, so that
+	 * scorer_snapshot_save stores them; unscored then holds the others. */
+	char *cache_key;
+	int64_t activity_version;
+	bool from_cache, rebuild_cache;
+	struct scorer_unscored *unscored;
+	size_t nunscored, capunscored;
 };
 
 typedef struct scorer_population scorer_population;
@@ -104,7 +126,10 @@ typedef struct scorer_population scorer_population;
 /* Read everything scoring needs from the store for `as_of` (Unix seconds):
  * people who may be scored, their survey constructs, and activity in the
  * window before as_of, decayed with p's half-life. Runs in one read
- * transaction. Returns 0 or an err_code; *out is NULL on failure. */
+ * transaction. The activity sums come from the feature cache when it is
+ * valid for as_of's week, the window and the half-life (one row per
+ * person), else from every weekly cell of the window; the result is the
+ * same bit for bit. Returns 0 or an err_code; *out is NULL on failure. */
 int scorer_population_load(store *s, int64_t as_of, const struct scorer_params *p,
                            scorer_population **out);
 
@@ -136,7 +161,9 @@ void scorer_person_detail(const scorer_population *pop, const struct scorer_pers
 const char *scorer_flag_text(unsigned flags);
 
 /* Compute a snapshot and write it: profile name and version, params, every
- * scored person with detail, in one transaction. *out_id is the new id. */
+ * scored person with detail, in one transaction. *out_id is the new id.
+ * When the activity sums were read from the weekly cells and no activity
+ * changed since, the same transaction replaces the feature cache. */
 int scorer_snapshot_save(store *s, const scorer_population *pop, const struct scorer_params *p,
                          const char *profile, int64_t profile_version, int64_t *out_id);
 
