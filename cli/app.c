@@ -3,12 +3,18 @@
 
 #include <string.h>
 
+#include "core/err.h"
+
 int app_store(struct app *app, bool create, store **out)
 {
 	int rc;
 
-	if (!app->store &&
-	    (rc = store_open(&app->store, app->db_path, create ? 0 : STORE_MUST_EXIST)))
+	if (create && app->read_only)
+		return err_set(ERR_USAGE, "--read-only: this command writes to the database");
+	if (!app->store && (rc = store_open(&app->store, app->db_path,
+	                                    app->read_only ? STORE_READONLY
+	                                    : create       ? 0
+	                                                   : STORE_MUST_EXIST)))
 		return rc;
 	*out = app->store;
 	return 0;

@@ -15,6 +15,7 @@ struct app {
 	bool out_tty;        /* output is a terminal: tables, colours */
 	bool err_tty;        /* stderr is a terminal: progress lines */
 	bool quiet;          /* -q: no notices or progress */
+	bool read_only;      /* --read-only: open the database read-only */
 };
 
 /* Open the database (creating it if `create`) and migrate it. The store

@@ -70,6 +70,7 @@ int cmd_serve(struct app *app, int argc, char **argv)
 	};
 	struct ipc_server_opts o = {
 	    .db_path = app->db_path,
+	    .read_only = app->read_only,
 	    .bind = IPC_DEFAULT_ENDPOINT,
 	    .role = ROLE_HR,
 	    .workers = 2,

@@ -31,7 +31,7 @@ static const struct cmd commands[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ambassador [--db PATH] [-q|-v] COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: ambassador [--db PATH] [--read-only] [-q|-v] COMMAND [ARGS]\n\n"
 	           "Find the first ambassadors of an employee advocacy programme: people who\n"
 	           "already share their work on social media, like the organisation, and do\n"
 	           "it because they want to.\n\n"
@@ -40,6 +40,8 @@ static void usage(FILE *f)
 		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\noptions:\n"
 	           "  --db PATH      database file (default $AMBASSADOR_DB or ambassador.db)\n"
+	           "  --read-only    open the database read-only: reads work, every command\n"
+	           "                 that writes fails with one \"read-only\" line\n"
 	           "  -q, --quiet    no notices or progress\n"
 	           "  -v, --verbose  more detail on stderr\n"
 	           "  --version      print the version\n"
@@ -49,9 +51,13 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"db", required_argument, NULL, 'd'}, {"quiet", no_argument, NULL, 'q'},
-	    {"verbose", no_argument, NULL, 'v'},  {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},  {NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"read-only", no_argument, NULL, 'R'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct app app = {0};
 	const char *env = getenv("AMBASSADOR_DB");
@@ -65,6 +71,7 @@ int main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "+qvh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': app.db_path = optarg; break;
+		case 'R': app.read_only = true; break;
 		case 'q':
 			app.quiet = true;
 			log_set_level(LOG_ERROR);

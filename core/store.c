@@ -267,9 +267,19 @@ int store_open(store **out, const char *path, unsigned flags)
 	         ((flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
 	                                   : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 	if (flags & STORE_READONLY && !memory) {
-		char *uri = sqlite3_mprintf("file:%s?mode=ro", path);
-		rc = sqlite3_open_v2(uri, &s->db, oflags, NULL);
-		sqlite3_free(uri);
+		/* A URI: '%', '?' and '#' in the path must be escaped. */
+		struct buf uri = {0};
+		buf_puts(&uri, "file:");
+		for (const char *p = path; *p; p++) {
+			if (*p == '%' || *p == '?' || *p == '#')
+				buf_printf(&uri, "%%%02X", (unsigned char)*p);
+			else
+				buf_append(&uri, p, 1);
+		}
+		buf_puts(&uri, "?mode=ro");
+		buf_append(&uri, "", 1);
+		rc = sqlite3_open_v2(uri.data, &s->db, oflags, NULL);
+		buf_free(&uri);
 	} else {
 		rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
 	}

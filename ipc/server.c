@@ -247,8 +247,15 @@ static void audit_flush(struct server *sv, struct audit_entry **spare, size_t *s
 	sv->qcap = *spare_cap;
 	sv->qn = 0;
 	pthread_mutex_unlock(&sv->qmu);
-	if (n && store_audit_append(sv->loader_store, batch, n) != 0)
+	if (n && sv->opts->read_only) {
+		/* Nowhere to store them: the same fields, one log line each. */
+		for (size_t i = 0; i < n; i++)
+			log_info("audit: at=%lld client=%s role=%s op=%s people=%lld status=%s",
+			         (long long)batch[i].at, batch[i].client, batch[i].role,
+			         batch[i].op, (long long)batch[i].people, batch[i].status);
+	} else if (n && store_audit_append(sv->loader_store, batch, n) != 0) {
 		log_warn("audit: %zu entries not written: %s", n, err_msg());
+	}
 	*spare = batch;
 	*spare_cap = cap;
 }
@@ -282,7 +289,9 @@ static int worker_set_status(void *ctx, const char *employee_id, const char *sta
 	struct worker *w = ctx;
 	int rc;
 
-	if (!w->st && (rc = store_open(&w->st, w->sv->opts->db_path, STORE_MUST_EXIST)))
+	if (!w->st &&
+	    (rc = store_open(&w->st, w->sv->opts->db_path,
+	                     STORE_MUST_EXIST | (w->sv->opts->read_only ? STORE_READONLY : 0))))
 		return rc;
 	return store_invitation_set(w->st, employee_id, status, by, at, out_pid);
 }
@@ -975,7 +984,9 @@ static int load_initial(struct server *sv)
 	int rc;
 
 	/* quick_check at start-up: never serve from a damaged file. */
-	if ((rc = store_open(&sv->loader_store, sv->opts->db_path, STORE_MUST_EXIST | STORE_CHECK)))
+	if ((rc = store_open(&sv->loader_store, sv->opts->db_path,
+	                     STORE_MUST_EXIST | STORE_CHECK |
+	                         (sv->opts->read_only ? STORE_READONLY : 0))))
 		return rc;
 	if ((rc = store_service_versions(sv->loader_store, &sv->seen)))
 		return rc;

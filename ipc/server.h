@@ -38,6 +38,9 @@ struct ipc_server_opts {
 	int64_t cooldown_days;
 	int poll_ms; /* how often the loader looks for a new snapshot */
 	bool no_zap; /* tests only: do not start the ZAP handler (fail-closed check) */
+	/* --read-only: the database is opened read-only; invitation_status
+	 * answers `unavailable` and audit lines go to the log instead. */
+	bool read_only;
 };
 
 /* 0 when `endpoint` may be bound without CURVE: ipc://, or tcp:// on
