@@ -604,18 +604,62 @@ static size_t fmt_uint(char *out, unsigned long long n)
 	return len;
 }
 
-/* Exactly what "%.6g" prints for v (finite), into out (32 bytes or more),
- * without printf for the most common values: zero and whole numbers below
- * 10^6, which "%.6g" prints as plain integers. A snapshot formats some
- * thirty numbers per person. Returns the length. */
-static size_t fmt_g6(char *out, double v)
+/* Exactly what "%.6g" prints for v (finite) into out (32 bytes or more,
+ * NUL-terminated),
+ * without printf for the values a detail holds: zero, whole numbers below
+ * 10^6, and anything from 10^-4 to 10^6, which "%.6g" prints in plain
+ * notation rounded to six significant digits. v * 10^k (below 10^6, 10^k
+ * exact) is off by at most 2^-34 < 1e-10, so rounding it to an integer is
+ * decided right unless it lies within 1e-9 of a half: those, and
+ * everything else, go to snprintf.
+ * A snapshot formats some thirty numbers per person. Returns the length. */
+size_t scorer_fmt_g6(char *out, double v)
 {
+	static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+	static const double decade[] = {1e5, 1e4, 1e3, 1e2, 1e1, 1, 1e-1, 1e-2, 1e-3, 1e-4};
+
 	if (v == 0 && !signbit(v)) {
 		out[0] = '0';
+		out[1] = '\0';
 		return 1;
 	}
-	if (v >= 1 && v < 1e6 && v == floor(v))
-		return fmt_uint(out, (unsigned long long)v);
+	if (v >= 1 && v < 1e6 && v == floor(v)) {
+		size_t n = fmt_uint(out, (unsigned long long)v);
+		out[n] = '\0';
+		return n;
+	}
+	if (v >= 1e-4 && v < 1e6) {
+		int e = 5; /* 10^e <= v < 10^(e+1), checked below through m */
+		for (int i = 0; i < 10 && v < decade[i]; i++)
+			e--;
+		double sc = v * pow10[5 - e], fl = floor(sc), frac = sc - fl;
+		unsigned long long m = (unsigned long long)fl + (frac > 0.5);
+		if (fabs(frac - 0.5) > 1e-9 && m >= 100000 && m <= 999999) {
+			char d[6];
+			size_t n = 0;
+			int last = 5; /* last digit kept: trailing zeros go */
+			for (int i = 5; i >= 0; i--, m /= 10)
+				d[i] = (char)('0' + m % 10);
+			while (last > e && last > 0 && d[last] == '0')
+				last--;
+			if (e >= 0) {
+				for (int i = 0; i <= last; i++) {
+					out[n++] = d[i];
+					if (i == e && i < last)
+						out[n++] = '.';
+				}
+			} else {
+				out[n++] = '0';
+				out[n++] = '.';
+				for (int i = -1; i > e; i--)
+					out[n++] = '0';
+				for (int i = 0; i <= last; i++)
+					out[n++] = d[i];
+			}
+			out[n] = '\0';
+			return n;
+		}
+	}
 	return (size_t)snprintf(out, 32, "%.6g", v);
 }
 
@@ -641,7 +685,7 @@ static void json_num(struct buf *b, const char *key, double v, bool comma)
 	size_t n = fmt_key(tmp, key, comma);
 
 	if (isfinite(v))
-		n += fmt_g6(tmp + n, v);
+		n += scorer_fmt_g6(tmp + n, v);
 	else {
 		memcpy(tmp + n, "null", 4);
 		n += 4;

@@ -363,3 +363,34 @@ Test(scorer_features_io, an_opt_out_removes_the_persons_cache_row_and_keeps_the_
 	scorer_population_destroy(&pop);
 	store_close(&s);
 }
+
+Test(scorer_features, formats_detail_numbers_exactly_as_printf_does)
+{
+	static const double special[] = {
+	    0,         1,          0.5,         1e-4,     9.99995e-5, 0.000123456, 9.999995,
+	    99999.95,  999999.5,   999999.4,    123456.5, 123455.5,   1e6,         1e-5,
+	    2.5e-4,    0.1,        0.3,         1.0 / 3,  2.0 / 3,    123.4565,    0.1234565,
+	    1234567.0, 4503599.75, 7.000004999, 12.34565, 65.5,       1e300,       5e-324,
+	};
+	char a[64], b[64];
+	uint64_t x = 88172645463325252ULL;
+
+	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
+		size_t n = scorer_fmt_g6(a, special[i]);
+		snprintf(b, sizeof(b), "%.6g", special[i]);
+		cr_assert(eq(str, a, b), "%.17g", special[i]);
+		cr_assert(eq(sz, n, strlen(b)));
+	}
+	for (int i = 0; i < 2000000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* magnitudes 1e-6 .. 1e7, and values on a 6-digit grid +- a little */
+		double v = (double)(x >> 11) / 9007199254740992.0 * pow(10, (int)(x % 14) - 6);
+		if (i % 4 == 0)
+			v = (floor(v * 1e4) + 0.5) / 1e4;
+		snprintf(b, sizeof(b), "%.6g", v);
+		scorer_fmt_g6(a, v);
+		cr_assert(eq(str, a, b), "%.17g", v);
+	}
+}
