@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/log.h"
 #include "core/mem.h"
 #include "core/store_internal.h"
 
@@ -186,8 +187,8 @@ int store_features_each(store *s, store_feature_fn fn, void *ctx)
 	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "reading activity features");
 }
 
-int store_features_replace(store *s, const char *key, int64_t version, store_feature_next_fn next,
-                           void *ctx)
+static int replace_rows(store *s, const char *key, int64_t version, store_feature_next_fn next,
+                        void *ctx)
 {
 	static const char clear[] = "DELETE FROM activity_features";
 	static const char add[] = "INSERT INTO activity_features(pid, weeks_active, steady_weight,"
@@ -206,11 +207,11 @@ int store_features_replace(store *s, const char *key, int64_t version, store_fea
 		struct feature_row r = {0};
 		if ((rc = next(ctx, &r)))
 			break;
-		if (r.nplats > 0xffff || r.nplats * REC_BYTES > cap) {
-			if (r.nplats > 0xffff) {
-				rc = err_set(ERR_INTERNAL, "too many platforms for one person");
-				break;
-			}
+		if (r.nplats > 0xffff) {
+			rc = err_set(ERR_INTERNAL, "too many platforms for one person");
+			break;
+		}
+		if (r.nplats * REC_BYTES > cap) {
 			cap = r.nplats * REC_BYTES;
 			blob = xrealloc(blob, cap);
 		}
@@ -238,4 +239,27 @@ int store_features_replace(store *s, const char *key, int64_t version, store_fea
 	if ((rc = store_meta_set(s, key_params, key)))
 		return rc;
 	return meta_set_int(s, key_valid, version);
+}
+
+int store_features_replace(store *s, const char *key, int64_t version, store_feature_next_fn next,
+                           void *ctx)
+{
+	int rc;
+
+	/* A savepoint: the cache is an optimisation, so a failure to store it
+	 * (a full disk, say) undoes only its own writes and the caller's
+	 * transaction goes on, unless SQLite has ended that transaction. */
+	if ((rc = store_exec(s, "SAVEPOINT activity_features")))
+		return rc;
+	rc = replace_rows(s, key, version, next, ctx);
+	if (rc == 0)
+		return store_exec(s, "RELEASE activity_features");
+	if (sqlite3_get_autocommit(s->db))
+		return rc; /* the transaction is gone: the caller must know */
+	log_warn("activity feature cache not saved (%s); the next score reads the weekly cells",
+	         err_msg());
+	if (store_exec(s, "ROLLBACK TO activity_features") ||
+	    store_exec(s, "RELEASE activity_features"))
+		return rc;
+	return 0;
 }

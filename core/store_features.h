@@ -66,7 +66,9 @@ int store_features_each(store *s, store_feature_fn fn, void *ctx);
 
 /* Replace the whole cache inside the caller's write transaction: rows from
  * `next` (called until it returns 1 = no more, or an err_code) become the
- * cache for `key` at activity version `version`. */
+ * cache for `key` at activity version `version`. A failure that leaves the
+ * caller's transaction usable is undone (a savepoint), logged and returns
+ * 0: the cache is then as before. Other failures return their err_code. */
 typedef int (*store_feature_next_fn)(void *ctx, struct feature_row *out);
 int store_features_replace(store *s, const char *key, int64_t version, store_feature_next_fn next,
                            void *ctx);

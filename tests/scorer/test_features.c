@@ -394,3 +394,27 @@ Test(scorer_features, formats_detail_numbers_exactly_as_printf_does)
 		cr_assert(eq(str, a, b), "%.17g", v);
 	}
 }
+
+Test(scorer_features, a_cache_that_cannot_be_stored_does_not_fail_the_snapshot)
+{
+	store *s = fx_open();
+	struct scorer_params p;
+
+	varied(s);
+	scorer_params_defaults(&p);
+	fx_sql(s, "CREATE TEMP TRIGGER no_room BEFORE INSERT ON activity_features"
+	          " BEGIN SELECT RAISE(ABORT, 'no room'); END");
+	scorer_population *pop = score_and_save(s, &p, false);
+	scorer_population_destroy(&pop);
+	cr_assert(eq(i64, count_rows(s, "SELECT count(*) FROM snapshot_scores"),
+	             count_rows(s, "SELECT people FROM snapshots")));
+	cr_assert(eq(i64, count_rows(s, "SELECT count(*) FROM activity_features"), 0));
+	pop = load(s, &p, false);
+	scorer_population_destroy(&pop);
+	fx_sql(s, "DROP TRIGGER no_room");
+	pop = score_and_save(s, &p, false);
+	scorer_population_destroy(&pop);
+	pop = load(s, &p, true);
+	scorer_population_destroy(&pop);
+	store_close(&s);
+}
