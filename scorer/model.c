@@ -8,7 +8,8 @@
  * scan they are saved as the feature cache (core/store_features.h) and a
  * score after a weight change reads one cached row per person instead.
  * Every number read is sanitised (non-finite survey scores are missing;
- * counts are clamped), so no NaN reaches a ranking. The population owns all records and strings.
+ * counts are clamped), so no NaN reaches a ranking. The population owns
+ * all records and strings.
  */
 #include "scorer/model.h"
 
