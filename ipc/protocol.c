@@ -660,6 +660,75 @@ done:
 	}
 }
 
+int proto_cache_key(const void *body, size_t len, char **canon, char **id_text)
+{
+	json_t *req, *id;
+	bool bad;
+	int rc = -1;
+
+	*canon = *id_text = NULL;
+	/* The same checks as decode(): what fails them is not cached. */
+	if (len == 0 || len > PROTO_MAX_REQUEST || proto_depth_ok(body, len, PROTO_MAX_DEPTH) != 0)
+		return -1;
+	req = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+	if (!req || !json_is_object(req))
+		goto out;
+	id = request_id(req, &bad);
+	if (bad)
+		goto out;
+	if (!id) {
+		rc = 0;
+		goto out;
+	}
+	*id_text = json_dumps(id, JSON_ENCODE_ANY | JSON_COMPACT);
+	json_object_del(req, "id");
+	*canon = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+	if (!*id_text || !*canon) {
+		free(*id_text);
+		free(*canon);
+		*canon = *id_text = NULL;
+		goto out;
+	}
+	rc = 1;
+out:
+	json_decref(req);
+	return rc;
+}
+
+char *proto_reply_without_id(const char *reply, size_t len, const char *id_text, size_t *out_len)
+{
+	size_t idl = strlen(id_text), tail = 6 + idl + 1; /* ,"id": ID } */
+	char *out;
+
+	if (len < tail + 2 || reply[len - 1] != '}' ||
+	    memcmp(reply + len - tail, ",\"id\":", 6) != 0 ||
+	    memcmp(reply + len - 1 - idl, id_text, idl) != 0)
+		return NULL;
+	out = xmalloc(len - tail + 2);
+	memcpy(out, reply, len - tail);
+	out[len - tail] = '}';
+	out[len - tail + 1] = '\0';
+	*out_len = len - tail + 1;
+	return out;
+}
+
+char *proto_reply_with_id(const char *reply, size_t len, const char *id_text, size_t *out_len)
+{
+	size_t idl = strlen(id_text);
+	char *out;
+
+	if (len < 2 || reply[len - 1] != '}')
+		return NULL;
+	out = xmalloc(len + 6 + idl + 1);
+	memcpy(out, reply, len - 1);
+	memcpy(out + len - 1, ",\"id\":", 6);
+	memcpy(out + len + 5, id_text, idl);
+	out[len + 5 + idl] = '}';
+	out[len + 6 + idl] = '\0';
+	*out_len = len + 6 + idl;
+	return out;
+}
+
 bool proto_op_cacheable(const char *op)
 {
 	const struct op_def *d = op ? find_op(op) : NULL;

@@ -62,6 +62,18 @@ void proto_result_free(struct proto_result *r);
  * that read the clock or the invitation book, or change state. */
 bool proto_op_cacheable(const char *op);
 
+/* The reply cache's key for a request that carries an `id`: the request
+ * without it, compact with sorted keys (*canon), and the id as JSON text
+ * (*id_text); both malloc'ed. Returns 1 then; 0 when the request has no
+ * id (the raw bytes are the key); -1 when it would not decode (not cached).
+ * Replies put `id` last, so a cached reply is stored without it
+ * (proto_reply_without_id; NULL when the reply does not end in that id)
+ * and each requester's id is put back (proto_reply_with_id). Both return
+ * malloc'ed text with its length in *out_len. */
+int proto_cache_key(const void *body, size_t len, char **canon, char **id_text);
+char *proto_reply_without_id(const char *reply, size_t len, const char *id_text, size_t *out_len);
+char *proto_reply_with_id(const char *reply, size_t len, const char *id_text, size_t *out_len);
+
 /* An error reply built without a request (the server's frame checks):
  * malloc'ed JSON, length in *out_len. code must be one of SPEC 5.2's. */
 char *proto_error_reply(const char *code, const char *message, size_t *out_len);

@@ -537,12 +537,41 @@ static void free_cached_msg(void *p)
  * looked up for every message. A request whose reply is in the cache for
  * the current snapshot is answered here; any other goes to a worker.
  * Returns false when there was no message to read. */
+/* zmq_msg_init_data's release of malloc'ed reply bytes. */
+static void free_bytes(void *data, void *hint)
+{
+	(void)hint;
+	free(data);
+}
+
+/* The reply-cache key of a request: its bytes, or for a request with an
+ * `id` its canonical form without the id (*canon, *id_text set; see
+ * proto_cache_key). False when it must not be looked up or stored. */
+static bool cache_key(const zmq_msg_t *req, const void **key, size_t *klen, char **canon,
+                      char **id_text)
+{
+	*key = zmq_msg_data((zmq_msg_t *)req);
+	*klen = zmq_msg_size((zmq_msg_t *)req);
+	*canon = *id_text = NULL;
+	if (!memmem(*key, *klen, "\"id\"", 4))
+		return true;
+	switch (proto_cache_key(*key, *klen, canon, id_text)) {
+	case 0: return true;
+	case 1:
+		*key = *canon;
+		*klen = strlen(*canon);
+		return true;
+	default: return false;
+	}
+}
+
 static bool from_client(struct server *sv)
 {
 	zmq_msg_t f[MAX_FRAMES];
 	int n = 0, more = 1, total = 0;
 	char client[64] = "local";
 	enum ipc_role role = sv->opts->role;
+	char *canon = NULL, *id_text = NULL;
 
 	while (more) {
 		zmq_msg_t m;
@@ -586,15 +615,26 @@ static bool from_client(struct server *sv)
 
 	zmq_msg_t *body = &f[n - 1];
 	const struct reply_cache_meta *meta = NULL;
-	zmq_msg_t *cached;
+	zmq_msg_t *cached = NULL;
+	const void *key;
+	size_t klen;
 
 	reply_cache_sync(sv->cache, served_slot_generation(&sv->slot));
-	cached = reply_cache_get(sv->cache, (unsigned)role, zmq_msg_data(body), zmq_msg_size(body),
-	                         &meta);
+	if (cache_key(body, &key, &klen, &canon, &id_text))
+		cached = reply_cache_get(sv->cache, (unsigned)role, key, klen, &meta);
 	if (cached) {
 		zmq_msg_t out;
-		zmq_msg_init(&out);
-		zmq_msg_copy(&out, cached); /* shares the bytes: no copy, no encoding */
+		size_t rl;
+		char *r;
+		if (!id_text) {
+			zmq_msg_init(&out);
+			zmq_msg_copy(&out, cached); /* shares the bytes: no copy, no encoding */
+		} else if ((r = proto_reply_with_id(zmq_msg_data(cached), zmq_msg_size(cached),
+		                                    id_text, &rl))) {
+			zmq_msg_init_data(&out, r, rl, free_bytes, NULL); /* this caller's id */
+		} else {
+			goto forward; /* cannot happen: cached replies are JSON objects */
+		}
 		to_client(sv, &f[0], delim ? &f[1] : NULL, &out);
 		zmq_msg_close(&out);
 		front_audit(sv, client, role, meta->op, meta->people, "ok");
@@ -604,6 +644,7 @@ static bool from_client(struct server *sv)
 		goto done;
 	}
 
+forward:;
 	struct fwd_head head = {.role = role};
 	copy_field(head.client, sizeof(head.client), client);
 	sv->back_sends++;
@@ -620,6 +661,8 @@ static bool from_client(struct server *sv)
 done:
 	for (int i = 0; i < n; i++)
 		zmq_msg_close(&f[i]);
+	free(canon);
+	free(id_text);
 	return true;
 }
 
@@ -655,17 +698,36 @@ static bool from_worker(struct server *sv)
 	head.op[sizeof(head.op) - 1] = '\0';
 	zmq_msg_t *reply = &f[n - 1];
 	if (head.cacheable) {
+		const void *key;
+		size_t klen;
+		char *canon = NULL, *id_text = NULL;
 		reply_cache_sync(sv->cache, served_slot_generation(&sv->slot));
-		if (head.gen == reply_cache_gen(sv->cache)) {
+		if (head.gen == reply_cache_gen(sv->cache) &&
+		    cache_key(&f[1], &key, &klen, &canon, &id_text)) {
 			struct reply_cache_meta meta = {.people = head.people};
 			zmq_msg_t *keep = xmalloc(sizeof(*keep));
-			zmq_msg_init(keep);
-			zmq_msg_copy(keep, reply);
+			char *bare = NULL;
+			size_t blen = 0;
+			/* With an id the reply is kept without it (each hit gets
+			 * its own); a reply not ending in that id is not kept. */
+			if (id_text &&
+			    !(bare = proto_reply_without_id(zmq_msg_data(reply),
+			                                    zmq_msg_size(reply), id_text, &blen))) {
+				free(keep);
+				keep = NULL;
+			} else if (bare) {
+				zmq_msg_init_data(keep, bare, blen, free_bytes, NULL);
+			} else {
+				zmq_msg_init(keep);
+				zmq_msg_copy(keep, reply);
+			}
 			copy_field(meta.op, sizeof(meta.op), head.op);
-			reply_cache_put(sv->cache, head.gen, (unsigned)head.role,
-			                zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), keep,
-			                zmq_msg_size(reply), &meta);
+			if (keep)
+				reply_cache_put(sv->cache, head.gen, (unsigned)head.role, key, klen,
+				                keep, zmq_msg_size(keep), &meta);
 		}
+		free(canon);
+		free(id_text);
 	}
 	to_client(sv, &f[2], n == 5 ? &f[3] : NULL, reply);
 done:

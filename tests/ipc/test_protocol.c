@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/mem.h"
 #include "ipc/protocol.h"
 #include "ipc/served.h"
 
@@ -519,4 +520,91 @@ Test(protocol, error_replies_built_without_a_request_use_the_spec_shape)
 	cr_assert(eq(int, proto_reply_ok(text, len), 0));
 	free(text);
 	cr_assert(eq(int, proto_reply_ok("{\"ok\":true}", 11), 1));
+}
+
+/* The reply cache's key for requests with an id: the same request with
+ * other ids, in another key order or spacing, has the same key; the
+ * cached reply without the id, given another caller's id, is exactly what
+ * proto_handle answers that caller. */
+Test(protocol, requests_differing_only_in_id_share_a_cache_key_and_get_their_own_id)
+{
+	static const char *const reqs[] = {
+	    "{\"op\":\"rank\",\"limit\":3,\"id\":1}",
+	    "{ \"id\" : \"abc\\u00e9\", \"limit\" : 3, \"op\" : \"rank\" }",
+	    "{\"limit\":3,\"op\":\"rank\",\"id\":-77}",
+	};
+	char *first = NULL, *bare = NULL;
+	size_t bare_len = 0;
+
+	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		char *canon, *id_text;
+		struct proto_env env = env_for(ROLE_HR);
+		struct proto_result res = {0};
+		size_t len;
+		cr_assert(eq(int, proto_cache_key(reqs[i], strlen(reqs[i]), &canon, &id_text), 1),
+		          "%s", reqs[i]);
+		if (!first)
+			first = xstrdup(canon);
+		cr_assert(eq(str, canon, first));
+		proto_handle(&env, reqs[i], strlen(reqs[i]), &res);
+		cr_assert(eq(str, (char *)res.status, "ok"));
+		if (!bare) {
+			bare = proto_reply_without_id(res.reply, res.len, id_text, &bare_len);
+			cr_assert(bare != NULL, "reply %s does not end in its id", res.reply);
+			cr_assert(eq(sz, bare_len, res.len - 6 - strlen(id_text)));
+			json_t *j = json_loadb(bare, bare_len, JSON_REJECT_DUPLICATES, NULL);
+			cr_assert(j != NULL && json_object_get(j, "id") == NULL, "%s", bare);
+			json_decref(j);
+		}
+		char *again = proto_reply_with_id(bare, bare_len, id_text, &len);
+		cr_assert(again != NULL);
+		cr_assert(eq(sz, len, res.len));
+		cr_assert(eq(str, again, res.reply));
+		/* Another caller's id is not this reply's. */
+		cr_assert(
+		    eq(ptr, proto_reply_without_id(res.reply, res.len, "\"other\"", &len), NULL));
+		free(again);
+		proto_result_free(&res);
+		free(canon);
+		free(id_text);
+	}
+	free(first);
+	free(bare);
+}
+
+Test(protocol, cache_keys_tell_requests_apart_and_skip_what_would_not_decode)
+{
+	char *c1, *c2, *id1, *id2;
+
+	/* no id: the raw bytes are the key */
+	cr_assert(eq(int, proto_cache_key("{\"op\":\"rank\"}", 13, &c1, &id1), 0));
+	cr_assert(eq(ptr, c1, NULL));
+	/* a different limit is a different key */
+	cr_assert(
+	    eq(int, proto_cache_key("{\"op\":\"rank\",\"limit\":3,\"id\":1}", 30, &c1, &id1), 1));
+	cr_assert(
+	    eq(int, proto_cache_key("{\"op\":\"rank\",\"limit\":4,\"id\":1}", 30, &c2, &id2), 1));
+	cr_assert(ne(str, c1, c2));
+	free(c1);
+	free(c2);
+	free(id1);
+	free(id2);
+	/* 3 and 3.0 stay apart (one is a bad request) */
+	cr_assert(
+	    eq(int, proto_cache_key("{\"op\":\"rank\",\"limit\":3,\"id\":1}", 30, &c1, &id1), 1));
+	cr_assert(
+	    eq(int, proto_cache_key("{\"op\":\"rank\",\"limit\":3.0,\"id\":1}", 32, &c2, &id2), 1));
+	cr_assert(ne(str, c1, c2));
+	free(c1);
+	free(c2);
+	free(id1);
+	free(id2);
+	/* not cached: duplicate keys, a bad id, not an object, not JSON */
+	cr_assert(eq(
+	    int, proto_cache_key("{\"op\":\"rank\",\"op\":\"ping\",\"id\":1}", 33, &c1, &id1), -1));
+	cr_assert(eq(int, proto_cache_key("{\"op\":\"rank\",\"id\":[1]}", 22, &c1, &id1), -1));
+	cr_assert(eq(int, proto_cache_key("[\"id\"]", 6, &c1, &id1), -1));
+	cr_assert(eq(int, proto_cache_key("{\"id\":1", 7, &c1, &id1), -1));
+	cr_assert(eq(ptr, c1, NULL));
+	cr_assert(eq(ptr, id1, NULL));
 }
