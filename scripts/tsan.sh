@@ -6,20 +6,20 @@
 # SIGTERM under load: the front end, 2 workers, the loader and the ZAP
 # thread all busy at once) and tests/e2e/test_server_kill.py (C2); name
 # others as arguments. Suppressions: scripts/tsan.supp, which names only
-# libzmq (uninstrumented, see the file). Every report of every process
+# libraries (libzmq, uninstrumented, and libsodium and libstdc++, which
+# write in its I/O threads; see the file). Every report of every process
 # (server and CLI) goes to one log file per process; the script prints each
 # distinct race once with its stack. Exit status: non-zero if any report
 # remains. The tests' timing budgets were set for release builds and TSan
 # slows the server ~5-15x, so a failed test is printed but only fails the
 # script with TSAN_STRICT=1 (a server with reports exits 66, so its tests'
 # "exits 0" checks fail too).
-# Known reports (CURVE runs only): message bytes decrypted by libsodium and
-# the User-Id string allocated in a libzmq I/O thread, then read by our
-# threads after libzmq's lock-free hand-off, which TSan cannot see because
-# libzmq is not instrumented. TSAN_IGNORE_UNINSTRUMENTED=1 adds TSan's
-# ignore_noninstrumented_modules=1 (interceptors called from any
-# uninstrumented library, libsodium and libstdc++ included, are ignored);
-# off by default so such reports stay visible.
+# Reports seen before libsodium and libstdc++ were named (CURVE runs only):
+# message bytes decrypted by libsodium and the User-Id string allocated in
+# a libzmq I/O thread, then read by our threads after libzmq's lock-free
+# hand-off, which TSan cannot see because libzmq is not instrumented.
+# TSAN_IGNORE_UNINSTRUMENTED=1 adds TSan's ignore_noninstrumented_modules=1
+# (interceptors called from any uninstrumented library are ignored).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 src=$PWD
