@@ -85,6 +85,7 @@ void scorer_population_destroy(scorer_population **popp)
 	free(pop->plat);
 	free(pop->order);
 	free(pop->unscored);
+	free(pop->parts);
 	free(pop->cache_key);
 	free(pop);
 	*popp = NULL;
@@ -165,6 +166,7 @@ struct act_ctx {
 	int weeks_active;     /* of cur_pid, total */
 	double steady_weight; /* of cur_pid */
 	struct scorer_platform plats[MAX_PLATFORMS_PER_PERSON];
+	struct scorer_parts parts[MAX_PLATFORMS_PER_PERSON];
 	int64_t plat_last_week[MAX_PLATFORMS_PER_PERSON];
 	size_t nplats;
 };
@@ -176,14 +178,11 @@ static void add_activity(struct scorer_activity *a, const struct scorer_activity
 	a->amplification += b->amplification;
 	a->posts += b->posts;
 	a->engagement += b->engagement;
-	a->reactions += b->reactions;
-	a->comments += b->comments;
-	a->shares += b->shares;
 }
 
 /* Engagement from its decayed parts with the weights in force: the same
  * expression whether the parts come from weekly cells or from the cache. */
-static double engagement(const struct scorer_params *p, const struct scorer_activity *a)
+static double engagement(const struct scorer_params *p, const struct scorer_parts *a)
 {
 	return p->engagement_reactions * a->reactions + p->engagement_comments * a->comments +
 	       p->engagement_shares * a->shares;
@@ -193,7 +192,7 @@ static double engagement(const struct scorer_params *p, const struct scorer_acti
  * aside for the cache (keep_unscored) when the person is not scored now. */
 static void person_done(scorer_population *pop, const struct scorer_params *p, int64_t pid,
                         int weeks_active, double steady_weight, struct scorer_platform *plats,
-                        size_t n, bool keep_unscored)
+                        const struct scorer_parts *parts, size_t n, bool keep_unscored)
 {
 	struct scorer_person *sp = find_pid(pop, pid);
 	size_t first = pop->nplat;
@@ -205,7 +204,15 @@ static void person_done(scorer_population *pop, const struct scorer_params *p, i
 			pop->capplat = pop->capplat ? 2 * pop->capplat : 256;
 			pop->plat = xreallocarray(pop->plat, pop->capplat, sizeof(*pop->plat));
 		}
-		plats[i].a.engagement = engagement(p, &plats[i].a);
+		if (pop->rebuild_cache) { /* the cache keeps the parts */
+			if (pop->capparts < pop->capplat) {
+				pop->capparts = pop->capplat;
+				pop->parts =
+				    xreallocarray(pop->parts, pop->capparts, sizeof(*pop->parts));
+			}
+			pop->parts[pop->nplat] = parts[i];
+		}
+		plats[i].a.engagement = engagement(p, &parts[i]);
 		pop->plat[pop->nplat++] = plats[i];
 	}
 	if (sp) {
@@ -235,7 +242,7 @@ static void flush_person(struct act_ctx *c)
 {
 	if (c->cur_pid != INT64_MIN)
 		person_done(c->pop, c->p, c->cur_pid, c->weeks_active, c->steady_weight, c->plats,
-		            c->nplats, true);
+		            c->parts, c->nplats, true);
 	c->nplats = 0;
 }
 
@@ -247,6 +254,7 @@ static size_t platform_slot(struct act_ctx *c, int64_t platform)
 	if (c->nplats == MAX_PLATFORMS_PER_PERSON)
 		return MAX_PLATFORMS_PER_PERSON - 1; /* fold the rest into the last */
 	memset(&c->plats[c->nplats], 0, sizeof(c->plats[0]));
+	memset(&c->parts[c->nplats], 0, sizeof(c->parts[0]));
 	c->plats[c->nplats].platform = platform;
 	c->plat_last_week[c->nplats] = INT64_MIN;
 	return c->nplats++;
@@ -281,9 +289,9 @@ static int add_activity_row(void *ctx, const struct activity_cell *r)
 	} else if (r->kind >= SCORER_KIND_POST && r->kind <= SCORER_KIND_VIDEO) {
 		a->own += d * ev;
 		a->posts += d * ev;
-		a->reactions += d * count(r->reactions);
-		a->comments += d * count(r->comments);
-		a->shares += d * count(r->shares);
+		c->parts[slot].reactions += d * count(r->reactions);
+		c->parts[slot].comments += d * count(r->comments);
+		c->parts[slot].shares += d * count(r->shares);
 		active = ev > 0;
 	} else if (r->kind == SCORER_KIND_COMMENT) {
 		a->conversation += d * ev;
@@ -331,14 +339,16 @@ static int add_feature_row(void *ctx, const struct feature_row *r)
 		            .amplification = stored_sum(f->amplification),
 		            .posts = stored_sum(f->posts),
 		            .weeks_active = f->weeks_active > 0 ? f->weeks_active : 0,
-		            .reactions = stored_sum(f->reactions),
-		            .comments = stored_sum(f->comments),
-		            .shares = stored_sum(f->shares),
 		        },
+		};
+		c->parts[i] = (struct scorer_parts){
+		    .reactions = stored_sum(f->reactions),
+		    .comments = stored_sum(f->comments),
+		    .shares = stored_sum(f->shares),
 		};
 	}
 	person_done(c->pop, c->p, r->pid, r->weeks_active > 0 ? r->weeks_active : 0,
-	            stored_sum(r->steady_weight), c->plats, r->nplats, false);
+	            stored_sum(r->steady_weight), c->plats, c->parts, r->nplats, false);
 	return 0;
 }
 
@@ -879,9 +889,9 @@ static int next_feature(void *ctx, struct feature_row *out)
 			    .conversation = pl->a.conversation,
 			    .amplification = pl->a.amplification,
 			    .posts = pl->a.posts,
-			    .reactions = pl->a.reactions,
-			    .comments = pl->a.comments,
-			    .shares = pl->a.shares,
+			    .reactions = pop->parts[first + k].reactions,
+			    .comments = pop->parts[first + k].comments,
+			    .shares = pop->parts[first + k].shares,
 			};
 		}
 		out->plats = c->plats;

@@ -47,8 +47,12 @@ struct scorer_activity {
 	double posts;         /* = own: the denominator of response */
 	double engagement;    /* reactions*1 + comments*2 + shares*3 on own posts */
 	int weeks_active;     /* weeks in the window with own content or comments */
-	/* decayed reactions, comments and shares on own posts: engagement is
-	 * their weighted sum, taken when loading with the weights in force */
+};
+
+/* Decayed reactions, comments and shares on own posts on one platform:
+ * engagement is their weighted sum, taken when loading with the weights
+ * in force, so the feature cache keeps these instead of engagement. */
+struct scorer_parts {
 	double reactions, comments, shares;
 };
 
@@ -117,6 +121,8 @@ struct scorer_population {
 	char *cache_key;
 	int64_t activity_version;
 	bool from_cache, rebuild_cache;
+	struct scorer_parts *parts; /* beside plat[], only with rebuild_cache */
+	size_t capparts;
 	struct scorer_unscored *unscored;
 	size_t nunscored, capunscored;
 };
