@@ -6,7 +6,8 @@
  * its migration: 1 people and the import ledger, 2 survey, 3 activity,
  * 4 scoring, 5 service (invitations, audit, erasure), 6 activity again
  * (weekly cells keyed by one integer, de-duplication keys in chunks),
- * 7 scoring again (the activity feature cache).
+ * 7 scoring again (the activity feature cache; snapshot_scores as a rowid
+ * table).
  */
 #include "core/store_schema.h"
 
@@ -220,7 +221,30 @@ static const char migration_7[] =
     " pid INTEGER PRIMARY KEY,"
     " weeks_active INTEGER NOT NULL,"
     " steady_weight REAL NOT NULL,"
-    " platforms BLOB NOT NULL);";
+    " platforms BLOB NOT NULL);"
+    /* snapshot_scores as a rowid table, same columns and keys: in a
+     * WITHOUT ROWID table a row above about 1000 bytes (a third of the
+     * details) spills into an overflow page of its own, so a snapshot
+     * wrote twice the pages its rows fill; a rowid table keeps rows up to
+     * about 4000 bytes on the leaf. */
+    "CREATE TABLE snapshot_scores_rowid("
+    " snapshot_id INTEGER NOT NULL,"
+    " pid INTEGER NOT NULL,"
+    " eligible INTEGER NOT NULL,"
+    " rank INTEGER,"
+    " score REAL NOT NULL,"
+    " activity REAL NOT NULL,"
+    " attitude REAL,"
+    " motivation REAL,"
+    " detail TEXT NOT NULL,"
+    " PRIMARY KEY(snapshot_id, pid));"
+    "INSERT INTO snapshot_scores_rowid SELECT snapshot_id, pid, eligible, rank, score,"
+    " activity, attitude, motivation, detail FROM snapshot_scores ORDER BY snapshot_id, pid;"
+    "DROP TABLE snapshot_scores;"
+    "ALTER TABLE snapshot_scores_rowid RENAME TO snapshot_scores;"
+    "CREATE INDEX snapshot_scores_pid ON snapshot_scores(pid);"
+    "CREATE INDEX snapshot_scores_rank ON snapshot_scores(snapshot_id, rank)"
+    " WHERE rank IS NOT NULL;";
 
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
     migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7,

@@ -418,3 +418,38 @@ Test(scorer_features, a_cache_that_cannot_be_stored_does_not_fail_the_snapshot)
 	scorer_population_destroy(&pop);
 	store_close(&s);
 }
+
+Test(scorer_features, migration_7_keeps_every_snapshot_row_in_a_rowid_table)
+{
+	store *s = NULL;
+
+	cr_assert(eq(int, store_open(&s, ":memory:", STORE_NO_MIGRATE), 0), "%s", err_msg());
+	cr_assert(eq(int, store_migrate_to(s, 6), 0), "%s", err_msg());
+	fx_sql(s,
+	       "INSERT INTO snapshot_scores VALUES(1, 7, 1, 1, 80.5, 0.9, 0.8, NULL, '{\"a\":1}'),"
+	       " (1, 8, 0, NULL, 0, 0.1, NULL, NULL, '{}'), (2, 7, 1, 1, 81, 0.9, 0.8, 0.7, '{}')");
+	cr_assert(eq(int, store_migrate_to(s, 7), 0), "%s", err_msg());
+	cr_assert(eq(i64, count_rows(s, "SELECT count(*) FROM snapshot_scores"), 3));
+	cr_assert(
+	    eq(i64,
+	       count_rows(s, "SELECT count(*) FROM snapshot_scores WHERE snapshot_id = 1"
+	                     " AND pid = 7 AND rank = 1 AND score = 80.5 AND motivation IS NULL"
+	                     " AND detail = '{\"a\":1}'"),
+	       1));
+	cr_assert(
+	    eq(i64,
+	       count_rows(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'snapshot_scores'"
+	                     " AND sql NOT LIKE '%WITHOUT ROWID%'"),
+	       1));
+	cr_assert(
+	    eq(i64,
+	       count_rows(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN"
+	                     " ('snapshot_scores_pid', 'snapshot_scores_rank')"),
+	       2));
+	/* (snapshot_id, pid) is still a key */
+	cr_assert(not(eq(int,
+	                 store_exec(s, "INSERT INTO snapshot_scores VALUES(1, 7, 0, NULL, 0, 0,"
+	                               " NULL, NULL, '{}')"),
+	                 0)));
+	store_close(&s);
+}
