@@ -166,6 +166,14 @@ int store_migrate_to(store *s, int version)
 	return 0;
 }
 
+int store_set_cache_mib(store *s, int mib)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", mib * 1024);
+	return store_exec(s, sql);
+}
+
 int store_quick_check(store *s)
 {
 	sqlite3_stmt *st;

@@ -45,6 +45,9 @@ int store_schema_version(store *s, int *out);
 /* PRAGMA quick_check: 0 when ok, ERR_CORRUPT with the first problem. */
 int store_quick_check(store *s);
 
+/* Set this connection's page cache to `mib` MiB (the default is 64). */
+int store_set_cache_mib(store *s, int mib);
+
 /* One write transaction (BEGIN IMMEDIATE: waits up to the busy timeout for
  * other writers, then ERR_BUSY). Transactions do not nest. */
 int store_begin(store *s);

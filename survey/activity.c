@@ -6,8 +6,8 @@
  * the file:
  *  - people: employee_id -> (pid, status), loaded once (grows with people);
  *  - platforms: name -> id, at most ACTIVITY_MAX_PLATFORMS;
- *  - two batches of BATCH parsed events (one filling, one with the writer
- *    thread that large files get: see struct writer) whose keys are
+ *  - batches of BATCH parsed events (one filling, up to QUEUE - 1 with
+ *    the writer thread that large files get: see struct writer) whose keys are
  *    checked against the key chunks (core/store_activity.h) held in a
  *    cache of at most
  *    SEEN_CACHE_KEYS keys (a key already there is an event already
@@ -37,9 +37,10 @@
 #include "survey/roster.h"
 
 #define BATCH           8192            /* events per de-duplication round */
+#define QUEUE           16              /* batches between the reading and writer threads */
 #define SEEN_CACHE_KEYS (1u << 20)      /* 8 MiB of cached keys */
 #define AGG_MIN         (1u << 12)      /* first size of the cell table (slots) */
-#define AGG_SLOTS       (1u << 19)      /* largest size: 32 MiB of 64-byte cells */
+#define AGG_SLOTS       (1u << 18)      /* largest size: 16 MiB of 64-byte cells */
 #define AGG_MAX         (AGG_SLOTS / 2) /* flush at this many cells (load 1/2) */
 #define KEY_BITS        51
 #define WEEK_MAX        ((1 << (63 - KEY_BITS)) - 1) /* 4095: weeks up to 2078 */
@@ -610,8 +611,12 @@ struct writer {
 	bool running;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct batch *todo; /* handed over, not yet finished */
-	struct batch *done; /* finished, counts not yet applied */
+	/* Batches go round a ring of QUEUE in order: the reading thread has
+	 * handed over `filled`, the writer has finished `processed`, and the
+	 * reading thread has counted `applied` (applied <= processed <=
+	 * filled <= applied + QUEUE). The queue absorbs the writer's bursts
+	 * (a flush of the cell table) without stopping the reading. */
+	size_t filled, processed, applied;
 	bool quit;
 	int rc; /* first failure; then msg */
 	char msg[512];
@@ -626,7 +631,7 @@ struct act {
 	struct platforms *plats;
 	struct agg agg;
 	struct seen seen;
-	struct batch batches[2];
+	struct batch batches[QUEUE];
 	struct batch *fill; /* the batch parse_row adds to */
 	struct writer w;
 	pthread_mutex_t dbmu; /* the store, when the writer runs */
@@ -929,48 +934,63 @@ static void *writer_main(void *arg)
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		while (!w->todo && !w->quit)
+		while (w->processed == w->filled && !w->quit)
 			pthread_cond_wait(&w->cv, &w->mu);
-		if (!w->todo)
+		if (w->processed == w->filled)
 			break;
-		struct batch *b = w->todo;
+		struct batch *b = &a->batches[w->processed % QUEUE];
+		bool failed = w->rc != 0;
 		pthread_mutex_unlock(&w->mu);
-		pthread_mutex_lock(&a->dbmu);
-		int rc = w->rc ? 0 : process_batch(a, b);
-		pthread_mutex_unlock(&a->dbmu);
+		int rc = 0;
+		if (!failed) { /* after a failure batches are only passed on */
+			pthread_mutex_lock(&a->dbmu);
+			rc = process_batch(a, b);
+			pthread_mutex_unlock(&a->dbmu);
+		}
 		pthread_mutex_lock(&w->mu);
 		if (rc && !w->rc) {
 			w->rc = rc;
 			snprintf(w->msg, sizeof(w->msg), "%s", err_msg());
 		}
-		w->todo = NULL;
-		w->done = b;
+		w->processed++;
 		pthread_cond_broadcast(&w->cv);
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
 }
 
-/* Wait until the writer has nothing in hand; apply the counts of what it
- * finished. Returns its failure, if any. */
-static int writer_wait(struct act *a)
+/* Count the batches the writer has finished (called with w->mu held; the
+ * lock is dropped while counting). */
+static void apply_finished(struct act *a)
 {
 	struct writer *w = &a->w;
-	struct batch *done;
+
+	while (w->applied < w->processed && !w->rc) {
+		struct batch *b = &a->batches[w->applied % QUEUE];
+		pthread_mutex_unlock(&w->mu);
+		apply_counts(a, b);
+		pthread_mutex_lock(&w->mu);
+		w->applied++;
+	}
+}
+
+/* Wait until at most `in_hand` batches are handed over and not yet
+ * counted; count the finished ones. Returns the writer's failure, if any. */
+static int writer_wait(struct act *a, size_t in_hand)
+{
+	struct writer *w = &a->w;
 	int rc;
 
 	pthread_mutex_lock(&w->mu);
-	while (w->todo)
+	for (;;) {
+		apply_finished(a);
+		if (w->rc || w->filled - w->applied <= in_hand)
+			break;
 		pthread_cond_wait(&w->cv, &w->mu);
-	done = w->done;
-	w->done = NULL;
+	}
 	rc = w->rc;
 	pthread_mutex_unlock(&w->mu);
-	if (rc)
-		return err_set(rc, "%s", w->msg);
-	if (done)
-		apply_counts(a, done);
-	return 0;
+	return rc ? err_set(rc, "%s", w->msg) : 0;
 }
 
 static void writer_stop(struct act *a)
@@ -1000,13 +1020,14 @@ static int flush_batch(struct act *a)
 		apply_counts(a, b);
 		return 0;
 	}
-	if ((rc = writer_wait(a)))
-		return rc;
 	pthread_mutex_lock(&a->w.mu);
-	a->w.todo = b;
+	a->w.filled++;
 	pthread_cond_broadcast(&a->w.cv);
 	pthread_mutex_unlock(&a->w.mu);
-	a->fill = b == &a->batches[0] ? &a->batches[1] : &a->batches[0];
+	/* The next batch to fill must be counted and free. */
+	if ((rc = writer_wait(a, QUEUE - 1)))
+		return rc;
+	a->fill = &a->batches[a->w.filled % QUEUE];
 	return 0;
 }
 
@@ -1038,7 +1059,7 @@ static int read_rows(struct act *a, const char *path)
 	if ((rc = flush_batch(a)))
 		return rc;
 	if (a->w.running) {
-		if ((rc = writer_wait(a)))
+		if ((rc = writer_wait(a, 0)))
 			return rc;
 		writer_stop(a);
 	}

@@ -106,6 +106,13 @@ int import_begin(import_ctx **out, store *s, const char *kind, const char *path,
 	snprintf(c->rec.source, sizeof(c->rec.source), "%s", base_name(path));
 	if ((rc = csv_reader_open(&c->reader, path, &c->opts.csv)))
 		goto fail;
+	/* A smaller page cache than the default: a large activity import
+	 * writes its weekly cells in sorted sweeps over the whole table, which
+	 * no cache of this size holds, so 32 MiB imports 10M events as fast as
+	 * 64 MiB (measured), and the peak memory of an import then does not
+	 * depend on how much of the file's data fits in the cache. */
+	if ((rc = store_set_cache_mib(s, 32)))
+		goto fail;
 	if ((rc = store_begin(s)))
 		goto fail;
 	if ((rc = store_import_start(s, kind, c->rec.source, &c->rec.id)))
