@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Load tests of `ambassador serve` (TESTPLAN H1 with G3, D1, C9-style
+"""Load tests of `ambassador serve` (test plan H1 with G3, D1, C9-style
 SIGTERM under load). H1: 50 CURVE DEALER clients x 400 requests on
 loopback TCP, each with a unique id; every reply must match its request,
 none lost, none duplicated; every intranet reply is checked against the
@@ -200,7 +200,7 @@ def legit_p99(sock, n):
 
 
 def test_f5_junk_connections_do_not_hurt_curve_clients(r, tmp):
-    """TESTPLAN F5 (CVE-2020-15166 style): 50 raw TCP connections that send
+    """test plan F5 (CVE-2020-15166 style): 50 raw TCP connections that send
     junk or a partial greeting or nothing must not slow a CURVE client much,
     must be closed by the server within the handshake interval + 1 s, and
     must not leak descriptors."""
