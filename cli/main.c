@@ -24,6 +24,7 @@ static const struct cmd commands[] = {
     {"keygen", cmd_keygen, "write a CurveZMQ key pair for the server or a client"},
     {"invitations", cmd_invitations, "list whom to invite next, record who was invited"},
     {"erase", cmd_erase, "erase a person for good (right to erasure)"},
+    {"export", cmd_export, "everything stored about one person, as JSON (right of access)"},
     {"audit", cmd_audit, "show the service's audit log"},
 };
 
