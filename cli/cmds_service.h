@@ -11,6 +11,7 @@ int cmd_keygen(struct app *app, int argc, char **argv);
 int cmd_invitations(struct app *app, int argc, char **argv);
 int cmd_erase(struct app *app, int argc, char **argv);
 int cmd_export(struct app *app, int argc, char **argv);
+int cmd_retention(struct app *app, int argc, char **argv);
 int cmd_audit(struct app *app, int argc, char **argv);
 
 /* Parse a whole decimal number in [min, max] for option `what`. */

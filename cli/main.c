@@ -25,6 +25,7 @@ static const struct cmd commands[] = {
     {"invitations", cmd_invitations, "list whom to invite next, record who was invited"},
     {"erase", cmd_erase, "erase a person for good (right to erasure)"},
     {"export", cmd_export, "everything stored about one person, as JSON (right of access)"},
+    {"retention", cmd_retention, "remove old snapshots, audit entries and activity"},
     {"audit", cmd_audit, "show the service's audit log"},
 };
 

@@ -32,6 +32,7 @@
 #include "core/sha256.h"
 #include "core/store_activity.h"
 #include "core/store_features.h"
+#include "core/store_retention.h"
 #include "core/store_roster.h"
 #include "core/timefmt.h"
 #include "survey/roster.h"
@@ -626,7 +627,8 @@ struct act {
 	import_ctx *c;
 	store *s;
 	int map[NCOLS];
-	int64_t latest; /* occurred_at above this is in the future */
+	int64_t latest;      /* occurred_at above this is in the future */
+	int64_t oldest_week; /* weeks before this are past the retention period */
 	struct people people;
 	struct platforms *plats;
 	struct agg agg;
@@ -790,6 +792,11 @@ static int row_time(struct act *a, const struct csv_row *row, int64_t *t)
 	if (timefmt_week(*t) > WEEK_MAX)
 		return import_reject(a->c, row, a->map[COL_AT], "occurred_at '%s' is after 2078",
 		                     v);
+	if (timefmt_week(*t) < a->oldest_week) {
+		/* Purged by the retention policy: not brought back. */
+		import_skip(a->c, "older than the retention period");
+		return 0;
+	}
 	return 1;
 }
 
@@ -1084,6 +1091,13 @@ int activity_import(store *s, const char *path, const struct import_opts *opts,
 	if ((rc = import_begin(&a->c, s, "activity", path, opts, sum)))
 		goto out;
 	a->seen.legacy = store_seen_legacy(s);
+	{
+		int days;
+		if ((rc = store_retention_days(s, &days)))
+			goto out;
+		if (days > 0 && store_now() - (int64_t)days * 86400 >= WEEK_EPOCH)
+			a->oldest_week = timefmt_week(store_now() - (int64_t)days * 86400);
+	}
 	if ((rc = people_load(&a->people, s)) ||
 	    (rc = store_platforms_each(s, platforms_put, a->plats)))
 		goto out;

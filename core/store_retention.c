@@ -1,0 +1,90 @@
+/* store_retention.c - the retention job (store_retention.h). */
+#include "core/store_retention.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/err.h"
+#include "core/store_activity.h"
+#include "core/store_features.h"
+#include "core/store_internal.h"
+#include "core/timefmt.h"
+
+/* Run `sql` with ?1 = arg; *changed = rows it deleted. */
+static int delete_rows(store *s, const char *sql, int64_t arg, int64_t *changed)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return store_sqlerr(s, rc, "applying the retention policy");
+	if ((rc = sqlite3_bind_int64(st, 1, arg)) == SQLITE_OK)
+		rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, rc, "applying the retention policy");
+	*changed = sqlite3_changes64(s->db);
+	return 0;
+}
+
+int store_retention_days(store *s, int *out_days)
+{
+	char *v = NULL;
+	int rc = store_meta_get(s, "retention_days", &v);
+
+	*out_days = 0;
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		*out_days = atoi(v);
+		free(v);
+	}
+	return 0;
+}
+
+int store_retention_apply(store *s, int64_t now, int days, bool dry_run,
+                          struct retention_counts *out)
+{
+	/* The snapshot in force (the newest) is never removed. */
+	static const char old_snapshots[] = "(SELECT id FROM snapshots WHERE computed_at < ?1"
+	                                    " AND id <> (SELECT max(id) FROM snapshots))";
+	char sql[256], value[32];
+	int64_t week, n = 0;
+	int rc;
+
+	*out = (struct retention_counts){0};
+	if (days < 1)
+		return err_set(ERR_USAGE, "retention: --days must be at least 1");
+	out->cutoff = now - (int64_t)days * 86400;
+	/* Whole weeks only: a week is removed once it has ended before the cutoff. */
+	week = out->cutoff < 946857600 ? 0 : timefmt_week(out->cutoff);
+	if ((rc = store_begin(s)))
+		return rc;
+	snprintf(sql, sizeof(sql), "DELETE FROM snapshot_scores WHERE snapshot_id IN %s",
+	         old_snapshots);
+	if ((rc = delete_rows(s, sql, out->cutoff, &out->snapshot_rows)))
+		goto fail;
+	snprintf(sql, sizeof(sql), "DELETE FROM snapshots WHERE id IN %s", old_snapshots);
+	if ((rc = delete_rows(s, sql, out->cutoff, &out->snapshots)) ||
+	    (rc =
+	         delete_rows(s, "DELETE FROM audit_log WHERE at < ?1", out->cutoff, &out->audit)) ||
+	    (rc = delete_rows(s, "DELETE FROM activity_weekly WHERE week < ?1", week,
+	                      &out->activity_cells)) ||
+	    (rc = delete_rows(s, "DELETE FROM activity_seen_chunks WHERE chunk < ?1 << 8", week,
+	                      &out->key_chunks)) ||
+	    (rc = delete_rows(s, "DELETE FROM activity_seen WHERE key < ?1 << 51", week, &n)))
+		goto fail;
+	if (out->activity_cells && (rc = store_activity_changed(s)))
+		goto fail;
+	snprintf(value, sizeof(value), "%d", days);
+	if ((rc = store_meta_set(s, "retention_days", value)))
+		goto fail;
+	if (dry_run) {
+		store_rollback(s);
+		return 0;
+	}
+	return store_commit(s);
+fail:
+	store_rollback(s);
+	return rc;
+}
