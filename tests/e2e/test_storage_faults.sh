@@ -9,7 +9,8 @@
 #     with the state (failure = unchanged, success = fully imported);
 #  C5 a read-only file (only when not root: chmod does not bind root; the
 #     store-level test is tests/core/test_faults.c);
-#  C6 a damaged page: a clean one-line "damaged" error, never a crash.
+#  C6 a damaged page: a clean one-line "damaged" error, never a crash; serve
+#     refuses to start on the damaged file.
 # Needs AMB_BINARY and the sqlite3 CLI (scripts/deps.sh installs it).
 set -uo pipefail
 AMB=$(readlink -f "${AMB_BINARY:?AMB_BINARY must name the ambassador binary}")
@@ -112,6 +113,12 @@ for pg in 2 3 5; do
       pass=$((pass + 1))
     fi
   done
+  # serve checks the whole file at start-up: it must refuse, quickly, with
+  # one line, and never start serving a damaged database.
+  timeout 20 "$AMB" --db c6.db serve --bind "ipc://$work/c6.sock" >out 2>err
+  rc=$?
+  ok "C6 page $pg: serve refuses to start (rc $rc)" [ "$rc" -ne 0 -a "$rc" -ne 124 ]
+  ok "C6 page $pg: serve says why in one line" one_line 'damaged'
 done
 
 echo "$pass passed, $fail failed"
