@@ -5,15 +5,19 @@
 
 #include <stddef.h>
 
-void *xmalloc(size_t n);
-void *xcalloc(size_t count, size_t size);
-void *xrealloc(void *p, size_t n);
+/* None of these returns NULL: they abort instead (and say so to the
+ * compiler and the analysers). */
+#define AMB_NONNULL_RESULT __attribute__((returns_nonnull, warn_unused_result))
+
+void *xmalloc(size_t n) AMB_NONNULL_RESULT;
+void *xcalloc(size_t count, size_t size) AMB_NONNULL_RESULT;
+void *xrealloc(void *p, size_t n) AMB_NONNULL_RESULT;
 /* realloc for arrays: aborts if count * size overflows. */
-void *xreallocarray(void *p, size_t count, size_t size);
-char *xstrdup(const char *s);
-char *xstrndup(const char *s, size_t n);
+void *xreallocarray(void *p, size_t count, size_t size) AMB_NONNULL_RESULT;
+char *xstrdup(const char *s) AMB_NONNULL_RESULT;
+char *xstrndup(const char *s, size_t n) AMB_NONNULL_RESULT;
 /* printf into a new string; the caller frees it. */
-char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2))) AMB_NONNULL_RESULT;
 
 /* A growable, always NUL-terminated byte buffer. Zero-initialise to use. */
 struct buf {

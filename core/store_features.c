@@ -193,8 +193,8 @@ static int replace_rows(store *s, const char *key, int64_t version, store_featur
 	static const char clear[] = "DELETE FROM activity_features";
 	static const char add[] = "INSERT INTO activity_features(pid, weeks_active, steady_weight,"
 	                          " platforms) VALUES(?, ?, ?, ?)";
-	unsigned char *blob = NULL;
-	size_t cap = 0;
+	size_t cap = 16 * REC_BYTES;
+	unsigned char *blob;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -203,6 +203,7 @@ static int replace_rows(store *s, const char *key, int64_t version, store_featur
 		return rc;
 	if ((rc = store_prepare(s, add, &st)))
 		return rc;
+	blob = xmalloc(cap); /* grown for people with more platforms */
 	for (;;) {
 		struct feature_row r = {0};
 		if ((rc = next(ctx, &r)))
@@ -228,8 +229,7 @@ static int replace_rows(store *s, const char *key, int64_t version, store_featur
 		}
 		if ((rc = store_bind(s, st, "saving activity features", BIND_INT(r.pid),
 		                     BIND_INT(r.weeks_active), BIND_REAL(r.steady_weight),
-		                     BIND_BLOB(blob ? blob : (const unsigned char *)"",
-		                               (int)(r.nplats * REC_BYTES)))) ||
+		                     BIND_BLOB(blob, (int)(r.nplats * REC_BYTES)))) ||
 		    (rc = store_step_done(s, st, "saving activity features")))
 			break;
 	}

@@ -36,8 +36,13 @@ int store_retention_days(store *s, int *out_days)
 	if (rc < 0)
 		return rc;
 	if (rc == 1) {
-		*out_days = atoi(v);
+		char *end;
+		long d = strtol(v, &end, 10);
+		bool ok = *end == '\0' && end != v && d > 0 && d <= 36500;
 		free(v);
+		if (!ok)
+			return err_set(ERR_CORRUPT, "meta retention_days is not a number of days");
+		*out_days = (int)d;
 	}
 	return 0;
 }

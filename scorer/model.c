@@ -682,7 +682,7 @@ static size_t fmt_key(char *out, const char *key, bool comma)
 	if (comma)
 		out[n++] = ',';
 	out[n++] = '"';
-	memcpy(out + n, key, k);
+	memcpy(out + n, key, k + 1); /* with its NUL, overwritten next */
 	n += k;
 	out[n++] = '"';
 	out[n++] = ':';
@@ -698,7 +698,7 @@ static void json_num(struct buf *b, const char *key, double v, bool comma)
 	if (isfinite(v))
 		n += scorer_fmt_g6(tmp + n, v);
 	else {
-		memcpy(tmp + n, "null", 4);
+		memcpy(tmp + n, "null", 5);
 		n += 4;
 	}
 	buf_append(b, tmp, n);
