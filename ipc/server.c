@@ -1050,6 +1050,11 @@ static int load_initial(struct server *sv)
 	                     STORE_MUST_EXIST | STORE_CHECK |
 	                         (sv->opts->read_only ? STORE_READONLY : 0))))
 		return rc;
+	/* The loader appends audit rows and reads each new snapshot once, from
+	 * start to end: a large page cache would only fill with audit pages
+	 * and grow the server's memory with the log. */
+	if ((rc = store_set_cache_mib(sv->loader_store, 8)))
+		return rc;
 	if ((rc = store_service_versions(sv->loader_store, &sv->seen)))
 		return rc;
 	rc = served_load(&first, sv->loader_store);
