@@ -256,17 +256,37 @@ Test(survey_roster, skip_invalid_keeps_good_rows_and_writes_rejects_without_mark
 	import_summary_clear(&sum);
 }
 
+/* The schema, as one number computed by SQLite from its rows' text. */
+#define SCHEMA_FINGERPRINT                                                                         \
+	"SELECT sum(length(sql) * 31 + unicode(substr(sql, 7, 1)) + length(name) * 7)"             \
+	" + count(*) * 1000003 FROM sqlite_schema"
+
 Test(survey_roster, stores_sql_metacharacters_verbatim)
 {
 	struct import_summary sum;
+	long long schema, tables;
+
+	/* a plain roster first: the database and its schema exist */
+	cr_assert(
+	    eq(int, import_text("r0.csv", "employee_id,department\nE0,Sales\n", false, &sum), 0));
+	import_summary_clear(&sum);
+	schema = tu_db_int(db, SCHEMA_FINGERPRINT);
+	tables = tu_db_int(db, "SELECT count(*) FROM sqlite_schema");
 
 	cr_assert(eq(int,
 	             import_text("r.csv",
-	                         "employee_id,department,\"x\"\"); DROP TABLE people;--\"\n"
-	                         "E1,\"' OR 1=1\",zz\n",
+	                         "employee_id,department,name,\"x\"\"); DROP TABLE people;--\"\n"
+	                         "E1,\"' OR 1=1\",\"Robert'); DROP TABLE people;--\",zz\n",
 	                         false, &sum),
 	             0));
 	cr_assert(eq(
 	    i64, tu_db_int(db, "SELECT count(*) FROM people WHERE department = ''' OR 1=1'"), 1));
+	cr_assert(eq(i64,
+	             tu_db_int(db, "SELECT count(*) FROM people WHERE name = "
+	                           "'Robert''); DROP TABLE people;--'"),
+	             1));
+	/* and the schema is exactly as before */
+	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM sqlite_schema"), tables));
+	cr_assert(eq(i64, tu_db_int(db, SCHEMA_FINGERPRINT), schema));
 	import_summary_clear(&sum);
 }
