@@ -228,7 +228,7 @@ def dealer_ask(sock, payload, timeout=2000):
 
 
 def intranet_violation(reply):
-    """None when an intranet reply is clean (TESTPLAN G3), else why not."""
+    """None when an intranet reply is clean (test plan G3), else why not."""
     def walk(v):
         if isinstance(v, dict):
             for k, x in v.items():
