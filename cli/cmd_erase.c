@@ -31,8 +31,12 @@ int cmd_erase(struct app *app, int argc, char **argv)
 	if ((rc = app_store(app, false, &s)))
 		return rc;
 	rc = store_erase_person(s, argv[1], by);
-	if (rc == ERR_NOT_FOUND)
+	if (rc == ERR_NOT_FOUND) {
+		/* Perhaps erased before, with the WAL still to empty (see below):
+		 * that is what running erase again is for, so try now. */
+		(void)store_checkpoint_truncate(s);
 		return err_set(rc, "%s: no such person (nothing erased)", argv[1]);
+	}
 	if (rc == ERR_BUSY) {
 		/* Committed; only the WAL still holds old pages until readers
 		 * let go. One more try after they had a moment. */

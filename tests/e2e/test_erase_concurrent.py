@@ -64,12 +64,21 @@ def test_erase_during_import(r, tmp):
     print("    erase while the import %s: rc %d %s" % (
         "ran" if running else "had already ended", er.returncode, er.stderr.strip()[:120]),
         flush=True)
-    if er.returncode != 0:
-        lines = [x for x in er.stderr.splitlines() if x.startswith("ambassador: ")]
+    lines = [x for x in er.stderr.splitlines() if x.startswith("ambassador: ")]
+    if er.returncode != 0 and lines and "erased, but the WAL could not be emptied" in lines[0]:
+        # Committed; the import's connection still held the WAL, so the
+        # cleanup of old pages waits (README, section 'Erasure'). Again:
+        r.check(len(lines) == 1, "one line: %r" % er.stderr)
+        er = amb(db, "erase", WHO)
+        r.check(er.returncode == 1 and "no such person" in er.stderr,
+                "the second erase finds the person gone: %r" % er.stderr)
+    elif er.returncode != 0:
         r.check(len(lines) == 1 and "busy" in lines[0],
                 "a refused erase says busy in one line: %r" % er.stderr)
         er = amb(db, "erase", WHO)
-    r.check(er.returncode == 0, "the erase landed: %s" % er.stderr)
+        r.check(er.returncode == 0, "the erase landed when run again: %s" % er.stderr)
+    else:
+        r.check(True, "the erase waited for the import and landed")
     con = sqlite3.connect(db)
     cells_him = con.execute("SELECT count(*) FROM activity_weekly WHERE pid = ?",
                             (pid,)).fetchone()[0]
