@@ -13,7 +13,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import zmq  # noqa: E402
-from svc_helpers import Results, Server, dealer, make_db, request, rss_kib  # noqa: E402
+from svc_helpers import BINARY, Results, Server, dealer, make_db, request, rss_kib  # noqa: E402
 
 CASES = {
     "not JSON": [b"", b"{not json"],
@@ -35,6 +35,16 @@ REPEAT = 1000
 MAX_GROWTH_KIB = 2048
 
 
+def sanitized(binary):
+    """AddressSanitizer keeps freed memory in quarantine and grows shadow
+    memory: RSS says nothing there (the leak check at exit does)."""
+    try:
+        with open(binary, "rb") as f:
+            return b"__asan_init" in f.read()
+    except OSError:
+        return False
+
+
 def run_case(ep, frames, n):
     sock = dealer(ep)
     answered = 0
@@ -54,6 +64,9 @@ def test_rss(r, tmp):
     make_db(db, 40)
     ep = "ipc://%s/m.sock" % tmp
     srv = Server(db, ep)
+    asan = sanitized(BINARY)
+    if asan:
+        print("    AddressSanitizer build: RSS is printed, not checked", flush=True)
     try:
         for name, frames in CASES.items():
             run_case(ep, frames, 200)  # warm-up
@@ -63,7 +76,7 @@ def test_rss(r, tmp):
             probe = request(ep, {"op": "ping"}, timeout=1000)
             r.check(probe is not None and probe.get("ok"),
                     "%s: the server answers a probe within 1 s" % name)
-            r.check(after - before <= MAX_GROWTH_KIB,
+            r.check(asan or after - before <= MAX_GROWTH_KIB,
                     "%s x %d: RSS grew %d KiB (%d -> %d)" % (name, REPEAT, after - before,
                                                            before, after))
             print("    %-20s %4d of %d answered, RSS %d -> %d KiB" % (
