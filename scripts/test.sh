@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install what is needed, then build and run every test three ways:
 # a -Werror debug build with formatting checked, the whole suite under
-# AddressSanitizer + UndefinedBehaviorSanitizer, and a Release build.
+# AddressSanitizer + UndefinedBehaviorSanitizer, and a Release build; then
+# valgrind on the unit tests and one server run, static analysis, the
+# fuzzers (60 s each) and the quick benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
@@ -27,6 +29,8 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_suite asan
 run_suite release
+echo "== valgrind memcheck: the unit tests and one server run (release build)"
+bash scripts/valgrind.sh build/release
 echo "== static analysis (cppcheck, clang-tidy)"
 bash scripts/analyse.sh
 echo "== fuzzing, 60 s per target (README.md, section 'Faults, fuzzing and analysers')"
