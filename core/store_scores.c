@@ -87,9 +87,9 @@ int store_scoring_people_each(store *s, int64_t declined_since, store_score_pers
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = store_prepare(s, sql, &st)))
+	if ((rc = store_prepare(s, sql, &st)) ||
+	    (rc = store_bind(s, st, "reading people for scoring", BIND_INT(declined_since))))
 		return rc;
-	sqlite3_bind_int64(st, 1, declined_since);
 	return each_row(s, st, "reading people for scoring", person_row, &c);
 }
 
@@ -145,10 +145,10 @@ int store_profile_get(store *s, const char *name, int64_t version, struct profil
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = store_prepare(s, sql, &st)))
+	if ((rc = store_prepare(s, sql, &st)) ||
+	    (rc =
+	         store_bind(s, st, "reading a weight profile", BIND_TEXT(name), BIND_INT(version))))
 		return rc;
-	store_bind_text(st, 1, name);
-	sqlite3_bind_int64(st, 2, version);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		read_profile(st, out);
@@ -169,13 +169,11 @@ int store_profile_add(store *s, const char *name, const char *params, const char
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = store_prepare(s, sql, &st)))
+	if ((rc = store_prepare(s, sql, &st)) ||
+	    (rc = store_bind(s, st, "saving a weight profile", BIND_TEXT(name), BIND_TEXT(params),
+	                     BIND_TEXT(author), BIND_INT(created_at),
+	                     note && *note ? BIND_TEXT(note) : BIND_NULL)))
 		return rc;
-	store_bind_text(st, 1, name);
-	store_bind_text(st, 2, params);
-	store_bind_text(st, 3, author);
-	sqlite3_bind_int64(st, 4, created_at);
-	store_bind_text(st, 5, note && *note ? note : NULL);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
@@ -207,9 +205,9 @@ int store_profile_history_each(store *s, const char *name, store_profile_fn fn, 
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = store_prepare(s, sql, &st)))
+	if ((rc = store_prepare(s, sql, &st)) ||
+	    (rc = store_bind(s, st, "reading profile history", BIND_TEXT(name))))
 		return rc;
-	store_bind_text(st, 1, name);
 	return each_row(s, st, "reading profile history", profile_row, &c);
 }
 
@@ -226,12 +224,9 @@ void store_profile_version_free(struct profile_version *p)
 
 /* --- snapshots --------------------------------------------------------- */
 
-static void bind_real_or_null(sqlite3_stmt *st, int i, double v)
+static struct store_val real_or_null(double v)
 {
-	if (isfinite(v))
-		sqlite3_bind_double(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
+	return isfinite(v) ? BIND_REAL(v) : BIND_NULL;
 }
 
 static int insert_snapshot_rows(store *s, int64_t id, size_t n, store_snapshot_row_fn row,
@@ -250,19 +245,14 @@ static int insert_snapshot_rows(store *s, int64_t id, size_t n, store_snapshot_r
 		const struct snapshot_score_in *r = &in;
 		if ((rc = row(ctx, i, &in)))
 			return rc;
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, r->pid);
-		sqlite3_bind_int(st, 3, r->eligible ? 1 : 0);
-		if (r->rank > 0)
-			sqlite3_bind_int64(st, 4, r->rank);
-		else
-			sqlite3_bind_null(st, 4);
-		sqlite3_bind_double(st, 5, isfinite(r->score) ? r->score : 0.0);
-		sqlite3_bind_double(st, 6, isfinite(r->activity) ? r->activity : 0.0);
-		bind_real_or_null(st, 7, r->attitude);
-		bind_real_or_null(st, 8, r->motivation);
-		store_bind_text(st, 9, r->detail ? r->detail : "{}");
-		if ((rc = store_step_done(s, st, "writing snapshot scores")))
+		if ((rc = store_bind(s, st, "writing snapshot scores", BIND_INT(id),
+		                     BIND_INT(r->pid), BIND_INT(r->eligible ? 1 : 0),
+		                     r->rank > 0 ? BIND_INT(r->rank) : BIND_NULL,
+		                     BIND_REAL(isfinite(r->score) ? r->score : 0.0),
+		                     BIND_REAL(isfinite(r->activity) ? r->activity : 0.0),
+		                     real_or_null(r->attitude), real_or_null(r->motivation),
+		                     BIND_TEXT(r->detail ? r->detail : "{}"))) ||
+		    (rc = store_step_done(s, st, "writing snapshot scores")))
 			return rc;
 	}
 	return 0;
@@ -281,16 +271,12 @@ int store_snapshot_write(store *s, const struct snapshot_info *info, size_t n,
 
 	if (own_tx && (rc = store_begin(s)))
 		return rc;
-	if ((rc = store_prepare(s, sql, &st)))
-		goto fail;
-	sqlite3_bind_int64(st, 1, info->computed_at);
-	sqlite3_bind_int64(st, 2, info->as_of);
-	store_bind_text(st, 3, info->profile);
-	sqlite3_bind_int64(st, 4, info->profile_version);
-	store_bind_text(st, 5, info->params);
-	sqlite3_bind_int64(st, 6, info->people);
-	sqlite3_bind_int64(st, 7, info->eligible);
-	if ((rc = store_step_done(s, st, "writing a snapshot")))
+	if ((rc = store_prepare(s, sql, &st)) ||
+	    (rc = store_bind(s, st, "writing a snapshot", BIND_INT(info->computed_at),
+	                     BIND_INT(info->as_of), BIND_TEXT(info->profile),
+	                     BIND_INT(info->profile_version), BIND_TEXT(info->params),
+	                     BIND_INT(info->people), BIND_INT(info->eligible))) ||
+	    (rc = store_step_done(s, st, "writing a snapshot")))
 		goto fail;
 	id = sqlite3_last_insert_rowid(s->db);
 	if ((rc = insert_snapshot_rows(s, id, n, row, ctx)))
@@ -314,9 +300,9 @@ int store_snapshot_get(store *s, int64_t id, struct snapshot_info *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = store_prepare(s, sql, &st)))
+	if ((rc = store_prepare(s, sql, &st)) ||
+	    (rc = store_bind(s, st, "reading a snapshot", BIND_INT(id))))
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		out->id = sqlite3_column_int64(st, 0);
@@ -365,12 +351,11 @@ int store_snapshot_rows(store *s, int64_t id, int64_t declined_since, const char
 
 	*out = NULL;
 	*out_count = 0;
-	if ((rc = store_prepare(s, sql, &st)))
+	if ((rc = store_prepare(s, sql, &st)) ||
+	    (rc = store_bind(s, st, "reading snapshot scores", BIND_INT(id),
+	                     BIND_INT(declined_since), BIND_INT(with_detail ? 1 : 0),
+	                     BIND_TEXT(employee_id))))
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, declined_since);
-	sqlite3_bind_int(st, 3, with_detail ? 1 : 0);
-	store_bind_text(st, 4, employee_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct snapshot_row *r;
 		if (n == cap) {
