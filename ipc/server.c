@@ -490,24 +490,6 @@ static void *loader_main(void *arg)
 
 /* --- front end ------------------------------------------------------------------- */
 
-static void reply_error(struct server *sv, zmq_msg_t *id, bool delimiter, const char *code,
-                        const char *msg, const char *client, enum ipc_role role)
-{
-	size_t len;
-	char *text = proto_error_reply(code, msg, &len);
-
-	if (zmq_send(sv->front, zmq_msg_data(id), zmq_msg_size(id), ZMQ_SNDMORE | ZMQ_DONTWAIT) >=
-	    0) {
-		if (delimiter)
-			zmq_send(sv->front, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-		zmq_send(sv->front, text, len, ZMQ_DONTWAIT);
-	} else {
-		sv->reply_drops++;
-	}
-	free(text);
-	front_audit(sv, client, role, "-", 0, code);
-}
-
 /* Send [identity, (""), reply] to a client, never blocking; the frames
  * are consumed. Returns false (and counts a drop) when the client is gone
  * (EHOSTUNREACH) or stopped reading (EAGAIN). */
@@ -531,12 +513,6 @@ static void free_cached_msg(void *p)
 	free(m);
 }
 
-/* One client message: [identity, body] (DEALER) or [identity, "", body]
- * (REQ). Anything else is refused; frames past MAX_FRAMES are drained.
- * The role comes from the live allowlist entry of the message's User-Id,
- * looked up for every message. A request whose reply is in the cache for
- * the current snapshot is answered here; any other goes to a worker.
- * Returns false when there was no message to read. */
 /* zmq_msg_init_data's release of malloc'ed reply bytes. */
 static void free_bytes(void *data, void *hint)
 {
@@ -565,6 +541,45 @@ static bool cache_key(const zmq_msg_t *req, const void **key, size_t *klen, char
 	}
 }
 
+/* An error reply sent from the front end. When the request `body` (may be
+ * NULL) carries an "id", the reply carries it too, so a client matching
+ * replies to requests by id sees this one. */
+static void reply_error(struct server *sv, zmq_msg_t *id, bool delimiter, const zmq_msg_t *body,
+                        const char *code, const char *msg, const char *client, enum ipc_role role)
+{
+	size_t len, rl;
+	char *text = proto_error_reply(code, msg, &len);
+	char *canon = NULL, *id_text = NULL, *with_id;
+	const void *key;
+	size_t klen;
+
+	if (body && cache_key(body, &key, &klen, &canon, &id_text) && id_text &&
+	    (with_id = proto_reply_with_id(text, len, id_text, &rl))) {
+		free(text);
+		text = with_id;
+		len = rl;
+	}
+	free(canon);
+	free(id_text);
+
+	if (zmq_send(sv->front, zmq_msg_data(id), zmq_msg_size(id), ZMQ_SNDMORE | ZMQ_DONTWAIT) >=
+	    0) {
+		if (delimiter)
+			zmq_send(sv->front, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+		zmq_send(sv->front, text, len, ZMQ_DONTWAIT);
+	} else {
+		sv->reply_drops++;
+	}
+	free(text);
+	front_audit(sv, client, role, "-", 0, code);
+}
+
+/* One client message: [identity, body] (DEALER) or [identity, "", body]
+ * (REQ). Anything else is refused; frames past MAX_FRAMES are drained.
+ * The role comes from the live allowlist entry of the message's User-Id,
+ * looked up for every message. A request whose reply is in the cache for
+ * the current snapshot is answered here; any other goes to a worker.
+ * Returns false when there was no message to read. */
 static bool from_client(struct server *sv)
 {
 	zmq_msg_t f[MAX_FRAMES];
@@ -593,22 +608,22 @@ static bool from_client(struct server *sv)
 		goto done;
 	bool delim = zmq_msg_size(&f[1]) == 0;
 	if (total > 3 || (total == 3 && !delim)) {
-		reply_error(sv, &f[0], delim, "bad_request", "a request is one frame of JSON", "-",
-		            ROLE_NONE);
+		reply_error(sv, &f[0], delim, NULL, "bad_request", "a request is one frame of JSON",
+		            "-", ROLE_NONE);
 		goto done;
 	}
 	if (sv->auth) {
 		const char *uid = zmq_msg_gets(&f[n - 1], "User-Id");
 		if (!uid) {
-			reply_error(sv, &f[0], delim, "forbidden", "no client identity", "-",
-			            ROLE_NONE);
+			reply_error(sv, &f[0], delim, &f[n - 1], "forbidden", "no client identity",
+			            "-", ROLE_NONE);
 			goto done;
 		}
 		if (!ipc_auth_lookup(sv->auth, uid, &role, client, sizeof(client))) {
 			/* Revoked since the handshake: refused per message. */
 			snprintf(client, sizeof(client), "revoked:%.8s", uid);
-			reply_error(sv, &f[0], delim, "forbidden", "this client key is not allowed",
-			            client, ROLE_NONE);
+			reply_error(sv, &f[0], delim, &f[n - 1], "forbidden",
+			            "this client key is not allowed", client, ROLE_NONE);
 			goto done;
 		}
 	}
@@ -649,8 +664,8 @@ forward:;
 	copy_field(head.client, sizeof(head.client), client);
 	sv->back_sends++;
 	if (zmq_send(sv->back, &head, sizeof(head), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
-		reply_error(sv, &f[0], delim, "unavailable", "the server is busy; retry", client,
-		            role);
+		reply_error(sv, &f[0], delim, &f[n - 1], "unavailable", "the server is busy; retry",
+		            client, role);
 		goto done;
 	}
 	for (int i = 0; i < n; i++)

@@ -71,7 +71,7 @@ if [[ " $parts " == *" server "* ]]; then
 import json, os, sys, time
 sys.path.insert(0, "tests/e2e")
 import zmq
-from svc_helpers import curve_opts
+from svc_helpers import curve_opts, dealer_ask
 w, ep = os.environ["WORK"], os.environ["EP"]
 key = lambda n, e: open(os.path.join(w, n + e)).read().strip()
 hr = (key("server", ".pub"), key("hr", ".pub"), key("hr", ".key"))
@@ -79,39 +79,43 @@ intra = (key("server", ".pub"), key("intra", ".pub"), key("intra", ".key"))
 ctx = zmq.Context.instance()
 def sock(curve):
     s = ctx.socket(zmq.DEALER); s.linger = 0; curve_opts(s, curve); s.connect(ep); return s
+# Readiness: a ping every 2 s while valgrind starts. The DEALER queues the
+# unanswered ones and the server answers them all once up; every request
+# carries an id and dealer_ask takes only the reply with its own id, so no
+# late reply is ever read as the answer to a later request.
 deadline = time.monotonic() + 120  # valgrind start-up
 s = sock(hr)
 up = False
+probe = 0
 while time.monotonic() < deadline and not up:
-    s.send(b'{"op":"ping"}')
-    up = bool(s.poll(2000) & zmq.POLLIN)
-    if up:
-        s.recv_multipart()
+    probe += 1
+    up = dealer_ask(s, json.dumps({"op": "ping", "id": "ready-%d" % probe}).encode(), 2000)
 if not up:
     sys.exit("server under valgrind did not answer within 120 s")
 si = sock(intra)
 rank = None
 answered = bad = 0
-reqs = [b'{"op":"ping"}', b'{"op":"rank","limit":20}', b'{"op":"candidates","size":5}',
-        b'{"op":"invitations","limit":10}', b'not json', b'{"op":"nope"}',
-        b'{"op":"rank","limit":"x"}', b'{"op":"explain","employee_id":"missing"}']
+reqs = [{"op": "ping"}, {"op": "rank", "limit": 20}, {"op": "candidates", "size": 5},
+        {"op": "invitations", "limit": 10}, b'not json', {"op": "nope"},
+        {"op": "rank", "limit": "x"}, {"op": "explain", "employee_id": "missing"}]
 for i in range(1000):
     k = i % 10
     if k == 8:
-        sk, body = si, b'{"op":"invitations","limit":5}'
+        sk, req = si, {"op": "invitations", "limit": 5}
     elif k == 9 and rank:
-        sk, body = s, json.dumps({"op": "explain", "employee_id": rank[i % len(rank)]}).encode()
+        sk, req = s, {"op": "explain", "employee_id": rank[i % len(rank)]}
     else:
-        sk, body = s, reqs[k % len(reqs)]
-    sk.send(body)
-    if not sk.poll(15000) & zmq.POLLIN:
+        sk, req = s, reqs[k % len(reqs)]
+    body = req if isinstance(req, bytes) else json.dumps(dict(req, id=i)).encode()
+    rep = dealer_ask(sk, body, 15000)
+    if rep is None:
         sys.exit("request %d (%r) not answered within 15 s" % (i, body))
-    rep = json.loads(sk.recv_multipart()[-1])
     answered += 1
-    if body == reqs[1] and rep.get("ok"):
+    if k == 1 and rep.get("ok"):
         rank = [x["employee_id"] for x in rep["items"]]
-    if ("ok" not in rep) or (body in reqs[:4] and not rep["ok"]):
+    if ("ok" not in rep) or (k < 4 and not rep["ok"]):
         bad += 1
+        print("unexpected reply to %r: %r" % (body, rep))
 print("server under valgrind: %d/1000 requests answered, %d unexpected replies" % (answered, bad))
 sys.exit(1 if bad or answered != 1000 else 0)
 PY

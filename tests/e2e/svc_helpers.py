@@ -215,16 +215,52 @@ def dealer(endpoint, curve=None, ctx=None):
     return s
 
 
-def dealer_ask(sock, payload, timeout=2000):
-    """Send raw frames (bytes or list) on a DEALER; the decoded reply or None."""
-    if isinstance(payload, list):
-        sock.send_multipart(payload)
-    else:
-        sock.send(payload)
-    if sock.poll(timeout) & zmq.POLLIN:
-        frames = sock.recv_multipart()
-        return json.loads(frames[-1])
-    return None
+def _request_id(frames):
+    """The "id" of a JSON request among the frames, or None."""
+    try:
+        req = json.loads(frames[-1])
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return req.get("id") if isinstance(req, dict) else None
+
+
+def matched_reply(sock, want_id, timeout):
+    """Read replies on a DEALER until the one for `want_id` (None: a reply
+    carrying no "id") arrives; replies to earlier requests that came late
+    are dropped. The decoded reply, or None after `timeout` ms."""
+    deadline = time.monotonic() + timeout / 1000.0
+    while True:
+        left = int((deadline - time.monotonic()) * 1000)
+        if left <= 0 or not (sock.poll(left) & zmq.POLLIN):
+            return None
+        try:
+            rep = json.loads(sock.recv_multipart()[-1])
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(rep, dict) and rep.get("id") == want_id:
+            return rep
+
+
+def dealer_ask(sock, payload, timeout=5000):
+    """Send raw frames (bytes or list) on a DEALER; the decoded reply to
+    this request or None. Replies are matched by the request's "id" (a
+    request without one takes the next reply without one): a late reply to
+    an earlier request is never taken for this one's."""
+    frames = payload if isinstance(payload, list) else [payload]
+    while sock.poll(0) & zmq.POLLIN:  # late replies to earlier requests
+        sock.recv_multipart()
+    sock.send_multipart(frames)
+    return matched_reply(sock, _request_id(frames), timeout)
+
+
+_next_id = [0]
+
+
+def dealer_request(sock, req, timeout=5000):
+    """Send a request (a dict) on a DEALER with a fresh "id"; its reply or None."""
+    _next_id[0] += 1
+    req = dict(req, id="t%d" % _next_id[0])
+    return dealer_ask(sock, json.dumps(req).encode(), timeout)
 
 
 def intranet_violation(reply):

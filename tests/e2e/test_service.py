@@ -19,8 +19,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import zmq  # noqa: E402
 
 from svc_helpers import (BINARY, Results, Server, add_snapshot, db_count, dealer,  # noqa: E402
-                         dealer_ask, free_port, intranet_violation, keygen, make_db,
-                         person_id, request, run)
+                         dealer_ask, dealer_request, free_port, intranet_violation, keygen,
+                         make_db, person_id, request, run)
 
 N = 60
 
@@ -127,7 +127,7 @@ def test_malformed_requests_E1_E3(r, tmp):
             rep = dealer_ask(d, raw)
             r.check(rep is not None and rep.get("ok") is False and
                     rep["error"]["code"] == code, "E1-E3 case %d: %r" % (i, rep))
-            probe = dealer_ask(d, b'{"op":"ping"}', 1000)
+            probe = dealer_request(d, {"op": "ping"}, 3000)
             r.check(probe and probe["ok"], "probe after case %d" % i)
         rep = request(ep, {"op": "rank", "offset": 10000000})
         r.check(rep and rep["ok"] and rep["items"] == [], "huge offset gives nothing")
@@ -165,7 +165,7 @@ def test_frames_E4_E5_E6(r, tmp):
         for _ in range(3000):
             deaf.send(b'{"op":"rank","limit":1000}', zmq.NOBLOCK)
         t0 = time.monotonic()
-        rep = dealer_ask(d, b'{"op":"ping"}', 3000)
+        rep = dealer_request(d, {"op": "ping"}, 3000)
         r.check(rep and rep["ok"], "E6: served while a client does not read")
         print("    probe latency with a deaf client: %.0f ms" %
               ((time.monotonic() - t0) * 1000))
@@ -327,13 +327,13 @@ def test_curve_auth_F1_F4_G1_G6(r, tmp):
                 "query with CURVE: %s %s" % (p.stdout, p.stderr))
         # F4: revoke the intranet key, SIGHUP: refused per message on the open connection
         d = dealer(ep, curve=intra)
-        rep = dealer_ask(d, b'{"op":"ping"}')
+        rep = dealer_request(d, {"op": "ping"})
         r.check(rep and rep["ok"], "F4: open connection works")
         with open(k["clients"], "w") as f:
             f.write("public_key,role,name\n%s,hr,hr-portal\n" % k["hr"][0])
         srv.proc.send_signal(signal.SIGHUP)
         time.sleep(0.5)
-        rep = dealer_ask(d, b'{"op":"invitations"}')
+        rep = dealer_request(d, {"op": "invitations"})
         r.check(rep and rep["error"]["code"] == "forbidden", "F4: revoked per message: %r" %
                 rep)
         d.close(0)
