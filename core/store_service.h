@@ -37,6 +37,7 @@ struct service_snapshot {
 	char profile[64];
 	int64_t profile_version;
 	int64_t people, eligible;
+	bool stale; /* an import changed the data after it was computed */
 };
 
 /* The published snapshot into *out: 0, or ERR_NOT_FOUND when none was
