@@ -467,7 +467,7 @@ static enum code op_invitation_status(struct call *c)
 	    (rc = get_str(c, "status", 16, true, &status)) ||
 	    (rc = get_str(c, "reason", 500, false, &reason)))
 		return rc;
-	reset = strcmp(status, "none") == 0;
+	reset = status && strcmp(status, "none") == 0; /* status is set: it is required */
 	if (!reset && invite_status_parse(status) == INVITE_NONE)
 		return fail(c, C_BAD_REQUEST,
 		            "status: must be invited, accepted, declined, withdrawn or none");
