@@ -160,10 +160,10 @@ int cmd_candidates(struct app *app, int argc, char **argv)
 	t = table_new(cand_cols, sizeof(cand_cols) / sizeof(cand_cols[0]));
 	for (size_t k = 0; k < npicks; k++) {
 		const struct snapshot_row *r = &v.rows[row_of[picks[k].index]];
-		struct explain_detail d;
+		struct scorer_detail d;
 		struct buf reason = {0};
 		how_phrase(&reason, picks[k].how, r);
-		if (explain_detail_parse(&d, r->detail) == 0)
+		if (scorer_detail_decode(&d, r->detail) == 0)
 			explain_facts(&reason, &d, r->attitude, r->motivation,
 			              scorer_percentile(att, v.eligible, r->attitude),
 			              scorer_percentile(mot, v.eligible, r->motivation));

@@ -80,7 +80,7 @@ static void print_sub(FILE *out, const char *name, double v, const char *fact)
 		fprintf(out, "  %-13s %5.2f  %s\n", name, v, fact);
 }
 
-static void print_activity(FILE *out, const struct explain_detail *d)
+static void print_activity(FILE *out, const struct scorer_detail *d)
 {
 	char f[160];
 
@@ -105,7 +105,7 @@ static void print_activity(FILE *out, const struct explain_detail *d)
 		fprintf(out, "\n  %-14s %6s %6s %9s %13s %10s\n", "platform", "weeks", "own",
 		        "comments", "amplification", "eng/post");
 		for (size_t i = 0; i < d->nplatforms; i++) {
-			const struct explain_activity *a = &d->platforms[i].a;
+			const struct scorer_detail_activity *a = &d->platforms[i].a;
 			fprintf(out, "  %-14s %6d %6.1f %9.1f %13.1f %10.1f\n",
 			        d->platforms[i].name, a->weeks_active, a->own, a->conversation,
 			        a->amplification,
@@ -151,7 +151,7 @@ int cmd_explain(struct app *app, int argc, char **argv)
 	};
 	struct scoring_view v;
 	struct snapshot_row *me = NULL;
-	struct explain_detail d;
+	struct scorer_detail d;
 	int64_t snap = 0;
 	size_t n = 0;
 	int ch, rc;
@@ -177,7 +177,7 @@ int cmd_explain(struct app *app, int argc, char **argv)
 	if (!rc && n == 0)
 		rc = not_listed(v.store, id);
 	if (!rc)
-		rc = explain_detail_parse(&d, me[0].detail);
+		rc = scorer_detail_decode(&d, me[0].detail);
 	if (rc)
 		goto done;
 	const struct snapshot_row *r = &me[0];

@@ -159,14 +159,6 @@ double scorer_combine(const double c[3], const double w[3], double floor);
 /* Engagement per post shrunk toward `mean` with `prior` posts' weight. */
 double scorer_shrink(double engagement, double posts, double mean, double prior);
 
-/* What snprintf "%.6g" writes for a finite v, into out (32 bytes or
- * more), faster; the detail's numbers. Returns the length. */
-size_t scorer_fmt_g6(char *out, double v);
-
-/* Append the person's detail JSON (README.md, section 'How scoring works') to b. */
-void scorer_person_detail(const scorer_population *pop, const struct scorer_person *sp,
-                          const struct scorer_params *p, struct buf *b);
-
 /* Plain words for the first reason someone is not eligible. Static text. */
 const char *scorer_flag_text(unsigned flags);
 

@@ -8,6 +8,7 @@
 #include <criterion/new/assert.h>
 #include <math.h>
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -16,6 +17,7 @@
 #include "core/store_internal.h"
 #include "core/store_scores.h"
 #include "core/timefmt.h"
+#include "scorer/detail.h"
 #include "scorer/model.h"
 #include "scorer/profile.h"
 
@@ -189,6 +191,17 @@ static inline int64_t fx_rank(const scorer_population *pop, const char *id)
 {
 	const struct scorer_person *sp = fx_find(pop, id);
 	return sp && sp->rank > 0 ? sp->rank : INT64_MAX;
+}
+
+/* Append the detail JSON of sp, as a snapshot stores it, to b. */
+static inline void fx_detail_json(const scorer_population *pop, const struct scorer_person *sp,
+                                  struct buf *b)
+{
+	struct scorer_detail *d = xmalloc(sizeof(*d));
+
+	scorer_detail_of(d, pop, sp);
+	cr_assert(eq(int, scorer_detail_encode(b, d), 0), "%s", err_msg());
+	free(d);
 }
 
 #endif

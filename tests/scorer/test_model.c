@@ -334,9 +334,7 @@ Test(scorer_model, keeps_activity_per_platform_as_well_as_in_total)
 	cr_assert(eq(sz, sp->plat_count, 3));
 	cr_assert(eq(int, sp->total.weeks_active, 2));
 	struct buf b = {0};
-	struct scorer_params p;
-	scorer_params_defaults(&p);
-	scorer_person_detail(pop, sp, &p, &b);
+	fx_detail_json(pop, sp, &b);
 	cr_assert(ne(ptr, strstr(b.data, "\"platform\":\"instagram\""), NULL), "%s", b.data);
 	cr_assert(ne(ptr, strstr(b.data, "\"platform\":\"intranet\""), NULL));
 	buf_free(&b);
