@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cmds_scoring.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/store_roster.h"
 #include "core/timefmt.h"
@@ -182,7 +183,7 @@ int cmd_explain(struct app *app, int argc, char **argv)
 		return rc;
 	d = xmalloc(sizeof(*d));
 	rc = store_snapshot_rows(v.store, v.info.id,
-	                         store_now() - (int64_t)v.params.cooldown_days * 86400, id, true,
+	                         clock_now() - (int64_t)v.params.cooldown_days * 86400, id, true,
 	                         &me, &n);
 	if (!rc && n == 0)
 		rc = not_listed(v.store, id);

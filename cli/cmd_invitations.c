@@ -8,6 +8,7 @@
 
 #include "cli/cmds_service.h"
 #include "cli/table.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/store_service.h"
 #include "ipc/served.h"
@@ -72,7 +73,7 @@ static int list_cmd(struct app *app, int argc, char **argv)
 	if ((rc = invite_book_load(book, s)))
 		goto done;
 	t = table_new(inv_cols, 4);
-	served_invitations(sv, book, store_now(), cooldown * 86400, dept, (size_t)limit,
+	served_invitations(sv, book, clock_now(), cooldown * 86400, dept, (size_t)limit,
 	                   add_invitee, t);
 	if (table_rows(t) == 0)
 		table_set_notice(t, "nobody left to invite from the latest scores");
@@ -99,7 +100,7 @@ static int set_cmd(struct app *app, int argc, char **argv)
 	snprintf(who, sizeof(who), "cli:%s", by && *by ? by : "unknown");
 	if ((rc = app_store(app, false, &s)))
 		return rc;
-	if ((rc = store_invitation_set(s, argv[1], argv[2], who, store_now(), NULL)))
+	if ((rc = store_invitation_set(s, argv[1], argv[2], who, clock_now(), NULL)))
 		return rc == ERR_NOT_FOUND ? err_set(rc, "%s: no such person", argv[1]) : rc;
 	if (!app->quiet)
 		fprintf(app->out, "%s: %s\n", argv[1], argv[2]);

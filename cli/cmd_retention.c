@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "cli/cmds_service.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/store_retention.h"
@@ -55,7 +56,7 @@ int cmd_retention(struct app *app, int argc, char **argv)
 		return err_set(ERR_USAGE, "usage: ambassador retention --days N [--dry-run]");
 	if ((rc = app_store(app, false, &s)))
 		return rc;
-	if ((rc = store_retention_apply(s, store_now(), (int)days, dry, &c)))
+	if ((rc = store_retention_apply(s, clock_now(), (int)days, dry, &c)))
 		return rc;
 	timefmt_date(when, sizeof(when), c.cutoff);
 	/* The job's record, at the level of the other notices (stderr). */

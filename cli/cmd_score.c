@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "cli/cmds_scoring.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/timefmt.h"
 #include "scorer/model.h"
@@ -44,7 +45,7 @@ int cmd_score(struct app *app, int argc, char **argv)
 	};
 	const char *profile = NULL;
 	char *name = NULL, when[32];
-	int64_t as_of = store_now(), version = 0, id = 0;
+	int64_t as_of = clock_now(), version = 0, id = 0;
 	struct scorer_params params;
 	scorer_population *pop = NULL;
 	size_t no_survey, no_activity;

@@ -8,6 +8,7 @@
 
 #include "cli/cmds_service.h"
 #include "core/err.h"
+#include "core/testhook.h"
 #include "ipc/protocol.h"
 #include "ipc/server.h"
 
@@ -111,9 +112,9 @@ int cmd_serve(struct app *app, int argc, char **argv)
 	}
 	if (optind < argc)
 		return err_set(ERR_USAGE, "serve takes no arguments (see --help)");
-	/* Test hook for test plan F3: prove the server fails closed when no
-	 * ZAP handler answers. Never documented for users. */
-	const char *nozap = getenv("AMB_TEST_NO_ZAP");
+	/* Test hook (core/testhook.h) for test plan F3: prove the server fails
+	 * closed when no ZAP handler answers. Not in product builds. */
+	const char *nozap = testhook_env("AMB_TEST_NO_ZAP");
 	o.no_zap = nozap && strcmp(nozap, "1") == 0;
 	return ipc_server_run(&o);
 }

@@ -5,6 +5,7 @@
  * borrowed statements from store_prepare and never finalize them.
  */
 #include "core/store_internal.h"
+#include "core/clock.h"
 #include "core/store_schema.h"
 
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/store_features.h"
+#include "core/testhook.h"
 #include "core/timefmt.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -210,12 +212,13 @@ static int create_private_file(const char *path)
 	return 0;
 }
 
-/* Test hook (README.md, section 'Faults, fuzzing and analysers', case C3): $AMBASSADOR_MAX_PAGES=N
- * caps the database at N pages (PRAGMA max_page_count; never below its current size), so "disk
- * full" can be tested deterministically. Unset or empty: no cap. */
+/* Test hook (core/testhook.h; README.md, section 'Faults, fuzzing and analysers', case C3):
+ * $AMBASSADOR_MAX_PAGES=N caps the database at N pages (PRAGMA max_page_count; never below its
+ * current size), so "disk full" can be tested deterministically. Unset or empty, or a product
+ * build: no cap. */
 static int apply_max_pages(store *s)
 {
-	const char *env = getenv("AMBASSADOR_MAX_PAGES");
+	const char *env = testhook_env("AMBASSADOR_MAX_PAGES");
 	char sql[64], *end;
 	long long n;
 
@@ -407,16 +410,6 @@ void store_read_end(store *s)
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 }
 
-int64_t store_now(void)
-{
-	const char *env = getenv("AMBASSADOR_NOW");
-	int64_t t;
-
-	if (env && *env && timefmt_parse(env, &t) == 0)
-		return t;
-	return (int64_t)time(NULL);
-}
-
 /* --- ledger ------------------------------------------------------------ */
 
 int store_import_start(store *s, const char *kind, const char *source, int64_t *out_id)
@@ -430,9 +423,9 @@ int store_import_start(store *s, const char *kind, const char *source, int64_t *
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
 	/* A unique placeholder until the content hash is known. */
-	snprintf(pending, sizeof(pending), "pending-%lld", (long long)store_now());
+	snprintf(pending, sizeof(pending), "pending-%lld", (long long)clock_now());
 	if ((rc = store_bind(s, st, "recording the import", BIND_TEXT(kind), BIND_TEXT(source),
-	                     BIND_TEXT(pending), BIND_INT(store_now()))) ||
+	                     BIND_TEXT(pending), BIND_INT(clock_now()))) ||
 	    (rc = store_step_done(s, st, "recording the import")))
 		return rc;
 	*out_id = sqlite3_last_insert_rowid(s->db);

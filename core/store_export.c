@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/store_internal.h"
 #include "core/timefmt.h"
@@ -171,7 +172,7 @@ int store_person_export(store *s, const char *employee_id, json_t **out)
 		}
 	}
 	char when[40];
-	timefmt_iso(when, sizeof(when), store_now());
+	timefmt_iso(when, sizeof(when), clock_now());
 	doc = json_pack("{s:s,s:s,s:s}", "employee_id", employee_id, "exported_at", when,
 	                "how_scores_are_made", logic);
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {

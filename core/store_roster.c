@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/store_internal.h"
 
@@ -51,7 +52,7 @@ int store_person_upsert(store *s, const struct person_in *p, int64_t import_id, 
 	if ((rc = store_bind(s, st, "saving a person", BIND_TEXT(p->employee_id),
 	                     BIND_TEXT(nz(p->name)), BIND_TEXT(nz(p->email)),
 	                     BIND_TEXT(p->department), BIND_TEXT(nz(p->level)),
-	                     BIND_TEXT(p->consent ? p->consent : ""), BIND_INT(store_now()),
+	                     BIND_TEXT(p->consent ? p->consent : ""), BIND_INT(clock_now()),
 	                     BIND_INT(import_id), BIND_INT(line))))
 		return rc;
 	rc = sqlite3_step(st);

@@ -2,6 +2,7 @@
  * the roster, invitation status and history, the audit log and erasure.
  * Every statement is a cached prepared statement owned by the store.
  */
+#include "core/clock.h"
 #include "core/store_internal.h"
 #include "core/store_service.h"
 
@@ -375,7 +376,7 @@ static int erase_rows(store *s, int64_t pid, const char *employee_id, const char
 		return rc;
 	if ((rc = store_prepare(s, add_erasure, &st)))
 		return rc;
-	if ((rc = store_bind(s, st, "recording the erasure", BIND_INT(store_now()), BIND_TEXT(by))))
+	if ((rc = store_bind(s, st, "recording the erasure", BIND_INT(clock_now()), BIND_TEXT(by))))
 		return rc;
 	return store_step_done(s, st, "recording the erasure");
 }

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/store_activity.h"
 #include "core/store_features.h"
@@ -710,7 +711,7 @@ int scorer_snapshot_save(store *s, const scorer_population *pop, const struct sc
 {
 	struct save_ctx *c = xcalloc(1, sizeof(*c)); /* the detail record is large */
 	struct snapshot_info info = {
-	    .computed_at = store_now(),
+	    .computed_at = clock_now(),
 	    .as_of = pop->as_of,
 	    .profile = (char *)profile,
 	    .profile_version = profile_version,

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/store_scores.h"
@@ -222,7 +223,7 @@ int scorer_profile_load(store *s, const char *name, bool create, struct scorer_p
 		char *json;
 		scorer_params_defaults(out);
 		json = scorer_params_to_json(out);
-		rc = store_profile_add(s, name, json, "ambassador", "defaults", store_now(),
+		rc = store_profile_add(s, name, json, "ambassador", "defaults", clock_now(),
 		                       out_version);
 		free(json);
 		if (!rc && out_name)
@@ -258,7 +259,7 @@ int scorer_profile_save(store *s, const char *name, const struct scorer_params *
 	json = scorer_params_to_json(p);
 	if ((rc = store_begin(s)))
 		goto done;
-	rc = store_profile_add(s, name, json, author, note, store_now(), out_version);
+	rc = store_profile_add(s, name, json, author, note, clock_now(), out_version);
 	if (rc)
 		store_rollback(s);
 	else
@@ -292,7 +293,7 @@ int scorer_profile_rollback(store *s, const char *name, int64_t to, const char *
 	text = note && *note ? xasprintf("rollback to v%lld: %s", (long long)to, note)
 	                     : xasprintf("rollback to v%lld", (long long)to);
 	if (!rc && !(rc = store_begin(s))) {
-		rc = store_profile_add(s, name, target.params, author, text, store_now(),
+		rc = store_profile_add(s, name, target.params, author, text, clock_now(),
 		                       out_version);
 		if (rc)
 			store_rollback(s);

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -579,7 +580,7 @@ int activity_import(store *s, const char *path, const struct import_opts *opts,
 
 	a->s = s;
 	a->plats = xcalloc(1, sizeof(*a->plats));
-	a->latest = store_now() + ACTIVITY_FUTURE_TOLERANCE;
+	a->latest = clock_now() + ACTIVITY_FUTURE_TOLERANCE;
 	pthread_mutex_init(&a->dbmu, NULL);
 	if ((rc = import_begin(&a->c, s, "activity", path, opts, sum)))
 		goto out;
@@ -587,8 +588,8 @@ int activity_import(store *s, const char *path, const struct import_opts *opts,
 		int days;
 		if ((rc = store_retention_days(s, &days)))
 			goto out;
-		if (days > 0 && store_now() - (int64_t)days * 86400 >= WEEK_EPOCH)
-			a->oldest_week = timefmt_week(store_now() - (int64_t)days * 86400);
+		if (days > 0 && clock_now() - (int64_t)days * 86400 >= WEEK_EPOCH)
+			a->oldest_week = timefmt_week(clock_now() - (int64_t)days * 86400);
 	}
 	if ((rc = people_load(&a->people, s)) ||
 	    (rc = store_platforms_each(s, platforms_put, a->plats)))

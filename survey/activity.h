@@ -55,7 +55,7 @@ enum activity_origin {
 #define ACTIVITY_COUNT_MAX 1000000000000LL       /* 10^12 */
 #define ACTIVITY_SUM_MAX   4611686018427387904LL /* 2^62 */
 
-/* An event may be dated at most this far past store_now(): exporting
+/* An event may be dated at most this far past clock_now(): exporting
  * platforms stamp dates in their own time zone (UTC+14 is "tomorrow") and
  * clocks drift. Later than that is rejected as a date in the future. */
 #define ACTIVITY_FUTURE_TOLERANCE (24 * 3600)

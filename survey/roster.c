@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/store_roster.h"
@@ -169,7 +170,7 @@ int roster_import(store *s, const char *path, const struct import_opts *opts,
 		goto fail;
 	}
 	if (sum->rows_rejected == 0) {
-		if ((rc = store_roster_mark_departed(s, import_id(c), store_now(), &departed)))
+		if ((rc = store_roster_mark_departed(s, import_id(c), clock_now(), &departed)))
 			goto fail;
 		import_note(c, "marked as departed", departed);
 	} else if (opts->skip_invalid) {

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -792,7 +793,7 @@ int survey_import(store *s, const char *path, const struct survey_import_opts *s
 	st.s = s;
 	st.cb = cb;
 	st.labels = l;
-	st.now = store_now();
+	st.now = clock_now();
 	st.report = report;
 	st.sum = sum;
 	st.item_col = xcalloc(cb->nitems, sizeof(int));
