@@ -161,7 +161,7 @@ int cmd_explain(struct app *app, int argc, char **argv)
 	struct scoring_view v;
 	struct snapshot_row *me = NULL;
 	struct scorer_detail *d = NULL; /* large: on the heap */
-	struct scorer_standing st;
+	struct scorer_standing st = {0};
 	int64_t snap = 0;
 	size_t n = 0;
 	int ch, rc;

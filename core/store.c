@@ -5,7 +5,6 @@
  * borrowed statements from store_prepare and never finalize them.
  */
 #include "core/store_internal.h"
-#include "core/clock.h"
 #include "core/store_schema.h"
 
 #include <errno.h>
@@ -17,9 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/mem.h"
-#include "core/store_features.h"
 #include "core/testhook.h"
 #include "core/timefmt.h"
 
@@ -560,36 +559,6 @@ int store_meta_set(store *s, const char *key, const char *value)
 	if ((rc = store_bind(s, st, "saving a setting", BIND_TEXT(key), BIND_TEXT(value))))
 		return rc;
 	return store_step_done(s, st, "saving a setting");
-}
-
-/* --- personal data ------------------------------------------------------ */
-
-int store_purge_person_data(store *s, int64_t pid)
-{
-	/* Every table holding data about a person, by pid. A new table with
-	 * personal data must be added here (erasure tests check it). */
-	static const char *const sqls[] = {
-	    "DELETE FROM survey_responses WHERE pid = ?",
-	    "DELETE FROM survey_answers WHERE pid = ?",
-	    "DELETE FROM survey_scores WHERE pid = ?",
-	    /* a person's cells are one key range (core/store_activity.h) */
-	    "DELETE FROM activity_weekly WHERE cell >= ?1 << 25 AND cell < (?1 + 1) << 25",
-	    "DELETE FROM snapshot_scores WHERE pid = ?",
-	    "DELETE FROM invitations WHERE pid = ?",
-	    "DELETE FROM invitation_history WHERE pid = ?",
-	};
-	int rc;
-
-	for (size_t i = 0; i < sizeof(sqls) / sizeof(sqls[0]); i++) {
-		sqlite3_stmt *st;
-		if ((rc = store_prepare(s, sqls[i], &st)))
-			return rc;
-		if ((rc = store_bind(s, st, "removing a person's data", BIND_INT(pid))) ||
-		    (rc = store_step_done(s, st, "removing a person's data")))
-			return rc;
-	}
-	/* The feature cache row, and the activity version (it changed). */
-	return store_features_forget(s, pid);
 }
 
 static int load_secret(store *s)

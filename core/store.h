@@ -100,13 +100,6 @@ int store_import_list(store *s, struct import_record *out, size_t max, size_t *o
 int store_meta_get(store *s, const char *key, char **out);
 int store_meta_set(store *s, const char *key, const char *value);
 
-/* --- personal data ------------------------------------------------------ */
-
-/* Delete everything derived from or about person `pid` except the people
- * row itself: survey answers and scores, activity aggregates, snapshot
- * scores, invitations. Used for opt-out and erasure. */
-int store_purge_person_data(store *s, int64_t pid);
-
 /* Keyed hash (HMAC-SHA-256 with a per-database secret) of an employee id,
  * for the erasure suppression list: no raw id is kept. */
 int store_suppress_key(store *s, const char *employee_id, uint8_t out[SHA256_LEN]);

@@ -2,7 +2,6 @@
  * the roster, invitation status and history, the audit log and erasure.
  * Every statement is a cached prepared statement owned by the store.
  */
-#include "core/clock.h"
 #include "core/store_internal.h"
 #include "core/store_service.h"
 
@@ -10,8 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/store_roster.h"
 
 static const char *col_text(sqlite3_stmt *st, int col)
 {
