@@ -11,6 +11,7 @@
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/store_activity.h"
 #include "core/store_internal.h"
 #include "core/timefmt.h"
 
@@ -108,7 +109,8 @@ static const struct part {
             " CASE w.origin WHEN 0 THEN 'original' ELSE 'suggested' END AS origin,"
             " w.events, w.reach, w.reactions, w.comments, w.shares, w.clicks"
             " FROM activity_weekly w LEFT JOIN platforms p ON p.id = w.platform"
-            " WHERE w.cell >= ?1 << 25 AND w.cell < (?1 + 1) << 25 ORDER BY w.cell"},
+            " WHERE w.cell >= " ACTIVITY_SQL_PERSON_FIRST " AND w.cell < " ACTIVITY_SQL_PERSON_END
+            " ORDER BY w.cell"},
     {.key = "activity_features",
      .single = true,
      .sql = "SELECT weeks_active, steady_weight, platforms FROM activity_features"

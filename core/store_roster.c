@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/store_activity.h"
 #include "core/store_features.h"
 #include "core/store_internal.h"
 
@@ -212,7 +213,8 @@ int store_purge_person_data(store *s, int64_t pid)
 	    "DELETE FROM survey_answers WHERE pid = ?",
 	    "DELETE FROM survey_scores WHERE pid = ?",
 	    /* a person's cells are one key range (core/store_activity.h) */
-	    "DELETE FROM activity_weekly WHERE cell >= ?1 << 25 AND cell < (?1 + 1) << 25",
+	    "DELETE FROM activity_weekly WHERE cell >= " ACTIVITY_SQL_PERSON_FIRST
+	    " AND cell < " ACTIVITY_SQL_PERSON_END,
 	    "DELETE FROM snapshot_scores WHERE pid = ?",
 	    "DELETE FROM invitations WHERE pid = ?",
 	    "DELETE FROM invitation_history WHERE pid = ?",

@@ -27,16 +27,6 @@
 #include "core/timefmt.h"
 #include "scorer/detail.h"
 #include "scorer/rank.h"
-#include "survey/activity.h"
-
-/* The codes are the importer's; ours are private copies for readability. */
-_Static_assert(SCORER_KIND_POST == KIND_POST && SCORER_KIND_VIDEO == KIND_VIDEO &&
-                   SCORER_KIND_COMMENT == KIND_COMMENT && SCORER_KIND_RESHARE == KIND_RESHARE &&
-                   SCORER_KIND_REACTION == KIND_REACTION,
-               "activity kind codes changed");
-_Static_assert(SCORER_ORIGIN_ORIGINAL == ORIGIN_ORIGINAL &&
-                   SCORER_ORIGIN_SUGGESTED == ORIGIN_SUGGESTED,
-               "activity origin codes changed");
 
 #define MAX_COUNT                1e9 /* one weekly cell above this is not believable: clamp */
 #define MAX_PLATFORMS_PER_PERSON 64
@@ -286,19 +276,19 @@ static int add_activity_row(void *ctx, const struct activity_cell *r)
 	ev = count(r->events);
 	slot = platform_slot(c, r->platform);
 	a = &c->plats[slot].a;
-	if (r->origin != SCORER_ORIGIN_ORIGINAL) {
+	if (r->origin != ORIGIN_ORIGINAL) {
 		a->amplification += d * ev; /* suggested content is the company's voice */
-	} else if (r->kind >= SCORER_KIND_POST && r->kind <= SCORER_KIND_VIDEO) {
+	} else if (r->kind >= KIND_POST && r->kind <= KIND_VIDEO) {
 		a->own += d * ev;
 		a->posts += d * ev;
 		c->parts[slot].reactions += d * count(r->reactions);
 		c->parts[slot].comments += d * count(r->comments);
 		c->parts[slot].shares += d * count(r->shares);
 		active = ev > 0;
-	} else if (r->kind == SCORER_KIND_COMMENT) {
+	} else if (r->kind == KIND_COMMENT) {
 		a->conversation += d * ev;
 		active = ev > 0;
-	} else if (r->kind == SCORER_KIND_RESHARE || r->kind == SCORER_KIND_REACTION) {
+	} else if (r->kind == KIND_RESHARE || r->kind == KIND_REACTION) {
 		a->amplification += d * ev;
 	}
 	if (!active)

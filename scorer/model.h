@@ -17,17 +17,6 @@
 #include "core/store.h"
 #include "scorer/profile.h"
 
-/* Activity codes as the activity importer stores them (survey/activity.h
- * will own these; kept private here until it exists). */
-#define SCORER_KIND_POST        1
-#define SCORER_KIND_ARTICLE     2
-#define SCORER_KIND_VIDEO       3
-#define SCORER_KIND_COMMENT     4
-#define SCORER_KIND_RESHARE     5
-#define SCORER_KIND_REACTION    6
-#define SCORER_ORIGIN_ORIGINAL  0
-#define SCORER_ORIGIN_SUGGESTED 1
-
 /* Why someone is not eligible (bits). */
 enum scorer_flag {
 	SCORER_NO_SURVEY = 1 << 0,      /* no survey answer at all */

@@ -206,9 +206,9 @@ Test(scorer_detail, round_trips_every_person_of_a_scored_population)
 	store *s = fx_open();
 	fx_crowd(s, 30);
 	int64_t pid = fx_person(s, "MULTI", "Ops", "employee", "yes");
-	fx_act(s, pid, 0, 1, SCORER_KIND_POST, 0, 2, 4, 0, 0);
-	fx_act(s, pid, 1, 2, SCORER_KIND_VIDEO, 0, 1, 4, 0, 0);
-	fx_act(s, pid, 1, 3, SCORER_KIND_COMMENT, 0, 3, 0, 0, 0);
+	fx_act(s, pid, 0, 1, KIND_POST, 0, 2, 4, 0, 0);
+	fx_act(s, pid, 1, 2, KIND_VIDEO, 0, 1, 4, 0, 0);
+	fx_act(s, pid, 1, 3, KIND_COMMENT, 0, 3, 0, 0, 0);
 	fx_survey(s, pid, 0.8, 0.8, 0.3, NULL);
 	scorer_population *pop = fx_score(s, NULL);
 	struct scorer_detail *d = xcalloc(1, sizeof(*d)), *back = xcalloc(1, sizeof(*back));

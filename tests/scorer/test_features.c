@@ -90,12 +90,11 @@ static void varied(store *s)
 		int64_t pid = fx_person(s, id, i % 3 ? "IT" : "Legal", "employee", "yes");
 		fx_survey(s, pid, 0.4 + 0.05 * i, 0.3 + 0.05 * i, 0.5, NULL);
 		for (int a = i % 3; a < 26; a += 2 + i % 3) {
-			fx_act(s, pid, a, 1 + (a + i) % 3, SCORER_KIND_POST + i % 3, 0, 1 + i % 2,
+			fx_act(s, pid, a, 1 + (a + i) % 3, KIND_POST + i % 3, 0, 1 + i % 2,
 			       3 * i + a, i % 4, a % 3);
-			fx_act(s, pid, a, 1 + i % 3, SCORER_KIND_COMMENT, 0, 1 + a % 2, 0, 0, 0);
-			fx_act(s, pid, a, 2, SCORER_KIND_RESHARE, SCORER_ORIGIN_SUGGESTED, 2, 7, 1,
-			       1);
-			fx_act(s, pid, a, 3, SCORER_KIND_REACTION, 0, 5, 0, 0, 0);
+			fx_act(s, pid, a, 1 + i % 3, KIND_COMMENT, 0, 1 + a % 2, 0, 0, 0);
+			fx_act(s, pid, a, 2, KIND_RESHARE, ORIGIN_SUGGESTED, 2, 7, 1, 1);
+			fx_act(s, pid, a, 3, KIND_REACTION, 0, 5, 0, 0, 0);
 		}
 	}
 	int64_t gone = fx_person(s, "GONE", "IT", "employee", "yes");
@@ -193,7 +192,7 @@ Test(scorer_features, other_parameters_or_changed_activity_are_never_read_from_t
 	scorer_population_destroy(&pop);
 	/* One more event (fx_act bumps the activity version as the importer does). */
 	int64_t pid = count_rows(s, "SELECT pid FROM people WHERE employee_id = 'V01'");
-	fx_act(s, pid, 0, 1, SCORER_KIND_POST, 0, 1, 2, 0, 0);
+	fx_act(s, pid, 0, 1, KIND_POST, 0, 1, 2, 0, 0);
 	pop = load(s, &p, false);
 	scorer_population_destroy(&pop);
 	store_close(&s);
