@@ -3,11 +3,12 @@
  * Every snapshot row carries the detail of how the person's score came
  * about (docs/design.md and README.md, section 'How scoring works'): the
  * sub-features, the facts behind them, activity per platform and the
- * survey inputs. This module owns the format: scorer_detail_of fills the
- * record from a computed population, scorer_detail_encode writes it as
- * JSON (jansson, numbers with six significant digits), and
- * scorer_detail_decode reads it back for `explain`, candidates and the
- * service. A record holds no pointers: it is copied and freed as a value.
+ * survey inputs. This module owns the format and knows nothing of the
+ * model: scorer_detail_of (scorer/model.h) fills the record from a
+ * computed population, scorer_detail_encode writes it as JSON (jansson,
+ * numbers with six significant digits), and scorer_detail_decode reads it
+ * back for `explain`, candidates and the service. A record holds no
+ * pointers: it is copied and freed as a value.
  */
 #ifndef AMB_SCORER_DETAIL_H
 #define AMB_SCORER_DETAIL_H
@@ -16,7 +17,6 @@
 #include <stddef.h>
 
 #include "core/mem.h"
-#include "scorer/model.h"
 
 /* At most this many platforms are kept per person (the busiest first). */
 #define SCORER_DETAIL_MAX_PLATFORMS 64
@@ -38,7 +38,7 @@ struct scorer_detail_platform {
 struct scorer_detail {
 	bool eligible;
 	char why_not[160]; /* "" when eligible (JSON null) */
-	unsigned flags;    /* enum scorer_flag bits */
+	unsigned flags;    /* enum scorer_flag bits (scorer/model.h) */
 	char consent[16];  /* "yes" or "not_asked" */
 	/* sub-features 0..1 */
 	double steadiness, volume, response, conversation, authenticity;
@@ -52,11 +52,6 @@ struct scorer_detail {
 	double in_attitude, in_intrinsic, in_extrinsic;
 	char careless[32]; /* "" when the answer is trusted (JSON null) */
 };
-
-/* The detail of person sp of a computed population: platforms ordered by
- * own content plus conversation, then by name. */
-void scorer_detail_of(struct scorer_detail *out, const scorer_population *pop,
-                      const struct scorer_person *sp);
 
 /* Append d as compact JSON to b. Returns 0, or ERR_INVALID when a text is
  * not UTF-8 (nothing is appended then). */

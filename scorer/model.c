@@ -16,6 +16,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +26,6 @@
 #include "core/store_features.h"
 #include "core/store_scores.h"
 #include "core/timefmt.h"
-#include "scorer/detail.h"
 #include "scorer/rank.h"
 
 #define MAX_COUNT                1e9 /* one weekly cell above this is not believable: clamp */
@@ -592,6 +592,80 @@ const char *scorer_flag_text(unsigned flags)
 }
 
 /* --- snapshots (the detail: scorer/detail.h) -------------------------- */
+
+static void activity_of(struct scorer_detail_activity *out, const struct scorer_activity *a)
+{
+	*out = (struct scorer_detail_activity){
+	    .weeks_active = a->weeks_active,
+	    .own = a->own,
+	    .conversation = a->conversation,
+	    .amplification = a->amplification,
+	    .own_posts = a->posts,
+	    .engagement_per_post = a->posts > 0 ? a->engagement / a->posts : 0,
+	};
+}
+
+/* Platforms by own content + conversation, then by name: stable order. */
+static int cmp_platform_share(const struct scorer_platform *x, const struct scorer_platform *y,
+                              const scorer_population *pop)
+{
+	double vx = x->a.own + x->a.conversation, vy = y->a.own + y->a.conversation;
+	if (vx != vy)
+		return vx > vy ? -1 : 1;
+	return strcmp(scorer_platform_name(pop, x->platform),
+	              scorer_platform_name(pop, y->platform));
+}
+
+void scorer_detail_of(struct scorer_detail *out, const scorer_population *pop,
+                      const struct scorer_person *sp)
+{
+	size_t order[SCORER_DETAIL_MAX_PLATFORMS];
+	size_t np = sp->plat_count < SCORER_DETAIL_MAX_PLATFORMS ? sp->plat_count
+	                                                         : SCORER_DETAIL_MAX_PLATFORMS;
+
+	memset(out, 0, sizeof(*out));
+	out->eligible = sp->eligible;
+	if (!sp->eligible)
+		snprintf(out->why_not, sizeof(out->why_not), "%s", scorer_flag_text(sp->flags));
+	out->flags = sp->flags;
+	snprintf(out->consent, sizeof(out->consent), "%s", sp->consent_yes ? "yes" : "not_asked");
+	out->steadiness = sp->steadiness;
+	out->volume = sp->volume;
+	out->response = sp->response;
+	out->conversation = sp->conversation;
+	out->authenticity = sp->authenticity;
+	activity_of(&out->total, &sp->total);
+	out->window_weeks = pop->window_weeks;
+	out->weighted_volume = sp->weighted_volume;
+	out->own_share = sp->own_share;
+	out->engagement_per_post_shrunk = sp->response_shrunk;
+	out->company_engagement_per_post = pop->mean_response;
+	for (size_t i = 0; i < np; i++) {
+		size_t j = i;
+		order[i] = sp->plat_first + i;
+		/* insertion sort: a person has a handful of platforms */
+		while (j > 0 && cmp_platform_share(&pop->plat[order[j]], &pop->plat[order[j - 1]],
+		                                   pop) < 0) {
+			size_t t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+			j--;
+		}
+	}
+	for (size_t i = 0; i < np; i++) {
+		const struct scorer_platform *pl = &pop->plat[order[i]];
+		struct scorer_detail_platform *dp = &out->platforms[i];
+		/* Names are at most 32 UTF-8 characters (the importer's limit). */
+		snprintf(dp->name, sizeof(dp->name), "%s", scorer_platform_name(pop, pl->platform));
+		activity_of(&dp->a, &pl->a);
+	}
+	out->nplatforms = np;
+	out->in_attitude = sp->in_attitude;
+	out->in_intrinsic = sp->in_intrinsic;
+	out->in_extrinsic = sp->in_extrinsic;
+	if (sp->careless)
+		snprintf(out->careless, sizeof(out->careless), "%s", sp->careless);
+}
 
 struct save_ctx {
 	const scorer_population *pop;

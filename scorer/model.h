@@ -15,6 +15,7 @@
 
 #include "core/mem.h"
 #include "core/store.h"
+#include "scorer/detail.h"
 #include "scorer/profile.h"
 
 /* Why someone is not eligible (bits). */
@@ -147,6 +148,12 @@ double scorer_combine(const double c[3], const double w[3], double floor);
 
 /* Engagement per post shrunk toward `mean` with `prior` posts' weight. */
 double scorer_shrink(double engagement, double posts, double mean, double prior);
+
+/* The detail record (scorer/detail.h) of person sp of a computed
+ * population: platforms ordered by own content plus conversation, then by
+ * name; at most SCORER_DETAIL_MAX_PLATFORMS of them. */
+void scorer_detail_of(struct scorer_detail *out, const scorer_population *pop,
+                      const struct scorer_person *sp);
 
 /* Plain words for the first reason someone is not eligible. Static text. */
 const char *scorer_flag_text(unsigned flags);
