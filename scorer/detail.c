@@ -1,10 +1,15 @@
-/* detail.c - the per-person scoring detail to and from JSON (jansson).
+/* detail.c - the per-person scoring detail to and from JSON.
  *
- * The encoding is compact, keys in a fixed order, numbers as JSON reals
- * with six significant digits (jansson's JSON_REAL_PRECISION(6): "%.6g",
- * with ".0" added to whole numbers), counts as integers, unknown numbers
- * as null. Decoding is lenient about missing members (old snapshots) and
- * strict about texts that do not fit their field: nothing is cut short.
+ * The encoding is compact, keys in a fixed order, numbers as "%.6g" (six
+ * significant digits), counts as integers, unknown numbers as null. It is
+ * written directly into the buffer, not through a jansson tree: a snapshot
+ * writes one detail per person, and building and dumping a tree (its
+ * allocations, its cycle check, printf for every number) made a rescore
+ * four times as costly in CPU (docs/design.md). Decoding uses jansson;
+ * a test decodes and re-encodes every detail of a scored population to
+ * the same bytes. Decoding is lenient about missing members (old
+ * snapshots) and strict about texts that do not fit their field: nothing
+ * is cut short.
  */
 #include "scorer/detail.h"
 
@@ -17,80 +22,220 @@
 
 /* --- encoding ----------------------------------------------------------- */
 
-static json_t *real(double v)
+/* Decimal digits of n into out; returns the length. */
+static size_t fmt_uint(char *out, unsigned long long n)
 {
-	return isfinite(v) ? json_real(v) : json_null();
+	char rev[24];
+	size_t k = 0, len;
+
+	do
+		rev[k++] = (char)('0' + n % 10);
+	while ((n /= 10) > 0);
+	for (len = 0; k > 0; len++)
+		out[len] = rev[--k];
+	return len;
 }
 
-/* A text, or null when empty; NULL when s is not UTF-8. */
-static json_t *text_or_null(const char *s)
+/* Exactly what "%.6g" prints for v (finite) into out (32 bytes or more,
+ * NUL-terminated), without printf for the values a detail holds: zero,
+ * whole numbers below 10^6, and anything from 10^-4 to 10^6, which "%.6g"
+ * prints in plain notation rounded to six significant digits. v * 10^k
+ * (below 10^6, 10^k exact) is off by at most 2^-34 < 1e-10, so rounding it
+ * to an integer is decided right unless it lies within 1e-9 of a half:
+ * those, and everything else, go to snprintf. A snapshot formats some
+ * thirty numbers per person. Returns the length. */
+size_t scorer_detail_fmt_g6(char *out, double v)
 {
-	return *s ? json_string(s) : json_null();
+	static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+	static const double decade[] = {1e5, 1e4, 1e3, 1e2, 1e1, 1, 1e-1, 1e-2, 1e-3, 1e-4};
+
+	if (v == 0 && !signbit(v)) {
+		out[0] = '0';
+		out[1] = '\0';
+		return 1;
+	}
+	if (v >= 1 && v < 1e6 && v == floor(v)) {
+		size_t n = fmt_uint(out, (unsigned long long)v);
+		out[n] = '\0';
+		return n;
+	}
+	if (v >= 1e-4 && v < 1e6) {
+		int e = 5; /* 10^e <= v < 10^(e+1), checked below through m */
+		for (int i = 0; i < 10 && v < decade[i]; i++)
+			e--;
+		double sc = v * pow10[5 - e], fl = floor(sc), frac = sc - fl;
+		unsigned long long m = (unsigned long long)fl + (frac > 0.5);
+		if (fabs(frac - 0.5) > 1e-9 && m >= 100000 && m <= 999999) {
+			char d[6];
+			size_t n = 0;
+			int last = 5; /* last digit kept: trailing zeros go */
+			for (int i = 5; i >= 0; i--, m /= 10)
+				d[i] = (char)('0' + m % 10);
+			while (last > e && last > 0 && d[last] == '0')
+				last--;
+			if (e >= 0) {
+				for (int i = 0; i <= last; i++) {
+					out[n++] = d[i];
+					if (i == e && i < last)
+						out[n++] = '.';
+				}
+			} else {
+				out[n++] = '0';
+				out[n++] = '.';
+				for (int i = -1; i > e; i--)
+					out[n++] = '0';
+				for (int i = 0; i <= last; i++)
+					out[n++] = d[i];
+			}
+			out[n] = '\0';
+			return n;
+		}
+	}
+	return (size_t)snprintf(out, 32, "%.6g", v);
 }
 
-static json_t *activity_json(json_t *obj, const struct scorer_detail_activity *a)
+/* ,"key": (comma) or "key": into out; returns the length. */
+static size_t fmt_key(char *out, const char *key, bool comma)
 {
-	json_object_set_new(obj, "weeks_active", json_integer(a->weeks_active));
-	json_object_set_new(obj, "own", real(a->own));
-	json_object_set_new(obj, "conversation", real(a->conversation));
-	json_object_set_new(obj, "amplification", real(a->amplification));
-	json_object_set_new(obj, "own_posts", real(a->own_posts));
-	json_object_set_new(obj, "engagement_per_post", real(a->engagement_per_post));
-	return obj;
+	size_t n = 0, k = strlen(key);
+
+	if (comma)
+		out[n++] = ',';
+	out[n++] = '"';
+	memcpy(out + n, key, k + 1); /* with its NUL, overwritten next */
+	n += k;
+	out[n++] = '"';
+	out[n++] = ':';
+	return n;
 }
 
-static int append_cb(const char *data, size_t len, void *ctx)
+/* One buf_append per number: buf_printf would format it twice. */
+static void put_num(struct buf *b, const char *key, double v, bool comma)
 {
-	buf_append(ctx, data, len);
-	return 0;
+	char tmp[128];
+	size_t n = fmt_key(tmp, key, comma);
+
+	if (isfinite(v))
+		n += scorer_detail_fmt_g6(tmp + n, v);
+	else {
+		memcpy(tmp + n, "null", 5);
+		n += 4;
+	}
+	buf_append(b, tmp, n);
+}
+
+static void put_int(struct buf *b, const char *key, long long v, bool comma)
+{
+	char tmp[128];
+	size_t n = fmt_key(tmp, key, comma);
+
+	if (v < 0)
+		tmp[n++] = '-';
+	n += fmt_uint(tmp + n, v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v);
+	buf_append(b, tmp, n);
+}
+
+/* A JSON string: '"' and '\' escaped, control characters as \u00XX,
+ * everything else (UTF-8, checked by the caller) as it is. */
+static void put_str(struct buf *b, const char *s)
+{
+	buf_puts(b, "\"");
+	while (*s) {
+		size_t run = 0;
+		while (s[run] && s[run] != '"' && s[run] != '\\' && (unsigned char)s[run] >= 0x20)
+			run++;
+		buf_append(b, s, run); /* plain characters in one go */
+		s += run;
+		if (!*s)
+			break;
+		unsigned char ch = (unsigned char)*s++;
+		if (ch == '"' || ch == '\\')
+			buf_printf(b, "\\%c", ch);
+		else
+			buf_printf(b, "\\u%04x", ch);
+	}
+	buf_puts(b, "\"");
+}
+
+static void put_str_or_null(struct buf *b, const char *s)
+{
+	if (*s)
+		put_str(b, s);
+	else
+		buf_puts(b, "null");
+}
+
+static void put_activity(struct buf *b, const struct scorer_detail_activity *a)
+{
+	put_int(b, "weeks_active", a->weeks_active, false);
+	put_num(b, "own", a->own, true);
+	put_num(b, "conversation", a->conversation, true);
+	put_num(b, "amplification", a->amplification, true);
+	put_num(b, "own_posts", a->own_posts, true);
+	put_num(b, "engagement_per_post", a->engagement_per_post, true);
+}
+
+/* Whether s is UTF-8 (jansson's own check, so that what is written here
+ * always reads back). Only for the few texts that can come from input. */
+static bool is_utf8(const char *s)
+{
+	json_t *j;
+
+	if (!*s)
+		return true;
+	j = json_string(s);
+	json_decref(j);
+	return j != NULL;
 }
 
 int scorer_detail_encode(struct buf *b, const struct scorer_detail *d)
 {
-	json_t *root = json_object(), *act = json_object(), *facts = json_object();
-	json_t *plats = json_array(), *survey = json_object();
-	json_t *why = d->eligible ? json_null() : json_string(d->why_not);
-	json_t *careless = text_or_null(d->careless);
-	bool bad = !why || !careless;
-	int rc = 0;
+	size_t np = d->nplatforms < SCORER_DETAIL_MAX_PLATFORMS ? d->nplatforms
+	                                                        : SCORER_DETAIL_MAX_PLATFORMS;
+	bool ok = is_utf8(d->why_not) && is_utf8(d->consent) && is_utf8(d->careless);
 
-	json_object_set_new(root, "eligible", json_boolean(d->eligible));
-	json_object_set_new(root, "why_not", why);
-	json_object_set_new(root, "flags", json_integer((json_int_t)d->flags));
-	json_object_set_new(root, "consent", json_string(d->consent));
-	json_object_set_new(act, "steadiness", real(d->steadiness));
-	json_object_set_new(act, "volume", real(d->volume));
-	json_object_set_new(act, "response", real(d->response));
-	json_object_set_new(act, "conversation", real(d->conversation));
-	json_object_set_new(act, "authenticity", real(d->authenticity));
-	json_object_set_new(root, "activity", act);
-	activity_json(facts, &d->total);
-	json_object_set_new(facts, "window_weeks", json_integer(d->window_weeks));
-	json_object_set_new(facts, "weighted_volume", real(d->weighted_volume));
-	json_object_set_new(facts, "own_share", real(d->own_share));
-	json_object_set_new(facts, "engagement_per_post_shrunk",
-	                    real(d->engagement_per_post_shrunk));
-	json_object_set_new(facts, "company_engagement_per_post",
-	                    real(d->company_engagement_per_post));
-	json_object_set_new(root, "facts", facts);
-	for (size_t i = 0; i < d->nplatforms && i < SCORER_DETAIL_MAX_PLATFORMS; i++) {
-		json_t *pl = json_object(), *name = json_string(d->platforms[i].name);
-		bad |= !name;
-		json_object_set_new(pl, "platform", name);
-		json_array_append_new(plats, activity_json(pl, &d->platforms[i].a));
+	for (size_t i = 0; i < np; i++)
+		ok = ok && is_utf8(d->platforms[i].name);
+	if (!ok)
+		return err_set(ERR_INVALID, "scoring detail: a platform name or flag is not UTF-8");
+	buf_puts(b, d->eligible ? "{\"eligible\":true,\"why_not\":"
+	                        : "{\"eligible\":false,\"why_not\":");
+	if (d->eligible)
+		buf_puts(b, "null");
+	else
+		put_str(b, d->why_not);
+	put_int(b, "flags", d->flags, true);
+	buf_puts(b, ",\"consent\":");
+	put_str(b, d->consent);
+	buf_puts(b, ",\"activity\":{");
+	put_num(b, "steadiness", d->steadiness, false);
+	put_num(b, "volume", d->volume, true);
+	put_num(b, "response", d->response, true);
+	put_num(b, "conversation", d->conversation, true);
+	put_num(b, "authenticity", d->authenticity, true);
+	buf_puts(b, "},\"facts\":{");
+	put_activity(b, &d->total);
+	put_int(b, "window_weeks", d->window_weeks, true);
+	put_num(b, "weighted_volume", d->weighted_volume, true);
+	put_num(b, "own_share", d->own_share, true);
+	put_num(b, "engagement_per_post_shrunk", d->engagement_per_post_shrunk, true);
+	put_num(b, "company_engagement_per_post", d->company_engagement_per_post, true);
+	buf_puts(b, "},\"platforms\":[");
+	for (size_t i = 0; i < np; i++) {
+		buf_puts(b, i ? ",{\"platform\":" : "{\"platform\":");
+		put_str(b, d->platforms[i].name);
+		buf_puts(b, ",");
+		put_activity(b, &d->platforms[i].a);
+		buf_puts(b, "}");
 	}
-	json_object_set_new(root, "platforms", plats);
-	json_object_set_new(survey, "attitude", real(d->in_attitude));
-	json_object_set_new(survey, "intrinsic", real(d->in_intrinsic));
-	json_object_set_new(survey, "extrinsic", real(d->in_extrinsic));
-	json_object_set_new(survey, "careless", careless);
-	json_object_set_new(root, "survey", survey);
-	if (bad)
-		rc = err_set(ERR_INVALID, "scoring detail: a platform name or flag is not UTF-8");
-	else if (json_dump_callback(root, append_cb, b, JSON_COMPACT | JSON_REAL_PRECISION(6)))
-		rc = err_set(ERR_INTERNAL, "scoring detail: cannot encode as JSON");
-	json_decref(root);
-	return rc;
+	buf_puts(b, "],\"survey\":{");
+	put_num(b, "attitude", d->in_attitude, false);
+	put_num(b, "intrinsic", d->in_intrinsic, true);
+	put_num(b, "extrinsic", d->in_extrinsic, true);
+	buf_puts(b, ",\"careless\":");
+	put_str_or_null(b, d->careless);
+	buf_puts(b, "}}");
+	return 0;
 }
 
 /* --- decoding ----------------------------------------------------------- */

@@ -5,9 +5,9 @@
  * sub-features, the facts behind them, activity per platform and the
  * survey inputs. This module owns the format and knows nothing of the
  * model: scorer_detail_of (scorer/model.h) fills the record from a
- * computed population, scorer_detail_encode writes it as JSON (jansson,
- * numbers with six significant digits), and scorer_detail_decode reads it
- * back for `explain`, candidates and the service. A record holds no
+ * computed population, scorer_detail_encode writes it as JSON (numbers
+ * with six significant digits), and scorer_detail_decode reads it back
+ * (jansson) for `explain`, candidates and the service. A record holds no
  * pointers: it is copied and freed as a value.
  */
 #ifndef AMB_SCORER_DETAIL_H
@@ -56,6 +56,10 @@ struct scorer_detail {
 /* Append d as compact JSON to b. Returns 0, or ERR_INVALID when a text is
  * not UTF-8 (nothing is appended then). */
 int scorer_detail_encode(struct buf *b, const struct scorer_detail *d);
+
+/* What snprintf "%.6g" writes for a finite v, into out (32 bytes or
+ * more), faster: the detail's numbers. Returns the length. */
+size_t scorer_detail_fmt_g6(char *out, double v);
 
 /* Read detail JSON into out. Missing numbers are NAN, missing texts "".
  * Returns 0, or ERR_CORRUPT naming the problem (not an object, a text too

@@ -16,6 +16,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -623,7 +624,9 @@ void scorer_detail_of(struct scorer_detail *out, const scorer_population *pop,
 	size_t np = sp->plat_count < SCORER_DETAIL_MAX_PLATFORMS ? sp->plat_count
 	                                                         : SCORER_DETAIL_MAX_PLATFORMS;
 
-	memset(out, 0, sizeof(*out));
+	/* Not the whole record: its platform table is most of it, and each
+	 * entry used is set below. */
+	memset(out, 0, offsetof(struct scorer_detail, platforms));
 	out->eligible = sp->eligible;
 	if (!sp->eligible)
 		snprintf(out->why_not, sizeof(out->why_not), "%s", scorer_flag_text(sp->flags));
@@ -663,8 +666,7 @@ void scorer_detail_of(struct scorer_detail *out, const scorer_population *pop,
 	out->in_attitude = sp->in_attitude;
 	out->in_intrinsic = sp->in_intrinsic;
 	out->in_extrinsic = sp->in_extrinsic;
-	if (sp->careless)
-		snprintf(out->careless, sizeof(out->careless), "%s", sp->careless);
+	snprintf(out->careless, sizeof(out->careless), "%s", sp->careless ? sp->careless : "");
 }
 
 struct save_ctx {

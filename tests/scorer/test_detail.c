@@ -2,6 +2,8 @@
  * decoded through one record, exactly; old and damaged texts. */
 #include "fixture.h"
 
+#include <stdint.h>
+
 #include "core/mem.h"
 #include "scorer/explain.h"
 
@@ -121,11 +123,11 @@ Test(scorer_detail, writes_the_stored_format)
 	cr_assert(
 	    eq(str, b.data,
 	       "{\"eligible\":true,\"why_not\":null,\"flags\":0,\"consent\":\"yes\","
-	       "\"activity\":{\"steadiness\":0.666667,\"volume\":1.0,\"response\":1.0,"
-	       "\"conversation\":1.0,\"authenticity\":1.0},\"facts\":{\"weeks_active\":3,"
-	       "\"own\":1.5,\"conversation\":0.0,\"amplification\":0.0,\"own_posts\":1.5,"
-	       "\"engagement_per_post\":0.0,\"window_weeks\":26,\"weighted_volume\":1.23457e6,"
-	       "\"own_share\":1.0,\"engagement_per_post_shrunk\":0.000123456,"
+	       "\"activity\":{\"steadiness\":0.666667,\"volume\":1,\"response\":1,"
+	       "\"conversation\":1,\"authenticity\":1},\"facts\":{\"weeks_active\":3,"
+	       "\"own\":1.5,\"conversation\":0,\"amplification\":0,\"own_posts\":1.5,"
+	       "\"engagement_per_post\":0,\"window_weeks\":26,\"weighted_volume\":1.23457e+06,"
+	       "\"own_share\":1,\"engagement_per_post_shrunk\":0.000123456,"
 	       "\"company_engagement_per_post\":0.000123456},\"platforms\":[],"
 	       "\"survey\":{\"attitude\":null,\"intrinsic\":null,\"extrinsic\":null,"
 	       "\"careless\":null}}"));
@@ -133,9 +135,8 @@ Test(scorer_detail, writes_the_stored_format)
 	free(d);
 }
 
-Test(scorer_detail, reads_details_written_before_jansson_wrote_them)
+Test(scorer_detail, reads_a_hand_written_detail)
 {
-	/* whole numbers without ".0", as snapshots stored them before */
 	static const char old[] =
 	    "{\"eligible\":true,\"why_not\":null,\"flags\":0,\"consent\":\"yes\",\"activity\":{"
 	    "\"steadiness\":0.8,\"volume\":0.7,\"response\":0.6,\"conversation\":0.5,"
@@ -233,4 +234,35 @@ Test(scorer_detail, round_trips_every_person_of_a_scored_population)
 	free(back);
 	scorer_population_destroy(&pop);
 	store_close(&s);
+}
+
+Test(scorer_detail, formats_numbers_exactly_as_printf_does)
+{
+	static const double special[] = {
+	    0,         1,          0.5,         1e-4,     9.99995e-5, 0.000123456, 9.999995,
+	    99999.95,  999999.5,   999999.4,    123456.5, 123455.5,   1e6,         1e-5,
+	    2.5e-4,    0.1,        0.3,         1.0 / 3,  2.0 / 3,    123.4565,    0.1234565,
+	    1234567.0, 4503599.75, 7.000004999, 12.34565, 65.5,       1e300,       5e-324,
+	};
+	char a[64], b[64];
+	uint64_t x = 88172645463325252ULL;
+
+	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
+		size_t n = scorer_detail_fmt_g6(a, special[i]);
+		snprintf(b, sizeof(b), "%.6g", special[i]);
+		cr_assert(eq(str, a, b), "%.17g", special[i]);
+		cr_assert(eq(sz, n, strlen(b)));
+	}
+	for (int i = 0; i < 2000000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* magnitudes 1e-6 .. 1e7, and values on a 6-digit grid +- a little */
+		double v = (double)(x >> 11) / 9007199254740992.0 * pow(10, (int)(x % 14) - 6);
+		if (i % 4 == 0)
+			v = (floor(v * 1e4) + 0.5) / 1e4;
+		snprintf(b, sizeof(b), "%.6g", v);
+		scorer_detail_fmt_g6(a, v);
+		cr_assert(eq(str, a, b), "%.17g", v);
+	}
 }
