@@ -12,6 +12,7 @@
 #include "cli/cmds_scoring.h"
 #include "cli/table.h"
 #include "core/err.h"
+#include "core/num.h"
 #include "scorer/explain.h"
 #include "scorer/rank.h"
 #include "scorer/select.h"
@@ -70,15 +71,12 @@ static int parse(int argc, char **argv, struct cand_opts *o)
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc = 0;
-	char *end;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n': rc = scoring_parse_count("--size", optarg, 100000, &o->size); break;
 		case 'm':
-			errno = 0;
-			o->max_share = strtod(optarg, &end);
-			if (end == optarg || *end || errno ||
+			if (num_double(optarg, &o->max_share) != 0 ||
 			    !(o->max_share > 0 && o->max_share <= 1))
 				rc = err_set(ERR_USAGE,
 				             "--max-share: '%s' is not a number above 0 and "

@@ -14,18 +14,13 @@
 #include "cli/table.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/num.h"
 
 int scoring_parse_count(const char *opt, const char *s, int64_t max, int64_t *out)
 {
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (end == s || *end || errno || v < 0 || v > max)
+	if (num_int(s, 0, max, out) != 0)
 		return err_set(ERR_USAGE, "%s: '%s' is not a whole number from 0 to %lld", opt, s,
 		               (long long)max);
-	*out = v;
 	return 0;
 }
 

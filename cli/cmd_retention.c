@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/num.h"
 #include "core/store_retention.h"
 #include "core/timefmt.h"
 
@@ -20,17 +21,16 @@ int cmd_retention(struct app *app, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct retention_counts c;
-	long days = 0;
+	int64_t days = 0;
 	bool dry = false;
-	char *end, when[16];
+	char when[16];
 	store *s;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
-			days = strtol(optarg, &end, 10);
-			if (*end || end == optarg || days < 1 || days > 36500)
+			if (num_int(optarg, 1, 36500, &days) != 0)
 				return err_set(ERR_USAGE,
 				               "retention: --days takes 1..36500, not '%s'",
 				               optarg);

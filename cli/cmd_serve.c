@@ -8,18 +8,16 @@
 
 #include "cli/cmds_service.h"
 #include "core/err.h"
+#include "core/num.h"
 #include "core/testhook.h"
 #include "ipc/protocol.h"
 #include "ipc/server.h"
 
 int cli_parse_int(const char *text, const char *what, long long min, long long max, long long *out)
 {
-	char *end;
-	long long v = 0;
+	int64_t v = 0;
 
-	errno = 0;
-	v = strtoll(text, &end, 10);
-	if (errno || end == text || *end || v < min || v > max)
+	if (num_int(text, min, max, &v) != 0)
 		return err_set(ERR_USAGE, "%s must be a whole number from %lld to %lld, not '%s'",
 		               what, min, max, text);
 	*out = v;

@@ -19,6 +19,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/num.h"
 #include "core/testhook.h"
 #include "core/timefmt.h"
 
@@ -218,17 +219,15 @@ static int create_private_file(const char *path)
 static int apply_max_pages(store *s)
 {
 	const char *env = testhook_env("AMBASSADOR_MAX_PAGES");
-	char sql[64], *end;
-	long long n;
+	char sql[64];
+	int64_t n;
 
 	if (!env || !*env)
 		return 0;
-	errno = 0;
-	n = strtoll(env, &end, 10);
-	if (errno || *end || n <= 0)
+	if (num_int(env, 1, INT64_MAX, &n) != 0)
 		return err_set(ERR_USAGE,
 		               "AMBASSADOR_MAX_PAGES must be a positive number, not '%s'", env);
-	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld", n);
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld", (long long)n);
 	return store_exec(s, sql);
 }
 

@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/num.h"
 #include "core/store_scores.h"
 
 #define P(field) offsetof(struct scorer_params, field)
@@ -114,15 +115,12 @@ static int set_checked(struct scorer_params *p, size_t i, double v)
 int scorer_params_set(struct scorer_params *p, const char *key, const char *value)
 {
 	int i = find_key(key);
-	char *end;
 	double v;
 
 	if (i < 0)
 		return err_set(ERR_INVALID, "%s: unknown weight (see `ambassador weights show`)",
 		               key);
-	errno = 0;
-	v = strtod(value, &end);
-	if (end == value || *end || errno == ERANGE)
+	if (num_double(value, &v) != 0)
 		return err_set(ERR_INVALID, "%s: '%s' is not a number", key, value);
 	return set_checked(p, (size_t)i, v);
 }

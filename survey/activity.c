@@ -24,6 +24,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/num.h"
 #include "core/sha256.h"
 #include "core/store_activity.h"
 #include "core/store_features.h"
@@ -84,22 +85,17 @@ int activity_kind_parse(const char *s, size_t len)
 
 const char *activity_parse_count(const char *s, size_t len, int64_t *out)
 {
-	char *end;
-	long long v;
+	int64_t v;
+	int rc;
 
 	*out = 0;
 	if (len == 0)
 		return NULL; /* not reported */
 	if (s[0] == '-')
 		return "must not be negative";
-	/* strtoll alone would take " 5", "+5" and "0x5"; only digits here. */
-	if (s[0] < '0' || s[0] > '9')
+	if (strlen(s) != len || (rc = num_int(s, 0, ACTIVITY_COUNT_MAX, &v)) == NUM_BAD)
 		return "is not a whole number";
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (end != s + len)
-		return "is not a whole number";
-	if (errno == ERANGE || v > ACTIVITY_COUNT_MAX)
+	if (rc == NUM_RANGE)
 		return "is implausibly large (over 10^12)";
 	*out = v;
 	return NULL;

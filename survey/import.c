@@ -13,6 +13,7 @@
 
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/num.h"
 #include "core/testhook.h"
 
 struct import_ctx {
@@ -44,7 +45,8 @@ static void fault_init(import_ctx *c)
 	                                    "after_commit"};
 	const char *v = testhook_env("AMB_FAULT"), *row = testhook_env("AMB_FAULT_ROW");
 
-	c->fault_row = row && *row ? strtoll(row, NULL, 10) : 1000;
+	if (!row || num_int(row, 0, INT64_MAX, &c->fault_row) != 0)
+		c->fault_row = 1000;
 	for (int i = 1; v && i < (int)(sizeof(names) / sizeof(names[0])); i++)
 		if (strcmp(v, names[i]) == 0)
 			c->fault = i;
