@@ -464,6 +464,8 @@ int store_import_finish(store *s, const struct import_record *rec,
 	sqlite3_stmt *st;
 	int rc;
 
+	if (rec->force)
+		goto record;
 	if ((rc = store_prepare(s, find, &st)))
 		return rc;
 	if ((rc = store_bind(s, st, "checking the import ledger", BIND_TEXT(rec->kind),
@@ -483,6 +485,7 @@ int store_import_finish(store *s, const struct import_record *rec,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return store_sqlerr(s, rc, "checking the import ledger");
+record:
 	if ((rc = store_prepare(s, update, &st)))
 		return rc;
 	if ((rc = store_bind(s, st, "recording the import", BIND_TEXT(rec->sha256),
