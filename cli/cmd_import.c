@@ -14,7 +14,8 @@
 static const char import_help[] =
     "usage: ambassador import roster FILE [options]\n"
     "       ambassador import survey FILE --codebook CODEBOOK [--labels FILE]\n"
-    "                                     [--header-rows N] [options]\n"
+    "                                     [--header-rows N] [--date-order dmy|mdy|ymd]\n"
+    "                                     [options]\n"
     "       ambassador import activity FILE [options]\n\n"
     "Each import is one transaction: it lands whole or not at all. The same\n"
     "content imported again is reported as a duplicate and changes nothing.\n\n"
@@ -52,6 +53,7 @@ int import_parse_common(struct app *app, int argc, char **argv, struct import_cm
 	    {"codebook", required_argument, NULL, 'c'},
 	    {"labels", required_argument, NULL, 'l'},
 	    {"header-rows", required_argument, NULL, 'H'},
+	    {"date-order", required_argument, NULL, 'O'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -86,6 +88,10 @@ int import_parse_common(struct app *app, int argc, char **argv, struct import_cm
 			if ((rc = parse_size(optarg, "--header-rows", &n)))
 				return rc;
 			out->header_rows = n;
+			break;
+		case 'O':
+			if ((rc = timefmt_order_parse(optarg, &out->date_order)))
+				return rc;
 			break;
 		case 'h': out->help = true; return 0;
 		default: return err_set(ERR_USAGE, "see `ambassador import --help`");
@@ -141,9 +147,9 @@ int import_run_simple(struct app *app, int argc, char **argv, const char *help, 
 		fputs(help, app->out);
 		return 0;
 	}
-	if (a.codebook || a.labels || a.header_rows)
-		return err_set(ERR_USAGE, "--codebook, --labels and --header-rows are for "
-		                          "`import survey`");
+	if (a.codebook || a.labels || a.header_rows || a.date_order)
+		return err_set(ERR_USAGE, "--codebook, --labels, --header-rows and --date-order "
+		                          "are for `import survey`");
 	if ((rc = app_store(app, true, &s)))
 		return rc;
 	rc = fn(s, a.file, &a.opts, &sum);

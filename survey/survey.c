@@ -40,6 +40,9 @@ struct state {
 	struct import_summary *sum;
 	const struct codebook *cb;
 	const labels *labels;
+	const char *path;
+	struct csv_reader_opts csv;
+	enum timefmt_order order;
 	int64_t now;
 	/* header */
 	size_t ncols;
@@ -416,8 +419,17 @@ static int row_time(struct state *st, const struct csv_row *row, int col, const 
 	if (row->lens[col] >= sizeof(cell))
 		return import_reject(st->c, row, col, "%s is not a timestamp", what) ? -2 : -1;
 	trimmed(cell, sizeof(cell), row->fields[col]);
-	if (timefmt_parse_any(cell, out)) {
+	if (timefmt_parse_order(cell, st->order, out)) {
+		int a, b;
+		char sep;
 		snprintf(why, sizeof(why), "%s", err_msg());
+		/* Only standard input gets here undecided (no second pass). */
+		if (st->order == TIMEFMT_ORDER_AUTO && timefmt_numeric_date(cell, &a, &b, &sep))
+			return import_reject(st->c, row, col,
+			                     "%s: %s; add --date-order dmy or --date-order mdy",
+			                     what, why)
+			           ? -2
+			           : -1;
 		return import_reject(st->c, row, col, "%s: %s", what, why) ? -2 : -1;
 	}
 	if (*out > st->now + FUTURE_SLACK)
@@ -677,6 +689,89 @@ static void log_ignored(const struct state *st)
 		         import_name(st->c), st->ncols - used, st->ncols - used == 1 ? "" : "s");
 }
 
+/* The first timestamp cell of each kind met by infer_order. */
+struct date_seen {
+	int64_t line;
+	int col;
+	char cell[64];
+};
+
+static void seen(struct date_seen *d, const struct csv_row *row, int col, const char *cell)
+{
+	if (d->line)
+		return;
+	d->line = row->line;
+	d->col = col;
+	trimmed(d->cell, sizeof(d->cell), cell);
+}
+
+/* Settle the order of numeric dates from every timestamp cell of the file,
+ * in a first pass over it (not possible on standard input: there each
+ * row's dates must settle their own order). Reading errors are left to
+ * the import's own pass, which reports them in place. */
+static int infer_order(struct state *st, size_t header_rows)
+{
+	struct date_seen dmy = {0}, mdy = {0}, amb = {0};
+	int cols[2] = {st->submitted_col, st->started_col};
+	struct csv_reader_opts o = st->csv;
+	csv_reader *r = NULL;
+	struct csv_row row;
+
+	if (st->order != TIMEFMT_ORDER_AUTO || (cols[0] < 0 && cols[1] < 0) ||
+	    !strcmp(st->path, "-"))
+		return 0;
+	o.prefetch_from = 0;
+	if (csv_reader_open(&r, st->path, &o)) {
+		err_clear();
+		return 0;
+	}
+	while (csv_reader_next(r, &row) == 1) {
+		for (int k = 0; k < 2 && (size_t)row.number > header_rows; k++) {
+			const char *cell =
+			    cols[k] >= 0 && (size_t)cols[k] < row.count ? row.fields[cols[k]] : "";
+			int a, b;
+			char sep;
+			while (is_blank(*cell))
+				cell++;
+			/* Dotted dates are day-first by convention; 09/09 either way. */
+			if (!timefmt_numeric_date(cell, &a, &b, &sep) || sep == '.' || a == b)
+				continue;
+			if (a > 12 && b <= 12)
+				seen(&dmy, &row, cols[k], cell);
+			else if (b > 12 && a <= 12)
+				seen(&mdy, &row, cols[k], cell);
+			else if (a <= 12 && b <= 12)
+				seen(&amb, &row, cols[k], cell);
+		}
+	}
+	csv_reader_close(&r);
+	err_clear();
+	if (dmy.line && mdy.line)
+		return err_set(ERR_INVALID,
+		               "%s:%lld:%d: dates are mixed: '%s' is month-first, but '%s' on line "
+		               "%lld is day-first; correct the file, or add --date-order dmy or "
+		               "--date-order mdy to reject the rows in the other order",
+		               import_name(st->c), (long long)mdy.line, mdy.col + 1, mdy.cell,
+		               dmy.cell, (long long)dmy.line);
+	if (dmy.line || mdy.line) {
+		st->order = dmy.line ? TIMEFMT_ORDER_DMY : TIMEFMT_ORDER_MDY;
+		st->report->date_order_inferred = true;
+		log_info("%s: dates read %s, as line %lld shows ('%s')", import_name(st->c),
+		         dmy.line ? "day-first" : "month-first",
+		         (long long)(dmy.line ? dmy.line : mdy.line),
+		         dmy.line ? dmy.cell : mdy.cell);
+		return 0;
+	}
+	if (amb.line)
+		return err_set(ERR_INVALID,
+		               "%s:%lld:%d: date '%s' could be day-first or month-first and no "
+		               "date in the file settles it; add --date-order dmy or "
+		               "--date-order mdy (column '%s')",
+		               import_name(st->c), (long long)amb.line, amb.col + 1, amb.cell,
+		               st->names[amb.col]);
+	return 0;
+}
+
 /* Read the header rows and map the codebook; rows buffered beyond the
  * header are data and are processed here. */
 static int read_header(struct state *st, size_t want_rows)
@@ -710,6 +805,9 @@ static int read_header(struct state *st, size_t want_rows)
 	st->report->header_rows = header_rows;
 	if ((rc = map_columns(st, rows, header_rows, v)))
 		goto out;
+	if ((rc = infer_order(st, header_rows)))
+		goto out;
+	st->report->date_order = st->order;
 	struct csv_row names = {
 	    .count = st->ncols, .fields = (const char *const *)st->names, .line = rows[0].line};
 	import_set_header(st->c, &names);
@@ -792,6 +890,9 @@ int survey_import(store *s, const char *path, const struct survey_import_opts *s
 	st.s = s;
 	st.cb = cb;
 	st.labels = l;
+	st.path = path;
+	st.csv = opts->csv;
+	st.order = sopts->date_order;
 	st.now = store_now();
 	st.report = report;
 	st.sum = sum;

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "core/store.h"
+#include "core/timefmt.h"
 #include "survey/codebook.h"
 #include "survey/import.h"
 #include "survey/labels.h"
@@ -41,6 +42,11 @@ struct survey_import_opts {
 	const char *codebook; /* required */
 	const char *labels;   /* NULL: built-in labels only */
 	size_t header_rows;   /* 0 = detect (Qualtrics 3, SurveyMonkey 2, else 1) */
+	/* Order of numeric dates such as 09/10/2024 in the timestamp columns.
+	 * AUTO infers it from every timestamp of the file: a first number
+	 * above 12 means day-first, a second above 12 month-first; a file
+	 * whose dates are all ambiguous, or that holds both, is refused. */
+	enum timefmt_order date_order;
 };
 
 /* Per construct, over every stored response not flagged careless. */
@@ -59,6 +65,8 @@ struct survey_report {
 	enum survey_vendor vendor;
 	size_t header_rows;
 	int64_t straight_line, too_fast; /* flagged in this import */
+	enum timefmt_order date_order;   /* how numeric dates were read (AUTO: none seen) */
+	bool date_order_inferred;        /* from the file rather than the option */
 	struct survey_construct_report *constructs;
 	size_t nconstructs;
 };

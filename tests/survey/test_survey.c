@@ -50,7 +50,12 @@ struct run {
 	const char *labels;
 	size_t header_rows;
 	bool skip;
+	enum timefmt_order date_order;
 };
+
+/* The Microsoft Forms fixture's dates (3/9/26) are ambiguous by
+ * themselves: it is a US export, read month-first. */
+static const struct run us_dates = {.date_order = TIMEFMT_ORDER_MDY};
 
 /* Import `path` through `codebook`; the summary and report are the
  * caller's to clear. */
@@ -66,6 +71,7 @@ static int import_survey(const char *path, const char *codebook, const struct ru
 		so.labels = o->labels;
 		so.header_rows = o->header_rows;
 		opts.skip_invalid = o->skip;
+		so.date_order = o->date_order;
 	}
 	memset(sum, 0, sizeof(*sum));
 	cr_assert(eq(int, store_open(&s, db, 0), 0), "%s", err_msg());
@@ -173,11 +179,11 @@ Test(survey_import, imports_a_microsoft_forms_export_with_labels_and_a_bom)
 	struct survey_report rep = {0};
 
 	import_roster(DATA "roster.csv");
-	cr_assert(
-	    eq(int,
-	       import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", NULL, &sum, &rep),
-	       0),
-	    "%s", err_msg());
+	cr_assert(eq(int,
+	             import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", &us_dates,
+	                           &sum, &rep),
+	             0),
+	          "%s", err_msg());
 	cr_assert(eq(int, rep.vendor, SURVEY_MSFORMS));
 	cr_assert(eq(i64, sum.rows_read, 4));
 	cr_assert(eq(i64, sum.rows_kept, 3));
@@ -208,11 +214,11 @@ Test(survey_import, counts_an_empty_answer_as_missing_and_needs_two_thirds_of_th
 	struct import_summary sum;
 
 	import_roster(DATA "roster.csv");
-	cr_assert(
-	    eq(int,
-	       import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", NULL, &sum, NULL),
-	       0),
-	    "%s", err_msg());
+	cr_assert(eq(int,
+	             import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", &us_dates,
+	                           &sum, NULL),
+	             0),
+	          "%s", err_msg());
 	/* E3 left "I recommend us" and the 0-10 item empty: no 0 is stored. */
 	cr_assert(eq(i64,
 	             tu_db_int(db, "SELECT COUNT(*) FROM survey_answers a JOIN people p USING(pid)"
@@ -728,12 +734,14 @@ Test(survey_import, reports_a_duplicate_import_and_leaves_the_database_unchanged
 
 	import_roster(DATA "roster.csv");
 	cr_assert(eq(
-	    int, import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", NULL, &sum, NULL),
+	    int,
+	    import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", &us_dates, &sum, NULL),
 	    0));
 	import_summary_clear(&sum);
 	tu_db_digest(db, before);
 	cr_assert(eq(
-	    int, import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", NULL, &sum, NULL),
+	    int,
+	    import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", &us_dates, &sum, NULL),
 	    0));
 	cr_assert(sum.duplicate);
 	cr_assert(gt(i64, sum.duplicate_of, 0));
@@ -781,7 +789,8 @@ Test(survey_import, stores_only_the_columns_the_codebook_names)
 
 	import_roster(DATA "roster.csv");
 	cr_assert(eq(
-	    int, import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", NULL, &sum, NULL),
+	    int,
+	    import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", &us_dates, &sum, NULL),
 	    0));
 	import_summary_clear(&sum);
 	cr_assert(eq(int,
@@ -852,6 +861,130 @@ Test(survey_import, reports_alpha_per_construct_from_the_stored_answers)
 	cr_assert(epsilon_eq(dbl, rep.constructs[0].mean, (0.125 + 0.375 + 0.5) / 3, 1e-9));
 	import_summary_clear(&sum);
 	survey_report_clear(&rep);
+	free(path);
+	free(cb);
+}
+
+/* --- dates ----------------------------------------------------------------- */
+
+static char *dated_codebook(void)
+{
+	return tu_write(dir, "tcb.csv",
+	                "column,construct,min,max,reverse\nemp,id,,,\nstart,started_at,,,\n"
+	                "end,submitted_at,,,\nq1,a,1,5,no\nq2,a,1,5,no\nq3,a,1,5,no\n");
+}
+
+static int64_t submitted(const char *id)
+{
+	return (int64_t)person_double("SELECT submitted_at FROM survey_responses WHERE pid =", id,
+	                              "");
+}
+
+/* 09/10/2024 was read as 10 September while 14/10/2024 was refused: the
+ * day-first date on line 3 settles the order for the whole file. */
+Test(survey_import, reads_every_date_day_first_when_one_date_of_the_file_is_day_first)
+{
+	struct import_summary sum;
+	struct survey_report rep = {0};
+	char *cb = dated_codebook();
+	char *path = tu_write(dir, "dmy.csv",
+	                      "start,end,emp,q1,q2,q3\n"
+	                      "09/10/2024 10:00,09/10/2024 10:05,E1,4,3,2\n"
+	                      "14/10/2024 10:00,14/10/2024 10:05,E3,4,3,2\n");
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int, import_survey(path, cb, NULL, &sum, &rep), 0), "%s", err_msg());
+	cr_assert(eq(i64, sum.rows_kept, 2));
+	cr_assert(eq(i64, submitted("E1"), when("2024-10-09T10:05:00Z")));
+	cr_assert(eq(i64, submitted("E3"), when("2024-10-14T10:05:00Z")));
+	cr_assert(eq(int, rep.date_order, TIMEFMT_ORDER_DMY));
+	cr_assert(rep.date_order_inferred);
+	import_summary_clear(&sum);
+	survey_report_clear(&rep);
+	free(path);
+	free(cb);
+}
+
+Test(survey_import, refuses_a_file_whose_dates_are_all_ambiguous_naming_a_row_and_the_flag)
+{
+	struct import_summary sum;
+	char before[2 * SHA256_LEN + 1], after[2 * SHA256_LEN + 1];
+
+	import_roster(DATA "roster.csv");
+	tu_db_digest(db, before);
+	cr_assert(eq(
+	    int, import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", NULL, &sum, NULL),
+	    ERR_INVALID));
+	cr_assert(strstr(err_msg(), "ms_forms.csv:2:") != NULL, "%s", err_msg());
+	cr_assert(strstr(err_msg(), "--date-order dmy") != NULL, "%s", err_msg());
+	tu_db_digest(db, after);
+	cr_assert(eq(str, before, after), "the database changed");
+	import_summary_clear(&sum);
+}
+
+Test(survey_import, refuses_a_file_with_day_first_and_month_first_dates)
+{
+	struct import_summary sum;
+	char *cb = dated_codebook();
+	char *path = tu_write(dir, "mixed.csv",
+	                      "start,end,emp,q1,q2,q3\n"
+	                      "14/10/2024 10:00,14/10/2024 10:05,E1,4,3,2\n"
+	                      "10/15/2024 10:00,10/15/2024 10:05,E3,4,3,2\n");
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int, import_survey(path, cb, NULL, &sum, NULL), ERR_INVALID));
+	cr_assert(strstr(err_msg(), "mixed.csv:3:") != NULL, "%s", err_msg());
+	cr_assert(strstr(err_msg(), "line 2 is day-first") != NULL, "%s", err_msg());
+	cr_assert(eq(i64, tu_db_int(db, "SELECT COUNT(*) FROM survey_responses"), 0));
+	import_summary_clear(&sum);
+	/* With the order given, the rows in the other order are named. */
+	struct run o = {.date_order = TIMEFMT_ORDER_DMY};
+	cr_assert(eq(int, import_survey(path, cb, &o, &sum, NULL), ERR_INVALID));
+	assert_error(&sum, "mixed.csv:3:", "10/15/2024 10:05");
+	import_summary_clear(&sum);
+	free(path);
+	free(cb);
+}
+
+/* A Danish tenant's Microsoft Forms writes 09-03-2026 7:30:28. */
+Test(survey_import, imports_day_first_dashed_dates_with_the_timing_checks_on)
+{
+	struct import_summary sum;
+	char *cb = dated_codebook();
+	char *path = tu_write(dir, "da.csv",
+	                      "start,end,emp,q1,q2,q3\n"
+	                      "09-03-2026 7:26:14,09-03-2026 7:30:28,E1,4,3,2\n"
+	                      "09-03-2026 8:00:00,09-03-2026 8:00:03,E3,4,3,2\n");
+	struct run o = {.date_order = TIMEFMT_ORDER_DMY};
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int, import_survey(path, cb, NULL, &sum, NULL), ERR_INVALID));
+	cr_assert(strstr(err_msg(), "--date-order") != NULL, "%s", err_msg());
+	import_summary_clear(&sum);
+	cr_assert(eq(int, import_survey(path, cb, &o, &sum, NULL), 0), "%s", err_msg());
+	cr_assert(eq(i64, submitted("E1"), when("2026-03-09T07:30:28Z")));
+	/* 3 seconds for 3 answers: too fast. */
+	cr_assert(eq(i64, careless_is("E3", "too_fast"), 1));
+	cr_assert(eq(i64, careless_is("E1", "too_fast"), 0));
+	import_summary_clear(&sum);
+	free(path);
+	free(cb);
+}
+
+Test(survey_import, reads_dotted_dates_and_excel_serial_dates)
+{
+	struct import_summary sum;
+	char *cb = dated_codebook();
+	char *path = tu_write(dir, "de.csv",
+	                      "start,end,emp,q1,q2,q3\n"
+	                      "09.03.2026 07:26,09.03.2026 07:30,E1,4,3,2\n"
+	                      "46090.3125,46090.5,E3,4,3,2\n");
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int, import_survey(path, cb, NULL, &sum, NULL), 0), "%s", err_msg());
+	cr_assert(eq(i64, submitted("E1"), when("2026-03-09T07:30:00Z")));
+	cr_assert(eq(i64, submitted("E3"), when("2026-03-09T12:00:00Z")));
+	import_summary_clear(&sum);
 	free(path);
 	free(cb);
 }
