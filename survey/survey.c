@@ -49,6 +49,7 @@ struct state {
 	char **names; /* effective header names, for messages and rejects */
 	int id_col, submitted_col, started_col, duration_col;
 	int *item_col;
+	size_t dont_know; /* "don't know" answers of the row being read */
 	/* per-row scratch, one slot per codebook item or construct */
 	double *values;
 	bool *has;
@@ -137,33 +138,93 @@ static int parse_number(const char *s, double min, double max, double *out, char
 	return 1;
 }
 
+/* The value of a built-in agreement label on [min, max]: a scale of five
+ * or seven whole points. 0 when the scale is neither. */
+static int builtin_value(const struct label_match *m, double min, double max, double *out)
+{
+	if (min != floor(min))
+		return 0;
+	if (max - min == 4)
+		*out = min + m->value - 1;
+	else if (max - min == 6)
+		*out = min + m->value7 - 1;
+	else
+		return 0;
+	return 1;
+}
+
+static void unknown_label(const char *s, double min, double max, char *why, size_t whysize)
+{
+	if (decimal_comma(s))
+		snprintf(why, whysize,
+		         "'%s' has a decimal comma; write numbers with a decimal point "
+		         "(a ';'-separated file needs --delimiter ';')",
+		         s);
+	else if (non_finite_word(s))
+		snprintf(why, whysize, "'%s' is not a finite number", s);
+	else if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		snprintf(why, whysize, "'%s': hexadecimal numbers are not read", s);
+	else
+		snprintf(why, whysize,
+		         "'%s' is neither a number on the scale %g..%g nor a known label "
+		         "(add labels with --labels)",
+		         s, min, max);
+}
+
+/* "5 - Strongly agree", "(5) Strongly agree", "5. Strongly agree",
+ * "5 = Strongly agree": the number in front (into *num) and the label
+ * after it, or NULL when `s` has no such prefix. */
+static const char *number_prefix(const char *s, int *num)
+{
+	const char *p = s;
+	bool paren = *p == '(';
+	int n = 0, digits = 0;
+
+	p += paren;
+	for (; *p >= '0' && *p <= '9' && digits < 3; p++, digits++)
+		n = n * 10 + (*p - '0');
+	if (!digits || (paren && *p++ != ')'))
+		return NULL;
+	if (!paren && !strchr(" -.=:)", *p))
+		return NULL;
+	while (*p && strchr(" -.=:)", *p))
+		p++;
+	if (!*p || (*p >= '0' && *p <= '9'))
+		return NULL;
+	*num = n;
+	return p;
+}
+
+/* 1 with *out, 2 for a "don't know" label (missing), -1 with why. */
 static int parse_label(const char *s, double min, double max, const labels *l, double *out,
                        char *why, size_t whysize)
 {
-	enum label_origin origin;
+	struct label_match m;
+	const char *text = s;
 	double v;
+	int num = 0;
 
-	if (!labels_find(l, s, &v, &origin)) {
-		if (decimal_comma(s))
-			snprintf(why, whysize,
-			         "'%s' has a decimal comma; write numbers with a decimal point "
-			         "(a ';'-separated file needs --delimiter ';')",
-			         s);
-		else if (non_finite_word(s))
-			snprintf(why, whysize, "'%s' is not a finite number", s);
-		else if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-			snprintf(why, whysize, "'%s': hexadecimal numbers are not read", s);
-		else
-			snprintf(why, whysize,
-			         "'%s' is neither a number on the scale %g..%g nor a known label "
-			         "(add labels with --labels)",
-			         s, min, max);
+	if (!labels_match(l, text, &m) && (text = number_prefix(s, &num)) &&
+	    !labels_match(l, text, &m)) {
+		/* A numbered label of the survey's own: the number is the answer. */
+		if (num >= min && num <= max) {
+			*out = num;
+			return 1;
+		}
+		text = NULL;
+	}
+	if (!text) {
+		unknown_label(s, min, max, why, whysize);
 		return -1;
 	}
-	if (origin == LABEL_BUILTIN && (min != 1 || max != 5)) {
+	if (m.origin == LABEL_MISSING)
+		return 2;
+	v = m.value;
+	if (m.origin == LABEL_BUILTIN && !builtin_value(&m, min, max, &v)) {
 		snprintf(why, whysize,
-		         "'%s' is a five-point agreement label, but the item's scale is %g..%g", s,
-		         min, max);
+		         "'%s' is an agreement label of five- or seven-point scales, but the "
+		         "item's scale is %g..%g",
+		         s, min, max);
 		return -1;
 	}
 	if (v < min || v > max) {
@@ -468,7 +529,9 @@ static void score_row(struct state *st)
 }
 
 /* Straight-lining: on the scale most of the answered items share, at least
- * SURVEY_STRAIGHT_LINE_MIN_ITEMS answers, all the same raw value. */
+ * SURVEY_STRAIGHT_LINE_MIN_ITEMS answers, all the same raw value. Only
+ * scales of three points or more count: the same answer to yes/no items
+ * says nothing about care. */
 static bool straight_lined(const struct state *st)
 {
 	const struct codebook *cb = st->cb;
@@ -476,7 +539,7 @@ static bool straight_lined(const struct state *st)
 
 	for (size_t i = 0; i < cb->nitems; i++) {
 		size_t n = 0;
-		if (!st->has[i])
+		if (!st->has[i] || cb->items[i].max - cb->items[i].min < 2)
 			continue;
 		for (size_t j = 0; j < cb->nitems; j++)
 			n += st->has[j] && cb->items[j].min == cb->items[i].min &&
@@ -531,14 +594,19 @@ static int read_answers(struct state *st, const struct csv_row *row, size_t *out
 	size_t n = 0;
 
 	*ok = false;
+	st->dont_know = 0;
 	for (size_t i = 0; i < cb->nitems; i++) {
 		const struct codebook_item *it = &cb->items[i];
 		int col = st->item_col[i];
-		int r = survey_parse_answer(row->fields[col], it->min, it->max, st->labels,
-		                            &st->values[i], why, sizeof(why));
+		int r = codebook_item_is_missing(it, row->fields[col])
+		            ? 2
+		            : survey_parse_answer(row->fields[col], it->min, it->max, st->labels,
+		                                  &st->values[i], why, sizeof(why));
 		if (r < 0)
 			return import_reject(st->c, row, col, "%s", why);
 		st->has[i] = r == 1;
+		if (r == 2)
+			st->dont_know++;
 		if (r == 1) {
 			st->answers[n].item = it->column;
 			st->answers[n].value = st->values[i];
@@ -547,6 +615,9 @@ static int read_answers(struct state *st, const struct csv_row *row, size_t *out
 	}
 	*out_n = n;
 	*ok = true;
+	if (st->dont_know)
+		import_note(st->c, "\"don't know\" answers, counted as missing",
+		            (int64_t)st->dont_know);
 	return 0;
 }
 

@@ -91,9 +91,10 @@ void survey_report_clear(struct survey_report *r);
 const char *survey_vendor_name(enum survey_vendor v);
 
 /* Read one answer cell for an item on [min, max]: a number (parsed whole
- * by strtod: no NaN, infinity, hex, overflow or decimal comma) or a label.
- * Returns 1 with *out, 0 for an empty cell (missing), or -1 with the
- * reason in why. */
+ * by strtod: no NaN, infinity, hex, overflow or decimal comma) or a label,
+ * also with a number in front ("5 - Strongly agree", "(5) Strongly agree").
+ * Returns 1 with *out, 0 for an empty cell (missing), 2 for a "don't know"
+ * label (missing too), or -1 with the reason in why. */
 int survey_parse_answer(const char *cell, double min, double max, const labels *l, double *out,
                         char *why, size_t whysize);
 

@@ -412,12 +412,12 @@ Test(survey_import, reads_extra_labels_from_a_labels_file)
 	/* A --labels value on the item's own 0..10 scale is accepted. */
 	cr_assert(epsilon_eq(dbl, answer("E1", "nps"), 9, 1e-9));
 	import_summary_clear(&sum);
-	/* Without the file the same labels are unknown. */
-	cr_assert(
-	    eq(int,
-	       import_text("t.csv", "emp,q1,q2,q3,nps\nE2,Stimme voll zu,4,4,4\n", cb, NULL, &sum),
-	       ERR_INVALID));
-	assert_error(&sum, ":2:2:", "'Stimme voll zu' is neither a number");
+	/* Without the file a label that is not built in is unknown. */
+	cr_assert(eq(int,
+	             import_text("t.csv", "emp,q1,q2,q3,nps\nE2,4,4,4,Sehr wahrscheinlich\n", cb,
+	                         NULL, &sum),
+	             ERR_INVALID));
+	assert_error(&sum, ":2:5:", "'Sehr wahrscheinlich' is neither a number");
 	import_summary_clear(&sum);
 	free(cb);
 }
@@ -484,7 +484,8 @@ Test(survey_import, reads_minus_zero_as_zero_which_is_off_a_one_to_five_scale)
 
 Test(survey_import, rejects_an_agreement_label_on_another_scale)
 {
-	check_rejected("E2,1,2,3,Agree", "s.csv:3:5:", "five-point agreement label");
+	check_rejected("E2,1,2,3,Agree",
+	               "s.csv:3:5:", "agreement label of five- or seven-point scales");
 }
 
 Test(survey_import, rejects_a_bad_or_future_timestamp)
@@ -986,5 +987,65 @@ Test(survey_import, reads_dotted_dates_and_excel_serial_dates)
 	cr_assert(eq(i64, submitted("E3"), when("2026-03-09T12:00:00Z")));
 	import_summary_clear(&sum);
 	free(path);
+	free(cb);
+}
+
+/* --- "don't know" ------------------------------------------------------------ */
+
+Test(survey_import, counts_dont_know_answers_as_missing_not_as_errors)
+{
+	struct import_summary sum;
+	char *cb = tu_write(dir, "dkcb.csv",
+	                    "column,construct,min,max,reverse,missing\nemp,id,,,,\n"
+	                    "q1,a,1,5,no,-1;-2\nq2,a,1,5,no,\nq3,a,1,5,no,\nq4,a,1,5,no,\n");
+	char *lab = tu_write(dir, "lab.csv", "label,value\nKan ikke svare,\n");
+	struct run o = {.labels = lab};
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int,
+	             import_text("dk.csv",
+	                         "emp,q1,q2,q3,q4\n"
+	                         "E1,-1,Ved ikke,Enig,Helt enig\n"
+	                         "E3,5 - Strongly agree,Unfamiliar (N/A),Kan ikke svare,4\n"
+	                         "E4,-2,Weet niet,Vet ej,N/A\n",
+	                         cb, &o, &sum),
+	             0),
+	          "%s", err_msg());
+	cr_assert(eq(i64, sum.rows_kept, 2));
+	cr_assert(eq(i64, note(&sum, "no item answered"), 1));
+	cr_assert(eq(i64, note(&sum, "\"don't know\" answers, counted as missing"), 8));
+	cr_assert(eq(i64,
+	             tu_db_int(db, "SELECT COUNT(*) FROM survey_answers a JOIN people p USING(pid)"
+	                           " WHERE p.employee_id = 'E1'"),
+	             2));
+	cr_assert(epsilon_eq(dbl, answer("E3", "q1"), 5, 1e-9));
+	/* E1: 2 of 4 answered is below two thirds: no score. */
+	cr_assert(epsilon_eq(dbl, score("E1", "a"), -99, 1e-9));
+	import_summary_clear(&sum);
+	/* -1 without the codebook's missing list is off the scale. */
+	cr_assert(eq(int, import_text("dk2.csv", "emp,q1,q2,q3,q4\nE1,1,-1,3,4\n", cb, &o, &sum),
+	             ERR_INVALID));
+	assert_error(&sum, "dk2.csv:2:3:", "off the item's scale");
+	import_summary_clear(&sum);
+	free(lab);
+	free(cb);
+}
+
+Test(survey_import, never_flags_straight_lining_on_yes_no_items)
+{
+	struct import_summary sum;
+	char *cb = tu_write(dir, "yn.csv",
+	                    "column,construct,min,max,reverse\nemp,id,,,\nq1,a,0,1,no\n"
+	                    "q2,a,0,1,no\nq3,a,0,1,no\nq4,a,0,1,no\nq5,a,0,1,no\nq6,a,0,1,no\n");
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int,
+	             import_text("yn_answers.csv", "emp,q1,q2,q3,q4,q5,q6\nE1,1,1,1,1,1,1\n", cb,
+	                         NULL, &sum),
+	             0),
+	          "%s", err_msg());
+	cr_assert(eq(i64, careless_is("E1", "straight_line"), 0));
+	cr_assert(eq(i64, note(&sum, "flagged straight-lining"), 0));
+	import_summary_clear(&sum);
 	free(cb);
 }
