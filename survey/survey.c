@@ -45,6 +45,7 @@ struct state {
 	enum timefmt_order order;
 	int64_t now;
 	/* header */
+	size_t header_rows;
 	size_t ncols;
 	char **names; /* effective header names, for messages and rejects */
 	int id_col, submitted_col, started_col, duration_col;
@@ -305,9 +306,17 @@ static bool blank_cell(const char *s)
 static bool has_import_ids(const struct owned_row *o)
 {
 	for (size_t i = 0; i < o->count; i++)
-		if (!strncmp(o->fields[i], "{\"ImportId\":", 12))
+		if (!strncmp(o->fields[i], "{\"ImportId\":", 12) ||
+		    !strncmp(o->fields[i], "{'ImportId':", 12)) /* older exports */
 			return true;
 	return false;
+}
+
+/* Qualtrics' legacy layout names its columns V1, V2, ... V10 before the
+ * question codes, with the question text in row 2. */
+static bool qualtrics_legacy(const struct owned_row *h)
+{
+	return h->count >= 10 && !strcmp(h->fields[0], "V1") && !strcmp(h->fields[9], "V10");
 }
 
 /* The vendor and its header-row count, from the buffered first rows. */
@@ -322,9 +331,15 @@ static enum survey_vendor detect(const struct owned_row *rows, size_t n, size_t 
 		*out_rows = 2;
 		return SURVEY_QUALTRICS;
 	}
+	if (n >= 2 && qualtrics_legacy(&rows[0])) {
+		*out_rows = 2;
+		return SURVEY_QUALTRICS;
+	}
 	if (n >= 2) {
 		struct csv_row h = row_view(&rows[0]);
 		int rid = csv_header_find(&h, "Respondent ID");
+		if (rid < 0) /* older exports */
+			rid = csv_header_find(&h, "RespondentID");
 		if (rid >= 0 && blank_cell(rows[1].fields[rid])) {
 			*out_rows = 2;
 			return SURVEY_SURVEYMONKEY;
@@ -688,6 +703,35 @@ static int keep_latest(struct state *st, const struct survey_response *r)
 	return 0;
 }
 
+/* A skipped row among the first data rows whose answers are not answers
+ * is a header row read as data (the wrong --header-rows, or a layout not
+ * recognised): stop rather than import the rest with "not on the roster"
+ * counted. 0 when the row may be skipped quietly. */
+static int header_like(struct state *st, const struct csv_row *row, const char *id)
+{
+	char why[512];
+	double v;
+
+	if ((size_t)row->number > st->header_rows + 3)
+		return 0;
+	for (size_t i = 0; i < st->cb->nitems; i++) {
+		const struct codebook_item *it = &st->cb->items[i];
+		const char *cell = row->fields[st->item_col[i]];
+		if (codebook_item_is_missing(it, cell) ||
+		    survey_parse_answer(cell, it->min, it->max, st->labels, &v, why, sizeof(why)) >=
+		        0)
+			continue;
+		return err_set(
+		    ERR_INVALID,
+		    "%s:%lld:%d: line %lld reads like a header row, not data: '%s' is not "
+		    "on the roster and %s; check the header rows of the export "
+		    "(--header-rows N; %zu were used)",
+		    import_name(st->c), (long long)row->line, st->item_col[i] + 1,
+		    (long long)row->line, id, why, st->header_rows);
+	}
+	return 0;
+}
+
 static int process_row(struct state *st, const struct csv_row *row)
 {
 	struct survey_response r = {0};
@@ -701,8 +745,10 @@ static int process_row(struct state *st, const struct csv_row *row)
 	trimmed(id, sizeof(id), row->fields[st->id_col]);
 	if ((why = roster_check_id(id, strlen(id))))
 		return import_reject(st->c, row, st->id_col, "%s", why);
-	if ((rc = check_person(st, id, &r.pid, &ok)) || !ok)
+	if ((rc = check_person(st, id, &r.pid, &ok)))
 		return rc;
+	if (!ok)
+		return header_like(st, row, id);
 	if ((rc = row_time(st, row, st->submitted_col, "submitted_at", &r.submitted_at)) < 0)
 		return rc == -2 ? ERR_IO : 0;
 	r.has_submitted = rc == 1;
@@ -742,6 +788,22 @@ static int save_items(struct state *st)
 			return rc;
 	}
 	return 0;
+}
+
+/* Privacy: bad rows go to the rejects file with the codebook's columns
+ * only, never the free text or e-mail of the others. */
+static void show_codebook_columns(struct state *st)
+{
+	bool *shown = xcalloc(st->ncols ? st->ncols : 1, sizeof(bool));
+	int named[] = {st->id_col, st->submitted_col, st->started_col, st->duration_col};
+
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (named[i] >= 0)
+			shown[named[i]] = true;
+	for (size_t j = 0; j < st->cb->nitems; j++)
+		shown[st->item_col[j]] = true;
+	import_rejects_columns(st->c, shown, st->ncols);
+	free(shown);
 }
 
 static void log_ignored(const struct state *st)
@@ -874,6 +936,7 @@ static int read_header(struct state *st, size_t want_rows)
 	}
 	st->report->vendor = v;
 	st->report->header_rows = header_rows;
+	st->header_rows = header_rows;
 	if ((rc = map_columns(st, rows, header_rows, v)))
 		goto out;
 	if ((rc = infer_order(st, header_rows)))
@@ -882,6 +945,7 @@ static int read_header(struct state *st, size_t want_rows)
 	struct csv_row names = {
 	    .count = st->ncols, .fields = (const char *const *)st->names, .line = rows[0].line};
 	import_set_header(st->c, &names);
+	show_codebook_columns(st);
 	log_ignored(st);
 	if ((rc = save_items(st)))
 		goto out;
@@ -925,6 +989,35 @@ static int load_inputs(const struct survey_import_opts *sopts, const struct impo
 	return 0;
 }
 
+static int64_t note_count(const struct import_summary *sum, const char *label)
+{
+	for (size_t i = 0; i < sum->nnotes; i++)
+		if (!strcmp(sum->notes[i].label, label))
+			return sum->notes[i].count;
+	return 0;
+}
+
+/* An import in which every row either answered none of the codebook's
+ * items or names no one on the roster is refused: the codebook does not
+ * fit the export (one column per answer choice, the wrong id column). Rows
+ * of people who opted out, left or were erased are a legitimate reason to
+ * store nothing and are not counted against the file. */
+static int scored_anyone(const struct state *st, const struct import_summary *sum)
+{
+	int64_t unanswered = note_count(sum, "no item answered");
+	int64_t unknown = note_count(sum, "not on the roster");
+
+	if (sum->rows_kept > 0 || sum->rows_rejected > 0 || unanswered + unknown < sum->rows_read)
+		return 0;
+	return err_set(ERR_NODATA,
+	               "%s: nobody was scored: of %lld rows, %lld answered none of the "
+	               "codebook's items and %lld name no one on the roster; nothing imported "
+	               "(does the codebook fit this export? one column per answer choice is "
+	               "not read)",
+	               import_name(st->c), (long long)sum->rows_read, (long long)unanswered,
+	               (long long)unknown);
+}
+
 static int run(struct state *st, const struct survey_import_opts *sopts, struct import_summary *sum)
 {
 	struct csv_row row;
@@ -940,7 +1033,7 @@ static int run(struct state *st, const struct survey_import_opts *sopts, struct 
 	if (sum->rows_read == 0)
 		return err_set(ERR_NODATA, "%s: no data rows after the header; nothing imported",
 		               import_name(st->c));
-	return 0;
+	return scored_anyone(st, sum);
 }
 
 int survey_import(store *s, const char *path, const struct survey_import_opts *sopts,

@@ -1049,3 +1049,132 @@ Test(survey_import, never_flags_straight_lining_on_yes_no_items)
 	import_summary_clear(&sum);
 	free(cb);
 }
+
+Test(survey_import, writes_only_the_codebook_columns_of_a_bad_row_to_the_rejects_file)
+{
+	struct import_summary sum;
+	struct run o = {.skip = true};
+	char *cb = small_codebook();
+	char *rejects = NULL;
+	FILE *f;
+	char buf[1024] = {0};
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int,
+	             import_text("p.csv",
+	                         "emp,Comments,q1,q2,q3,nps\nE1,fine,1,2,3,4\n"
+	                         "E2,\"My manager, Jens, is unfair\",9,2,3,4\n",
+	                         cb, &o, &sum),
+	             0),
+	          "%s", err_msg());
+	cr_assert(eq(i64, sum.rows_rejected, 1));
+	cr_assert(asprintf(&rejects, "%s/p.csv.rejects.csv", dir) > 0);
+	f = fopen(rejects, "r");
+	cr_assert(f != NULL);
+	cr_assert(fread(buf, 1, sizeof(buf) - 1, f) > 0);
+	fclose(f);
+	cr_assert(strstr(buf, "line,error,emp,q1,q2,q3,nps\n") != NULL, "%s", buf);
+	cr_assert(strstr(buf, "E2,9,2,3,4") != NULL, "%s", buf);
+	cr_assert(strstr(buf, "Jens") == NULL, "free text copied: %s", buf);
+	cr_assert(strstr(buf, "Comments") == NULL, "%s", buf);
+	import_summary_clear(&sum);
+	free(rejects);
+	free(cb);
+}
+
+/* --- layouts ----------------------------------------------------------------- */
+
+Test(survey_import, detects_the_older_surveymonkey_respondentid_header)
+{
+	struct import_summary sum;
+	struct survey_report rep = {0};
+	char *cb = small_codebook();
+	char *path = tu_write(dir, "sm.csv",
+	                      "RespondentID,emp,q1,q2,q3,nps\n"
+	                      ",,Response,Response,Response,Response\n"
+	                      "1001,E1,4,4,2,8\n");
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int, import_survey(path, cb, NULL, &sum, &rep), 0), "%s", err_msg());
+	cr_assert(eq(int, rep.vendor, SURVEY_SURVEYMONKEY));
+	cr_assert(eq(sz, rep.header_rows, 2));
+	cr_assert(eq(i64, sum.rows_kept, 1));
+	import_summary_clear(&sum);
+	survey_report_clear(&rep);
+	free(path);
+	free(cb);
+}
+
+Test(survey_import, detects_the_qualtrics_legacy_layouts)
+{
+	struct import_summary sum;
+	struct survey_report rep = {0};
+	char *cb = tu_write(dir, "qcb.csv",
+	                    "column,construct,min,max,reverse\n"
+	                    "What is your employee number?,id,,,\nI like my work,a,1,5,no\n"
+	                    "Q2,a,1,5,no\n");
+	char *v = tu_write(dir, "v.csv",
+	                   "V1,V2,V3,V4,V5,V6,V7,V8,V9,V10,EmpID,Q1,Q2\n"
+	                   "ResponseID,ResponseSet,Name,ExternalDataReference,EmailAddress,"
+	                   "IPAddress,Status,StartDate,EndDate,Finished,"
+	                   "What is your employee number?,I like my work,I recommend us\n"
+	                   "R_1,Default,,,,,0,2026-03-09 10:00:00,2026-03-09 10:05:00,1,E1,4,5\n");
+	char *q = tu_write(dir, "q.csv",
+	                   "EmpID,Q1,Q2\nWhat is your employee number?,I like my work,I recommend "
+	                   "us\n{'ImportId': 'QID1'},{'ImportId': 'QID2'},{'ImportId': 'QID3'}\n"
+	                   "E3,3,2\n");
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int, import_survey(v, cb, NULL, &sum, &rep), 0), "%s", err_msg());
+	cr_assert(eq(int, rep.vendor, SURVEY_QUALTRICS));
+	cr_assert(eq(sz, rep.header_rows, 2));
+	cr_assert(epsilon_eq(dbl, answer("E1", "I like my work"), 4, 1e-9));
+	import_summary_clear(&sum);
+	survey_report_clear(&rep);
+	cr_assert(eq(int, import_survey(q, cb, NULL, &sum, &rep), 0), "%s", err_msg());
+	cr_assert(eq(int, rep.vendor, SURVEY_QUALTRICS));
+	cr_assert(eq(sz, rep.header_rows, 3));
+	cr_assert(epsilon_eq(dbl, answer("E3", "Q2"), 2, 1e-9));
+	import_summary_clear(&sum);
+	survey_report_clear(&rep);
+	free(q);
+	free(v);
+	free(cb);
+}
+
+Test(survey_import, fails_loudly_when_a_header_row_is_read_as_data)
+{
+	struct import_summary sum;
+	struct run o = {.header_rows = 1};
+	char *cb = tu_write(dir, "qcb.csv",
+	                    "column,construct,min,max,reverse\nEmpID,id,,,\nQ1,a,1,5,no\n"
+	                    "Q2,a,1,5,no\n");
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int, import_survey(DATA "qualtrics.csv", cb, &o, &sum, NULL), ERR_INVALID));
+	cr_assert(strstr(err_msg(), "qualtrics.csv:2:") != NULL, "%s", err_msg());
+	cr_assert(strstr(err_msg(), "reads like a header row") != NULL, "%s", err_msg());
+	cr_assert(strstr(err_msg(), "--header-rows") != NULL, "%s", err_msg());
+	cr_assert(eq(i64, tu_db_int(db, "SELECT COUNT(*) FROM survey_responses"), 0));
+	import_summary_clear(&sum);
+	free(cb);
+}
+
+Test(survey_import, refuses_an_import_that_scores_nobody)
+{
+	struct import_summary sum;
+	char *cb = small_codebook();
+
+	import_roster(DATA "roster.csv");
+	/* One column per answer choice: the codebook's own columns are empty. */
+	cr_assert(eq(int,
+	             import_text("choices.csv",
+	                         "emp,q1,q2,q3,nps,q1 - Agree,q1 - Disagree\n"
+	                         "E1,,,,,1,\nE3,,,,,,1\n",
+	                         cb, NULL, &sum),
+	             ERR_NODATA));
+	cr_assert(strstr(err_msg(), "nobody was scored") != NULL, "%s", err_msg());
+	cr_assert(eq(i64, tu_db_int(db, "SELECT COUNT(*) FROM imports WHERE kind = 'survey'"), 0));
+	import_summary_clear(&sum);
+	free(cb);
+}
