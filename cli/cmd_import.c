@@ -25,7 +25,10 @@ static const char import_help[] =
     "  --rejects PATH      where --skip-invalid writes the bad rows\n"
     "  --max-errors N      bad rows listed before the rest are only counted (20)\n"
     "  --max-field BYTES   longest field accepted (65536)\n"
-    "  --delimiter C       field separator, e.g. ';' for EU spreadsheets (',')\n"
+    "  --delimiter C       field separator (default: ',', or ';' when the header\n"
+    "                      line holds more of them, as Excel writes in much of Europe)\n"
+    "  --encoding E        utf-8 (default), cp1252 or latin1: Excel's plain \"CSV\"\n"
+    "                      on Windows is cp1252\n"
     "  --no-progress       no progress line on a terminal\n";
 
 static int parse_size(const char *s, const char *what, size_t *out)
@@ -54,6 +57,7 @@ int import_parse_common(struct app *app, int argc, char **argv, struct import_cm
 	    {"labels", required_argument, NULL, 'l'},
 	    {"header-rows", required_argument, NULL, 'H'},
 	    {"date-order", required_argument, NULL, 'O'},
+	    {"encoding", required_argument, NULL, 'E'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -88,6 +92,11 @@ int import_parse_common(struct app *app, int argc, char **argv, struct import_cm
 			if ((rc = parse_size(optarg, "--header-rows", &n)))
 				return rc;
 			out->header_rows = n;
+			break;
+		case 'E':
+			if ((rc = csv_encoding_check(optarg)))
+				return rc;
+			out->opts.csv.encoding = optarg;
 			break;
 		case 'O':
 			if ((rc = timefmt_order_parse(optarg, &out->date_order)))

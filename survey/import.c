@@ -99,6 +99,8 @@ int import_begin(import_ctx **out, store *s, const char *kind, const char *path,
 	c->opts = *opts;
 	if (!c->opts.max_errors)
 		c->opts.max_errors = IMPORT_DEFAULT_MAX_ERRORS;
+	/* Excel in much of Europe separates with ';': take it from the header. */
+	c->opts.csv.sniff_delimiter = !c->opts.csv.delimiter;
 	if (!c->opts.csv.prefetch_from)
 		c->opts.csv.prefetch_from = CSV_PREFETCH_FROM; /* parse ahead in a thread */
 	c->path = xstrdup(path);

@@ -50,7 +50,8 @@ struct state {
 	char **names; /* effective header names, for messages and rejects */
 	int id_col, submitted_col, started_col, duration_col;
 	int *item_col;
-	size_t dont_know; /* "don't know" answers of the row being read */
+	size_t dont_know;   /* "don't know" answers of the row being read */
+	bool decimal_comma; /* the export is ';'-separated: 3,5 is 3.5 */
 	/* per-row scratch, one slot per codebook item or construct */
 	double *values;
 	bool *has;
@@ -613,9 +614,17 @@ static int read_answers(struct state *st, const struct csv_row *row, size_t *out
 	for (size_t i = 0; i < cb->nitems; i++) {
 		const struct codebook_item *it = &cb->items[i];
 		int col = st->item_col[i];
-		int r = codebook_item_is_missing(it, row->fields[col])
+		const char *cell = row->fields[col];
+		char point[64];
+		/* A ';'-separated file writes decimals with a comma: 3,5. */
+		if (st->decimal_comma && row->lens[col] < sizeof(point) && decimal_comma(cell)) {
+			memcpy(point, cell, row->lens[col] + 1);
+			*strchr(point, ',') = '.';
+			cell = point;
+		}
+		int r = codebook_item_is_missing(it, cell)
 		            ? 2
-		            : survey_parse_answer(row->fields[col], it->min, it->max, st->labels,
+		            : survey_parse_answer(cell, it->min, it->max, st->labels,
 		                                  &st->values[i], why, sizeof(why));
 		if (r < 0)
 			return import_reject(st->c, row, col, "%s", why);
@@ -939,6 +948,7 @@ static int read_header(struct state *st, size_t want_rows)
 	st->header_rows = header_rows;
 	if ((rc = map_columns(st, rows, header_rows, v)))
 		goto out;
+	st->decimal_comma = csv_reader_delimiter(import_reader(st->c)) == ';';
 	if ((rc = infer_order(st, header_rows)))
 		goto out;
 	st->report->date_order = st->order;
@@ -981,10 +991,13 @@ static int load_inputs(const struct survey_import_opts *sopts, const struct impo
 		return err_set(ERR_USAGE, "import survey needs --codebook CODEBOOK");
 	if (sopts->header_rows > SURVEY_MAX_HEADER_ROWS)
 		return err_set(ERR_USAGE, "--header-rows is at most %d", SURVEY_MAX_HEADER_ROWS);
-	if ((rc = codebook_load(cb, sopts->codebook, &opts->csv)))
+	/* --encoding is the export's: the codebook and labels are our own files. */
+	struct csv_reader_opts own = opts->csv;
+	own.encoding = NULL;
+	if ((rc = codebook_load(cb, sopts->codebook, &own)))
 		return rc;
 	*l = labels_new();
-	if (sopts->labels && (rc = labels_load(*l, sopts->labels, &opts->csv)))
+	if (sopts->labels && (rc = labels_load(*l, sopts->labels, &own)))
 		return rc;
 	return 0;
 }
@@ -1056,6 +1069,7 @@ int survey_import(store *s, const char *path, const struct survey_import_opts *s
 	st.labels = l;
 	st.path = path;
 	st.csv = opts->csv;
+	st.csv.sniff_delimiter = !st.csv.delimiter;
 	st.order = sopts->date_order;
 	st.now = store_now();
 	st.report = report;
