@@ -160,7 +160,7 @@ static void unknown_label(const char *s, double min, double max, char *why, size
 	if (decimal_comma(s))
 		snprintf(why, whysize,
 		         "'%s' has a decimal comma; write numbers with a decimal point "
-		         "(a ';'-separated file needs --delimiter ';')",
+		         "(decimal commas are read in ';'-separated files: --delimiter ';')",
 		         s);
 	else if (non_finite_word(s))
 		snprintf(why, whysize, "'%s' is not a finite number", s);
@@ -602,6 +602,20 @@ static const char *careless_flag(struct state *st, const struct csv_row *row,
 	return NULL;
 }
 
+/* The answer cell `col` of the row; in a ';'-separated file a decimal
+ * comma (3,5) is made a point in `buf`. */
+static const char *answer_cell(const struct state *st, const struct csv_row *row, int col,
+                               char *buf, size_t size)
+{
+	const char *cell = row->fields[col];
+
+	if (!st->decimal_comma || row->lens[col] >= size || !decimal_comma(cell))
+		return cell;
+	memcpy(buf, cell, row->lens[col] + 1);
+	*strchr(buf, ',') = '.';
+	return buf;
+}
+
 /* Read every answer of the row; rejects the row at the first bad cell. */
 static int read_answers(struct state *st, const struct csv_row *row, size_t *out_n, bool *ok)
 {
@@ -614,14 +628,8 @@ static int read_answers(struct state *st, const struct csv_row *row, size_t *out
 	for (size_t i = 0; i < cb->nitems; i++) {
 		const struct codebook_item *it = &cb->items[i];
 		int col = st->item_col[i];
-		const char *cell = row->fields[col];
 		char point[64];
-		/* A ';'-separated file writes decimals with a comma: 3,5. */
-		if (st->decimal_comma && row->lens[col] < sizeof(point) && decimal_comma(cell)) {
-			memcpy(point, cell, row->lens[col] + 1);
-			*strchr(point, ',') = '.';
-			cell = point;
-		}
+		const char *cell = answer_cell(st, row, col, point, sizeof(point));
 		int r = codebook_item_is_missing(it, cell)
 		            ? 2
 		            : survey_parse_answer(cell, it->min, it->max, st->labels,
@@ -725,7 +733,8 @@ static int header_like(struct state *st, const struct csv_row *row, const char *
 		return 0;
 	for (size_t i = 0; i < st->cb->nitems; i++) {
 		const struct codebook_item *it = &st->cb->items[i];
-		const char *cell = row->fields[st->item_col[i]];
+		char point[64];
+		const char *cell = answer_cell(st, row, st->item_col[i], point, sizeof(point));
 		if (codebook_item_is_missing(it, cell) ||
 		    survey_parse_answer(cell, it->min, it->max, st->labels, &v, why, sizeof(why)) >=
 		        0)
