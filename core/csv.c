@@ -36,6 +36,7 @@
 #include "core/csv_prefetch.h"
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/text.h"
 
 #define CHUNK_SIZE   (64 * 1024)
 #define LIBCSV_BLOCK 4096 /* libcsv grows its field buffer by this much */
@@ -784,11 +785,6 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-static char ascii_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 static void trim(const char **s, size_t *len)
 {
 	while (*len > 0 && is_blank(**s)) {
@@ -803,12 +799,7 @@ bool csv_name_equal(const char *a, size_t alen, const char *b, size_t blen)
 {
 	trim(&a, &alen);
 	trim(&b, &blen);
-	if (alen != blen)
-		return false;
-	for (size_t i = 0; i < alen; i++)
-		if (ascii_lower(a[i]) != ascii_lower(b[i]))
-			return false;
-	return true;
+	return text_equal(a, alen, b, blen);
 }
 
 int csv_header_find(const struct csv_row *header, const char *name)

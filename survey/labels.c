@@ -11,6 +11,7 @@
 
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/text.h"
 #include "survey/codebook.h"
 
 struct label {
@@ -148,12 +149,16 @@ static void put(char *out, size_t size, size_t *n, const char *s, size_t len)
 
 void labels_fold(char *out, size_t size, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	char nfc[LABELS_MAX_LEN * 2];
+	const unsigned char *p = (const unsigned char *)nfc;
 	size_t n = 0;
 	bool space = false;
 
 	if (!size)
 		return;
+	/* NFC and case folding first, so a decomposed "a" + U+030A is "å"
+	 * and "Ä" is "ä" before the accents are taken off below. */
+	text_fold(nfc, sizeof(nfc), s, strlen(s));
 	while (*p) {
 		unsigned cp = 0;
 		size_t len = 1;

@@ -5,8 +5,8 @@
  * labels and "don't know" answers in English, Danish, Swedish, Dutch and
  * German (see docs/imports.md) and can be extended from a CSV file with
  * columns label,value (an empty value: the label marks a missing answer). Labels are
- * compared after folding: trimmed, inner runs of blanks made one space,
- * ASCII case ignored, and Latin accents and ligatures taken off (å ä à á â
+ * compared after folding: Unicode NFC and case folding (core/text.h),
+ * trimmed, inner runs of blanks made one space, and Latin accents and ligatures taken off (å ä à á â
  * -> a, æ -> ae, ø ö ó ò ô -> o, é è ê ë -> e, ß -> ss, ...), so "INSTÄMMER
  * HELT" and "instammer  helt" are the same label.
  */

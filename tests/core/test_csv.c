@@ -454,7 +454,17 @@ Test(core_csv, finds_reordered_columns_by_trimmed_case_insensitive_name)
 	cr_assert(not(csv_name_equal(S("employee_id"), S("employee id"))));
 	cr_assert(not(csv_name_equal(S("ab"), S("abc"))));
 	cr_assert(csv_name_equal(S("  "), S("")));
-	cr_assert(not(csv_name_equal(S("\xC3\x89"), S("\xC3\xA9")))); /* ASCII only */
+	/* Unicode case folding and NFC: "É" is "é", also written as "e" and a
+	 * combining acute accent (U+0301). */
+	cr_assert(csv_name_equal(S("\xC3\x89"), S("\xC3\xA9")));
+	cr_assert(csv_name_equal(S("Caf\xC3\xA9"), S("CAFE\xCC\x81")));
+	cr_assert(not(csv_name_equal(S("Caf\xC3\xA9"), S("Cafe"))));
+	cr_assert(eq(int,
+	             csv_header_find(&(struct csv_row){.count = 1,
+	                                               .fields = (const char *const[]){"\xC3\x81r"},
+	                                               .lens = (const size_t[]){3}},
+	                             "\xC3\xA1R"),
+	             0));
 }
 
 Test(core_csv, header_only_file_gives_no_data_rows)

@@ -1178,3 +1178,25 @@ Test(survey_import, refuses_an_import_that_scores_nobody)
 	import_summary_clear(&sum);
 	free(cb);
 }
+
+Test(survey_import, matches_codebook_columns_and_labels_as_people_read_them)
+{
+	struct import_summary sum;
+	/* The codebook writes "Årlig løn" precomposed and in capitals; the
+	 * export writes "a" + U+030A (combining ring) in lower case. */
+	char *cb = tu_write(dir, "ucb.csv",
+	                    "column,construct,min,max,reverse\nemp,id,,,\n"
+	                    "\xc3\x85RLIG L\xc3\x98N,a,1,5,no\nq2,a,1,5,no\n");
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int,
+	             import_text("u.csv",
+	                         "emp,a\xcc\x8arlig l\xc3\xb8n,q2\n"
+	                         "E1,INSTA\xcc\x88MMER HELT,4\n",
+	                         cb, NULL, &sum),
+	             0),
+	          "%s", err_msg());
+	cr_assert(epsilon_eq(dbl, answer("E1", "\xc3\x85RLIG L\xc3\x98N"), 5, 1e-9));
+	import_summary_clear(&sum);
+	free(cb);
+}
