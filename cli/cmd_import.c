@@ -29,7 +29,12 @@ static const char import_help[] =
     "                      line holds more of them, as Excel writes in much of Europe)\n"
     "  --encoding E        utf-8 (default), cp1252 or latin1: Excel's plain \"CSV\"\n"
     "                      on Windows is cp1252\n"
-    "  --no-progress       no progress line on a terminal\n";
+    "  --no-progress       no progress line on a terminal\n"
+    "  --force             import even if the same content was imported before\n"
+    "                      (e.g. a survey whose rows were skipped because the\n"
+    "                      roster lacked those people then)\n"
+    "  --allow-departures  roster: accept a file that marks more than 20% of the\n"
+    "                      people departed (refused by default)\n";
 
 static int parse_size(const char *s, const char *what, size_t *out)
 {
@@ -59,6 +64,8 @@ int import_parse_common(struct app *app, int argc, char **argv, struct import_cm
 	    {"date-order", required_argument, NULL, 'O'},
 	    {"encoding", required_argument, NULL, 'E'},
 	    {"help", no_argument, NULL, 'h'},
+	    {"force", no_argument, NULL, 'F'},
+	    {"allow-departures", no_argument, NULL, 'A'},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;
@@ -103,6 +110,8 @@ int import_parse_common(struct app *app, int argc, char **argv, struct import_cm
 				return rc;
 			break;
 		case 'h': out->help = true; return 0;
+		case 'F': out->opts.force = true; break;
+		case 'A': out->opts.allow_departures = true; break;
 		default: return err_set(ERR_USAGE, "see `ambassador import --help`");
 		}
 	}
