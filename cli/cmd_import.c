@@ -9,10 +9,11 @@
 #include "cli/app.h"
 #include "cli/import_cmds.h"
 #include "core/err.h"
+#include "core/mem.h"
 #include "survey/roster.h"
 
 static const char import_help[] =
-    "usage: ambassador import roster FILE [options]\n"
+    "usage: ambassador import roster FILE [--map FIELD=COLUMN,...] [options]\n"
     "       ambassador import survey FILE --codebook CODEBOOK [--labels FILE]\n"
     "                                     [--header-rows N] [--date-order dmy|mdy|ymd]\n"
     "                                     [options]\n"
@@ -34,7 +35,11 @@ static const char import_help[] =
     "                      (e.g. a survey whose rows were skipped because the\n"
     "                      roster lacked those people then)\n"
     "  --allow-departures  roster: accept a file that marks more than 20% of the\n"
-    "                      people departed (refused by default)\n";
+    "                      people departed (refused by default)\n"
+    "  --map F=COLUMN,...  roster: which export column holds each field\n"
+    "                      (employee_id, name, email, department, level, consent),\n"
+    "                      e.g. --map employee_id=\"Employee Number\",department=\"Org\n"
+    "                      Unit\"; kept for the next file with the same header\n";
 
 static int parse_size(const char *s, const char *what, size_t *out)
 {
@@ -63,6 +68,7 @@ int import_parse_common(struct app *app, int argc, char **argv, struct import_cm
 	    {"header-rows", required_argument, NULL, 'H'},
 	    {"date-order", required_argument, NULL, 'O'},
 	    {"encoding", required_argument, NULL, 'E'},
+	    {"map", required_argument, NULL, 'M'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"force", no_argument, NULL, 'F'},
 	    {"allow-departures", no_argument, NULL, 'A'},
@@ -104,6 +110,12 @@ int import_parse_common(struct app *app, int argc, char **argv, struct import_cm
 			if ((rc = csv_encoding_check(optarg)))
 				return rc;
 			out->opts.csv.encoding = optarg;
+			break;
+		case 'M':
+			if (out->nmaps == sizeof(out->maps) / sizeof(out->maps[0]))
+				return err_set(ERR_USAGE, "--map is given at most %zu times",
+				               out->nmaps);
+			out->maps[out->nmaps++] = optarg;
 			break;
 		case 'O':
 			if ((rc = timefmt_order_parse(optarg, &out->date_order)))
@@ -168,6 +180,8 @@ int import_run_simple(struct app *app, int argc, char **argv, const char *help, 
 	if (a.codebook || a.labels || a.header_rows || a.date_order)
 		return err_set(ERR_USAGE, "--codebook, --labels, --header-rows and --date-order "
 		                          "are for `import survey`");
+	if (a.nmaps)
+		return err_set(ERR_USAGE, "--map is for `import roster`");
 	if ((rc = app_store(app, true, &s)))
 		return rc;
 	rc = fn(s, a.file, &a.opts, &sum);
@@ -176,9 +190,51 @@ int import_run_simple(struct app *app, int argc, char **argv, const char *help, 
 	return rc;
 }
 
+/* The --map arguments as "field=column" lines: each argument holds one or
+ * more pairs separated by ','. Owned by the caller. */
+static char *map_lines(const struct import_cmd_args *a)
+{
+	size_t len = 1, at = 0;
+	char *text;
+
+	for (size_t i = 0; i < a->nmaps; i++)
+		len += strlen(a->maps[i]) + 1;
+	text = xcalloc(1, len);
+	for (size_t i = 0; i < a->nmaps; i++) {
+		size_t n = strlen(a->maps[i]);
+		memcpy(text + at, a->maps[i], n);
+		text[at + n] = '\n';
+		at += n + 1;
+	}
+	for (char *p = text; (p = strchr(p, ',')); p++)
+		*p = '\n';
+	return text;
+}
+
 static int import_roster_cmd(struct app *app, int argc, char **argv)
 {
-	return import_run_simple(app, argc, argv, import_help, roster_import);
+	struct import_cmd_args a;
+	struct import_summary sum = {0};
+	char *map = NULL;
+	store *s;
+	int rc;
+
+	if ((rc = import_parse_common(app, argc, argv, &a)))
+		return rc;
+	if (a.help || !a.nmaps)
+		return import_run_simple(app, argc, argv, import_help, roster_import);
+	if (a.codebook || a.labels || a.header_rows || a.date_order)
+		return err_set(ERR_USAGE, "--codebook, --labels, --header-rows and --date-order "
+		                          "are for `import survey`");
+	if ((rc = app_store(app, true, &s)))
+		return rc;
+	map = map_lines(&a);
+	rc = roster_import_mapped(s, a.file, &a.opts, map, &sum);
+	if (!rc || sum.nerrors || sum.rows_read)
+		import_print_summary(app, a.file, &sum);
+	import_summary_clear(&sum);
+	free(map);
+	return rc;
 }
 
 static const struct {

@@ -15,6 +15,8 @@ struct import_cmd_args {
 	const char *labels;            /* survey only */
 	size_t header_rows;            /* survey only; 0 = detect */
 	enum timefmt_order date_order; /* survey only; AUTO = infer */
+	const char *maps[8];           /* roster only: the --map arguments */
+	size_t nmaps;
 	int help;
 };
 

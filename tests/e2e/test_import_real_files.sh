@@ -85,5 +85,21 @@ expect "names the option" '--encoding cp1252' err
 check "--encoding cp1252 and ';' detected" "$AMB" import roster roster_excel.csv --encoding cp1252
 [ "$(count "SELECT name FROM people WHERE employee_id = 'E0201'")" = "Søren Kjær" ] \
   && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: name not converted"; }
+# --- rosters from HR systems ---------------------------------------------------------
+export AMBASSADOR_DB="$work/hr.db"
+check "init hr" "$AMB" init
+printf 'Personnel number,Full Name,Work Email,Org Unit,Job Level\nP1,Ada Holm,ada@example.com,Sales,Senior\nP2,Bo Lind,bo@example.com,Finance,Junior\n' > hr_export.csv
+check "HR header names recognised" "$AMB" import roster hr_export.csv
+printf 'Emp,Cost Center name,Division\nP1,Sales,Nordic\nP2,Finance,Benelux\n' > hr_division.csv
+refute "no employee_id column" "$AMB" import roster hr_division.csv
+expect "suggests --map" '--map employee_id=' err
+check "--map" "$AMB" import roster hr_division.csv --map employee_id=Emp,department=Division
+printf 'Emp,Cost Center name,Division\nP1,Sales,Nordic\nP2,Finance,Nordic\n' > hr_division_next.csv
+check "the stored map is used again" "$AMB" import roster hr_division_next.csv
+expect "says so" 'columns mapped as stored by an earlier --map'
+[ "$(count "SELECT COUNT(*) FROM people WHERE department = 'Nordic'")" = 2 ] \
+  && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: stored map not applied"; }
+refute "--map outside roster" "$AMB" import activity hr_division.csv --map employee_id=Emp
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
