@@ -302,6 +302,7 @@ static void ctx_free(import_ctx *c)
 	for (size_t i = 0; i < c->nheader; i++)
 		free(c->header[i]);
 	free(c->header);
+	free(c->shown);
 	if (c->rejects)
 		fclose(c->rejects);
 	free(c->path);
