@@ -105,7 +105,8 @@ const char *csv_reader_name(const csv_reader *r);
 void csv_reader_close(csv_reader **r);
 
 /* Header helpers: names are compared after trimming spaces and tabs, as
- * text_equal does (NFC, case folded: "Á" matches "á"). Returns the index of `name` in the row or -1. */
+ * text_equal does (NFC, case folded: "Á" matches "á"). Returns the index
+ * of `name` in the row or -1. */
 int csv_header_find(const struct csv_row *header, const char *name);
 /* True when two header names match under the same rule. */
 bool csv_name_equal(const char *a, size_t alen, const char *b, size_t blen);
