@@ -52,6 +52,9 @@ printf 'column,construct,min,max,reverse,missing\nemp,id,,,,\nwhen,submitted_at,
 check "09/10/2024 next to 14/10/2024" "$AMB" import survey dayfirst.csv --codebook small_codebook.csv
 [ "$(count "SELECT date(submitted_at,'unixepoch') FROM survey_responses r JOIN people p USING(pid) WHERE p.employee_id = 'E0001'")" = 2024-10-09 ] \
   && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: 09/10/2024 is not 9 October"; }
+printf 'emp,when,q1,q2,q3\nE0003,09/10/2024,4,4,4\n' > ambiguous.csv
+refute "standard input: an ambiguous row is rejected" bash -c "'$AMB' import survey - --codebook small_codebook.csv < ambiguous.csv"
+expect "names the flag" 'could be day-first or month-first; add --date-order' err
 printf 'emp,when,q1,q2,q3\nE0001,14/10/2024,4,4,4\nE0002,10/15/2024,3,3,3\n' > mixed.csv
 refute "mixed orders refused" "$AMB" import survey mixed.csv --codebook small_codebook.csv
 expect "mixed names both" 'dates are mixed' err
