@@ -59,7 +59,14 @@ static int parse(int argc, char **argv, struct pilot_args *a)
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n': rc = scoring_parse_count("--size", optarg, 100000, &a->size); break;
-		case 'N': a->name = optarg; break;
+		case 'N':
+			a->name = optarg;
+			if (!*optarg || strlen(optarg) > 128)
+				rc = err_set(ERR_USAGE, "--name: 1 to 128 bytes");
+			for (const char *c = optarg; !rc && *c; c++)
+				if ((unsigned char)*c < 0x20 || *c == 0x7f)
+					rc = err_set(ERR_USAGE, "--name: no control characters");
+			break;
 		case 'r': a->reason = optarg; break;
 		case 'a': a->author = optarg; break;
 		case 'p': a->pilot = optarg; break;
@@ -106,7 +113,7 @@ static int propose(struct app *app, struct pilot_args *a)
 	struct candidate *picks = NULL;
 	struct pilot_member_in *m = NULL;
 	size_t n = 0;
-	char name[64];
+	char name[160];
 	int64_t id = 0;
 	int rc;
 
@@ -126,13 +133,14 @@ static int propose(struct app *app, struct pilot_args *a)
 		            (long long)v.info.id);
 		goto done;
 	}
+	snprintf(name, sizeof(name), "%s", a->name ? a->name : "");
 	if (!a->name)
 		snprintf(name, sizeof(name), "pilot-%lld", (long long)v.info.id);
 	m = xcalloc(n, sizeof(*m));
 	for (size_t i = 0; i < n; i++)
 		m[i] =
 		    (struct pilot_member_in){.pid = picks[i].row->pid, .reason = picks[i].reason};
-	if ((rc = store_pilot_create(v.store, a->name ? a->name : name, v.info.id, a->size, m, n,
+	if ((rc = store_pilot_create(v.store, name, v.info.id, a->size, m, n,
 	                             a->author ? a->author : app_user(app), store_now(), &id)))
 		goto done;
 	if (!app->quiet)
@@ -140,7 +148,7 @@ static int propose(struct app *app, struct pilot_args *a)
 		        "pilot '%s' proposed from snapshot #%lld: %zu of %lld seats (a draft).\n"
 		        "Review it with `ambassador pilot show`, change it with `pilot add` and "
 		        "`pilot remove`, then `ambassador pilot approve`.\n",
-		        a->name ? a->name : name, (long long)v.info.id, n, (long long)a->size);
+		        name, (long long)v.info.id, n, (long long)a->size);
 done:
 	free(m);
 	candidates_free(&picks, n);
