@@ -25,6 +25,7 @@
 #include "core/store_scores.h"
 #include "core/timefmt.h"
 #include "scorer/rank.h"
+#include "scorer/response.h"
 #include "survey/activity.h"
 
 /* The codes are the importer's; ours are private copies for readability. */
@@ -423,13 +424,6 @@ done:
 
 /* --- features ---------------------------------------------------------- */
 
-double scorer_shrink(double engagement, double posts, double mean, double prior)
-{
-	if (!(posts > 0))
-		return 0;
-	return (engagement + prior * mean) / (posts + prior);
-}
-
 double scorer_combine(const double c[3], const double w[3], double floor)
 {
 	double num = 0, den = 0;
@@ -474,29 +468,33 @@ static double saturate(double x, double ref)
 
 static void population_refs(scorer_population *pop, const struct scorer_params *p)
 {
-	double *v = xmalloc((pop->n ? pop->n : 1) * sizeof(double));
-	double eng = 0, posts = 0;
+	size_t n1 = pop->n ? pop->n : 1;
+	double *v = xmalloc(n1 * sizeof(double));
+	double *eng = xmalloc(n1 * sizeof(double)), *posts = xmalloc(n1 * sizeof(double));
 
 	for (size_t i = 0; i < pop->n; i++) {
-		eng += pop->people[i].total.engagement;
-		posts += pop->people[i].total.posts;
+		eng[i] = pop->people[i].total.engagement;
+		posts[i] = pop->people[i].total.posts;
 	}
-	pop->mean_response = posts > 0 ? eng / posts : 0;
+	response_scale_fit(&pop->response_scale, eng, posts, pop->n, p->prior_posts,
+	                   p->ref_quantile);
+	pop->mean_response = expm1(pop->response_scale.centre);
+	pop->ref_response = pop->response_scale.knots[3];
 	for (size_t i = 0; i < pop->n; i++) {
 		struct scorer_person *sp = &pop->people[i];
 		const struct scorer_activity *a = &sp->total;
 		sp->weighted_volume = a->own + p->volume_conversation * a->conversation +
 		                      p->volume_amplification * a->amplification;
 		sp->response_raw = a->posts > 0 ? a->engagement / a->posts : 0;
-		sp->response_shrunk =
-		    scorer_shrink(a->engagement, a->posts, pop->mean_response, p->prior_posts);
+		sp->response_log = response_shrunk_log(a->engagement, a->posts,
+		                                       pop->response_scale.centre, p->prior_posts);
+		sp->response_shrunk = expm1(sp->response_log);
 	}
+	free(eng);
+	free(posts);
 	for (size_t i = 0; i < pop->n; i++)
 		v[i] = log1p(pop->people[i].weighted_volume);
 	pop->ref_volume = positive_quantile(v, pop->n, p->ref_quantile);
-	for (size_t i = 0; i < pop->n; i++)
-		v[i] = log1p(pop->people[i].response_shrunk);
-	pop->ref_response = positive_quantile(v, pop->n, p->ref_quantile);
 	for (size_t i = 0; i < pop->n; i++)
 		v[i] = log1p(pop->people[i].total.conversation);
 	pop->ref_conversation = positive_quantile(v, pop->n, p->ref_quantile);
@@ -513,7 +511,7 @@ static void person_activity(const scorer_population *pop, struct scorer_person *
 	sp->steadiness =
 	    pop->window_weight > 0 ? clamp(sp->steady_weight / pop->window_weight, 0, 1) : 0;
 	sp->volume = saturate(sp->weighted_volume, pop->ref_volume);
-	sp->response = saturate(sp->response_shrunk, pop->ref_response);
+	sp->response = a->posts > 0 ? response_value(&pop->response_scale, sp->response_log) : 0;
 	sp->conversation = saturate(a->conversation, pop->ref_conversation);
 	sp->own_share = sp->weighted_volume > 0 ? clamp(own_part / sp->weighted_volume, 0, 1) : 0;
 	sp->authenticity = clamp(sp->own_share / p->authenticity_full, 0, 1);
