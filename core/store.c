@@ -584,6 +584,7 @@ int store_purge_person_data(store *s, int64_t pid)
 	    "DELETE FROM snapshot_scores WHERE pid = ?",
 	    "DELETE FROM invitations WHERE pid = ?",
 	    "DELETE FROM invitation_history WHERE pid = ?",
+	    "DELETE FROM outcomes WHERE pid = ?",
 	};
 	int rc;
 

@@ -105,7 +105,8 @@ static const struct part {
             " WHEN 3 THEN 'video' WHEN 4 THEN 'comment' WHEN 5 THEN 'reshare'"
             " WHEN 6 THEN 'reaction' END AS kind,"
             " CASE w.origin WHEN 0 THEN 'original' ELSE 'suggested' END AS origin,"
-            " w.events, w.reach, w.reactions, w.comments, w.shares, w.clicks"
+            " w.events, w.reach, w.reactions, w.comments, w.shares, w.clicks,"
+            " w.unrated AS engagement_unknown"
             " FROM activity_weekly w LEFT JOIN platforms p ON p.id = w.platform"
             " WHERE w.cell >= ?1 << 25 AND w.cell < (?1 + 1) << 25 ORDER BY w.cell"},
     {.key = "activity_features",
@@ -130,6 +131,11 @@ static const struct part {
      .sql = "SELECT status, strftime('%Y-%m-%dT%H:%M:%SZ', at, 'unixepoch') AS at, by FROM "
             "invitation_history WHERE pid = ?1"
             " ORDER BY id"},
+    {.key = "outcomes",
+     .single = false,
+     .sql = "SELECT date(at, 'unixepoch') AS date, value AS outcome,"
+            " CASE scale WHEN 1 THEN '0/1' ELSE '1-5' END AS scale, note FROM outcomes"
+            " WHERE pid = ?1 ORDER BY at"},
 };
 
 static const char logic[] =

@@ -288,8 +288,9 @@ static int add_activity_row(void *ctx, const struct activity_cell *r)
 	if (r->origin != SCORER_ORIGIN_ORIGINAL) {
 		a->amplification += d * ev; /* suggested content is the company's voice */
 	} else if (r->kind >= SCORER_KIND_POST && r->kind <= SCORER_KIND_VIDEO) {
+		/* posts whose engagement went unreported stay out of response */
 		a->own += d * ev;
-		a->posts += d * ev;
+		a->posts += d * (ev - clamp(count(r->unrated), 0, ev));
 		c->parts[slot].reactions += d * count(r->reactions);
 		c->parts[slot].comments += d * count(r->comments);
 		c->parts[slot].shares += d * count(r->shares);
@@ -364,13 +365,13 @@ static int add_platform_name(void *ctx, int64_t id, const char *name)
 	return 0;
 }
 
-/* What the feature cache depends on besides the activity version. "f1" is
+/* What the feature cache depends on besides the activity version. "f2" is
  * the meaning of the sums: change it with add_activity_row. */
 static char *cache_key(const scorer_population *pop, const struct scorer_params *p)
 {
 	struct buf b = {0};
 
-	buf_printf(&b, "f1 week=%lld window=%d half_life=%a", (long long)pop->as_of_week,
+	buf_printf(&b, "f2 week=%lld window=%d half_life=%a", (long long)pop->as_of_week,
 	           pop->window_weeks, p->half_life_weeks);
 	return b.data;
 }
@@ -505,13 +506,20 @@ static void person_activity(const scorer_population *pop, struct scorer_person *
                             const struct scorer_params *p)
 {
 	const struct scorer_activity *a = &sp->total;
-	double wsum = p->w_steadiness + p->w_volume + p->w_response + p->w_conversation;
 	double own_part = a->own + p->volume_conversation * a->conversation;
+	double w_response = p->w_response, wsum;
 
 	sp->steadiness =
 	    pop->window_weight > 0 ? clamp(sp->steady_weight / pop->window_weight, 0, 1) : 0;
 	sp->volume = saturate(sp->weighted_volume, pop->ref_volume);
 	sp->response = a->posts > 0 ? response_value(&pop->response_scale, sp->response_log) : 0;
+	if (a->own > 0 && !(a->posts > 0)) {
+		/* own posts, none with engagement reported: unknown, left out of
+		 * the mean rather than counted as no response */
+		sp->response = NAN;
+		w_response = 0;
+	}
+	wsum = p->w_steadiness + p->w_volume + w_response + p->w_conversation;
 	sp->conversation = saturate(a->conversation, pop->ref_conversation);
 	sp->own_share = sp->weighted_volume > 0 ? clamp(own_part / sp->weighted_volume, 0, 1) : 0;
 	sp->authenticity = clamp(sp->own_share / p->authenticity_full, 0, 1);
@@ -520,7 +528,8 @@ static void person_activity(const scorer_population *pop, struct scorer_person *
 		return;
 	}
 	sp->activity = clamp((p->w_steadiness * sp->steadiness + p->w_volume * sp->volume +
-	                      p->w_response * sp->response + p->w_conversation * sp->conversation) /
+	                      (w_response > 0 ? w_response * sp->response : 0) +
+	                      p->w_conversation * sp->conversation) /
 	                         wsum * sp->authenticity,
 	                     0, 1);
 }

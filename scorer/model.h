@@ -45,7 +45,7 @@ struct scorer_activity {
 	double own;           /* own posts, articles, videos (origin original) */
 	double conversation;  /* own comments */
 	double amplification; /* reshares, reactions, anything suggested */
-	double posts;         /* = own: the denominator of response */
+	double posts;         /* own posts with engagement reported: response's denominator */
 	double engagement;    /* reactions*1 + comments*2 + shares*3 on own posts */
 	int weeks_active;     /* weeks in the window with own content or comments */
 };

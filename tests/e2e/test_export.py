@@ -31,7 +31,8 @@ WHO = "E0101"
 PARTS = {"survey_responses": "survey_response", "survey_answers": "survey_answers",
          "survey_scores": "survey_scores", "activity_weekly": "activity_weekly",
          "activity_features": "activity_features", "snapshot_scores": "scores",
-         "invitations": "invitation", "invitation_history": "invitation_history"}
+         "invitations": "invitation", "invitation_history": "invitation_history",
+         "outcomes": "outcomes"}
 
 
 def amb(db, *args):

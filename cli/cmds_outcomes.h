@@ -1,0 +1,13 @@
+/* cmds_outcomes.h - what a pilot produced: `ambassador outcomes` and
+ * `import outcomes` (cli/cmd_outcomes.c). */
+#ifndef AMB_CLI_CMDS_OUTCOMES_H
+#define AMB_CLI_CMDS_OUTCOMES_H
+
+#include "cli/app.h"
+
+int cmd_outcomes(struct app *app, int argc, char **argv);
+
+/* `import outcomes FILE`; argv[0] is "outcomes". */
+int import_outcomes_cmd(struct app *app, int argc, char **argv);
+
+#endif
