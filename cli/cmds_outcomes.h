@@ -10,4 +10,8 @@ int cmd_outcomes(struct app *app, int argc, char **argv);
 /* `import outcomes FILE`; argv[0] is "outcomes". */
 int import_outcomes_cmd(struct app *app, int argc, char **argv);
 
+/* `weights evaluate ...` (cli/cmd_weights_learn.c); argv[0] is
+ * "evaluate". */
+int weights_evaluate(struct app *app, store *s, int argc, char **argv);
+
 #endif

@@ -393,7 +393,7 @@ int scorer_population_load(store *s, int64_t as_of, const struct scorer_params *
 	for (int a = 0; a < pop->window_weeks && a < 261; a++)
 		c->decay[a] = pow(0.5, a / p->half_life_weeks);
 	pop->cache_key = cache_key(pop, p);
-	if ((rc = store_scoring_people_each(s, declined_since, add_person, pop)))
+	if ((rc = store_scoring_people_each(s, declined_since, as_of, add_person, pop)))
 		goto end;
 	if ((rc = store_scoring_survey_each(s, add_survey, pop)))
 		goto end;

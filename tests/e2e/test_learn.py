@@ -1,0 +1,166 @@
+#!/usr/bin/python3
+"""Learning from outcomes on a generated company whose outcomes follow known
+weights: `weights evaluate` reports the AUC numpy computes from the same
+scores (to 3 decimals), its precision and bands agree with a direct count,
+it is deterministic, and it refuses with fewer than 20 outcomes saying why.
+Environment: AMB_BINARY (required), AMB_SOURCE_DIR. Prints 'N passed, N failed'.
+"""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from svc_helpers import BINARY, Results  # noqa: E402
+
+GEN = os.path.join(os.path.dirname(BINARY), "bench", "bench_gen")
+NOW = "2026-11-10T00:00:00Z"
+AS_OF = "2025-05-05"          # the generated activity ends in early May 2025
+ANSWERED = "2025-05-06T09:00:00Z"
+# outcomes follow these weights on the log components (activity, attitude,
+# motivation); the scale only sets how noisy they are
+TRUE_BETA = np.array([0.6, 0.25, 0.15]) * 4.0
+INVITED = 260
+
+
+def run(db, *args, now=NOW):
+    env = dict(os.environ, AMBASSADOR_NOW=now)
+    return subprocess.run([BINARY, "--db", db] + list(args), capture_output=True, text=True,
+                          timeout=300, env=env)
+
+
+def amb(db, *args, now=NOW):
+    p = run(db, *args, now=now)
+    if p.returncode != 0:
+        raise RuntimeError("%s: %s" % (" ".join(args), p.stderr))
+    return p.stdout
+
+
+def company(tmp):
+    """Generated company, scored as of AS_OF; returns db and the eligible
+    people with their components and score."""
+    out = os.path.join(tmp, "gen")
+    os.mkdir(out)
+    subprocess.run([GEN, "--people", "800", "--events", "80k", "--out", out, "--seed", "7",
+                    "--weeks", "26", "--survey-share", "0.95"], check=True,
+                   capture_output=True)
+    db = os.path.join(tmp, "learn.db")
+    amb(db, "-q", "init")
+    amb(db, "-q", "import", "roster", os.path.join(out, "roster.csv"))
+    amb(db, "-q", "import", "survey", os.path.join(out, "survey.csv"), "--codebook",
+        os.path.join(out, "codebook.csv"))
+    amb(db, "-q", "import", "activity", os.path.join(out, "activity.csv"))
+    amb(db, "-q", "score", "--as-of", AS_OF)
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT p.employee_id, s.score, s.activity, s.attitude, s.motivation"
+                       " FROM snapshot_scores s JOIN people p USING (pid)"
+                       " WHERE s.eligible = 1 ORDER BY p.employee_id").fetchall()
+    con.close()
+    return db, rows
+
+
+def outcomes(rows, seed):
+    """Invite INITED people spread over the ranking; accept with the
+    logistic probability of the true weights."""
+    rng = np.random.default_rng(seed)
+    idx = rng.choice(len(rows), size=min(INVITED, len(rows)), replace=False)
+    chosen = [rows[i] for i in sorted(idx)]
+    logc = np.log(np.clip(np.array([[r[2], r[3], r[4]] for r in chosen]), 0.01, 1))
+    z = logc @ TRUE_BETA
+    z = z - np.median(z)
+    y = (rng.random(len(chosen)) < 1 / (1 + np.exp(-z))).astype(int)
+    return chosen, y
+
+
+def numpy_auc(score, y):
+    s1, s0 = score[y == 1], score[y == 0]
+    gt = (s1[:, None] > s0[None, :]).sum()
+    eq = (s1[:, None] == s0[None, :]).sum()
+    return (gt + 0.5 * eq) / (len(s1) * len(s0))
+
+
+def figures(db, *extra):
+    out = json.loads(amb(db, "weights", "evaluate", "--as-of", AS_OF, "--format", "json",
+                         *extra))
+    return {(i["profile"], i["figure"]): i for i in out["items"]}, out["notice"]
+
+
+def test_evaluate(r, tmp):
+    db, rows = company(tmp)
+    r.check(len(rows) >= 300, "the generated company has enough eligible people (%d)" % len(rows))
+    chosen, y = outcomes(rows, 11)
+    for (eid, *_), yi in zip(chosen, y):
+        amb(db, "-q", "invitations", "set", eid, "accepted" if yi else "declined", now=ANSWERED)
+    score = np.array([c[1] for c in chosen])
+    want = numpy_auc(score, y)
+    got, notice = figures(db)
+    auc = got[("default v1", "auc")]
+    print("  AUC %.4f (numpy %.4f), 90%% interval %.3f-%.3f, %d people, %d accepted" %
+          (auc["value"], want, auc["lo90"], auc["hi90"], len(y), y.sum()))
+    r.check(round(auc["value"], 3) == round(want, 3),
+            "AUC %.4f equals numpy's %.4f to 3 decimals" % (auc["value"], want))
+    r.check(auc["lo90"] < auc["value"] < auc["hi90"], "the interval holds the AUC")
+    r.check(auc["value"] > 0.6, "scores foretell outcomes that follow their components")
+    order = np.lexsort((np.arange(len(score)), -score))
+    prec = y[order[:12]].mean()
+    r.check(abs(got[("default v1", "precision at 12")]["value"] - prec) < 1e-4,
+            "precision at 12 = %.4f" % prec)
+    for lo in range(0, 100, 20):
+        key = ("default v1", "band %d-%d" % (lo, lo + 20))
+        hi = lo + 20 if lo < 80 else 101
+        m = (score >= lo) & (score < hi)
+        r.check(got[key]["people"] == m.sum(), "%s has %d people" % (key[1], m.sum()))
+        if m.sum():
+            r.check(abs(got[key]["value"] - y[m].mean()) < 1e-4, "%s share" % key[1])
+    r.check("%d people, %d with it" % (len(y), y.sum()) in notice, notice)
+    again, _ = figures(db)
+    r.check(again == got, "the same inputs and seed give the same figures")
+    other, _ = figures(db, "--seed", "2")
+    r.check(other[("default v1", "auc")]["value"] == auc["value"] and
+            other[("default v1", "auc")]["lo90"] != auc["lo90"],
+            "another seed moves only the interval")
+    # two profiles side by side
+    amb(db, "-q", "weights", "set", "w_attitude=0.01", "--profile", "noatt")
+    got2, _ = figures(db, "--profile", "default", "--profile", "noatt")
+    r.check(("noatt v2", "auc") in got2 and ("default v1", "auc") in got2 and
+            got2[("noatt v2", "auc")]["value"] != got2[("default v1", "auc")]["value"],
+            "each --profile gets its figures")
+
+
+def test_refuses_small_pilots(r, tmp):
+    db, rows = company(os.path.join(tmp, "small") if os.makedirs(
+        os.path.join(tmp, "small")) is None else tmp)
+    for eid, *_ in rows[:12]:
+        amb(db, "-q", "invitations", "set", eid, "accepted", now=ANSWERED)
+    p = run(db, "weights", "evaluate", "--as-of", AS_OF)
+    r.check(p.returncode != 0 and "12 outcomes; at least 20 are needed" in p.stderr and
+            "a pilot of 12 cannot validate weights" in p.stderr,
+            "12 outcomes refused with the reason: %r" % p.stderr)
+    for eid, *_ in rows[12:30]:
+        amb(db, "-q", "invitations", "set", eid, "accepted", now=ANSWERED)
+    p = run(db, "weights", "evaluate", "--as-of", AS_OF)
+    r.check(p.returncode != 0 and "all 30 outcomes are positive" in p.stderr,
+            "only one kind of outcome refused: %r" % p.stderr)
+    p = run(db, "weights", "evaluate", "--outcome", "sales")
+    r.check(p.returncode != 0 and "accepted, active or rated" in p.stderr,
+            "unknown outcome kind refused")
+
+
+def main():
+    r = Results()
+    tmp = tempfile.mkdtemp(prefix="amb-learn-")
+    try:
+        r.run(test_evaluate, tmp)
+        r.run(test_refuses_small_pilots, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    r.finish()
+
+
+if __name__ == "__main__":
+    main()
