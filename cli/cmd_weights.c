@@ -34,7 +34,8 @@ static void usage(FILE *f)
 	       "       ambassador weights history [--profile NAME] [--format ...]\n"
 	       "       ambassador weights rollback [--to VERSION] [--note TEXT] [--author NAME]\n"
 	       "       ambassador weights use NAME\n"
-	       "       ambassador weights evaluate [--profile NAME[:VERSION]]... [--outcome K]\n\n"
+	       "       ambassador weights evaluate [--profile NAME[:VERSION]]... [--outcome K]\n"
+	       "       ambassador weights fit --outcome K [--from PROFILE] [--note TEXT]\n\n"
 	       "Profiles are named and versioned in the database; the active one (default\n"
 	       "\"default\") is used by `score`. Every set or rollback writes a new version\n"
 	       "(author from --author or $USER); nothing is overwritten. preview shows how\n"
@@ -286,6 +287,9 @@ int cmd_weights(struct app *app, int argc, char **argv)
 		                : 0;
 	}
 	sub = argv[1];
+	if (strcmp(sub, "fit") == 0) /* options of its own */
+		return (rc = app_store(app, false, &s)) ? rc
+		                                        : weights_fit(app, s, argc - 1, argv + 1);
 	if (strcmp(sub, "evaluate") == 0) /* options of its own */
 		return (rc = app_store(app, false, &s))
 		           ? rc

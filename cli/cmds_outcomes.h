@@ -14,4 +14,7 @@ int import_outcomes_cmd(struct app *app, int argc, char **argv);
  * "evaluate". */
 int weights_evaluate(struct app *app, store *s, int argc, char **argv);
 
+/* `weights fit ...`: writes a proposed profile version, never activated. */
+int weights_fit(struct app *app, store *s, int argc, char **argv);
+
 #endif

@@ -7,6 +7,7 @@ Environment: AMB_BINARY (required), AMB_SOURCE_DIR. Prints 'N passed, N failed'.
 """
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -26,6 +27,8 @@ ANSWERED = "2025-05-06T09:00:00Z"
 # motivation); the scale only sets how noisy they are
 TRUE_BETA = np.array([0.6, 0.25, 0.15]) * 4.0
 INVITED = 260
+# how close the fitted weights (summing to 1) must come to the true ones
+TOLERANCE = 0.12
 
 
 def run(db, *args, now=NOW):
@@ -64,11 +67,11 @@ def company(tmp):
     return db, rows
 
 
-def outcomes(rows, seed):
-    """Invite INITED people spread over the ranking; accept with the
+def outcomes(rows, seed, invited=INVITED):
+    """Invite `invited` people spread over the ranking; accept with the
     logistic probability of the true weights."""
     rng = np.random.default_rng(seed)
-    idx = rng.choice(len(rows), size=min(INVITED, len(rows)), replace=False)
+    idx = rng.choice(len(rows), size=min(invited, len(rows)), replace=False)
     chosen = [rows[i] for i in sorted(idx)]
     logc = np.log(np.clip(np.array([[r[2], r[3], r[4]] for r in chosen]), 0.01, 1))
     z = logc @ TRUE_BETA
@@ -132,9 +135,72 @@ def test_evaluate(r, tmp):
             "each --profile gets its figures")
 
 
+def fitted_weights(db, name):
+    show = json.loads(amb(db, "weights", "show", "--profile", name, "--format", "json"))
+    vals = {i["key"]: i["value"] for i in show["items"]}
+    return np.array([vals["w_activity"], vals["w_attitude"], vals["w_motivation"]])
+
+
+def cv_lines(out):
+    """The three CV AUC lines: (value, lo, hi) each."""
+    got = {}
+    for line in out.splitlines():
+        m = re.match(r"\s+(current weights|proposed weights|proposed minus current)\s+"
+                     r"(-?[0-9.]+)\s+\(90% interval (-?[0-9.]+) to (-?[0-9.]+)\)", line)
+        if m:
+            got[m.group(1)] = tuple(float(v) for v in m.group(2, 3, 4))
+    return got
+
+
+def test_fit(r, tmp):
+    """Outcomes drawn from known weights: the fit recovers them within
+    TOLERANCE, never scores worse in cross-validation than the start by
+    more than its interval, writes a profile version it does not activate,
+    and is deterministic."""
+    db, rows = company(tmp)
+    # almost everyone eligible has an outcome: the more, the closer the fit
+    chosen, y = outcomes(rows, 12, invited=len(rows))
+    for (eid, *_), yi in zip(chosen, y):
+        amb(db, "-q", "invitations", "set", eid, "accepted" if yi else "declined", now=ANSWERED)
+    out = amb(db, "weights", "fit", "--outcome", "accepted", "--as-of", AS_OF)
+    print("\n".join("    " + line for line in out.splitlines()[:12]))
+    want = TRUE_BETA / TRUE_BETA.sum()
+    got = fitted_weights(db, "default-fitted")
+    print("  true weights %s, fitted %s" % (np.round(want, 3), got))
+    r.check(np.all(np.abs(got - want) <= TOLERANCE),
+            "fitted weights %s within %.2f of the true %s" % (got, TOLERANCE, np.round(want, 3)))
+    cv = cv_lines(out)
+    r.check(len(cv) == 3, "three cross-validated AUC lines: %r" % cv)
+    cur, prop, diff = cv["current weights"], cv["proposed weights"], cv["proposed minus current"]
+    r.check(prop[0] >= cur[0] - (prop[2] - prop[1]),
+            "proposed CV AUC %.3f is not worse than the current %.3f by more than its "
+            "interval width %.3f" % (prop[0], cur[0], prop[2] - prop[1]))
+    r.check(diff[2] >= 0, "the paired difference's interval reaches 0 or above: %r" % (diff,))
+    r.check("Saved as profile default-fitted version" in out and "not active" in out,
+            "a proposed version is written")
+    con = sqlite3.connect(db)
+    active = con.execute("SELECT value FROM meta WHERE key = 'active_profile'").fetchone()
+    con.close()
+    r.check(active is None or active[0] == "default", "the active profile is unchanged")
+    out2 = amb(db, "weights", "fit", "--outcome", "accepted", "--as-of", AS_OF, "--name", "again")
+    r.check(np.array_equal(fitted_weights(db, "again"), got) and cv_lines(out2) == cv,
+            "the same data and seed give the same fit")
+    # starting far from the truth, the fit still moves toward it
+    amb(db, "-q", "weights", "set", "w_activity=0.1", "w_attitude=0.1", "w_motivation=0.8",
+        "--profile", "wrong")
+    out3 = amb(db, "weights", "fit", "--outcome", "accepted", "--as-of", AS_OF, "--from",
+               "wrong")
+    far = fitted_weights(db, "wrong-fitted")
+    r.check(np.abs(far - want).sum() < np.abs(np.array([0.1, 0.1, 0.8]) - want).sum(),
+            "from a wrong start the fit moves toward the truth: %s" % far)
+    cv3 = cv_lines(out3)
+    r.check(cv3["proposed weights"][0] > cv3["current weights"][0],
+            "and it predicts better than the wrong start: %r" % cv3)
+
+
 def test_refuses_small_pilots(r, tmp):
-    db, rows = company(os.path.join(tmp, "small") if os.makedirs(
-        os.path.join(tmp, "small")) is None else tmp)
+    os.mkdir(os.path.join(tmp, "small"))
+    db, rows = company(os.path.join(tmp, "small"))
     for eid, *_ in rows[:12]:
         amb(db, "-q", "invitations", "set", eid, "accepted", now=ANSWERED)
     p = run(db, "weights", "evaluate", "--as-of", AS_OF)
@@ -156,6 +222,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="amb-learn-")
     try:
         r.run(test_evaluate, tmp)
+        os.mkdir(os.path.join(tmp, "fit"))
+        r.run(test_fit, os.path.join(tmp, "fit"))
         r.run(test_refuses_small_pilots, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
