@@ -457,6 +457,7 @@ int weights_fit(struct app *app, store *s, int argc, char **argv)
 		    strcmp(argv[i], "--outcome") == 0 || strncmp(argv[i], "--outcome=", 10) == 0;
 	if ((rc = parse_learn(argc, argv, &o, fit_help, app, &done)) || done)
 		return rc;
+	scorer_params_defaults(&cur);
 	if (!have_outcome)
 		return err_set(ERR_USAGE, "weights fit needs --outcome accepted, active or rated");
 	if (o.nprofiles)
@@ -498,9 +499,12 @@ int weights_fit(struct app *app, store *s, int argc, char **argv)
 		           "until `weights use`)",
 		           n, outcome_kind_name(o.outcome), label, fr.cv_current.value,
 		           fr.cv_proposed.value);
-	if (!o.author)
-		o.author = getenv("USER") && *getenv("USER") ? getenv("USER") : "unknown";
-	if ((rc = scorer_profile_save(s, name, &next, o.author, note.data, &version)))
+	if (!o.author) {
+		const char *user = getenv("USER");
+		o.author = user && *user ? user : "unknown";
+	}
+	if ((rc = scorer_profile_save(s, name, &next, o.author, note.data ? note.data : "",
+	                              &version)))
 		goto out;
 	timefmt_date(date, sizeof(date), as_of);
 	fprintf(app->out,

@@ -116,7 +116,7 @@ static int read_row(struct reader *r, const struct csv_row *row)
 	int64_t pid = 0, at = 0, first = 0;
 	size_t len;
 	const char *v, *note;
-	int value, rc;
+	int value = 0, rc;
 
 	if ((rc = row_person(r, row, &pid)) <= 0)
 		return rc;

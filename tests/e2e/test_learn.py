@@ -182,9 +182,19 @@ def test_fit(r, tmp):
     active = con.execute("SELECT value FROM meta WHERE key = 'active_profile'").fetchone()
     con.close()
     r.check(active is None or active[0] == "default", "the active profile is unchanged")
-    out2 = amb(db, "weights", "fit", "--outcome", "accepted", "--as-of", AS_OF, "--name", "again")
+    both, _ = figures(db, "--profile", "default", "--profile", "default-fitted")
+    r.check(("default-fitted v1", "auc") in both, "evaluate compares the fitted profile")
+    out2 = amb(db, "weights", "fit", "--outcome", "accepted", "--as-of", AS_OF, "--name", "again",
+               "--note", "after the spring pilot")
     r.check(np.array_equal(fitted_weights(db, "again"), got) and cv_lines(out2) == cv,
             "the same data and seed give the same fit")
+    hist = amb(db, "weights", "history", "--profile", "again")
+    r.check("after the spring pilot" in hist, "--note is kept with the version")
+    amb(db, "-q", "weights", "use", "default-fitted")
+    con = sqlite3.connect(db)
+    active = con.execute("SELECT value FROM meta WHERE key = 'active_profile'").fetchone()
+    con.close()
+    r.check(active and active[0] == "default-fitted", "weights use activates it after review")
     # starting far from the truth, the fit still moves toward it
     amb(db, "-q", "weights", "set", "w_activity=0.1", "w_attitude=0.1", "w_motivation=0.8",
         "--profile", "wrong")

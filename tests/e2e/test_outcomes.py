@@ -174,6 +174,12 @@ def test_derived(r, tmp):
     n_active = sum(1 for i in out["items"] if i["outcome"] == "active")
     r.check(n_active == sum(1 for e in active + quiet if after[e] >= 12),
             "--active-weeks 12: %d active (max weeks %d)" % (n_active, top))
+    csv_out = amb(db, "outcomes", "--active-weeks", "8", "--format", "csv")
+    r.check(csv_out.startswith("employee_id,kind,date,outcome,detail\n") and
+            csv_out.count("\n") == len(out["items"]) + 1, "outcomes --format csv")
+    p = run(db, "weights", "evaluate", "--outcome", "active")
+    r.check(p.returncode != 0 and "at least 20 are needed" in p.stderr,
+            "evaluate refuses a handful of active outcomes: %r" % p.stderr)
     p = run(db, "outcomes", "--active-weeks", "13")
     r.check(p.returncode != 0 and "--active-weeks" in p.stderr, "--active-weeks over 12 refused")
 
