@@ -44,6 +44,17 @@ def amb(db, *args, now=NOW):
     return p.stdout
 
 
+def approved_pilot(db, ids, name="learn"):
+    """An approved pilot holding `ids` (eligible in the published
+    snapshot): invitations are accepted only from one."""
+    amb(db, "-q", "pilot", "propose", "--size", "1", "--name", name)
+    for e in ids:
+        p = run(db, "pilot", "add", e, "--pilot", name)
+        if p.returncode != 0 and "already in pilot" not in p.stderr:
+            raise RuntimeError("pilot add %s: %s" % (e, p.stderr))
+    amb(db, "-q", "pilot", "approve", name)
+
+
 def company(tmp):
     """Generated company, scored as of AS_OF; returns db and the eligible
     people with their components and score."""
@@ -58,7 +69,8 @@ def company(tmp):
     amb(db, "-q", "import", "survey", os.path.join(out, "survey.csv"), "--codebook",
         os.path.join(out, "codebook.csv"))
     amb(db, "-q", "import", "activity", os.path.join(out, "activity.csv"))
-    amb(db, "-q", "score", "--as-of", AS_OF)
+    amb(db, "-q", "score", "--as-of", AS_OF)  # a draft: published below
+    amb(db, "-q", "publish", "1")
     con = sqlite3.connect(db)
     rows = con.execute("SELECT p.employee_id, s.score, s.activity, s.attitude, s.motivation"
                        " FROM snapshot_scores s JOIN people p USING (pid)"
@@ -97,6 +109,7 @@ def test_evaluate(r, tmp):
     db, rows = company(tmp)
     r.check(len(rows) >= 300, "the generated company has enough eligible people (%d)" % len(rows))
     chosen, y = outcomes(rows, 11)
+    approved_pilot(db, [c[0] for c in chosen])
     for (eid, *_), yi in zip(chosen, y):
         amb(db, "-q", "invitations", "set", eid, "accepted" if yi else "declined", now=ANSWERED)
     score = np.array([c[1] for c in chosen])
@@ -160,6 +173,7 @@ def test_fit(r, tmp):
     db, rows = company(tmp)
     # almost everyone eligible has an outcome: the more, the closer the fit
     chosen, y = outcomes(rows, 12, invited=len(rows))
+    approved_pilot(db, [c[0] for c in chosen])
     for (eid, *_), yi in zip(chosen, y):
         amb(db, "-q", "invitations", "set", eid, "accepted" if yi else "declined", now=ANSWERED)
     out = amb(db, "weights", "fit", "--outcome", "accepted", "--as-of", AS_OF)
@@ -211,6 +225,7 @@ def test_fit(r, tmp):
 def test_refuses_small_pilots(r, tmp):
     os.mkdir(os.path.join(tmp, "small"))
     db, rows = company(os.path.join(tmp, "small"))
+    approved_pilot(db, [r_[0] for r_ in rows[:30]])
     for eid, *_ in rows[:12]:
         amb(db, "-q", "invitations", "set", eid, "accepted", now=ANSWERED)
     p = run(db, "weights", "evaluate", "--as-of", AS_OF)
