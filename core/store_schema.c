@@ -322,6 +322,6 @@ static const char migration_9[] =
     " PRIMARY KEY(pid, at)) WITHOUT ROWID;";
 
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
-    migration_1, migration_2, migration_3, migration_4,
-    migration_5, migration_6, migration_7, migration_8, migration_9,
+    migration_1, migration_2, migration_3, migration_4, migration_5,
+    migration_6, migration_7, migration_8, migration_9,
 };
