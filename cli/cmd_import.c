@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/app.h"
+#include "cli/cmds_outcomes.h"
 #include "cli/import_cmds.h"
 #include "core/err.h"
 #include "core/num.h"
@@ -18,7 +19,8 @@ static const char import_help[] =
     "       ambassador import survey FILE --codebook CODEBOOK [--labels FILE]\n"
     "                                     [--header-rows N] [--date-order dmy|mdy|ymd]\n"
     "                                     [options]\n"
-    "       ambassador import activity FILE [options]\n\n"
+    "       ambassador import activity FILE [options]\n"
+    "       ambassador import outcomes FILE [options]\n\n"
     "Each import is one transaction: it lands whole or not at all. The same\n"
     "content imported again is reported as a duplicate and changes nothing.\n\n"
     "options:\n"
@@ -242,16 +244,20 @@ static const struct {
     {"roster", import_roster_cmd},
     {"survey", import_survey_cmd},
     {"activity", import_activity_cmd},
+    {"outcomes", import_outcomes_cmd},
 };
 
 int cmd_import(struct app *app, int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(import_help, argc < 2 ? stderr : app->out);
-		return argc < 2 ? err_set(ERR_USAGE, "import needs roster, survey or activity") : 0;
+		return argc < 2
+		           ? err_set(ERR_USAGE, "import needs roster, survey, activity or outcomes")
+		           : 0;
 	}
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (strcmp(argv[1], kinds[i].name) == 0)
 			return kinds[i].run(app, argc - 1, argv + 1);
-	return err_set(ERR_USAGE, "unknown import '%s': use roster, survey or activity", argv[1]);
+	return err_set(ERR_USAGE, "unknown import '%s': use roster, survey, activity or outcomes",
+	               argv[1]);
 }

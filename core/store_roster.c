@@ -225,6 +225,7 @@ int store_purge_person_data(store *s, int64_t pid)
 	    "DELETE FROM invitation_history WHERE pid = ?",
 	    "DELETE FROM pilot_members WHERE pid = ?",
 	    "DELETE FROM pilot_log WHERE pid = ?",
+	    "DELETE FROM outcomes WHERE pid = ?",
 	};
 	int rc;
 
