@@ -31,6 +31,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/store_service.h"
+#include "ipc/endpoint.h"
 #include "ipc/protocol.h"
 #include "ipc/served.h"
 
@@ -63,7 +64,8 @@ struct server {
 	void *ctx;
 	void *front, *back, *pub, *notify, *monitor;
 	ipc_auth *auth;
-	reply_cache *cache; /* the front end's own */
+	ipc_endpoint *front_ep, *pub_ep; /* ipc:// locks and socket files */
+	reply_cache *cache;              /* the front end's own */
 	uint64_t cache_hits, cache_misses;
 	struct served_slot slot;
 	invite_book *invites;
@@ -1016,9 +1018,7 @@ static int setup_front(struct server *sv, const char *secret)
 	               set_int(sv->monitor, ZMQ_LINGER, 0) ||
 	               zmq_connect(sv->monitor, MONITOR_ENDPOINT) != 0))
 		return zerr("ROUTER monitor");
-	if (zmq_bind(sv->front, o->bind) != 0)
-		return err_set(ERR_IO, "cannot bind %s: %s", o->bind, zmq_strerror(zmq_errno()));
-	return 0;
+	return ipc_endpoint_bind(&sv->front_ep, sv->front, o->bind, o->socket_group);
 }
 
 static int setup_pub(struct server *sv, const char *secret)
@@ -1032,10 +1032,7 @@ static int setup_pub(struct server *sv, const char *secret)
 	     zmq_setsockopt(sv->pub, ZMQ_ZAP_DOMAIN, IPC_ZAP_DOMAIN, strlen(IPC_ZAP_DOMAIN)) ||
 	     set_int(sv->pub, ZMQ_ZAP_ENFORCE_DOMAIN, 1)))
 		return zerr("PUB CURVE options");
-	if (zmq_bind(sv->pub, sv->opts->pub) != 0)
-		return err_set(ERR_IO, "cannot bind %s: %s", sv->opts->pub,
-		               zmq_strerror(zmq_errno()));
-	return 0;
+	return ipc_endpoint_bind(&sv->pub_ep, sv->pub, sv->opts->pub, sv->opts->socket_group);
 }
 
 static int setup_sockets(struct server *sv, const char *secret)
@@ -1173,26 +1170,44 @@ static int check_opts(const struct ipc_server_opts *o, char secret[41])
 		return err_set(ERR_USAGE, "--curve-secret and --clients go together");
 	if (o->workers < 1 || o->workers > MAX_WORKERS)
 		return err_set(ERR_USAGE, "--workers must be 1 to %d", MAX_WORKERS);
+	if (o->curve_secret && o->role != ROLE_NONE)
+		return err_set(ERR_USAGE, "--role does not apply with CURVE: each client's role is "
+		                          "the one its key has in --clients");
 	if (o->curve_secret)
 		return ipc_key_read(o->curve_secret, secret);
 	if ((rc = ipc_endpoint_local(o->bind)))
 		return rc;
 	if (o->pub && (rc = ipc_endpoint_local(o->pub)))
 		return rc;
-	if (o->role == ROLE_NONE)
-		return err_set(ERR_USAGE, "--role must be hr or intranet");
 	return 0;
+}
+
+/* Without CURVE: the role --role names; when it names none, hr on an ipc
+ * socket (created 0600 or 0660: this user and the named group only) and
+ * intranet on loopback tcp, which every local user can reach. */
+static enum ipc_role plain_role(const struct ipc_server_opts *o)
+{
+	if (o->role != ROLE_NONE)
+		return o->role;
+	return ipc_endpoint_is_ipc(o->bind) ? ROLE_HR : ROLE_INTRANET;
 }
 
 int ipc_server_run(const struct ipc_server_opts *opts)
 {
-	struct server sv = {.opts = opts};
+	struct ipc_server_opts eff = *opts;
+	struct server sv = {.opts = &eff};
 	struct worker workers[MAX_WORKERS] = {{0}};
 	char secret[41];
 	int rc;
 
 	if ((rc = check_opts(opts, secret)))
 		return rc;
+	if (!opts->curve_secret)
+		eff.role = plain_role(opts);
+	if (!opts->curve_secret && eff.role == ROLE_HR && !ipc_endpoint_is_ipc(opts->bind))
+		log_warn("--role hr on %s without CURVE: every local user can connect and read HR "
+		         "data; use an ipc:// socket or CURVE to keep it to the service's users",
+		         opts->bind);
 	served_slot_init(&sv.slot);
 	sv.cache = reply_cache_new(CACHE_ENTRIES, CACHE_BYTES, free_cached_msg);
 	pthread_mutex_init(&sv.qmu, NULL);
@@ -1214,7 +1229,7 @@ int ipc_server_run(const struct ipc_server_opts *opts)
 	    (rc = start_threads(&sv, workers)))
 		goto out;
 	log_info("serving %s (%s) with %d workers", opts->bind,
-	         opts->curve_secret ? "CURVE" : ipc_role_name(opts->role), opts->workers);
+	         opts->curve_secret ? "CURVE" : ipc_role_name(eff.role), opts->workers);
 	serve_loop(&sv);
 	log_info("stopped; %llu replies dropped (client gone); %llu answered from the cache, %llu "
 	         "by workers (cache emptied %llu times when full)",
@@ -1234,6 +1249,8 @@ out:
 	ipc_auth_destroy(&sv.auth);
 	if (sv.ctx)
 		zmq_ctx_term(sv.ctx);
+	ipc_endpoint_close(&sv.front_ep);
+	ipc_endpoint_close(&sv.pub_ep);
 	restore_signals();
 	memset(secret, 0, sizeof(secret));
 	store_close(&sv.loader_store);
