@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cmds_scoring.h"
+#include "cli/table.h"
 #include "core/err.h"
 #include "core/store_roster.h"
 #include "core/timefmt.h"
@@ -120,11 +121,15 @@ static void print_components(FILE *out, const struct scoring_view *v, const stru
 	double comp[4], dept[4];
 	size_t dn = percentiles(v, r->department, r, dept);
 	bool dept_ok = dn >= (size_t)v->params.min_group;
+	/* The company is a group too (SPEC 3.12): with fewer than min_group
+	 * eligible people a percentile would tell where the others stand. */
+	bool comp_ok = percentiles(v, NULL, r, comp) >= (size_t)v->params.min_group;
+	char *dept_name = table_escape(r->department, strlen(r->department), false);
 	char dh[96];
 
-	percentiles(v, NULL, r, comp);
 	double vals[4] = {r->score, r->activity, r->attitude, r->motivation};
-	snprintf(dh, sizeof(dh), "in %s", r->department);
+	snprintf(dh, sizeof(dh), "in %s", dept_name);
+	free(dept_name);
 	fprintf(out, "\n  %-11s %7s  %-18s %s\n", "component", "value", "in the company", dh);
 	for (int c = 0; c < 4; c++) {
 		char val[32], cp[32], dp[64];
@@ -132,7 +137,10 @@ static void print_components(FILE *out, const struct scoring_view *v, const stru
 			scoring_fmt_score(val, vals[c]);
 		else
 			scoring_fmt_component(val, vals[c]);
-		snprintf(cp, sizeof(cp), isfinite(comp[c]) ? "%.0fth pct" : "-", comp[c]);
+		if (!comp_ok)
+			snprintf(cp, sizeof(cp), "%s", c == 0 ? "too few to compare" : "");
+		else
+			snprintf(cp, sizeof(cp), isfinite(comp[c]) ? "%.0fth pct" : "-", comp[c]);
 		if (!dept_ok)
 			snprintf(dp, sizeof(dp), "%s",
 			         c == 0 ? "department too small to compare" : "");
@@ -183,8 +191,15 @@ int cmd_explain(struct app *app, int argc, char **argv)
 	const struct snapshot_row *r = &me[0];
 	char when[32];
 	timefmt_date(when, sizeof(when), v.info.as_of);
-	fprintf(app->out, "%s %s - %s%s%s\n", r->employee_id, r->name, r->department,
-	        *r->level ? ", " : "", r->level);
+	/* Roster text is escaped for the terminal (table_escape). */
+	char *name = table_escape(r->name, strlen(r->name), false);
+	char *dept = table_escape(r->department, strlen(r->department), false);
+	char *level = table_escape(r->level, strlen(r->level), false);
+	fprintf(app->out, "%s %s - %s%s%s\n", r->employee_id, name, dept, *level ? ", " : "",
+	        level);
+	free(name);
+	free(dept);
+	free(level);
 	fprintf(app->out, "Snapshot #%lld as of %s, profile %s v%lld\n", (long long)v.info.id, when,
 	        v.info.profile, (long long)v.info.profile_version);
 	if (r->eligible)
@@ -195,10 +210,13 @@ int cmd_explain(struct app *app, int argc, char **argv)
 	print_components(app->out, &v, r);
 	print_activity(app->out, &d);
 	double comp[4];
-	percentiles(&v, NULL, r, comp);
+	if (percentiles(&v, NULL, r, comp) < (size_t)v.params.min_group)
+		comp[2] = comp[3] = NAN; /* too few to compare: no band in the reasons */
 	struct buf reasons = {0};
 	explain_reasons(&reasons, &d, r->activity, r->attitude, r->motivation, comp[2], comp[3]);
-	fprintf(app->out, "\nReasons:\n%s\n%s\n", reasons.data ? reasons.data : "", SCORING_NOTICE);
+	char *why = table_escape(reasons.data ? reasons.data : "", reasons.len, true);
+	fprintf(app->out, "\nReasons:\n%s\n%s\n", why, SCORING_NOTICE);
+	free(why);
 	buf_free(&reasons);
 done:
 	store_snapshot_rows_free(&me, n);
