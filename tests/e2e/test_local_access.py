@@ -3,7 +3,8 @@
 
     G6 loopback tcp:// without --role serves the intranet role (rank is
        forbidden); `--role hr` serves hr and logs a warning that every local
-       user can read HR data. --role with CURVE is refused.
+       user can read HR data. --role with CURVE is refused, and so is a
+       secret key file that others may read.
     G7 an ipc:// socket made under umask 000 is 0600 (0660 and the group with
        --socket-group), in a directory that must be ours and not writable by
        others; abstract ipc://@name is refused. When run as root, user nobody
@@ -95,6 +96,12 @@ def test_tcp_default_role(r, tmp):
             db=db, timeout=10)
     r.check(p.returncode != 0 and "--role does not apply with CURVE" in p.stderr,
             "G6 --role with CURVE is refused: rc %d %s" % (p.returncode, p.stderr.strip()))
+    os.chmod(k + ".key", 0o644)
+    p = run("serve", "--bind", "tcp://127.0.0.1:%d" % free_port(), "--curve-secret",
+            k + ".key", "--clients", os.path.join(tmp, "clients.csv"), db=db, timeout=10)
+    r.check(p.returncode != 0 and "chmod 600 " + k + ".key" in p.stderr,
+            "G6 a secret key others may read is refused: rc %d %s" %
+            (p.returncode, p.stderr.strip()))
 
 
 def drop_prefix():
