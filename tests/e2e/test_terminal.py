@@ -9,7 +9,8 @@
        does not read a reply over --max-reply (64 MiB sent, the client stays
        under 64 MiB of RSS and exits 1 naming the cap).
     P5 explain with fewer than min_group (5) eligible people shows no company
-       percentile; with 58 it does.
+       percentile; with 58 it does. A survey import with 2 respondents shows
+       no construct mean or alpha; the full sample (119) does.
 """
 import os
 import resource
@@ -130,6 +131,30 @@ def test_small_company(r, tmp):
             "P5 control: with 58 eligible the percentile is shown: %s" % p.stdout[:600])
 
 
+def test_small_survey(r, tmp):
+    samples = os.path.join(os.environ.get("AMB_SOURCE_DIR", "."), "samples")
+    db = os.path.join(tmp, "p5s.db")
+    run("init", db=db, check=True)
+    run("import", "roster", os.path.join(samples, "roster.csv"), db=db, check=True)
+    small = os.path.join(tmp, "two.csv")
+    with open(os.path.join(samples, "survey_msforms.csv"), encoding="utf-8-sig") as f:
+        lines = f.read().splitlines(True)
+    with open(small, "w", encoding="utf-8") as f:
+        f.writelines(lines[:3])
+    codebook = os.path.join(samples, "codebook.csv")
+    p = run("import", "survey", small, "--codebook", codebook, db=db)
+    rows = [ln for ln in p.stdout.splitlines() if ln.startswith(("attitude", "intrinsic"))]
+    r.check(p.returncode == 0 and len(rows) == 2 and
+            all("not shown" in ln and "0." not in ln for ln in rows),
+            "P5 survey import with 2 respondents shows no mean or alpha: %s %s" %
+            (p.stdout, p.stderr[-300:]))
+    p = run("import", "survey", os.path.join(samples, "survey_msforms.csv"), "--codebook",
+            codebook, db=db)
+    rows = [ln for ln in p.stdout.splitlines() if ln.startswith("attitude")]
+    r.check(p.returncode == 0 and rows and "not shown" not in rows[0] and "0." in rows[0],
+            "P5 control: the full sample shows the mean and alpha: %s" % p.stdout)
+
+
 def main():
     r = Results()
     tmp = tempfile.mkdtemp(prefix="amb-term-")
@@ -138,6 +163,7 @@ def main():
         r.run(test_lists_escaped, tmp)
         r.run(test_query, tmp)
         r.run(test_small_company, tmp)
+        r.run(test_small_survey, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     r.finish()
