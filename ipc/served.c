@@ -128,9 +128,9 @@ static void percentiles_of(served *sv, const size_t *idx, size_t n, int c, bool 
 	qsort(vals, m, sizeof(*vals), cmp_double);
 	for (size_t i = 0; i < n; i++) {
 		struct served_person *p = &sv->people[idx[i]];
-		double pc = dept && n < SERVED_MIN_GROUP
-		                ? NAN
-		                : percentile_sorted(vals, m, component(p, c));
+		/* The company is a group too: below the minimum, no percentile. */
+		double pc =
+		    n < SERVED_MIN_GROUP ? NAN : percentile_sorted(vals, m, component(p, c));
 		if (dept)
 			p->dept_pct[c] = pc;
 		else

@@ -34,7 +34,7 @@ struct served_person {
 	char *detail;                                 /* the scorer's JSON text */
 	/* Mid-rank percentiles (0..100) of activity, attitude, motivation among
 	 * the listable people of the snapshot, and within the department
-	 * (NAN when unknown, or when the department has fewer than
+	 * (NAN when unknown, or when the company or the department has fewer than
 	 * SERVED_MIN_GROUP listable people: no one's place in a small group is
 	 * shown). */
 	double pct[3], dept_pct[3];

@@ -21,7 +21,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from svc_helpers import BINARY, Results, make_db, run  # noqa: E402
+from svc_helpers import BINARY, Results, Server, make_db, request, run  # noqa: E402
 
 import zmq  # noqa: E402
 
@@ -124,6 +124,14 @@ def test_small_company(r, tmp):
     p = run("explain", "EMP00001", db=db)
     r.check(p.returncode == 0 and "th pct" not in p.stdout and "too few to compare" in p.stdout,
             "P5 explain with 2 eligible shows no company percentile: %s" % p.stdout[:600])
+    srv = Server(db, "ipc://%s/p5.sock" % tmp)
+    try:
+        rep = request(srv.bind, {"op": "explain", "employee_id": "EMP00001"})
+    finally:
+        srv.stop()
+    pct = (rep or {}).get("percentiles", {}).get("company", {})
+    r.check(rep and rep.get("ok") and pct and all(v is None for v in pct.values()),
+            "P5 the explain op with 2 eligible gives no company percentile: %s" % (rep,))
     db = os.path.join(tmp, "p5b.db")
     make_db(db, n=60)
     p = run("explain", "EMP00001", db=db)
