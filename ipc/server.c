@@ -53,11 +53,29 @@
 #define CACHE_ENTRIES    4096                /* replies kept per snapshot */
 #define CACHE_BYTES      (64u * 1024 * 1024) /* and their bytes */
 #define REFUSAL_KEYS     32                  /* refused keys remembered for a minute */
-#define REFUSAL_LOG_MAX  10                  /* refusal lines a minute */
+/* Bounds on what clients can make the server hold (README's fault table,
+ * case H4). Replies queued to one client: at most FRONT_SNDHWM messages
+ * (then they are dropped and counted: a client that does not read loses
+ * its replies, not the server its memory); requests at the workers: at
+ * most MAX_INFLIGHT_CLIENT per client and MAX_INFLIGHT in all (more are
+ * answered `unavailable` at once). */
+#define FRONT_SNDHWM        32
+#define FRONT_RCVHWM        256
+#define MAX_INFLIGHT        256
+#define MAX_INFLIGHT_CLIENT 16
+#define ROUTING_ID_MAX      255
+#define REFUSAL_LOG_MAX     10 /* refusal lines a minute */
 
 struct refusal_seen {
 	char fp[IPC_FINGERPRINT_LEN + 1];
 	time_t at;
+};
+
+/* Requests one client has at the workers, by its routing id. */
+struct client_load {
+	unsigned char id[ROUTING_ID_MAX];
+	size_t len;
+	int n;
 };
 
 struct server {
@@ -87,7 +105,9 @@ struct server {
 	bool loader_running;
 
 	int64_t inflight;
-	uint64_t reply_drops;
+	struct client_load loads[MAX_INFLIGHT]; /* the clients with requests in flight */
+	size_t nloads;
+	uint64_t reply_drops, busy_refusals;
 	unsigned back_sends; /* sends on `back` in this pass of the loop */
 
 	/* front end only */
@@ -493,6 +513,47 @@ static void *loader_main(void *arg)
 
 /* --- front end ------------------------------------------------------------------- */
 
+/* The load entry of routing id `id`, or NULL. At most MAX_INFLIGHT
+ * entries: a scan is as quick as a hash for so few. */
+static struct client_load *load_find(struct server *sv, const zmq_msg_t *id)
+{
+	size_t len = zmq_msg_size((zmq_msg_t *)id);
+	const void *data = zmq_msg_data((zmq_msg_t *)id);
+
+	for (size_t i = 0; i < sv->nloads; i++)
+		if (sv->loads[i].len == len && memcmp(sv->loads[i].id, data, len) == 0)
+			return &sv->loads[i];
+	return NULL;
+}
+
+/* True when one more request of this client may go to a worker. */
+static bool load_room(struct server *sv, const zmq_msg_t *id)
+{
+	const struct client_load *l = load_find(sv, id);
+
+	return sv->inflight < MAX_INFLIGHT && sv->nloads < MAX_INFLIGHT &&
+	       zmq_msg_size((zmq_msg_t *)id) <= ROUTING_ID_MAX &&
+	       (!l || l->n < MAX_INFLIGHT_CLIENT);
+}
+
+static void load_add(struct server *sv, const zmq_msg_t *id, int delta)
+{
+	struct client_load *l = load_find(sv, id);
+	size_t len = zmq_msg_size((zmq_msg_t *)id);
+
+	if (!l && delta > 0 && len <= ROUTING_ID_MAX && sv->nloads < MAX_INFLIGHT) {
+		l = &sv->loads[sv->nloads++];
+		memcpy(l->id, zmq_msg_data((zmq_msg_t *)id), len);
+		l->len = len;
+		l->n = 0;
+	}
+	if (!l)
+		return;
+	l->n += delta;
+	if (l->n <= 0)
+		*l = sv->loads[--sv->nloads]; /* swap-remove */
+}
+
 /* Send [identity, (""), reply] to a client, never blocking; the frames
  * are consumed. Returns false (and counts a drop) when the client is gone
  * (EHOSTUNREACH) or stopped reading (EAGAIN). */
@@ -662,7 +723,13 @@ static bool from_client(struct server *sv)
 		goto done;
 	}
 
-forward:;
+forward:
+	if (!load_room(sv, &f[0])) {
+		sv->busy_refusals++;
+		reply_error(sv, &f[0], delim, &f[n - 1], "unavailable",
+		            "too many requests in flight; retry after a reply", client, role);
+		goto done;
+	}
 	struct fwd_head head = {.role = role};
 	copy_field(head.client, sizeof(head.client), client);
 	sv->back_sends++;
@@ -671,6 +738,7 @@ forward:;
 		            client, role);
 		goto done;
 	}
+	load_add(sv, &f[0], 1);
 	for (int i = 0; i < n; i++)
 		zmq_msg_send(&f[i], sv->back, i < n - 1 ? ZMQ_SNDMORE : 0);
 	n = 0; /* sent messages are emptied by zmq_msg_send */
@@ -712,6 +780,7 @@ static bool from_worker(struct server *sv)
 	sv->inflight--;
 	if (n < 4 || n > 5 || zmq_msg_size(&f[0]) != sizeof(head))
 		goto done; /* cannot happen: a worker wrote it */
+	load_add(sv, &f[2], -1);
 	memcpy(&head, zmq_msg_data(&f[0]), sizeof(head));
 	head.op[sizeof(head.op) - 1] = '\0';
 	zmq_msg_t *reply = &f[n - 1];
@@ -995,6 +1064,8 @@ static int setup_front(struct server *sv, const char *secret)
 	if (!sv->front)
 		return zerr("ROUTER socket");
 	if (set_int(sv->front, ZMQ_ROUTER_MANDATORY, 1) || set_int(sv->front, ZMQ_LINGER, 500) ||
+	    set_int(sv->front, ZMQ_SNDHWM, FRONT_SNDHWM) ||
+	    set_int(sv->front, ZMQ_RCVHWM, FRONT_RCVHWM) ||
 	    set_int(sv->front, ZMQ_HANDSHAKE_IVL, 5000) ||
 	    zmq_setsockopt(sv->front, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)))
 		return zerr("ROUTER options");
@@ -1248,10 +1319,11 @@ int ipc_server_run(const struct ipc_server_opts *opts)
 	log_info("serving %s (%s) with %d workers", opts->bind,
 	         opts->curve_secret ? "CURVE" : ipc_role_name(eff.role), opts->workers);
 	serve_loop(&sv);
-	log_info("stopped; %llu replies dropped (client gone); %llu answered from the cache, %llu "
-	         "by workers (cache emptied %llu times when full)",
-	         (unsigned long long)sv.reply_drops, (unsigned long long)sv.cache_hits,
-	         (unsigned long long)sv.cache_misses,
+	log_info("stopped; %llu replies dropped (client gone or not reading); %llu requests "
+	         "refused as too many in flight; %llu answered from the cache, %llu by workers "
+	         "(cache emptied %llu times when full)",
+	         (unsigned long long)sv.reply_drops, (unsigned long long)sv.busy_refusals,
+	         (unsigned long long)sv.cache_hits, (unsigned long long)sv.cache_misses,
 	         (unsigned long long)reply_cache_resets(sv.cache));
 	if (sv.auth_refusals)
 		log_info("%llu CURVE handshakes refused", (unsigned long long)sv.auth_refusals);
