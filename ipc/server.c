@@ -108,6 +108,7 @@ struct server {
 	struct client_load loads[MAX_INFLIGHT]; /* the clients with requests in flight */
 	size_t nloads;
 	uint64_t reply_drops, busy_refusals;
+	bool clients_stale;  /* front end: the last SIGHUP reload failed */
 	unsigned back_sends; /* sends on `back` in this pass of the loop */
 
 	/* front end only */
@@ -288,6 +289,7 @@ static void audit_flush(struct server *sv, struct audit_entry **spare, size_t *s
 /* What the front end tells a worker about a request (first frame). */
 struct fwd_head {
 	enum ipc_role role;
+	bool clients_stale; /* the last SIGHUP reload of the clients file failed */
 	char client[64];
 };
 
@@ -368,6 +370,7 @@ static void answer(struct worker *w, void *sock, zmq_msg_t parts[], int n)
 	    .cooldown_s = sv->opts->cooldown_days * 86400,
 	    .set_status = worker_set_status,
 	    .set_ctx = w,
+	    .clients_stale = head.clients_stale,
 	};
 	proto_handle(&env, zmq_msg_data(body), zmq_msg_size(body), &res);
 	served_unref(&snap);
@@ -376,8 +379,8 @@ static void answer(struct worker *w, void *sock, zmq_msg_t parts[], int n)
 	back.gen = gen;
 	back.people = res.people;
 	back.role = head.role;
-	back.cacheable = strcmp(res.status, "ok") == 0 && proto_op_cacheable(res.op) &&
-	                 zmq_msg_size(body) <= REPLY_CACHE_MAX_KEY;
+	back.cacheable = !head.clients_stale && strcmp(res.status, "ok") == 0 &&
+	                 proto_op_cacheable(res.op) && zmq_msg_size(body) <= REPLY_CACHE_MAX_KEY;
 	copy_field(back.op, sizeof(back.op), res.op);
 	zmq_send(sock, &back, sizeof(back), ZMQ_SNDMORE);
 	if (back.cacheable)
@@ -699,7 +702,8 @@ static bool from_client(struct server *sv)
 	size_t klen;
 
 	reply_cache_sync(sv->cache, served_slot_generation(&sv->slot));
-	if (cache_key(body, &key, &klen, &canon, &id_text))
+	/* While the clients file is stale every ping must say so: no cache. */
+	if (!sv->clients_stale && cache_key(body, &key, &klen, &canon, &id_text))
 		cached = reply_cache_get(sv->cache, (unsigned)role, key, klen, &meta);
 	if (cached) {
 		zmq_msg_t out;
@@ -730,7 +734,7 @@ forward:
 		            "too many requests in flight; retry after a reply", client, role);
 		goto done;
 	}
-	struct fwd_head head = {.role = role};
+	struct fwd_head head = {.role = role, .clients_stale = sv->clients_stale};
 	copy_field(head.client, sizeof(head.client), client);
 	sv->back_sends++;
 	if (zmq_send(sv->back, &head, sizeof(head), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
@@ -926,12 +930,17 @@ static bool on_signals(struct server *sv)
 		if (sigs[i] == SIGHUP) {
 			if (!sv->auth)
 				log_warn("SIGHUP: no clients file to reload");
-			else if (ipc_auth_reload(sv->auth) != 0)
+			else if (ipc_auth_reload(sv->auth) != 0) {
+				/* Loud: a revocation in the broken file does not
+				 * apply, so every ping says so until a reload works. */
+				sv->clients_stale = true;
 				log_error(
 				    "SIGHUP: clients file not reloaded, the old list stays: %s",
 				    err_msg());
-			else
+			} else {
+				sv->clients_stale = false;
 				log_warn("SIGHUP: clients file reloaded");
+			}
 		} else {
 			stop = true;
 		}

@@ -13,6 +13,8 @@
        answering on the same socket file); SIGTERM removes the socket file
        and its lock; after kill -9 the next serve starts on the path.
     G9 tcp://[::1]:P and tcp://localhost:P bind and answer.
+    G10 a clients file broken at SIGHUP: every ping says the list is stale
+       (the old one stays in force) until a reload succeeds.
 """
 import grp
 import os
@@ -27,7 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from svc_helpers import (Results, Server, dealer, dealer_request, free_port, keygen,  # noqa: E402
-                         make_db, run)
+                         make_db, request, run)
 
 import zmq  # noqa: E402
 
@@ -235,6 +237,55 @@ def test_ipv6_and_localhost(r, tmp):
         srv.stop()
 
 
+def test_broken_clients_file(r, tmp):
+    db = os.path.join(tmp, "g10.db")
+    make_db(db)
+    d = os.path.join(tmp, "g10")
+    os.mkdir(d)
+    keygen(d, "srv")
+    spub = open(os.path.join(d, "srv.pub")).read().strip()
+    _, cpub, csec = keygen(d, "cli")
+    clients = os.path.join(d, "clients.csv")
+    good = "public_key,role,name\n%s,hr,hr\n" % cpub
+    with open(clients, "w") as f:
+        f.write(good)
+    curve = (spub, cpub, csec)
+    ep = "tcp://127.0.0.1:%d" % free_port()
+    srv = Server(db, ep, extra=["--curve-secret", os.path.join(d, "srv.key"),
+                                "--clients", clients], curve=curve)
+    try:
+        rep = request(ep, {"op": "ping"}, curve=curve)
+        r.check(rep and rep.get("ok") and "clients_file" not in rep, "G10 ping before: %r" % rep)
+        with open(clients, "w") as f:
+            f.write("public_key,role,name\nnot-a-key,hr,hr\n")
+        srv.proc.send_signal(signal.SIGHUP)
+        stale = None
+        for _ in range(50):
+            rep = request(ep, {"op": "ping"}, curve=curve)
+            if rep and "clients_file" in rep:
+                stale = rep
+                break
+            time.sleep(0.1)
+        r.check(stale and stale["clients_file"].startswith("stale"),
+                "G10 ping reports the stale clients file: %r" % (rep,))
+        rep = request(ep, {"op": "rank", "limit": 1}, curve=curve)
+        r.check(rep and rep.get("ok"), "G10 the old list stays in force")
+        with open(clients, "w") as f:
+            f.write(good)
+        srv.proc.send_signal(signal.SIGHUP)
+        fresh = None
+        for _ in range(50):
+            rep = request(ep, {"op": "ping"}, curve=curve)
+            if rep and rep.get("ok") and "clients_file" not in rep:
+                fresh = rep
+                break
+            time.sleep(0.1)
+        r.check(fresh is not None, "G10 a good reload clears it: %r" % (rep,))
+    finally:
+        srv.stop()
+    r.check("clients file not reloaded" in srv.log(), "G10 the failure is logged")
+
+
 def main():
     r = Results()
     tmp = tempfile.mkdtemp(prefix="amb-local-")
@@ -243,6 +294,7 @@ def main():
         r.run(test_ipc_permissions, tmp)
         r.run(test_ipc_lock, tmp)
         r.run(test_ipv6_and_localhost, tmp)
+        r.run(test_broken_clients_file, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     r.finish()
