@@ -1,19 +1,19 @@
 #!/usr/bin/python3
-"""Who on this machine reaches which role without CURVE (test plan G6-G9).
+"""Who on this machine reaches which role without CURVE (test plan G7-G11).
 
-    G6 loopback tcp:// without --role serves the intranet role (rank is
+    G7 loopback tcp:// without --role serves the intranet role (rank is
        forbidden); `--role hr` serves hr and logs a warning that every local
        user can read HR data. --role with CURVE is refused, and so is a
        secret key file that others may read.
-    G7 an ipc:// socket made under umask 000 is 0600 (0660 and the group with
+    G8 an ipc:// socket made under umask 000 is 0600 (0660 and the group with
        --socket-group), in a directory that must be ours and not writable by
        others; abstract ipc://@name is refused. When run as root, user nobody
        cannot connect to it at all.
-    G8 a second serve on the same ipc path is refused (the first keeps
+    G9 a second serve on the same ipc path is refused (the first keeps
        answering on the same socket file); SIGTERM removes the socket file
        and its lock; after kill -9 the next serve starts on the path.
-    G9 tcp://[::1]:P and tcp://localhost:P bind and answer.
-    G10 a clients file broken at SIGHUP: every ping says the list is stale
+    G10 tcp://[::1]:P and tcp://localhost:P bind and answer.
+    G11 a clients file broken at SIGHUP: every ping says the list is stale
        (the old one stays in force) until a reload succeeds.
 """
 import grp
@@ -73,21 +73,21 @@ def test_tcp_default_role(r, tmp):
     srv = Server(db, ep, role=None)
     try:
         r.check(code(ask(ep, {"op": "rank", "limit": 3})) == "forbidden",
-                "G6 tcp:// without --role: rank is forbidden")
+                "G7 tcp:// without --role: rank is forbidden")
         r.check(code(ask(ep, {"op": "invitations", "limit": 3})) == "ok",
-                "G6 tcp:// without --role: invitations answered (intranet)")
+                "G7 tcp:// without --role: invitations answered (intranet)")
     finally:
         srv.stop()
-    r.check("every local user" not in srv.log(), "G6 no warning without --role hr")
+    r.check("every local user" not in srv.log(), "G7 no warning without --role hr")
     ep = "tcp://127.0.0.1:%d" % free_port()
     srv = Server(db, ep, role="hr")
     try:
         r.check(code(ask(ep, {"op": "rank", "limit": 3})) == "ok",
-                "G6 tcp:// with --role hr: rank answered")
+                "G7 tcp:// with --role hr: rank answered")
     finally:
         srv.stop()
     r.check("every local user can connect and read HR data" in srv.log(),
-            "G6 --role hr on tcp:// logs the warning: %s" % srv.log()[-500:])
+            "G7 --role hr on tcp:// logs the warning: %s" % srv.log()[-500:])
     k = os.path.join(tmp, "srv")
     keygen(tmp, "srv")
     _, cpub, _ = keygen(tmp, "cli")
@@ -97,12 +97,12 @@ def test_tcp_default_role(r, tmp):
             "--curve-secret", k + ".key", "--clients", os.path.join(tmp, "clients.csv"),
             db=db, timeout=10)
     r.check(p.returncode != 0 and "--role does not apply with CURVE" in p.stderr,
-            "G6 --role with CURVE is refused: rc %d %s" % (p.returncode, p.stderr.strip()))
+            "G7 --role with CURVE is refused: rc %d %s" % (p.returncode, p.stderr.strip()))
     os.chmod(k + ".key", 0o644)
     p = run("serve", "--bind", "tcp://127.0.0.1:%d" % free_port(), "--curve-secret",
             k + ".key", "--clients", os.path.join(tmp, "clients.csv"), db=db, timeout=10)
     r.check(p.returncode != 0 and "chmod 600 " + k + ".key" in p.stderr,
-            "G6 a secret key others may read is refused: rc %d %s" %
+            "G7 a secret key others may read is refused: rc %d %s" %
             (p.returncode, p.stderr.strip()))
 
 
@@ -125,9 +125,9 @@ def test_ipc_permissions(r, tmp):
     srv = _Umask0(db, ep, [])
     try:
         mode = stat.S_IMODE(os.lstat(path).st_mode)
-        r.check(mode == 0o600, "G7 socket made under umask 000 is 0600, not %o" % mode)
+        r.check(mode == 0o600, "G8 socket made under umask 000 is 0600, not %o" % mode)
         r.check(code(ask(ep, {"op": "rank", "limit": 3})) == "ok",
-                "G7 ipc:// without --role serves hr to this user")
+                "G8 ipc:// without --role serves hr to this user")
         prefix = drop_prefix()
         if prefix is None:
             print("    (not root: the check as user nobody is skipped)")
@@ -139,14 +139,14 @@ def test_ipc_permissions(r, tmp):
             p = subprocess.run(prefix + ["/usr/bin/python3", "-c", client, ep],
                                capture_output=True, text=True, timeout=20)
             r.check(p.stdout.strip() == "NONE",
-                    "G7 user nobody gets no reply on the 0600 socket: %r %r" %
+                    "G8 user nobody gets no reply on the 0600 socket: %r %r" %
                     (p.stdout, p.stderr[-300:]))
             # the control: the same client gets an answer on a 0666 socket
             os.chmod(path, 0o666)
             p = subprocess.run(prefix + ["/usr/bin/python3", "-c", client, ep],
                                capture_output=True, text=True, timeout=20)
             r.check(p.stdout.strip() == "REPLY",
-                    "G7 control: nobody does reach a 0666 socket: %r" % (p.stdout,))
+                    "G8 control: nobody does reach a 0666 socket: %r" % (p.stdout,))
             os.chmod(path, 0o600)
     finally:
         srv.stop()
@@ -157,21 +157,21 @@ def test_ipc_permissions(r, tmp):
     try:
         st = os.lstat(os.path.join(d, "g.sock"))
         r.check(stat.S_IMODE(st.st_mode) == 0o660 and st.st_gid == os.getegid(),
-                "G7 --socket-group: 0660 and the group (%o, gid %d)" %
+                "G8 --socket-group: 0660 and the group (%o, gid %d)" %
                 (stat.S_IMODE(st.st_mode), st.st_gid))
     finally:
         srv.stop()
 
     p = run("serve", "--bind", "ipc://@amb-test-abstract", db=db, timeout=10)
     r.check(p.returncode != 0 and "abstract" in p.stderr,
-            "G7 abstract ipc:// refused: rc %d %s" % (p.returncode, p.stderr.strip()))
+            "G8 abstract ipc:// refused: rc %d %s" % (p.returncode, p.stderr.strip()))
     wide = os.path.join(tmp, "wide")
     os.mkdir(wide)
     os.chmod(wide, 0o777)
     p = run("serve", "--bind", "ipc://%s/w.sock" % wide, db=db, timeout=10)
     r.check(p.returncode != 0 and "chmod go-w" in p.stderr and
             not os.path.exists(os.path.join(wide, "w.sock")),
-            "G7 a world-writable directory is refused: rc %d %s" %
+            "G8 a world-writable directory is refused: rc %d %s" %
             (p.returncode, p.stderr.strip()))
 
 
@@ -187,22 +187,22 @@ def test_ipc_lock(r, tmp):
         ino = os.lstat(path).st_ino
         p = run("serve", "--bind", ep, db=db, timeout=10)
         r.check(p.returncode != 0 and "another server" in p.stderr,
-                "G8 a second serve on the path is refused: rc %d %s" %
+                "G9 a second serve on the path is refused: rc %d %s" %
                 (p.returncode, p.stderr.strip()))
         r.check(os.path.exists(path) and os.lstat(path).st_ino == ino,
-                "G8 the first server's socket file is untouched")
-        r.check(code(ask(ep, {"op": "ping"})) == "ok", "G8 the first server still answers")
+                "G9 the first server's socket file is untouched")
+        r.check(code(ask(ep, {"op": "ping"})) == "ok", "G9 the first server still answers")
     finally:
         rc = srv.stop()
-    r.check(rc == 0, "G8 serve exits 0 on SIGTERM (rc %r)" % rc)
+    r.check(rc == 0, "G9 serve exits 0 on SIGTERM (rc %r)" % rc)
     r.check(not os.path.exists(path) and not os.path.exists(path + ".lock"),
-            "G8 socket file and lock removed on exit: %s" % os.listdir(d))
+            "G9 socket file and lock removed on exit: %s" % os.listdir(d))
     srv = Server(db, ep, role=None)
     srv.stop(sig=signal.SIGKILL)
-    r.check(os.path.exists(path), "G8 kill -9 leaves the socket file")
+    r.check(os.path.exists(path), "G9 kill -9 leaves the socket file")
     srv = Server(db, ep, role=None)
     try:
-        r.check(code(ask(ep, {"op": "ping"})) == "ok", "G8 serve starts after a kill -9")
+        r.check(code(ask(ep, {"op": "ping"})) == "ok", "G9 serve starts after a kill -9")
     finally:
         srv.stop()
 
@@ -225,14 +225,14 @@ def test_ipv6_and_localhost(r, tmp):
         while rep is None and time.monotonic() < deadline and srv.proc.poll() is None:
             rep = ask(ep, {"op": "ping"}, timeout=300, ipv6=True)
         srv.stop()
-        r.check(code(rep) == "ok", "G9 tcp://[::1] binds and answers: %s" % srv.log()[-300:])
+        r.check(code(rep) == "ok", "G10 tcp://[::1] binds and answers: %s" % srv.log()[-300:])
     else:
         print("    (no IPv6 loopback here: [::1] skipped)")
     port = free_port()
     srv = Server(db, "tcp://localhost:%d" % port)
     try:
         r.check(code(ask("tcp://127.0.0.1:%d" % port, {"op": "rank", "limit": 2})) == "ok",
-                "G9 tcp://localhost answers on 127.0.0.1")
+                "G10 tcp://localhost answers on 127.0.0.1")
     finally:
         srv.stop()
 
@@ -255,7 +255,7 @@ def test_broken_clients_file(r, tmp):
                                 "--clients", clients], curve=curve)
     try:
         rep = request(ep, {"op": "ping"}, curve=curve)
-        r.check(rep and rep.get("ok") and "clients_file" not in rep, "G10 ping before: %r" % rep)
+        r.check(rep and rep.get("ok") and "clients_file" not in rep, "G11 ping before: %r" % rep)
         with open(clients, "w") as f:
             f.write("public_key,role,name\nnot-a-key,hr,hr\n")
         srv.proc.send_signal(signal.SIGHUP)
@@ -267,9 +267,9 @@ def test_broken_clients_file(r, tmp):
                 break
             time.sleep(0.1)
         r.check(stale and stale["clients_file"].startswith("stale"),
-                "G10 ping reports the stale clients file: %r" % (rep,))
+                "G11 ping reports the stale clients file: %r" % (rep,))
         rep = request(ep, {"op": "rank", "limit": 1}, curve=curve)
-        r.check(rep and rep.get("ok"), "G10 the old list stays in force")
+        r.check(rep and rep.get("ok"), "G11 the old list stays in force")
         with open(clients, "w") as f:
             f.write(good)
         srv.proc.send_signal(signal.SIGHUP)
@@ -280,10 +280,10 @@ def test_broken_clients_file(r, tmp):
                 fresh = rep
                 break
             time.sleep(0.1)
-        r.check(fresh is not None, "G10 a good reload clears it: %r" % (rep,))
+        r.check(fresh is not None, "G11 a good reload clears it: %r" % (rep,))
     finally:
         srv.stop()
-    r.check("clients file not reloaded" in srv.log(), "G10 the failure is logged")
+    r.check("clients file not reloaded" in srv.log(), "G11 the failure is logged")
 
 
 def main():

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Terminal injection and small groups (test plan J8, J9, P5).
+"""Terminal injection and small groups (test plan J8, J9, G12).
 
     J8 a roster row whose name holds ESC/BEL/CR is refused with
        file:line:col; names already in a database (written before the check)
@@ -8,7 +8,7 @@
     J9 `query` prints a hostile server's raw escape sequences escaped, and
        does not read a reply over --max-reply (64 MiB sent, the client stays
        under 64 MiB of RSS and exits 1 naming the cap).
-    P5 explain with fewer than min_group (5) eligible people shows no company
+    G12 explain with fewer than min_group (5) eligible people shows no company
        percentile; with 58 it does. A survey import with 2 respondents shows
        no construct mean or alpha; the full sample (119) does.
 """
@@ -123,7 +123,7 @@ def test_small_company(r, tmp):
     make_db(db, n=4)  # 2 eligible
     p = run("explain", "EMP00001", db=db)
     r.check(p.returncode == 0 and "th pct" not in p.stdout and "too few to compare" in p.stdout,
-            "P5 explain with 2 eligible shows no company percentile: %s" % p.stdout[:600])
+            "G12 explain with 2 eligible shows no company percentile: %s" % p.stdout[:600])
     srv = Server(db, "ipc://%s/p5.sock" % tmp)
     try:
         rep = request(srv.bind, {"op": "explain", "employee_id": "EMP00001"})
@@ -131,12 +131,12 @@ def test_small_company(r, tmp):
         srv.stop()
     pct = (rep or {}).get("percentiles", {}).get("company", {})
     r.check(rep and rep.get("ok") and pct and all(v is None for v in pct.values()),
-            "P5 the explain op with 2 eligible gives no company percentile: %s" % (rep,))
+            "G12 the explain op with 2 eligible gives no company percentile: %s" % (rep,))
     db = os.path.join(tmp, "p5b.db")
     make_db(db, n=60)
     p = run("explain", "EMP00001", db=db)
     r.check(p.returncode == 0 and "99th pct" in p.stdout,
-            "P5 control: with 58 eligible the percentile is shown: %s" % p.stdout[:600])
+            "G12 control: with 58 eligible the percentile is shown: %s" % p.stdout[:600])
 
 
 def test_small_survey(r, tmp):
@@ -154,13 +154,13 @@ def test_small_survey(r, tmp):
     rows = [ln for ln in p.stdout.splitlines() if ln.startswith(("attitude", "intrinsic"))]
     r.check(p.returncode == 0 and len(rows) == 2 and
             all("not shown" in ln and "0." not in ln for ln in rows),
-            "P5 survey import with 2 respondents shows no mean or alpha: %s %s" %
+            "G12 survey import with 2 respondents shows no mean or alpha: %s %s" %
             (p.stdout, p.stderr[-300:]))
     p = run("import", "survey", os.path.join(samples, "survey_msforms.csv"), "--codebook",
             codebook, db=db)
     rows = [ln for ln in p.stdout.splitlines() if ln.startswith("attitude")]
     r.check(p.returncode == 0 and rows and "not shown" not in rows[0] and "0." in rows[0],
-            "P5 control: the full sample shows the mean and alpha: %s" % p.stdout)
+            "G12 control: the full sample shows the mean and alpha: %s" % p.stdout)
 
 
 def main():
