@@ -66,4 +66,7 @@ void table_destroy(table **t);
  * backslashes included, is copied as is. The caller frees the result. */
 char *table_escape(const char *s, size_t len, bool keep_newlines);
 
+/* Write s as a JSON string (null for NULL), escaped as the JSON lists are. */
+void table_json_string(FILE *f, const char *s);
+
 #endif

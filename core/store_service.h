@@ -21,10 +21,11 @@
  * (a new snapshot, an import, an invitation status, an erasure) without
  * reading any personal data. */
 struct store_versions {
-	int64_t snapshot; /* max(snapshots.id), 0 when none */
+	int64_t snapshot; /* the published snapshot's id, 0 when none */
 	int64_t imports;  /* max(imports.id) */
 	int64_t invites;  /* max(invitation_history.id) */
 	int64_t erasures; /* max(erasures.id) */
+	int64_t pilots;   /* max(pilot_log.id): a pilot proposed, changed or approved */
 };
 
 int store_service_versions(store *s, struct store_versions *out);
@@ -36,10 +37,11 @@ struct service_snapshot {
 	char profile[64];
 	int64_t profile_version;
 	int64_t people, eligible;
+	bool stale; /* an import changed the data after it was computed */
 };
 
-/* The newest snapshot into *out: 0, or ERR_NOT_FOUND when `score` never
- * ran. */
+/* The published snapshot into *out: 0, or ERR_NOT_FOUND when none was
+ * published (`score` never ran, or only drafts). */
 int store_service_latest(store *s, struct service_snapshot *out);
 
 /* The weights snapshot `id` was computed with: the JSON text the scorer
@@ -73,10 +75,17 @@ bool store_invitation_status_valid(const char *status);
 
 /* Record `status` for employee_id at time `at` by `by` (a client or user
  * name), in one transaction with its history row. Returns 0,
- * ERR_NOT_FOUND (not on the roster), ERR_INVALID (bad status) or a store
- * error. *out_pid (may be NULL) receives the person's pid. */
+ * ERR_NOT_FOUND (not on the roster, or erased), ERR_INVALID (bad status),
+ * ERR_FORBIDDEN (invited or accepted for someone opted out, departed or
+ * not in an approved pilot; the message says which) or a store error.
+ * *out_pid (may be NULL) receives the person's pid. */
 int store_invitation_set(store *s, const char *employee_id, const char *status, const char *by,
                          int64_t at, int64_t *out_pid);
+/* Correct a mistake: employee_id has no status any more (none), kept in
+ * the history with `reason` (required). ERR_INVALID when there is no
+ * status to reset or no reason. */
+int store_invitation_reset(store *s, const char *employee_id, const char *reason, const char *by,
+                           int64_t at, int64_t *out_pid);
 
 struct invitation_row {
 	int64_t pid;
@@ -115,13 +124,13 @@ int store_audit_each(store *s, size_t limit, store_audit_fn fn, void *ctx);
 /* --- erasure (SPEC 6, test plan J1/J2) ------------------------------------- */
 
 /* Erase employee_id for good: survey answers, activity, every snapshot
- * row, invitation status and history, and the roster row; add its keyed
- * hash to the suppression list; record that an erasure happened (time,
- * by) without the id. One transaction, then a TRUNCATE checkpoint so no
- * bytes of the person stay in the WAL. Returns 0, ERR_NOT_FOUND or a store
- * error. A checkpoint that cannot complete (a reader holds the WAL) is
- * ERR_BUSY after the erasure committed: the caller may retry it with
- * store_checkpoint_truncate. */
+ * row, invitation status and history, pilot membership and decisions, and
+ * the roster row; add its keyed hash to the suppression list; record that
+ * an erasure happened (time, by) without the id. One transaction. Returns
+ * 0 (committed), ERR_NOT_FOUND, ERR_BUSY (another writer, e.g. an import,
+ * held the database past the busy timeout: nothing was erased) or a store
+ * error. The caller then empties the WAL with store_checkpoint_truncate so
+ * no bytes of the person stay in it. */
 int store_erase_person(store *s, const char *employee_id, const char *by);
 
 /* PRAGMA wal_checkpoint(TRUNCATE); ERR_BUSY when readers kept it from
