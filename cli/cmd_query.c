@@ -87,6 +87,7 @@ int cmd_query(struct app *app, int argc, char **argv)
 		return err_set(ERR_USAGE, "--curve-server-key and --curve-secret go together");
 	if (server_file) {
 		if ((rc = ipc_key_read(server_file, server_key)) ||
+		    (rc = ipc_key_check_private(secret_file)) ||
 		    (rc = ipc_key_read(secret_file, secret_key)))
 			return rc;
 		o.server_key = server_key;

@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -1244,20 +1243,6 @@ static void close_sockets(struct server *sv)
 	}
 }
 
-/* A secret key others can read is no secret: refuse it, as ssh does. */
-static int check_secret_mode(const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) != 0)
-		return err_set(ERR_IO, "cannot read %s: %s", path, strerror(errno));
-	if (st.st_mode & 077)
-		return err_set(ERR_USAGE,
-		               "secret key %s may be read by others (mode %04o); run: chmod 600 %s",
-		               path, (unsigned)(st.st_mode & 07777), path);
-	return 0;
-}
-
 static int check_opts(const struct ipc_server_opts *o, char secret[41])
 {
 	int rc;
@@ -1270,7 +1255,7 @@ static int check_opts(const struct ipc_server_opts *o, char secret[41])
 	if (o->curve_secret && o->role != ROLE_NONE)
 		return err_set(ERR_USAGE, "--role does not apply with CURVE: each client's role is "
 		                          "the one its key has in --clients");
-	if (o->curve_secret && (rc = check_secret_mode(o->curve_secret)))
+	if (o->curve_secret && (rc = ipc_key_check_private(o->curve_secret)))
 		return rc;
 	if (o->curve_secret)
 		return ipc_key_read(o->curve_secret, secret);

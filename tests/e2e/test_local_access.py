@@ -104,6 +104,13 @@ def test_tcp_default_role(r, tmp):
     r.check(p.returncode != 0 and "chmod 600 " + k + ".key" in p.stderr,
             "G7 a secret key others may read is refused: rc %d %s" %
             (p.returncode, p.stderr.strip()))
+    ck = os.path.join(tmp, "cli.key")
+    os.chmod(ck, 0o640)
+    p = run("query", '{"op":"ping"}', "--connect", "tcp://127.0.0.1:%d" % free_port(),
+            "--curve-server-key", k + ".pub", "--curve-secret", ck, timeout=10)
+    r.check(p.returncode != 0 and "chmod 600 " + ck in p.stderr,
+            "G7 query refuses a client secret key others may read: rc %d %s" %
+            (p.returncode, p.stderr.strip()))
 
 
 def drop_prefix():
