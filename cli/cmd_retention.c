@@ -5,7 +5,9 @@
 #include <stdlib.h>
 
 #include "cli/cmds_service.h"
+#include "core/clock.h"
 #include "core/err.h"
+#include "core/num.h"
 #include "core/log.h"
 #include "core/store_retention.h"
 #include "core/timefmt.h"
@@ -39,9 +41,9 @@ int cmd_retention(struct app *app, int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
 	};
 	struct retention_counts c;
-	long days = 0, audit_days = 0;
+	int64_t days = 0, audit_days = 0;
 	bool dry = false, force = false;
-	char *end, when[16];
+	char when[16];
 	store *s;
 	int ch, rc;
 
@@ -49,8 +51,8 @@ int cmd_retention(struct app *app, int argc, char **argv)
 		switch (ch) {
 		case 'd':
 		case 'a': {
-			long v = strtol(optarg, &end, 10);
-			if (*end || end == optarg || v < 1 || v > 36500)
+			int64_t v = 0;
+			if (num_int(optarg, 1, 36500, &v) != 0)
 				return err_set(ERR_USAGE,
 				               "retention: --%s takes 1..36500, not '%s'",
 				               ch == 'd' ? "days" : "audit-days", optarg);
@@ -85,7 +87,7 @@ int cmd_retention(struct app *app, int argc, char **argv)
 		                          "[--dry-run] [--force]");
 	if ((rc = app_store(app, false, &s)) || (days && (rc = check_window(s, days, force))))
 		return rc;
-	if ((rc = store_retention_apply(s, store_now(), (int)days, (int)audit_days, dry, &c)))
+	if ((rc = store_retention_apply(s, clock_now(), (int)days, (int)audit_days, dry, &c)))
 		return rc;
 	if (!days) {
 		timefmt_date(when, sizeof(when), c.audit_cutoff);
