@@ -153,7 +153,9 @@ static void print_components(FILE *out, const struct scorer_standing *st,
 	char dh[96];
 
 	double vals[4] = {r->score, r->activity, r->attitude, r->motivation};
-	snprintf(dh, sizeof(dh), "in %s", r->department);
+	char *dept_name = table_escape(r->department, strlen(r->department), false);
+	snprintf(dh, sizeof(dh), "in %s", dept_name);
+	free(dept_name);
 	fprintf(out, "\n  %-11s %7s  %-18s %s\n", "component", "value", "in the company", dh);
 	for (int c = 0; c < 4; c++) {
 		char val[32], cp[32], dp[64];
@@ -161,7 +163,10 @@ static void print_components(FILE *out, const struct scorer_standing *st,
 			scoring_fmt_score(val, vals[c]);
 		else
 			scoring_fmt_component(val, vals[c]);
-		pct_text(cp, sizeof(cp), st->company[c]);
+		if (!st->company_shown)
+			snprintf(cp, sizeof(cp), "%s", c == 0 ? "too few to compare" : "");
+		else
+			pct_text(cp, sizeof(cp), st->company[c]);
 		if (!st->department_shown)
 			snprintf(dp, sizeof(dp), "%s",
 			         c == 0 ? "department too small to compare" : "");
@@ -292,8 +297,15 @@ int cmd_explain(struct app *app, int argc, char **argv)
 		goto done;
 	}
 	timefmt_date(when, sizeof(when), v.info.as_of);
-	fprintf(app->out, "%s %s - %s%s%s\n", r->employee_id, r->name, r->department,
-	        *r->level ? ", " : "", r->level);
+	/* Roster text is escaped for the terminal (table_escape). */
+	char *name = table_escape(r->name, strlen(r->name), false);
+	char *dept = table_escape(r->department, strlen(r->department), false);
+	char *level = table_escape(r->level, strlen(r->level), false);
+	fprintf(app->out, "%s %s - %s%s%s\n", r->employee_id, name, dept, *level ? ", " : "",
+	        level);
+	free(name);
+	free(dept);
+	free(level);
 	fprintf(app->out, "Snapshot #%lld as of %s, profile %s v%lld\n", (long long)v.info.id, when,
 	        v.info.profile, (long long)v.info.profile_version);
 	if (r->eligible)
@@ -306,7 +318,9 @@ int cmd_explain(struct app *app, int argc, char **argv)
 	struct buf reasons = {0};
 	explain_reasons(&reasons, d, r->activity, r->attitude, r->motivation, st.company[2],
 	                st.company[3]);
-	fprintf(app->out, "\nReasons:\n%s\n%s\n", reasons.data ? reasons.data : "", SCORING_NOTICE);
+	char *why = table_escape(reasons.data ? reasons.data : "", reasons.len, true);
+	fprintf(app->out, "\nReasons:\n%s\n%s\n", why, SCORING_NOTICE);
+	free(why);
 	buf_free(&reasons);
 done:
 	store_snapshot_rows_free(&me, n);

@@ -7,6 +7,7 @@
 #include "cli/import_cmds.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "scorer/profile.h"
 #include "survey/reliability.h"
 #include "survey/survey.h"
 
@@ -33,7 +34,21 @@ static const char survey_help[] =
     "  --rejects PATH, --max-errors N, --max-field BYTES, --delimiter C,\n"
     "  --no-progress       as for every import (`ambassador import --help`)\n";
 
-static void print_report(struct app *app, const char *file, const struct survey_report *r)
+/* The smallest group of the active profile whose aggregates may be shown
+ * (SPEC 3.12); the default when no profile is stored yet. */
+static size_t min_group(store *s)
+{
+	struct scorer_params p;
+	int64_t version;
+
+	if (scorer_profile_load(s, NULL, false, &p, &version, NULL) != 0)
+		scorer_params_defaults(&p);
+	err_clear();
+	return (size_t)p.min_group;
+}
+
+static void print_report(struct app *app, const char *file, const struct survey_report *r,
+                         size_t min_n)
 {
 	fprintf(app->out, "%s: %s export, %zu header row%s", file, survey_vendor_name(r->vendor),
 	        r->header_rows, r->header_rows == 1 ? "" : "s");
@@ -47,6 +62,14 @@ static void print_report(struct app *app, const char *file, const struct survey_
 	        "mean", "complete", "alpha");
 	for (size_t i = 0; i < r->nconstructs; i++) {
 		const struct survey_construct_report *c = &r->constructs[i];
+		if (c->respondents < (int64_t)min_n) {
+			/* A mean or an alpha over a few people tells their answers. */
+			fprintf(app->out,
+			        "%-20s %5zu %11lld %6s %8zu %6s  (fewer than %zu: not shown)\n",
+			        c->name, c->items, (long long)c->respondents, "-", c->complete, "-",
+			        min_n);
+			continue;
+		}
 		fprintf(app->out, "%-20s %5zu %11lld %6.3f %8zu ", c->name, c->items,
 		        (long long)c->respondents, c->mean, c->complete);
 		if (c->has_alpha)
@@ -91,7 +114,7 @@ int import_survey_cmd(struct app *app, int argc, char **argv)
 	if (!rc || sum.nerrors || sum.rows_read)
 		import_print_summary(app, a.file, &sum);
 	if (!rc && !sum.duplicate)
-		print_report(app, a.file, &report);
+		print_report(app, a.file, &report, min_group(s));
 	survey_report_clear(&report);
 	import_summary_clear(&sum);
 	return rc;

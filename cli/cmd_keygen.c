@@ -13,19 +13,35 @@
 #include "core/mem.h"
 #include "ipc/auth.h"
 
+/* Write `key` to a new temporary file (mkstemp: created, never opened
+ * through a symlink), set its mode, then put it in place: link() without
+ * --force (fails if the name exists, symlink or not), rename() with it
+ * (replaces the name itself; a symlink's target is never written). */
 static int write_key(const char *path, const char *key, mode_t mode, bool force)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), mode);
+	char *tmp = xasprintf("%s.XXXXXX", path);
+	int fd = mkstemp(tmp);
 	size_t len = strlen(key);
 	int rc = 0;
 
-	if (fd < 0)
-		return err_set(ERR_IO, "cannot write %s: %s%s", path, strerror(errno),
-		               errno == EEXIST ? " (use --force to replace it)" : "");
-	if (fchmod(fd, mode) != 0 || write(fd, key, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
+	if (fd < 0) {
+		rc = err_set(ERR_IO, "cannot write %s: %s", path, strerror(errno));
+		free(tmp);
+		return rc;
+	}
+	if (fchmod(fd, mode) != 0 || write(fd, key, len) != (ssize_t)len ||
+	    write(fd, "\n", 1) != 1 || fsync(fd) != 0)
 		rc = err_set(ERR_IO, "cannot write %s: %s", path, strerror(errno));
 	if (close(fd) != 0 && !rc)
 		rc = err_set(ERR_IO, "cannot write %s: %s", path, strerror(errno));
+	if (!rc && !force && link(tmp, path) != 0)
+		rc = err_set(ERR_IO, "cannot write %s: %s%s", path, strerror(errno),
+		             errno == EEXIST ? " (use --force to replace it)" : "");
+	if (!rc && force && rename(tmp, path) != 0)
+		rc = err_set(ERR_IO, "cannot write %s: %s", path, strerror(errno));
+	if (rc || !force)
+		unlink(tmp); /* after link(), or after a failure */
+	free(tmp);
 	return rc;
 }
 

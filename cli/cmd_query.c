@@ -6,25 +6,31 @@
 #include <string.h>
 
 #include "cli/cmds_service.h"
+#include "cli/table.h"
 #include "core/err.h"
 #include "ipc/auth.h"
 #include "ipc/client.h"
 #include "ipc/protocol.h"
 #include "ipc/server.h"
 
+/* The largest reply of the protocol (rank, limit 1000) is well under 1 MiB. */
+#define QUERY_MAX_REPLY (16 * 1024 * 1024)
+
 static void query_help(FILE *f)
 {
 	fprintf(f,
 	        "usage: ambassador query JSON [--connect ENDPOINT] [--timeout MS] [--retries N]\n"
-	        "         [--curve-server-key FILE --curve-secret FILE]\n\n"
+	        "         [--max-reply BYTES] [--curve-server-key FILE --curve-secret FILE]\n\n"
 	        "Send one request, e.g. '{\"op\":\"rank\",\"limit\":5}', print the reply. On\n"
 	        "no reply within --timeout (default 2000 ms) the request is sent again on a\n"
 	        "fresh socket, up to --retries times (default 2). Exit status 0 for an\n"
-	        "ok reply, 1 for an error reply or no reply.\n\n"
+	        "ok reply, 1 for an error reply or no reply. Control characters in the reply\n"
+	        "are printed escaped (\\xHH, \\u{HHHH}).\n\n"
 	        "  --connect ENDPOINT        default %s\n"
+	        "  --max-reply BYTES         longer replies are not read (default %d)\n"
 	        "  --curve-server-key FILE   the server's public key (.pub): use CURVE\n"
 	        "  --curve-secret FILE       this client's secret key (.key)\n",
-	        IPC_DEFAULT_ENDPOINT);
+	        IPC_DEFAULT_ENDPOINT, QUERY_MAX_REPLY);
 }
 
 int cmd_query(struct app *app, int argc, char **argv)
@@ -33,13 +39,16 @@ int cmd_query(struct app *app, int argc, char **argv)
 	    {"connect", required_argument, NULL, 'c'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"retries", required_argument, NULL, 'r'},
+	    {"max-reply", required_argument, NULL, 'm'},
 	    {"curve-server-key", required_argument, NULL, 'k'},
 	    {"curve-secret", required_argument, NULL, 's'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct ipc_client_opts o = {
-	    .endpoint = IPC_DEFAULT_ENDPOINT, .timeout_ms = 2000, .retries = 2};
+	struct ipc_client_opts o = {.endpoint = IPC_DEFAULT_ENDPOINT,
+	                            .timeout_ms = 2000,
+	                            .retries = 2,
+	                            .max_reply = QUERY_MAX_REPLY};
 	const char *server_file = NULL, *secret_file = NULL, *req = NULL;
 	char server_key[41], secret_key[41];
 	char *reply = NULL;
@@ -60,6 +69,11 @@ int cmd_query(struct app *app, int argc, char **argv)
 				return rc;
 			o.retries = (int)v;
 			break;
+		case 'm':
+			if ((rc = cli_parse_int(optarg, "--max-reply", 64, 1LL << 32, &v)))
+				return rc;
+			o.max_reply = v;
+			break;
 		case 'k': server_file = optarg; break;
 		case 's': secret_file = optarg; break;
 		case 'h': query_help(app->out); return 0;
@@ -73,6 +87,7 @@ int cmd_query(struct app *app, int argc, char **argv)
 		return err_set(ERR_USAGE, "--curve-server-key and --curve-secret go together");
 	if (server_file) {
 		if ((rc = ipc_key_read(server_file, server_key)) ||
+		    (rc = ipc_key_check_private(secret_file)) ||
 		    (rc = ipc_key_read(secret_file, secret_key)))
 			return rc;
 		o.server_key = server_key;
@@ -82,8 +97,12 @@ int cmd_query(struct app *app, int argc, char **argv)
 	memset(secret_key, 0, sizeof(secret_key));
 	if (rc)
 		return rc;
-	fwrite(reply, 1, len, app->out);
+	/* Only a broken or hostile server sends raw control characters (JSON
+	 * escapes them): never pass them to the terminal. */
+	char *shown = table_escape(reply, len, false);
+	fputs(shown, app->out);
 	fputc('\n', app->out);
+	free(shown);
 	rc = proto_reply_ok(reply, len) ? 0 : err_set(ERR_INVALID, "the server answered an error");
 	free(reply);
 	return rc;

@@ -1,5 +1,5 @@
-/* cmd_retention.c - `ambassador retention --days N [--dry-run]`: apply the
- * retention policy (core/store_retention.h). */
+/* cmd_retention.c - `ambassador retention [--days N] [--audit-days N]
+ * [--dry-run]`: apply the retention policy (core/store_retention.h). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,14 +36,12 @@ static int check_window(store *s, long days, bool force)
 int cmd_retention(struct app *app, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"days", required_argument, NULL, 'd'},
-	    {"dry-run", no_argument, NULL, 'n'},
-	    {"force", no_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"days", required_argument, NULL, 'd'}, {"audit-days", required_argument, NULL, 'a'},
+	    {"dry-run", no_argument, NULL, 'n'},    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
 	};
 	struct retention_counts c;
-	int64_t days = 0;
+	int64_t days = 0, audit_days = 0;
 	bool dry = false, force = false;
 	char when[16];
 	store *s;
@@ -52,17 +50,22 @@ int cmd_retention(struct app *app, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
-			if (num_int(optarg, 1, 36500, &days) != 0)
+		case 'a': {
+			int64_t v = 0;
+			if (num_int(optarg, 1, 36500, &v) != 0)
 				return err_set(ERR_USAGE,
-				               "retention: --days takes 1..36500, not '%s'",
-				               optarg);
+				               "retention: --%s takes 1..36500, not '%s'",
+				               ch == 'd' ? "days" : "audit-days", optarg);
+			*(ch == 'd' ? &days : &audit_days) = v;
 			break;
+		}
 		case 'n': dry = true; break;
 		case 'f': force = true; break;
 		case 'h':
 			fprintf(
 			    app->out,
-			    "usage: ambassador retention --days N [--dry-run] [--force]\n\n"
+			    "usage: ambassador retention [--days N] [--audit-days N] [--dry-run]\n"
+			    "                            [--force]\n\n"
 			    "Keep N days: remove score snapshots computed more than N days ago\n"
 			    "(never the newest), audit log entries older than that, and weekly\n"
 			    "activity of weeks that ended before it, with their de-duplication\n"
@@ -70,19 +73,31 @@ int cmd_retention(struct app *app, int argc, char **argv)
 			    "that old, so an old export does not bring them back. Run it from a\n"
 			    "daily job. --dry-run counts what would go and changes nothing.\n"
 			    "N shorter than the active profile's scoring window is refused (it\n"
-			    "would change every score) unless --force.\n");
+			    "would change every score) unless --force. --audit-days N keeps the\n"
+			    "audit log N days instead, independent of --days (either may be\n"
+			    "given alone).\n");
 			return 0;
 		default:
-			return err_set(ERR_USAGE,
-			               "usage: ambassador retention --days N [--dry-run]");
+			return err_set(ERR_USAGE, "usage: ambassador retention [--days N] "
+			                          "[--audit-days N] [--dry-run]");
 		}
 	}
-	if (optind != argc || days == 0)
-		return err_set(ERR_USAGE, "usage: ambassador retention --days N [--dry-run]");
-	if ((rc = app_store(app, false, &s)) || (rc = check_window(s, days, force)))
+	if (optind != argc || (days == 0 && audit_days == 0))
+		return err_set(ERR_USAGE, "usage: ambassador retention [--days N] [--audit-days N] "
+		                          "[--dry-run] [--force]");
+	if ((rc = app_store(app, false, &s)) || (days && (rc = check_window(s, days, force))))
 		return rc;
-	if ((rc = store_retention_apply(s, clock_now(), (int)days, dry, &c)))
+	if ((rc = store_retention_apply(s, clock_now(), (int)days, (int)audit_days, dry, &c)))
 		return rc;
+	if (!days) {
+		timefmt_date(when, sizeof(when), c.audit_cutoff);
+		log_info("retention%s: audit entries before %s: %lld removed",
+		         dry ? " (dry run)" : "", when, (long long)c.audit);
+		if (!app->quiet)
+			fprintf(app->out, "%s audit entries before %s: %lld\n",
+			        dry ? "would remove" : "removed", when, (long long)c.audit);
+		return 0;
+	}
 	timefmt_date(when, sizeof(when), c.cutoff);
 	/* The job's record, at the level of the other notices (stderr). */
 	log_info("retention%s: kept %ld days (before %s): %lld snapshots (%lld score rows), "

@@ -67,7 +67,8 @@ static void serve_help(FILE *f)
 {
 	fprintf(f,
 	        "usage: ambassador [--db PATH] serve [--bind ENDPOINT] [--pub ENDPOINT]\n"
-	        "         [--role hr|intranet] [--curve-secret KEYFILE --clients CLIENTS.csv]\n"
+	        "         [--role hr|intranet] [--socket-group GROUP]\n"
+	        "         [--curve-secret KEYFILE --clients CLIENTS.csv]\n"
 	        "         [--workers N] [--poll-ms N]\n\n"
 	        "Answer requests of the JSON protocol on a ZeroMQ ROUTER socket from the\n"
 	        "published score snapshot, held in memory; `invitations` lists the people of\n"
@@ -77,14 +78,19 @@ static void serve_help(FILE *f)
 	        "listens, who gets in and what it serves.\n\n"
 	        "  --bind ENDPOINT     where clients connect (default %s)\n"
 	        "  --pub ENDPOINT      also publish scores.updated here\n"
-	        "  --role ROLE         without CURVE: the role every client gets (default hr)\n"
+	        "  --role ROLE         without CURVE: the role every client gets (default hr\n"
+	        "                      on ipc://, intranet on tcp://; hr on tcp:// lets every\n"
+	        "                      local user read HR data and logs a warning)\n"
+	        "  --socket-group GROUP  an ipc:// socket is 0660 for this group (default 0600)\n"
 	        "  --curve-secret FILE the server's secret key (from `ambassador keygen`)\n"
 	        "  --clients FILE      CSV public_key,role,name of the clients let in; SIGHUP\n"
 	        "                      reloads it\n"
 	        "  --workers N         worker threads (default 2)\n"
 	        "  --poll-ms N         how often to look for a new publication (default 500)\n\n"
-	        "Without CURVE only loopback tcp:// or ipc:// may be bound. SIGINT or SIGTERM\n"
-	        "stop it cleanly. See README.md, section 'The service'.\n\nops:\n",
+	        "Without CURVE only loopback tcp:// or ipc:// may be bound. An ipc:// socket\n"
+	        "lives in a directory of this user's that nobody else may write to; a second\n"
+	        "server on the same path is refused. SIGINT or SIGTERM stop it cleanly. See\n"
+	        "docs/operations.md, 'Security and hardening'.\n\nops:\n",
 	        IPC_DEFAULT_ENDPOINT);
 	proto_describe_ops(print_op, f);
 }
@@ -95,6 +101,7 @@ int cmd_serve(struct app *app, int argc, char **argv)
 	    {"bind", required_argument, NULL, 'b'},
 	    {"pub", required_argument, NULL, 'p'},
 	    {"role", required_argument, NULL, 'r'},
+	    {"socket-group", required_argument, NULL, 'g'},
 	    {"curve-secret", required_argument, NULL, 's'},
 	    {"clients", required_argument, NULL, 'c'},
 	    {"workers", required_argument, NULL, 'w'},
@@ -106,7 +113,7 @@ int cmd_serve(struct app *app, int argc, char **argv)
 	    .db_path = app->db_path,
 	    .read_only = app->read_only,
 	    .bind = IPC_DEFAULT_ENDPOINT,
-	    .role = ROLE_HR,
+	    .role = ROLE_NONE, /* chosen by the endpoint: see ipc_server_opts */
 	    .workers = 2,
 	    .poll_ms = 500,
 	};
@@ -121,6 +128,7 @@ int cmd_serve(struct app *app, int argc, char **argv)
 			if ((o.role = ipc_role_parse(optarg)) == ROLE_NONE)
 				return err_set(ERR_USAGE, "--role must be hr or intranet");
 			break;
+		case 'g': o.socket_group = optarg; break;
 		case 's': o.curve_secret = optarg; break;
 		case 'c': o.clients = optarg; break;
 		case 'w':

@@ -12,6 +12,7 @@
 #include "cli/cmds_scoring.h"
 #include "cli/table.h"
 #include "core/clock.h"
+#include "core/csv.h"
 #include "core/err.h"
 #include "core/timefmt.h"
 #include "scorer/model.h"
@@ -42,6 +43,19 @@ static void usage(FILE *f)
 	       "(author from --author or $USER); nothing is overwritten. preview shows how\n"
 	       "the top N (default 20) would change, without writing anything. The keys,\n"
 	       "ranges and meaning: `weights show`, and README.md, section 'How scoring works'.\n");
+}
+
+/* --note and --author are shown in `weights history`: no control
+ * characters (a CR or ESC there would rewrite a reader's screen). */
+static int check_text(const char *what, const char *s)
+{
+	unsigned cp;
+	size_t at;
+
+	if (s && csv_find_control(s, strlen(s), &cp, &at))
+		return err_set(ERR_USAGE, "%s has a control character (U+%04X) at character %zu",
+		               what, cp, at);
+	return 0;
 }
 
 static int parse(int argc, char **argv, struct wopts *o)
@@ -75,6 +89,8 @@ static int parse(int argc, char **argv, struct wopts *o)
 	o->nkv = argc - optind;
 	if (!o->author)
 		o->author = getenv("USER") && *getenv("USER") ? getenv("USER") : "unknown";
+	if ((rc = check_text("--note", o->note)) || (rc = check_text("--author", o->author)))
+		return rc;
 	return 0;
 }
 

@@ -78,6 +78,70 @@ void table_destroy(table **tp)
 	*tp = NULL;
 }
 
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if none. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t need;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		need = 2, cp = s[0] & 0x1Fu;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		need = 3, cp = s[0] & 0x0Fu;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		need = 4, cp = s[0] & 0x07u;
+	else
+		return 0;
+	if (n < need)
+		return 0;
+	for (size_t i = 1; i < need; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3Fu);
+	}
+	if ((need == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+	    (need == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		return 0;
+	return need;
+}
+
+static unsigned utf8_cp(const unsigned char *s, size_t n)
+{
+	unsigned cp = n == 2 ? s[0] & 0x1Fu : n == 3 ? s[0] & 0x0Fu : s[0] & 0x07u;
+
+	for (size_t i = 1; i < n; i++)
+		cp = (cp << 6) | (s[i] & 0x3Fu);
+	return cp;
+}
+
+char *table_escape(const char *str, size_t len, bool keep_newlines)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	struct buf b = {0};
+
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_len(s + i, len - i);
+		unsigned cp = n > 1 ? utf8_cp(s + i, n) : (n ? s[i] : 0);
+
+		if (n == 0 ||
+		    (n == 1 && (cp < 0x20 || cp == 0x7f) && !(keep_newlines && cp == '\n'))) {
+			buf_printf(&b, "\\x%02x", s[i]);
+			i++;
+			continue;
+		}
+		if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202A && cp <= 0x202E) ||
+		    (cp >= 0x2066 && cp <= 0x2069))
+			buf_printf(&b, "\\u{%04x}", cp);
+		else
+			buf_append(&b, s + i, n);
+		i += n;
+	}
+	buf_append(&b, "", 1);
+	return b.data;
+}
+
 /* Display width: UTF-8 characters (continuation bytes do not count). */
 static size_t width(const char *s)
 {
@@ -109,11 +173,17 @@ static void print_cell(FILE *f, const char *s, size_t w, enum table_kind kind, b
 static void print_table(const table *t, FILE *f)
 {
 	size_t *w = xcalloc(t->ncols ? t->ncols : 1, sizeof(*w));
+	size_t ncells = t->rows * t->ncols;
+	char **esc = xcalloc(ncells ? ncells : 1, sizeof(*esc));
 
+	/* Widths are those of the escaped text, as printed. */
+	for (size_t i = 0; i < ncells; i++)
+		if (t->cells[i])
+			esc[i] = table_escape(t->cells[i], strlen(t->cells[i]), false);
 	for (size_t c = 0; c < t->ncols; c++) {
 		w[c] = width(t->cols[c].name);
 		for (size_t r = 0; r < t->rows; r++) {
-			size_t cw = width(t->cells[r * t->ncols + c]);
+			size_t cw = width(esc[r * t->ncols + c]);
 			w[c] = cw > w[c] ? cw : w[c];
 		}
 	}
@@ -127,13 +197,16 @@ static void print_table(const table *t, FILE *f)
 		for (size_t c = 0; c < t->ncols; c++) {
 			if (c)
 				fputs("  ", f);
-			print_cell(f, t->cells[r * t->ncols + c], w[c], t->cols[c].kind,
+			print_cell(f, esc[r * t->ncols + c], w[c], t->cols[c].kind,
 			           c + 1 == t->ncols);
 		}
 		fputc('\n', f);
 	}
 	if (t->notice)
 		fprintf(f, "\n%s\n", t->notice);
+	for (size_t i = 0; i < ncells; i++)
+		free(esc[i]);
+	free(esc);
 	free(w);
 }
 

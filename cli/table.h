@@ -9,7 +9,9 @@
  *   table_destroy(&t);
  *
  * Table: a header, columns padded to their widest cell (counted in UTF-8
- * characters), numbers right-aligned, then the notice. CSV: a header row and
+ * characters), numbers right-aligned, then the notice. Cells are escaped
+ * for the terminal (table_escape) so no cell can move the cursor, set the
+ * title or clear the screen. CSV: a header row and
  * one record per row through csv_write_field, so text cells that a
  * spreadsheet would run as a formula are neutralised; no notice. JSON: an
  * object {"items":[{column: value, ...}], "notice": ...}; number cells are
@@ -18,6 +20,7 @@
 #ifndef AMB_CLI_TABLE_H
 #define AMB_CLI_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -55,6 +58,13 @@ void table_set_notice(table *t, const char *notice);
 int table_print(const table *t, FILE *f, enum table_format fmt);
 
 void table_destroy(table **t);
+
+/* A copy of `s` (len bytes) safe to print on a terminal: C0 control
+ * characters, DEL and bytes that are not UTF-8 become \xHH, C1 controls
+ * and the bidirectional overrides and isolates (U+202A-U+202E,
+ * U+2066-U+2069) \u{HHHH}; with keep_newlines, LF stays. Everything else,
+ * backslashes included, is copied as is. The caller frees the result. */
+char *table_escape(const char *s, size_t len, bool keep_newlines);
 
 /* Write s as a JSON string (null for NULL), escaped as the JSON lists are. */
 void table_json_string(FILE *f, const char *s);

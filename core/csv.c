@@ -830,6 +830,29 @@ int csv_header_find(const struct csv_row *header, const char *name)
 
 /* ---- writer ---- */
 
+bool csv_find_control(const char *s, size_t len, unsigned *out_cp, size_t *out_pos)
+{
+	size_t pos = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if ((ch & 0xC0) != 0x80)
+			pos++;
+		if (ch < 0x20 || ch == 0x7f) {
+			*out_cp = ch;
+			*out_pos = pos;
+			return true;
+		}
+		/* C1 in UTF-8 is C2 80..C2 9F. */
+		if (ch == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] < 0xA0) {
+			*out_cp = (unsigned char)s[i + 1];
+			*out_pos = pos;
+			return true;
+		}
+	}
+	return false;
+}
+
 void csv_write_field(FILE *f, const char *s, bool numeric)
 {
 	size_t len = s ? strlen(s) : 0;

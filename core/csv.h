@@ -101,6 +101,13 @@ int csv_header_find(const struct csv_row *header, const char *name);
 /* True when two header names match under the same rule. */
 bool csv_name_equal(const char *a, size_t alen, const char *b, size_t blen);
 
+/* The first control character in `s` (len bytes of checked UTF-8): C0
+ * (U+0000-U+001F, tab, CR and LF included), DEL or C1 (U+0080-U+009F).
+ * Returns true with its code point and its 1-based character position, or
+ * false when the text has none. Text fields that reach a terminal are
+ * refused with this rather than printed (ESC, BEL, CR rewrite a screen). */
+bool csv_find_control(const char *s, size_t len, unsigned *out_cp, size_t *out_pos);
+
 /* CSV writer. Quotes a field when needed (delimiter, quote, CR, LF, leading
  * or trailing space) and, for text cells, neutralises spreadsheet formulas:
  * a cell starting with = + - @ TAB or CR gets a leading apostrophe.

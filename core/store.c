@@ -212,6 +212,33 @@ static int create_private_file(const char *path)
 	return 0;
 }
 
+/* The database and its -wal and -shm hold personal data: mode 0600. A
+ * file that others may read (an existing database made under umask 022,
+ * or through a symlink) is set to 0600; when that is not allowed (not our
+ * file) but we could write to it, nothing is opened and the message names
+ * the command that fixes it. Another user's file we cannot write is left
+ * alone: SQLite opens it read-only and we add nothing to it. SQLite gives
+ * new -wal and -shm files the database's mode. */
+static int enforce_private(const char *path)
+{
+	static const char *const suffix[] = {"", "-wal", "-shm"};
+	int rc = 0;
+
+	for (size_t i = 0; i < 3 && !rc; i++) {
+		char *p = xasprintf("%s%s", path, suffix[i]);
+		struct stat st;
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) &&
+		    chmod(p, 0600) != 0 && access(p, W_OK) == 0)
+			rc = err_set(ERR_IO,
+			             "%s is readable by others (mode %04o) and cannot be made "
+			             "private (%s); as its owner run: chmod 600 %s %s-wal %s-shm",
+			             p, (unsigned)(st.st_mode & 07777), strerror(errno), path, path,
+			             path);
+		free(p);
+	}
+	return rc;
+}
+
 /* Test hook (core/testhook.h; README.md, section 'Faults, fuzzing and analysers', case C3):
  * $AMBASSADOR_MAX_PAGES=N caps the database at N pages (PRAGMA max_page_count; never below its
  * current size), so "disk full" can be tested deterministically. Unset or empty, or a product
@@ -267,6 +294,9 @@ int store_open(store **out, const char *path, unsigned flags)
 		               path);
 	if (!memory && !(flags & (STORE_MUST_EXIST | STORE_READONLY)) &&
 	    (rc = create_private_file(path)))
+		return rc;
+	/* Read-only opens leave modes alone: they may be another user's file. */
+	if (!memory && !(flags & STORE_READONLY) && (rc = enforce_private(path)))
 		return rc;
 
 	s = xcalloc(1, sizeof(*s));

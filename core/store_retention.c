@@ -47,8 +47,9 @@ int store_retention_days(store *s, int *out_days)
 	return 0;
 }
 
-int store_retention_apply(store *s, int64_t now, int days, bool dry_run,
-                          struct retention_counts *out)
+/* Scores and activity older than out->cutoff (inside the caller's
+ * transaction); the audit log too unless it has its own period. */
+static int retain_data(store *s, int days, bool audit_too, struct retention_counts *out)
 {
 	/* The newest snapshot and the published one are never removed. */
 	static const char old_snapshots[] =
@@ -59,33 +60,50 @@ int store_retention_apply(store *s, int64_t now, int days, bool dry_run,
 	int64_t week, n = 0;
 	int rc;
 
-	*out = (struct retention_counts){0};
-	if (days < 1)
-		return err_set(ERR_USAGE, "retention: --days must be at least 1");
-	out->cutoff = now - (int64_t)days * 86400;
 	/* Whole weeks only: a week is removed once it has ended before the cutoff. */
 	week = out->cutoff < 946857600 ? 0 : timefmt_week(out->cutoff);
-	if ((rc = store_begin(s)))
-		return rc;
 	snprintf(sql, sizeof(sql), "DELETE FROM snapshot_scores WHERE snapshot_id IN %s",
 	         old_snapshots);
 	if ((rc = delete_rows(s, sql, out->cutoff, &out->snapshot_rows)))
-		goto fail;
+		return rc;
 	snprintf(sql, sizeof(sql), "DELETE FROM snapshots WHERE id IN %s", old_snapshots);
 	if ((rc = delete_rows(s, sql, out->cutoff, &out->snapshots)) ||
-	    (rc =
-	         delete_rows(s, "DELETE FROM audit_log WHERE at < ?1", out->cutoff, &out->audit)) ||
+	    (audit_too && (rc = delete_rows(s, "DELETE FROM audit_log WHERE at < ?1", out->cutoff,
+	                                    &out->audit))) ||
 	    (rc = delete_rows(s, "DELETE FROM activity_weekly WHERE week < ?1", week,
 	                      &out->activity_cells)) ||
 	    (rc = delete_rows(s, "DELETE FROM activity_seen_chunks WHERE chunk < ?1 << 8", week,
 	                      &out->key_chunks)) ||
 	    (rc = delete_rows(s, "DELETE FROM activity_seen WHERE key < ?1 << 51", week, &n)))
-		goto fail;
+		return rc;
 	if (out->activity_cells && (rc = store_activity_changed(s)))
-		goto fail;
+		return rc;
 	snprintf(value, sizeof(value), "%d", days);
-	if ((rc = store_meta_set(s, "retention_days", value)))
+	return store_meta_set(s, "retention_days", value);
+}
+
+int store_retention_apply(store *s, int64_t now, int days, int audit_days, bool dry_run,
+                          struct retention_counts *out)
+{
+	char value[32];
+	int rc;
+
+	*out = (struct retention_counts){0};
+	if (days < 0 || audit_days < 0 || (days == 0 && audit_days == 0))
+		return err_set(ERR_USAGE, "retention: --days or --audit-days must be at least 1");
+	out->cutoff = days ? now - (int64_t)days * 86400 : 0;
+	out->audit_cutoff = audit_days ? now - (int64_t)audit_days * 86400 : out->cutoff;
+	if ((rc = store_begin(s)))
+		return rc;
+	if (days && (rc = retain_data(s, days, audit_days == 0, out)))
 		goto fail;
+	if (audit_days) {
+		snprintf(value, sizeof(value), "%d", audit_days);
+		if ((rc = delete_rows(s, "DELETE FROM audit_log WHERE at < ?1", out->audit_cutoff,
+		                      &out->audit)) ||
+		    (rc = store_meta_set(s, "audit_retention_days", value)))
+			goto fail;
+	}
 	if (dry_run) {
 		store_rollback(s);
 		return 0;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <zmq.h>
 
@@ -455,6 +456,19 @@ void ipc_auth_destroy(ipc_auth **ap)
 	free(a->path);
 	free(a);
 	*ap = NULL;
+}
+
+int ipc_key_check_private(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return err_set(ERR_IO, "cannot read %s: %s", path, strerror(errno));
+	if (st.st_mode & 077)
+		return err_set(ERR_USAGE,
+		               "secret key %s may be read by others (mode %04o); run: chmod 600 %s",
+		               path, (unsigned)(st.st_mode & 07777), path);
+	return 0;
 }
 
 int ipc_key_read(const char *path, char out[41])

@@ -94,6 +94,12 @@ void ipc_auth_destroy(ipc_auth **a);
  * out gets the 40 characters and a NUL. */
 int ipc_key_read(const char *path, char out[41]);
 
+/* 0 when the secret key file at `path` is readable by its owner only;
+ * ERR_USAGE naming the mode and the chmod that fixes it otherwise (a
+ * secret key others can read is no secret: refused, as ssh does), ERR_IO
+ * when it cannot be looked at. */
+int ipc_key_check_private(const char *path);
+
 /* A new CurveZMQ key pair in Z85 (40 characters and a NUL each). */
 int ipc_keypair(char pub[41], char secret[41]);
 

@@ -21,6 +21,10 @@ static void *open_socket(void *ctx, const struct ipc_client_opts *o)
 	if (!sock)
 		return NULL;
 	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
+	if (o->max_reply > 0) {
+		int64_t cap = o->max_reply;
+		zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &cap, sizeof(cap));
+	}
 	if (o->server_key) {
 		char pub[41];
 		if (!o->secret_key || zmq_curve_public(pub, o->secret_key) != 0 ||
@@ -141,6 +145,11 @@ int ipc_client_request(const struct ipc_client_opts *o, const char *req, size_t 
 			         o->timeout_ms, i + 1, o->retries);
 	}
 	zmq_ctx_term(ctx);
+	if (rc == 0 && o->max_reply > 0)
+		return err_set(ERR_IO,
+		               "no reply from %s after %d attempts of %d ms (a reply over %lld "
+		               "bytes is not read)",
+		               o->endpoint, o->retries + 1, o->timeout_ms, o->max_reply);
 	if (rc == 0)
 		return err_set(ERR_IO, "no reply from %s after %d attempts of %d ms", o->endpoint,
 		               o->retries + 1, o->timeout_ms);

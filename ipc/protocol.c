@@ -213,6 +213,10 @@ static enum code op_ping(struct call *c)
 {
 	json_object_set_new(c->reply, "version", json_string(AMB_VERSION));
 	json_object_set_new(c->reply, "role", json_string(ipc_role_name(c->env->role)));
+	if (c->env->clients_stale)
+		json_object_set_new(c->reply, "clients_file",
+		                    json_string("stale: the last reload (SIGHUP) failed and the "
+		                                "previous list is in force; see the server log"));
 	if (c->env->snap) {
 		bool stale = served_info(c->env->snap)->stale;
 		json_object_set_new(c->reply, "stale", json_boolean(stale));

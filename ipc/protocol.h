@@ -42,6 +42,7 @@ struct proto_env {
 	int64_t now;
 	proto_set_status_fn set_status;
 	void *set_ctx;
+	bool clients_stale; /* ping reports that the clients file failed to reload */
 };
 
 struct proto_result {

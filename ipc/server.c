@@ -33,6 +33,7 @@
 #include "core/mem.h"
 #include "core/store_service.h"
 #include "core/timefmt.h"
+#include "ipc/endpoint.h"
 #include "ipc/protocol.h"
 #include "ipc/served.h"
 
@@ -53,11 +54,29 @@
 #define CACHE_ENTRIES    4096                /* replies kept per snapshot */
 #define CACHE_BYTES      (64u * 1024 * 1024) /* and their bytes */
 #define REFUSAL_KEYS     32                  /* refused keys remembered for a minute */
-#define REFUSAL_LOG_MAX  10                  /* refusal lines a minute */
+/* Bounds on what clients can make the server hold (README's fault table,
+ * case H4). Replies queued to one client: at most FRONT_SNDHWM messages
+ * (then they are dropped and counted: a client that does not read loses
+ * its replies, not the server its memory); requests at the workers: at
+ * most MAX_INFLIGHT_CLIENT per client and MAX_INFLIGHT in all (more are
+ * answered `unavailable` at once). */
+#define FRONT_SNDHWM        32
+#define FRONT_RCVHWM        256
+#define MAX_INFLIGHT        256
+#define MAX_INFLIGHT_CLIENT 16
+#define ROUTING_ID_MAX      255
+#define REFUSAL_LOG_MAX     10 /* refusal lines a minute */
 
 struct refusal_seen {
 	char fp[IPC_FINGERPRINT_LEN + 1];
 	time_t at;
+};
+
+/* Requests one client has at the workers, by its routing id. */
+struct client_load {
+	unsigned char id[ROUTING_ID_MAX];
+	size_t len;
+	int n;
 };
 
 struct server {
@@ -65,7 +84,8 @@ struct server {
 	void *ctx;
 	void *front, *back, *pub, *notify, *monitor;
 	ipc_auth *auth;
-	reply_cache *cache; /* the front end's own */
+	ipc_endpoint *front_ep, *pub_ep; /* ipc:// locks and socket files */
+	reply_cache *cache;              /* the front end's own */
 	uint64_t cache_hits, cache_misses;
 	struct served_slot slot;
 	invite_book *invites;
@@ -86,7 +106,10 @@ struct server {
 	bool loader_running;
 
 	int64_t inflight;
-	uint64_t reply_drops;
+	struct client_load loads[MAX_INFLIGHT]; /* the clients with requests in flight */
+	size_t nloads;
+	uint64_t reply_drops, busy_refusals;
+	bool clients_stale;  /* front end: the last SIGHUP reload failed */
 	unsigned back_sends; /* sends on `back` in this pass of the loop */
 
 	/* front end only */
@@ -267,6 +290,7 @@ static void audit_flush(struct server *sv, struct audit_entry **spare, size_t *s
 /* What the front end tells a worker about a request (first frame). */
 struct fwd_head {
 	enum ipc_role role;
+	bool clients_stale; /* the last SIGHUP reload of the clients file failed */
 	char client[64];
 };
 
@@ -348,6 +372,7 @@ static void answer(struct worker *w, void *sock, zmq_msg_t parts[], int n)
 	    .now = clock_now(),
 	    .set_status = worker_set_status,
 	    .set_ctx = w,
+	    .clients_stale = head.clients_stale,
 	};
 	proto_handle(&env, zmq_msg_data(body), zmq_msg_size(body), &res);
 	served_unref(&snap);
@@ -356,8 +381,8 @@ static void answer(struct worker *w, void *sock, zmq_msg_t parts[], int n)
 	back.gen = gen;
 	back.people = res.people;
 	back.role = head.role;
-	back.cacheable = strcmp(res.status, "ok") == 0 && proto_op_cacheable(res.op) &&
-	                 zmq_msg_size(body) <= REPLY_CACHE_MAX_KEY;
+	back.cacheable = !head.clients_stale && strcmp(res.status, "ok") == 0 &&
+	                 proto_op_cacheable(res.op) && zmq_msg_size(body) <= REPLY_CACHE_MAX_KEY;
 	copy_field(back.op, sizeof(back.op), res.op);
 	zmq_send(sock, &back, sizeof(back), ZMQ_SNDMORE);
 	if (back.cacheable)
@@ -492,6 +517,47 @@ static void *loader_main(void *arg)
 }
 
 /* --- front end ------------------------------------------------------------------- */
+
+/* The load entry of routing id `id`, or NULL. At most MAX_INFLIGHT
+ * entries: a scan is as quick as a hash for so few. */
+static struct client_load *load_find(struct server *sv, const zmq_msg_t *id)
+{
+	size_t len = zmq_msg_size((zmq_msg_t *)id);
+	const void *data = zmq_msg_data((zmq_msg_t *)id);
+
+	for (size_t i = 0; i < sv->nloads; i++)
+		if (sv->loads[i].len == len && memcmp(sv->loads[i].id, data, len) == 0)
+			return &sv->loads[i];
+	return NULL;
+}
+
+/* True when one more request of this client may go to a worker. */
+static bool load_room(struct server *sv, const zmq_msg_t *id)
+{
+	const struct client_load *l = load_find(sv, id);
+
+	return sv->inflight < MAX_INFLIGHT && sv->nloads < MAX_INFLIGHT &&
+	       zmq_msg_size((zmq_msg_t *)id) <= ROUTING_ID_MAX &&
+	       (!l || l->n < MAX_INFLIGHT_CLIENT);
+}
+
+static void load_add(struct server *sv, const zmq_msg_t *id, int delta)
+{
+	struct client_load *l = load_find(sv, id);
+	size_t len = zmq_msg_size((zmq_msg_t *)id);
+
+	if (!l && delta > 0 && len <= ROUTING_ID_MAX && sv->nloads < MAX_INFLIGHT) {
+		l = &sv->loads[sv->nloads++];
+		memcpy(l->id, zmq_msg_data((zmq_msg_t *)id), len);
+		l->len = len;
+		l->n = 0;
+	}
+	if (!l)
+		return;
+	l->n += delta;
+	if (l->n <= 0)
+		*l = sv->loads[--sv->nloads]; /* swap-remove */
+}
 
 /* Send [identity, (""), reply] to a client, never blocking; the frames
  * are consumed. Returns false (and counts a drop) when the client is gone
@@ -638,7 +704,8 @@ static bool from_client(struct server *sv)
 	size_t klen;
 
 	reply_cache_sync(sv->cache, served_slot_generation(&sv->slot));
-	if (cache_key(body, &key, &klen, &canon, &id_text))
+	/* While the clients file is stale every ping must say so: no cache. */
+	if (!sv->clients_stale && cache_key(body, &key, &klen, &canon, &id_text))
 		cached = reply_cache_get(sv->cache, (unsigned)role, key, klen, &meta);
 	if (cached) {
 		zmq_msg_t out;
@@ -662,8 +729,14 @@ static bool from_client(struct server *sv)
 		goto done;
 	}
 
-forward:;
-	struct fwd_head head = {.role = role};
+forward:
+	if (!load_room(sv, &f[0])) {
+		sv->busy_refusals++;
+		reply_error(sv, &f[0], delim, &f[n - 1], "unavailable",
+		            "too many requests in flight; retry after a reply", client, role);
+		goto done;
+	}
+	struct fwd_head head = {.role = role, .clients_stale = sv->clients_stale};
 	copy_field(head.client, sizeof(head.client), client);
 	sv->back_sends++;
 	if (zmq_send(sv->back, &head, sizeof(head), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
@@ -671,6 +744,7 @@ forward:;
 		            client, role);
 		goto done;
 	}
+	load_add(sv, &f[0], 1);
 	for (int i = 0; i < n; i++)
 		zmq_msg_send(&f[i], sv->back, i < n - 1 ? ZMQ_SNDMORE : 0);
 	n = 0; /* sent messages are emptied by zmq_msg_send */
@@ -712,6 +786,7 @@ static bool from_worker(struct server *sv)
 	sv->inflight--;
 	if (n < 4 || n > 5 || zmq_msg_size(&f[0]) != sizeof(head))
 		goto done; /* cannot happen: a worker wrote it */
+	load_add(sv, &f[2], -1);
 	memcpy(&head, zmq_msg_data(&f[0]), sizeof(head));
 	head.op[sizeof(head.op) - 1] = '\0';
 	zmq_msg_t *reply = &f[n - 1];
@@ -857,12 +932,17 @@ static bool on_signals(struct server *sv)
 		if (sigs[i] == SIGHUP) {
 			if (!sv->auth)
 				log_warn("SIGHUP: no clients file to reload");
-			else if (ipc_auth_reload(sv->auth) != 0)
+			else if (ipc_auth_reload(sv->auth) != 0) {
+				/* Loud: a revocation in the broken file does not
+				 * apply, so every ping says so until a reload works. */
+				sv->clients_stale = true;
 				log_error(
 				    "SIGHUP: clients file not reloaded, the old list stays: %s",
 				    err_msg());
-			else
+			} else {
+				sv->clients_stale = false;
 				log_warn("SIGHUP: clients file reloaded");
+			}
 		} else {
 			stop = true;
 		}
@@ -995,6 +1075,8 @@ static int setup_front(struct server *sv, const char *secret)
 	if (!sv->front)
 		return zerr("ROUTER socket");
 	if (set_int(sv->front, ZMQ_ROUTER_MANDATORY, 1) || set_int(sv->front, ZMQ_LINGER, 500) ||
+	    set_int(sv->front, ZMQ_SNDHWM, FRONT_SNDHWM) ||
+	    set_int(sv->front, ZMQ_RCVHWM, FRONT_RCVHWM) ||
 	    set_int(sv->front, ZMQ_HANDSHAKE_IVL, 5000) ||
 	    zmq_setsockopt(sv->front, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)))
 		return zerr("ROUTER options");
@@ -1019,9 +1101,7 @@ static int setup_front(struct server *sv, const char *secret)
 	               set_int(sv->monitor, ZMQ_LINGER, 0) ||
 	               zmq_connect(sv->monitor, MONITOR_ENDPOINT) != 0))
 		return zerr("ROUTER monitor");
-	if (zmq_bind(sv->front, o->bind) != 0)
-		return err_set(ERR_IO, "cannot bind %s: %s", o->bind, zmq_strerror(zmq_errno()));
-	return 0;
+	return ipc_endpoint_bind(&sv->front_ep, sv->front, o->bind, o->socket_group);
 }
 
 static int setup_pub(struct server *sv, const char *secret)
@@ -1035,10 +1115,7 @@ static int setup_pub(struct server *sv, const char *secret)
 	     zmq_setsockopt(sv->pub, ZMQ_ZAP_DOMAIN, IPC_ZAP_DOMAIN, strlen(IPC_ZAP_DOMAIN)) ||
 	     set_int(sv->pub, ZMQ_ZAP_ENFORCE_DOMAIN, 1)))
 		return zerr("PUB CURVE options");
-	if (zmq_bind(sv->pub, sv->opts->pub) != 0)
-		return err_set(ERR_IO, "cannot bind %s: %s", sv->opts->pub,
-		               zmq_strerror(zmq_errno()));
-	return 0;
+	return ipc_endpoint_bind(&sv->pub_ep, sv->pub, sv->opts->pub, sv->opts->socket_group);
 }
 
 static int setup_sockets(struct server *sv, const char *secret)
@@ -1176,15 +1253,28 @@ static int check_opts(const struct ipc_server_opts *o, char secret[41])
 		return err_set(ERR_USAGE, "--curve-secret and --clients go together");
 	if (o->workers < 1 || o->workers > MAX_WORKERS)
 		return err_set(ERR_USAGE, "--workers must be 1 to %d", MAX_WORKERS);
+	if (o->curve_secret && o->role != ROLE_NONE)
+		return err_set(ERR_USAGE, "--role does not apply with CURVE: each client's role is "
+		                          "the one its key has in --clients");
+	if (o->curve_secret && (rc = ipc_key_check_private(o->curve_secret)))
+		return rc;
 	if (o->curve_secret)
 		return ipc_key_read(o->curve_secret, secret);
 	if ((rc = ipc_endpoint_local(o->bind)))
 		return rc;
 	if (o->pub && (rc = ipc_endpoint_local(o->pub)))
 		return rc;
-	if (o->role == ROLE_NONE)
-		return err_set(ERR_USAGE, "--role must be hr or intranet");
 	return 0;
+}
+
+/* Without CURVE: the role --role names; when it names none, hr on an ipc
+ * socket (created 0600 or 0660: this user and the named group only) and
+ * intranet on loopback tcp, which every local user can reach. */
+static enum ipc_role plain_role(const struct ipc_server_opts *o)
+{
+	if (o->role != ROLE_NONE)
+		return o->role;
+	return ipc_endpoint_is_ipc(o->bind) ? ROLE_HR : ROLE_INTRANET;
 }
 
 /* One line on start, shown without -v: where, who gets in, what is served. */
@@ -1217,13 +1307,20 @@ static void announce(struct server *sv)
 
 int ipc_server_run(const struct ipc_server_opts *opts)
 {
-	struct server sv = {.opts = opts};
+	struct ipc_server_opts eff = *opts;
+	struct server sv = {.opts = &eff};
 	struct worker workers[MAX_WORKERS] = {{0}};
 	char secret[41];
 	int rc;
 
 	if ((rc = check_opts(opts, secret)))
 		return rc;
+	if (!opts->curve_secret)
+		eff.role = plain_role(opts);
+	if (!opts->curve_secret && eff.role == ROLE_HR && !ipc_endpoint_is_ipc(opts->bind))
+		log_warn("--role hr on %s without CURVE: every local user can connect and read HR "
+		         "data; use an ipc:// socket or CURVE to keep it to the service's users",
+		         opts->bind);
 	served_slot_init(&sv.slot);
 	sv.cache = reply_cache_new(CACHE_ENTRIES, CACHE_BYTES, free_cached_msg);
 	pthread_mutex_init(&sv.qmu, NULL);
@@ -1246,10 +1343,11 @@ int ipc_server_run(const struct ipc_server_opts *opts)
 		goto out;
 	announce(&sv);
 	serve_loop(&sv);
-	log_info("stopped; %llu replies dropped (client gone); %llu answered from the cache, %llu "
-	         "by workers (cache emptied %llu times when full)",
-	         (unsigned long long)sv.reply_drops, (unsigned long long)sv.cache_hits,
-	         (unsigned long long)sv.cache_misses,
+	log_info("stopped; %llu replies dropped (client gone or not reading); %llu requests "
+	         "refused as too many in flight; %llu answered from the cache, %llu by workers "
+	         "(cache emptied %llu times when full)",
+	         (unsigned long long)sv.reply_drops, (unsigned long long)sv.busy_refusals,
+	         (unsigned long long)sv.cache_hits, (unsigned long long)sv.cache_misses,
 	         (unsigned long long)reply_cache_resets(sv.cache));
 	if (sv.auth_refusals)
 		log_info("%llu CURVE handshakes refused", (unsigned long long)sv.auth_refusals);
@@ -1264,6 +1362,8 @@ out:
 	ipc_auth_destroy(&sv.auth);
 	if (sv.ctx)
 		zmq_ctx_term(sv.ctx);
+	ipc_endpoint_close(&sv.front_ep);
+	ipc_endpoint_close(&sv.pub_ep);
 	restore_signals();
 	memset(secret, 0, sizeof(secret));
 	store_close(&sv.loader_store);

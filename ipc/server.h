@@ -31,7 +31,9 @@ struct ipc_server_opts {
 	const char *db_path;
 	const char *bind;         /* client endpoint */
 	const char *pub;          /* NULL: no scores.updated publisher */
-	enum ipc_role role;       /* without CURVE: the role every client gets */
+	enum ipc_role role;       /* without CURVE: the role every client gets;
+	                           * ROLE_NONE: hr on ipc://, intranet on tcp:// */
+	const char *socket_group; /* NULL, or the group an ipc socket is shared with */
 	const char *curve_secret; /* key file; with clients: CURVE on */
 	const char *clients;      /* CLIENTS.csv */
 	int workers;              /* 1..16 */

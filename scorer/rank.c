@@ -154,8 +154,17 @@ void scorer_standings(struct scorer_standing *out, const struct scorer_peer *pee
 		idx[i] = i;
 		keys[i] = (struct dept_key){peers[i].department ? peers[i].department : "", i};
 	}
+	size_t all = 0;
+	for (size_t i = 0; i < n; i++)
+		all += peers[i].eligible;
 	for (int c = 0; c < 4; c++)
 		standings_of(out, peers, idx, n, c, false, vals);
+	for (size_t i = 0; i < n; i++) {
+		out[i].company_shown = all >= min_group;
+		if (!out[i].company_shown)
+			for (int c = 0; c < 4; c++)
+				out[i].company[c] = NAN;
+	}
 	qsort(keys, n, sizeof(*keys), cmp_dept);
 	for (size_t i = 0; i < n; i++)
 		idx[i] = keys[i].index;

@@ -42,7 +42,8 @@ struct scorer_peer {
 /* Where a person's values stand: mid-rank percentiles (0..100) among the
  * eligible people of the company and of their department. */
 struct scorer_standing {
-	double company[4];
+	double company[4];          /* all NAN when the company is too small */
+	bool company_shown;         /* eligible people in all >= min_group */
 	double department[4];       /* all NAN when the department is too small */
 	size_t department_eligible; /* eligible people in the department */
 	bool department_shown;      /* department_eligible >= min_group */
@@ -52,7 +53,8 @@ struct scorer_standing {
  * every peer (eligible or not), the percentile of each value among the
  * eligible peers of the company and among the eligible peers of the same
  * department; department figures only when that department has at least
- * min_group eligible peers (SPEC 3.12), else NAN. out[i] is for peers[i].
+ * min_group eligible peers, company figures only when the company has
+ * (SPEC 3.12: the company is a group too), else NAN. out[i] is for peers[i].
  * O(n log n). */
 void scorer_standings(struct scorer_standing *out, const struct scorer_peer *peers, size_t n,
                       size_t min_group);

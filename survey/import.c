@@ -4,6 +4,7 @@
  * caller. */
 #include "survey/import.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@ struct import_ctx {
 	size_t nheader;
 	bool *shown; /* NULL: every column goes to the rejects file */
 	FILE *rejects;
+	char *rejects_tmp; /* written here, renamed to sum->rejects_path at the end */
 	double last_draw;
 	bool drew;
 	int fault;         /* test hook: FAULT_* from $AMB_FAULT */
@@ -225,9 +227,22 @@ static int open_rejects(import_ctx *c)
 	else
 		snprintf(c->sum->rejects_path, sizeof(c->sum->rejects_path), "%s.rejects.csv",
 		         c->path);
-	c->rejects = fopen(c->sum->rejects_path, "w");
-	if (!c->rejects)
-		return err_set(ERR_IO, "cannot write %s", c->sum->rejects_path);
+	/* The file holds names and e-mails: 0600 (mkstemp), created new so it
+	 * never writes through a symlink planted at the name; renamed into
+	 * place at the end, which replaces such a link instead of following
+	 * it. */
+	c->rejects_tmp = xasprintf("%s.XXXXXX", c->sum->rejects_path);
+	int fd = mkstemp(c->rejects_tmp);
+	if (fd < 0 || !(c->rejects = fdopen(fd, "w"))) {
+		int rc = err_set(ERR_IO, "cannot write %s: %s", c->rejects_tmp, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(c->rejects_tmp);
+		}
+		free(c->rejects_tmp);
+		c->rejects_tmp = NULL;
+		return rc;
+	}
 	fputs("line,error", c->rejects);
 	for (size_t i = 0; i < c->nheader; i++) {
 		if (!shown(c, i))
@@ -299,6 +314,26 @@ void import_keep(import_ctx *c)
 		fault_point(c, FAULT_MID_INSERT);
 }
 
+/* Close the rejects file; keep: move it to its name (ERR_IO when that
+ * fails), otherwise remove it. */
+static int close_rejects(import_ctx *c, bool keep)
+{
+	int rc = 0;
+
+	if (!c->rejects)
+		return 0;
+	if (fclose(c->rejects) != 0 && keep)
+		rc = err_set(ERR_IO, "cannot write %s: %s", c->sum->rejects_path, strerror(errno));
+	c->rejects = NULL;
+	if (keep && !rc && rename(c->rejects_tmp, c->sum->rejects_path) != 0)
+		rc = err_set(ERR_IO, "cannot write %s: %s", c->sum->rejects_path, strerror(errno));
+	if (!keep || rc)
+		unlink(c->rejects_tmp);
+	free(c->rejects_tmp);
+	c->rejects_tmp = NULL;
+	return rc;
+}
+
 static void ctx_free(import_ctx *c)
 {
 	csv_reader_close(&c->reader);
@@ -306,8 +341,7 @@ static void ctx_free(import_ctx *c)
 		free(c->header[i]);
 	free(c->header);
 	free(c->shown);
-	if (c->rejects)
-		fclose(c->rejects);
+	close_rejects(c, false);
 	free(c->path);
 	free(c);
 }
@@ -328,9 +362,8 @@ int import_end(import_ctx **cp)
 		             c->sum->rows_rejected == 1 ? "" : "s");
 		goto out;
 	}
-	if (c->rejects && fflush(c->rejects) != 0) {
+	if ((rc = close_rejects(c, true))) {
 		store_rollback(c->store);
-		rc = err_set(ERR_IO, "cannot write %s", c->sum->rejects_path);
 		goto out;
 	}
 	csv_reader_digest(c->reader, digest);

@@ -263,10 +263,20 @@ static int check_row(import_ctx *c, const struct csv_row *row, const int map[NCO
 		return import_reject(c, row, map[COL_ID], "%s", why);
 	if (!*p->department)
 		return import_reject(c, row, map[COL_DEPT], "department is empty");
-	for (int i = COL_NAME; i < NCOLS; i++)
+	for (int i = COL_NAME; i < NCOLS; i++) {
+		unsigned cp;
+		size_t at;
 		if (map[i] >= 0 && row->lens[map[i]] > ROSTER_TEXT_MAX)
 			return import_reject(c, row, map[i], "longer than %d bytes",
 			                     ROSTER_TEXT_MAX);
+		/* Names reach terminals: ESC, BEL or CR in one could rewrite the
+		 * screen of whoever lists them. */
+		if (map[i] >= 0 &&
+		    csv_find_control(row->fields[map[i]], row->lens[map[i]], &cp, &at))
+			return import_reject(c, row, map[i],
+			                     "%s has a control character (U+%04X) at character %zu",
+			                     col_names[i], cp, at);
+	}
 	if (*p->email && !strchr(p->email, '@'))
 		return import_reject(c, row, map[COL_EMAIL], "not an e-mail address");
 	p->consent = parse_consent(cell(row, map[COL_CONSENT]));

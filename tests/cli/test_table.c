@@ -39,6 +39,45 @@ Test(cli_table, aligns_columns_by_characters_not_bytes)
 	free(s);
 }
 
+Test(cli_table, escapes_control_characters_in_table_cells_and_aligns_what_it_prints)
+{
+	static const struct table_column c2[] = {{"employee_id", TABLE_TEXT}, {"name", TABLE_TEXT}};
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	table *t = table_new(c2, 2);
+	const char *r1[] = {"E1", "\x1b]0;owned\x07\rX"};
+	const char *r2[] = {"E2", "a\xc2\x9b"
+	                          "b\xe2\x80\xae"
+	                          "c\xff"};
+	const char *r3[] = {"E3", "Søren"};
+	table_add_row(t, r1);
+	table_add_row(t, r2);
+	table_add_row(t, r3);
+	cr_assert(eq(int, table_print(t, f, TABLE_FORMAT_TABLE), 0));
+	table_destroy(&t);
+	fclose(f);
+	for (size_t i = 0; i < len; i++) {
+		bool raw = (unsigned char)out[i] < 0x20 && out[i] != '\n';
+		cr_assert(not(raw), "raw byte %02x: %s", (unsigned char)out[i], out);
+	}
+	cr_assert(ne(ptr, strstr(out, "E1           \\x1b]0;owned\\x07\\x0dX\n"), NULL), "%s", out);
+	cr_assert(ne(ptr, strstr(out, "E2           a\\u{009b}b\\u{202e}c\\xff\n"), NULL), "%s",
+	          out);
+	cr_assert(ne(ptr, strstr(out, "E3           Søren\n"), NULL), "%s", out);
+	free(out);
+}
+
+Test(cli_table, escape_keeps_newlines_only_when_asked)
+{
+	char *a = table_escape("a\nb\x1b", 4, true);
+	char *b = table_escape("a\nb", 3, false);
+	cr_assert(eq(str, a, "a\nb\\x1b"));
+	cr_assert(eq(str, b, "a\\x0ab"));
+	free(a);
+	free(b);
+}
+
 Test(cli_table, neutralises_formulas_in_csv_but_not_numbers)
 {
 	char *s = render(TABLE_FORMAT_CSV);

@@ -165,14 +165,19 @@ class Server:
     """A running `ambassador serve`."""
 
     def __init__(self, db, bind, extra=(), env=None, curve=None, wait=True, global_opts=(),
-                 prefix=()):
+                 prefix=(), role="hr"):
         """global_opts go before `serve` (e.g. "-v"); prefix before the
-        binary (e.g. a setpriv command line)."""
+        binary (e.g. a setpriv command line). Without CURVE the server is
+        started with `--role ROLE` (hr unless the test says otherwise; None
+        leaves the server's own default: intranet on tcp://, hr on ipc://)."""
         self.bind = bind
         self.curve = curve  # (server_pub, client_pub, client_sec) for the readiness probe
         self.stderr = tempfile.TemporaryFile(mode="w+")
+        extra = list(extra)
+        if role and "--curve-secret" not in extra and "--role" not in extra:
+            extra += ["--role", role]
         cmd = (list(prefix) + [BINARY, "--db", db] + list(global_opts) +
-               ["serve", "--bind", bind, "--poll-ms", "100"] + list(extra))
+               ["serve", "--bind", bind, "--poll-ms", "100"] + extra)
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.stderr,
                                      env=env)
         if wait and not self.wait_ready():

@@ -77,7 +77,16 @@ def test_unlisted_key_is_logged_once_by_fingerprint(r, tmp):
     try:
         rep = request(ep, {"op": "ping"}, curve=(spub,) + hr)
         r.check(rep and rep["ok"], "listed key is served: %r" % rep)
-        wait_for(lambda: db_count(db, "SELECT count(*) FROM audit_log") > 0)
+        # The loader writes audit rows in batches: wait until the rows of
+        # the pings so far are all in (the count holds for 0.5 s).
+        seen = []
+
+        def settled():
+            seen.append((time.monotonic(), db_count(db, "SELECT count(*) FROM audit_log")))
+            t, n = seen[-1]
+            held = [m for (u, m) in seen if t - u <= 0.5]
+            return n > 0 and t - seen[0][0] >= 0.5 and len(set(held)) == 1
+        wait_for(settled, 5.0)
         before = db_count(db, "SELECT count(*) FROM audit_log")
         # About a second of reconnects: many refused handshakes, one key.
         t_first = time.time()

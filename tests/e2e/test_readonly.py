@@ -129,7 +129,13 @@ def test_read_only_file(r, tmp, prefix):
               flush=True)
 
     # serve on the read-only file.
-    ep = "ipc://%s/ro.sock" % d
+    # The socket goes in a directory of the serving user's own (serve
+    # refuses others); root's test client reaches it whatever its mode.
+    sd = os.path.join(tmp, "rosock")
+    os.mkdir(sd, 0o700)
+    if prefix:
+        os.chown(sd, NOBODY, NOBODY)
+    ep = "ipc://%s/ro.sock" % sd
     srv = Server(db, ep, prefix=prefix, wait=False)
     try:
         up = srv.wait_ready(20)

@@ -115,11 +115,43 @@ def test_retention(r, tmp):
     r.check(p.returncode == 2, "--days 0 is a usage error")
 
 
+def test_audit_days(r, tmp):
+    """retention --audit-days N: the audit log's own period, with or
+    without --days (test plan J13)."""
+    db = os.path.join(tmp, "a.db")
+    now = "2027-01-31T12:00:00Z"
+    p = amb(db, now, "-q", "init")
+    r.check(p.returncode == 0, "init: %s" % p.stderr)
+    con = sqlite3.connect(db)
+    with con:
+        for days_ago in (40, 20, 1):
+            con.execute("INSERT INTO audit_log(at, client, role, op, people, status)"
+                        " VALUES(?, 'test', 'hr', 'rank', 1, 'ok')",
+                        (ts(now) - days_ago * 86400,))
+    con.close()
+    p = amb(db, now, "retention", "--audit-days", "30", "--dry-run")
+    r.check(p.returncode == 0 and "would remove audit entries before 2027-01-01: 1" in p.stdout,
+            "J13 --audit-days dry run: %r %r" % (p.stdout, p.stderr))
+    r.check(q(db, "SELECT count(*) FROM audit_log") == 3, "J13 dry run removed nothing")
+    p = amb(db, now, "retention", "--audit-days", "30")
+    r.check(p.returncode == 0 and q(db, "SELECT count(*) FROM audit_log") == 2 and
+            q(db, "SELECT value FROM meta WHERE key = 'audit_retention_days'") == "30" and
+            q(db, "SELECT count(*) FROM meta WHERE key = 'retention_days'") == 0,
+            "J13 --audit-days 30 alone: the 40-day-old entry went, no data policy recorded: %s"
+            % p.stderr)
+    p = amb(db, now, "retention", "--days", "365", "--audit-days", "10")
+    r.check(p.returncode == 0 and q(db, "SELECT count(*) FROM audit_log") == 1,
+            "J13 --audit-days 10 with --days 365: the audit log keeps 10 days: %s" % p.stderr)
+    p = amb(db, now, "retention", "--audit-days", "0")
+    r.check(p.returncode == 2, "J13 --audit-days 0 is a usage error")
+
+
 def main():
     r = Results()
     tmp = tempfile.mkdtemp(prefix="amb-retention-")
     try:
         r.run(test_retention, tmp)
+        r.run(test_audit_days, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     r.finish()

@@ -358,13 +358,19 @@ def test_curve_auth_F1_F4_G1_G6(r, tmp):
             "G6: no personal data in the audit log")
 
 
-def wait_audit(db, seconds=2.0):
+def wait_audit(db, seconds=4.0):
+    """True once the audit log has rows and their count held for 0.5 s (the
+    loader writes in batches: the first rows may land before the rest)."""
     deadline = time.monotonic() + seconds
+    last, since = -1, time.monotonic()
     while time.monotonic() < deadline:
-        if db_count(db, "SELECT count(*) FROM audit_log") > 0:
+        n = db_count(db, "SELECT count(*) FROM audit_log")
+        if n != last:
+            last, since = n, time.monotonic()
+        elif n > 0 and time.monotonic() - since >= 0.5:
             return True
         time.sleep(0.1)
-    return False
+    return last > 0
 
 
 def test_fail_closed_without_zap_F3(r, tmp):

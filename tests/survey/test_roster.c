@@ -115,6 +115,24 @@ Test(survey_roster, rejects_an_unknown_consent_value)
 	                          "bad.csv:2:3: consent must be yes, no or empty");
 }
 
+Test(survey_roster, rejects_control_characters_in_text_fields_with_line_and_column)
+{
+	/* ESC sets a terminal title, CR overwrites the ID column, BEL rings. */
+	assert_rejected_unchanged(
+	    "employee_id,name,department\nE1,\x1b]0;owned\x07,Sales\n",
+	    "bad.csv:2:2: name has a control character (U+001B) at character 1");
+	assert_rejected_unchanged("employee_id,name,department\nE1,\"\rX\",Sales\n",
+	                          "bad.csv:2:2: name has a control character (U+000D)");
+	assert_rejected_unchanged("employee_id,department,level\nE1,Sa\x07les,x\n",
+	                          "bad.csv:2:2: department has a control character (U+0007) at "
+	                          "character 3");
+	/* C1: U+009B is CSI on terminals that honour 8-bit controls */
+	assert_rejected_unchanged("employee_id,department,email\nE1,Sales,a\xc2\x9b@x.dk\n",
+	                          "bad.csv:2:3: email has a control character (U+009B)");
+	assert_rejected_unchanged("employee_id,department,level\nE1,Sales,\"a\nb\"\n",
+	                          "bad.csv:2:3: level has a control character (U+000A)");
+}
+
 Test(survey_roster, names_every_bad_line_not_just_the_first)
 {
 	struct import_summary sum;
