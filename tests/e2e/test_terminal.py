@@ -150,7 +150,7 @@ def test_small_survey(r, tmp):
     with open(small, "w", encoding="utf-8") as f:
         f.writelines(lines[:3])
     codebook = os.path.join(samples, "codebook.csv")
-    p = run("import", "survey", small, "--codebook", codebook, db=db)
+    p = run("import", "survey", small, "--codebook", codebook, "--date-order", "mdy", db=db)
     rows = [ln for ln in p.stdout.splitlines() if ln.startswith(("attitude", "intrinsic"))]
     r.check(p.returncode == 0 and len(rows) == 2 and
             all("not shown" in ln and "0." not in ln for ln in rows),
