@@ -25,14 +25,16 @@ static const struct table_column cand_cols[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ambassador candidates --size N [--max-share F] [--department D]\n"
-	           "                             [--format table|csv|json] [--snapshot ID]\n\n"
-	           "A pilot list of up to N people from the newest snapshot. Every department\n"
-	           "whose best person reaches the profile's min_score gets a seat while seats\n"
-	           "remain (departments in the order of their best score); the other seats go\n"
-	           "by score, no department above ceil(F * N) seats (F default: the profile's\n"
-	           "max_share, 0.25); within level_tie points a less represented level goes\n"
-	           "first. Deterministic; each person comes with the reason.\n");
+	fprintf(f,
+	        "usage: ambassador candidates --size N [--max-share F] [--department D]\n"
+	        "                             [--format table|csv|json|xlsx] [--out FILE]\n"
+	        "                             [--excel] [--delimiter ';'] [--snapshot ID]\n\n"
+	        "A pilot list of up to N people from the newest snapshot. Every department\n"
+	        "whose best person reaches the profile's min_score gets a seat while seats\n"
+	        "remain (departments in the order of their best score); the other seats go\n"
+	        "by score, no department above ceil(F * N) seats (F default: the profile's\n"
+	        "max_share, 0.25); within level_tie points a less represented level goes\n"
+	        "first. Deterministic; each person comes with the reason.\n\n" TABLE_OUTPUT_HELP);
 }
 
 static void how_phrase(struct buf *b, enum select_how how, const struct snapshot_row *r)
@@ -55,7 +57,7 @@ struct cand_opts {
 	int64_t size;
 	double max_share;
 	const char *dept;
-	enum table_format fmt;
+	struct table_output out;
 	int64_t snapshot;
 };
 
@@ -65,8 +67,8 @@ static int parse(int argc, char **argv, struct cand_opts *o)
 	    {"size", required_argument, NULL, 'n'},
 	    {"max-share", required_argument, NULL, 'm'},
 	    {"department", required_argument, NULL, 'd'},
-	    {"format", required_argument, NULL, 'f'},
 	    {"snapshot", required_argument, NULL, 's'},
+	    TABLE_OUTPUT_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc = 0;
@@ -86,11 +88,14 @@ static int parse(int argc, char **argv, struct cand_opts *o)
 				             optarg);
 			break;
 		case 'd': o->dept = optarg; break;
-		case 'f': rc = table_format_parse(optarg, &o->fmt); break;
 		case 's':
 			rc = scoring_parse_count("--snapshot", optarg, INT64_MAX, &o->snapshot);
 			break;
-		default: return err_set(ERR_USAGE, "candidates: unknown option (see --help)");
+		default:
+			if ((rc = table_output_option(&o->out, ch, optarg)) == 0)
+				return err_set(ERR_USAGE,
+				               "candidates: unknown option (see --help)");
+			rc = rc < 0 ? rc : 0;
 		}
 		if (rc)
 			return rc;
@@ -99,7 +104,7 @@ static int parse(int argc, char **argv, struct cand_opts *o)
 		return err_set(ERR_USAGE, "candidates takes no arguments");
 	if (o->size <= 0)
 		return err_set(ERR_USAGE, "candidates: --size N (1 or more) is required");
-	return 0;
+	return table_output_check(&o->out);
 }
 
 static void add_row(table *t, const struct snapshot_row *r, const char *reason)
@@ -116,14 +121,98 @@ static void add_row(table *t, const struct snapshot_row *r, const char *reason)
 	table_add_row(t, cells);
 }
 
+/* The reason of one pick: how the seat was given, then the facts from the
+ * person's detail JSON (read from the store when the view has none). */
+static char *pick_reason(const struct scoring_view *v, const struct select_pick *p,
+                         const struct snapshot_row *r, const double *att, const double *mot)
+{
+	struct snapshot_row *one = NULL;
+	size_t none = 0;
+	const char *detail = r->detail;
+	struct explain_detail d;
+	struct buf reason = {0};
+
+	how_phrase(&reason, p->how, r);
+	if (!detail &&
+	    store_snapshot_rows(v->store, v->info.id, INT64_MAX, r->employee_id, true, &one,
+	                        &none) == 0 &&
+	    none == 1)
+		detail = one[0].detail;
+	if (detail && explain_detail_parse(&d, detail) == 0)
+		explain_facts(&reason, &d, r->attitude, r->motivation,
+		              scorer_percentile(att, v->eligible, r->attitude),
+		              scorer_percentile(mot, v->eligible, r->motivation));
+	store_snapshot_rows_free(&one, none);
+	return reason.data ? reason.data : xstrdup("");
+}
+
+int scoring_candidates(const struct scoring_view *v, const struct select_opts *so, const char *dept,
+                       struct scoring_candidate **out, size_t *out_n)
+{
+	struct select_person *people = xcalloc(v->eligible + 1, sizeof(*people));
+	size_t *row_of = xcalloc(v->eligible + 1, sizeof(*row_of)), n = 0, npicks = 0;
+	double *att = xcalloc(v->eligible + 1, sizeof(double));
+	double *mot = xcalloc(v->eligible + 1, sizeof(double));
+	struct select_pick *picks = xcalloc(so->size + 1, sizeof(*picks));
+	struct scoring_candidate *c = NULL;
+	int rc;
+
+	*out = NULL;
+	*out_n = 0;
+	for (size_t i = 0; i < v->eligible; i++) {
+		att[i] = v->rows[i].attitude;
+		mot[i] = v->rows[i].motivation;
+		if (dept && strcasecmp(dept, v->rows[i].department) != 0)
+			continue;
+		people[n] = (struct select_person){v->rows[i].department, v->rows[i].level,
+		                                   v->rows[i].score};
+		row_of[n++] = i;
+	}
+	if ((rc = scorer_select(picks, &npicks, people, n, so)))
+		goto done;
+	c = xcalloc(npicks + 1, sizeof(*c));
+	for (size_t k = 0; k < npicks; k++) {
+		c[k].row = row_of[picks[k].index];
+		c[k].how = picks[k].how;
+		c[k].reason = pick_reason(v, &picks[k], &v->rows[c[k].row], att, mot);
+	}
+	*out = c;
+	*out_n = npicks;
+done:
+	free(people);
+	free(row_of);
+	free(picks);
+	free(att);
+	free(mot);
+	return rc;
+}
+
+void scoring_candidates_free(struct scoring_candidate **c, size_t n)
+{
+	if (!c || !*c)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free((*c)[i].reason);
+	free(*c);
+	*c = NULL;
+}
+
+struct select_opts scoring_select_opts(const struct scoring_view *v, size_t size, double max_share)
+{
+	return (struct select_opts){
+	    .size = size,
+	    .max_share = max_share > 0 ? max_share : v->params.max_share,
+	    .min_score = v->params.min_score,
+	    .level_tie = v->params.level_tie,
+	};
+}
+
 int cmd_candidates(struct app *app, int argc, char **argv)
 {
-	struct cand_opts o = {.fmt = TABLE_FORMAT_TABLE};
+	struct cand_opts o = {.out.fmt = TABLE_FORMAT_TABLE};
 	struct scoring_view v;
-	struct select_person *people = NULL;
-	struct select_pick *picks = NULL;
-	size_t *row_of = NULL, n = 0, npicks = 0;
-	double *att = NULL, *mot = NULL;
+	struct scoring_candidate *c = NULL;
+	size_t npicks = 0;
 	table *t = NULL;
 	int rc;
 
@@ -133,43 +222,15 @@ int cmd_candidates(struct app *app, int argc, char **argv)
 	}
 	if ((rc = parse(argc, argv, &o)))
 		return rc;
-	if ((rc = scoring_view_open(app, o.snapshot, NULL, true, &v)))
+	/* Details are read for the picks only (pick_reason), not for everyone. */
+	if ((rc = scoring_view_open(app, o.snapshot, NULL, false, &v)))
 		return rc;
-	struct select_opts so = {
-	    .size = (size_t)o.size,
-	    .max_share = o.max_share > 0 ? o.max_share : v.params.max_share,
-	    .min_score = v.params.min_score,
-	    .level_tie = v.params.level_tie,
-	};
-	people = xcalloc(v.eligible + 1, sizeof(*people));
-	row_of = xcalloc(v.eligible + 1, sizeof(*row_of));
-	att = xcalloc(v.eligible + 1, sizeof(double));
-	mot = xcalloc(v.eligible + 1, sizeof(double));
-	for (size_t i = 0; i < v.eligible; i++) {
-		att[i] = v.rows[i].attitude;
-		mot[i] = v.rows[i].motivation;
-		if (o.dept && strcasecmp(o.dept, v.rows[i].department) != 0)
-			continue;
-		people[n] =
-		    (struct select_person){v.rows[i].department, v.rows[i].level, v.rows[i].score};
-		row_of[n++] = i;
-	}
-	picks = xcalloc(so.size, sizeof(*picks));
-	if ((rc = scorer_select(picks, &npicks, people, n, &so)))
+	struct select_opts so = scoring_select_opts(&v, (size_t)o.size, o.max_share);
+	if ((rc = scoring_candidates(&v, &so, o.dept, &c, &npicks)))
 		goto done;
 	t = table_new(cand_cols, sizeof(cand_cols) / sizeof(cand_cols[0]));
-	for (size_t k = 0; k < npicks; k++) {
-		const struct snapshot_row *r = &v.rows[row_of[picks[k].index]];
-		struct explain_detail d;
-		struct buf reason = {0};
-		how_phrase(&reason, picks[k].how, r);
-		if (explain_detail_parse(&d, r->detail) == 0)
-			explain_facts(&reason, &d, r->attitude, r->motivation,
-			              scorer_percentile(att, v.eligible, r->attitude),
-			              scorer_percentile(mot, v.eligible, r->motivation));
-		add_row(t, r, reason.data);
-		buf_free(&reason);
-	}
+	for (size_t k = 0; k < npicks; k++)
+		add_row(t, &v.rows[c[k].row], c[k].reason);
 	struct buf note = {0};
 	buf_printf(&note,
 	           "%zu of %lld seats filled from snapshot #%lld (at most %zu per department, "
@@ -180,17 +241,18 @@ int cmd_candidates(struct app *app, int argc, char **argv)
 		buf_puts(&note, " Fewer people than seats reach the minimum score.");
 	buf_printf(&note, "\n%s", SCORING_NOTICE);
 	table_set_notice(t, note.data);
-	rc = table_print(t, app->out, o.fmt);
-	if (o.fmt == TABLE_FORMAT_CSV && !app->quiet)
+	scoring_view_facts(t, &v);
+	table_add_fact_number(t, "seats asked (--size)", (double)o.size);
+	table_add_fact_number(t, "max_share used", so.max_share);
+	if (o.dept)
+		table_add_fact_text(t, "department filter", o.dept);
+	rc = table_write(t, app->out, &o.out);
+	if (o.out.fmt == TABLE_FORMAT_CSV && !o.out.path && !app->quiet)
 		fprintf(stderr, "%s\n", note.data);
 	buf_free(&note);
 done:
 	table_destroy(&t);
-	free(people);
-	free(row_of);
-	free(picks);
-	free(att);
-	free(mot);
+	scoring_candidates_free(&c, npicks);
 	scoring_view_close(&v);
 	return rc;
 }

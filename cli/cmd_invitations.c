@@ -34,10 +34,10 @@ static int list_cmd(struct app *app, int argc, char **argv)
 	    {"limit", required_argument, NULL, 'l'},
 	    {"department", required_argument, NULL, 'd'},
 	    {"cooldown-days", required_argument, NULL, 'c'},
-	    {"format", required_argument, NULL, 'f'},
+	    TABLE_OUTPUT_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
-	enum table_format fmt = TABLE_FORMAT_TABLE;
+	struct table_output out = {.fmt = TABLE_FORMAT_TABLE};
 	long long limit = 20, cooldown = 365;
 	const char *dept = NULL;
 	invite_book *book = NULL;
@@ -57,15 +57,17 @@ static int list_cmd(struct app *app, int argc, char **argv)
 			if ((rc = cli_parse_int(optarg, "--cooldown-days", 0, 36500, &cooldown)))
 				return rc;
 			break;
-		case 'f':
-			if ((rc = table_format_parse(optarg, &fmt)))
+		default:
+			if ((rc = table_output_option(&out, ch, optarg)) < 0)
 				return rc;
-			break;
-		default: return err_set(ERR_USAGE, "see `ambassador invitations --help`");
+			if (rc == 0)
+				return err_set(ERR_USAGE, "see `ambassador invitations --help`");
 		}
 	}
 	if (optind < argc)
 		return err_set(ERR_USAGE, "invitations list takes no arguments");
+	if ((rc = table_output_check(&out)))
+		return rc;
 	if ((rc = app_store(app, false, &s)) || (rc = served_load(&sv, s)))
 		return rc;
 	book = invite_book_new();
@@ -76,7 +78,12 @@ static int list_cmd(struct app *app, int argc, char **argv)
 	                   add_invitee, t);
 	if (table_rows(t) == 0)
 		table_set_notice(t, "nobody left to invite from the latest scores");
-	rc = table_print(t, app->out, fmt);
+	table_add_fact_time(t, "listed at (UTC)", store_now());
+	table_add_fact_number(t, "cooldown_days", (double)cooldown);
+	table_add_fact_number(t, "limit", (double)limit);
+	if (dept)
+		table_add_fact_text(t, "department filter", dept);
+	rc = table_write(t, app->out, &out);
 done:
 	table_destroy(&t);
 	invite_book_destroy(&book);
@@ -109,17 +116,19 @@ static int set_cmd(struct app *app, int argc, char **argv)
 int cmd_invitations(struct app *app, int argc, char **argv)
 {
 	if (argc < 2 || cmd_wants_help(argc, argv)) {
-		fprintf(argc < 2 ? stderr : app->out,
-		        "usage: ambassador invitations list [--limit N] [--department D]\n"
-		        "                                   [--cooldown-days N] [--format F]\n"
-		        "       ambassador invitations set EMPLOYEE_ID STATUS\n\n"
-		        "list: the next people to invite: eligible people of the latest scores\n"
-		        "by rank, leaving out ambassadors (accepted), the already invited, those\n"
-		        "who declined or withdrew within the cool-down (default 365 days),\n"
-		        "opted-out and departed people. Columns: employee_id, name, email,\n"
-		        "department.\n"
-		        "set: record invited, accepted, declined or withdrawn (kept with its\n"
-		        "history).\n");
+		fprintf(
+		    argc < 2 ? stderr : app->out,
+		    "usage: ambassador invitations list [--limit N] [--department D]\n"
+		    "                                   [--cooldown-days N] [--format F]\n"
+		    "                                   [--out FILE] [--excel] [--delimiter ';']\n"
+		    "       ambassador invitations set EMPLOYEE_ID STATUS\n\n"
+		    "list: the next people to invite: eligible people of the latest scores\n"
+		    "by rank, leaving out ambassadors (accepted), the already invited, those\n"
+		    "who declined or withdrew within the cool-down (default 365 days),\n"
+		    "opted-out and departed people. Columns: employee_id, name, email,\n"
+		    "department.\n"
+		    "set: record invited, accepted, declined or withdrawn (kept with its\n"
+		    "history).\n\n" TABLE_OUTPUT_HELP);
 		return argc < 2 ? ERR_USAGE : 0;
 	}
 	if (strcmp(argv[1], "list") == 0)

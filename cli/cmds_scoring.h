@@ -9,8 +9,10 @@
 #include <stdint.h>
 
 #include "cli/app.h"
+#include "cli/table.h"
 #include "core/store_scores.h"
 #include "scorer/profile.h"
+#include "scorer/select.h"
 
 int cmd_score(struct app *app, int argc, char **argv);
 int cmd_rank(struct app *app, int argc, char **argv);
@@ -47,6 +49,29 @@ struct scoring_view {
 int scoring_view_open(struct app *app, int64_t id, const char *employee_id, bool with_detail,
                       struct scoring_view *out);
 void scoring_view_close(struct scoring_view *v);
+
+/* The snapshot, profile and parameters of `v` as facts of `t` (the xlsx
+ * "About" sheet). */
+void scoring_view_facts(table *t, const struct scoring_view *v);
+
+/* A pilot candidate: row `row` of the view, how the seat was given and the
+ * reason in plain words (owned). */
+struct scoring_candidate {
+	size_t row;
+	enum select_how how;
+	char *reason;
+};
+
+/* The selection options of `candidates --size size [--max-share F]` for
+ * view `v` (max_share 0: the profile's). */
+struct select_opts scoring_select_opts(const struct scoring_view *v, size_t size, double max_share);
+
+/* The pilot candidates of view `v` (scorer_select over its eligible rows,
+ * only department `dept` when not NULL), each with its reason. The caller
+ * frees *out with scoring_candidates_free. Returns 0 or an err_code. */
+int scoring_candidates(const struct scoring_view *v, const struct select_opts *so, const char *dept,
+                       struct scoring_candidate **out, size_t *out_n);
+void scoring_candidates_free(struct scoring_candidate **c, size_t n);
 
 /* Parse a non-negative whole number option (ERR_USAGE naming it). */
 int scoring_parse_count(const char *opt, const char *s, int64_t max, int64_t *out);
