@@ -19,6 +19,7 @@ int cmd_rank(struct app *app, int argc, char **argv);
 int cmd_candidates(struct app *app, int argc, char **argv);
 int cmd_explain(struct app *app, int argc, char **argv);
 int cmd_weights(struct app *app, int argc, char **argv);
+int cmd_report(struct app *app, int argc, char **argv);
 
 /* Entries for main.c's command table. */
 #define SCORING_COMMANDS                                                                           \
@@ -26,7 +27,8 @@ int cmd_weights(struct app *app, int argc, char **argv);
 	    {"rank", cmd_rank, "list eligible people, best first (suggestions to review)"},        \
 	    {"candidates", cmd_candidates, "a pilot list spread across departments and levels"},   \
 	    {"explain", cmd_explain, "why a person scores as they do, in plain words"},            \
-	    {"weights", cmd_weights, "show, change, preview, list or roll back weight profiles"},
+	    {"weights", cmd_weights, "show, change, preview, list or roll back weight profiles"},  \
+	    {"report", cmd_report, "HR's report as one self-contained HTML file"},
 
 /* Printed with every list and explanation. */
 #define SCORING_NOTICE                                                                             \

@@ -4,13 +4,11 @@
 #include "cli/table.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "cli/app.h"
 #include "core/csv.h"
 #include "core/err.h"
 #include "core/mem.h"
@@ -278,22 +276,6 @@ int table_print(const table *t, FILE *f, enum table_format fmt)
 	return print_as(t, f, &o);
 }
 
-/* Lists hold personal data: files are created for the owner only. An
- * existing file is truncated and also set to 0600. */
-static int open_private(const char *path, FILE **out)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	if (fd < 0)
-		return err_set(ERR_IO, "cannot write %s: %s", path, strerror(errno));
-	if (fchmod(fd, 0600) != 0 || !(*out = fdopen(fd, "w"))) {
-		int e = errno;
-		close(fd);
-		return err_set(ERR_IO, "cannot write %s: %s", path, strerror(e));
-	}
-	return 0;
-}
-
 int table_write(const table *t, FILE *f, const struct table_output *o)
 {
 	FILE *file = NULL;
@@ -304,14 +286,14 @@ int table_write(const table *t, FILE *f, const struct table_output *o)
 	if (o->fmt == TABLE_FORMAT_XLSX) {
 		/* Created empty with mode 0600 first: libxlsxwriter then writes
 		 * into the file with that mode. */
-		if ((rc = open_private(o->path, &file)))
+		if ((rc = app_create_private(o->path, &file)))
 			return rc;
 		fclose(file);
 		return table_write_xlsx(t, o->path);
 	}
 	if (!o->path)
 		return print_as(t, f, o);
-	if ((rc = open_private(o->path, &file)))
+	if ((rc = app_create_private(o->path, &file)))
 		return rc;
 	rc = print_as(t, file, o);
 	if (fclose(file) != 0 && !rc)

@@ -1,0 +1,295 @@
+/* report.c - what HR's report shows (report.h), gathered from a snapshot,
+ * the roster's invitation statuses and the import ledger. The report owns
+ * every string it holds; the view's rows are read, never kept.
+ */
+#include "cli/report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/mem.h"
+#include "core/store_report.h"
+
+int report_open(struct report *out, struct app *app, int64_t snapshot)
+{
+	struct import_record last;
+	size_t n = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = scoring_view_open(app, snapshot, NULL, false, &out->v)))
+		return rc;
+	out->min_group = out->v.params.min_group > 1 ? (size_t)out->v.params.min_group : 1;
+	out->generated_at = store_now();
+	if ((rc = store_import_list(out->v.store, &last, 1, &n))) {
+		report_close(out);
+		return rc;
+	}
+	out->last_import = n ? last.imported_at : 0;
+	return 0;
+}
+
+static void person_from_row(struct report_person *p, const struct snapshot_row *r,
+                            const char *reason)
+{
+	*p = (struct report_person){
+	    .pid = r->pid,
+	    .employee_id = xstrdup(r->employee_id),
+	    .name = xstrdup(r->name),
+	    .department = xstrdup(r->department),
+	    .level = xstrdup(r->level),
+	    .rank = r->rank,
+	    .score = r->score,
+	    .activity = r->activity,
+	    .attitude = r->attitude,
+	    .motivation = r->motivation,
+	    .reason = xstrdup(reason ? reason : ""),
+	    .consent = xstrdup("not asked"),
+	    .invitation = xstrdup(""),
+	};
+}
+
+int report_people_from_candidates(struct report *r, size_t size)
+{
+	struct select_opts so = scoring_select_opts(&r->v, size, 0);
+	struct scoring_candidate *c = NULL;
+	size_t n = 0;
+	struct buf note = {0};
+	int rc;
+
+	if ((rc = scoring_candidates(&r->v, &so, NULL, &c, &n)))
+		return rc;
+	r->people = xcalloc(n + 1, sizeof(*r->people));
+	for (size_t i = 0; i < n; i++)
+		person_from_row(&r->people[i], &r->v.rows[c[i].row], c[i].reason);
+	r->npeople = n;
+	r->title = xstrdup("Pilot candidates");
+	buf_printf(&note,
+	           "No pilot has been stored yet, so this report shows the pilot candidates "
+	           "(ambassador candidates --size %zu): %zu of %zu seats filled, at most %zu "
+	           "per department, minimum score %.0f.",
+	           size, n, size, scorer_select_cap(&so), so.min_score);
+	r->list_note = note.data;
+	scoring_candidates_free(&c, n);
+	return 0;
+}
+
+/* --- groups ------------------------------------------------------------- */
+
+struct groups {
+	struct report_group *g;
+	size_t n, last;
+};
+
+static struct report_group *group_of(struct groups *gs, const char *name)
+{
+	if (gs->last < gs->n && strcmp(gs->g[gs->last].name, name) == 0)
+		return &gs->g[gs->last];
+	for (size_t i = 0; i < gs->n; i++)
+		if (strcmp(gs->g[i].name, name) == 0)
+			return &gs->g[gs->last = i];
+	gs->g = xreallocarray(gs->g, gs->n + 1, sizeof(*gs->g));
+	gs->g[gs->n] = (struct report_group){.name = xstrdup(name)};
+	gs->last = gs->n;
+	return &gs->g[gs->n++];
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+	const struct report_group *x = a, *y = b;
+
+	if (!!x->merged_groups != !!y->merged_groups)
+		return x->merged_groups ? 1 : -1; /* the merged group last */
+	if (x->eligible != y->eligible)
+		return x->eligible > y->eligible ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Merge groups with fewer than min eligible people into one, so no count
+ * of a small group can be read off the report (SPEC 3.12); sort. */
+static void groups_finish(struct groups *gs, size_t min, struct report_group **out, size_t *n)
+{
+	struct report_group other = {0};
+	size_t k = 0;
+
+	for (size_t i = 0; i < gs->n; i++) {
+		struct report_group *g = &gs->g[i];
+		if (g->eligible >= min) {
+			gs->g[k++] = *g;
+			continue;
+		}
+		other.eligible += g->eligible;
+		other.seats += g->seats;
+		other.invited += g->invited;
+		other.accepted += g->accepted;
+		other.declined += g->declined;
+		other.merged_groups++;
+		free(g->name);
+	}
+	if (other.merged_groups) {
+		other.name = xstrdup(REPORT_OTHER);
+		gs->g = xreallocarray(gs->g, k + 1, sizeof(*gs->g));
+		gs->g[k++] = other;
+	}
+	qsort(gs->g, k, sizeof(*gs->g), cmp_group);
+	*out = gs->g;
+	*n = k;
+	gs->g = NULL;
+	gs->n = 0;
+}
+
+/* --- statuses ----------------------------------------------------------- */
+
+struct status {
+	int64_t pid;
+	char consent[12], invitation[12];
+};
+
+struct status_walk {
+	struct status *st;
+	size_t n, cap;
+	struct groups *depts;
+};
+
+static void copy_word(char *out, size_t size, const char *s)
+{
+	snprintf(out, size, "%s", s ? s : "");
+}
+
+static int visit_person(void *ctx, const struct score_person_row *p)
+{
+	struct status_walk *w = ctx;
+	struct status *s;
+
+	if (w->n == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 1024;
+		w->st = xreallocarray(w->st, w->cap, sizeof(*w->st));
+	}
+	s = &w->st[w->n++];
+	s->pid = p->pid;
+	copy_word(s->consent, sizeof(s->consent), *p->consent ? p->consent : "not asked");
+	copy_word(s->invitation, sizeof(s->invitation), p->invitation);
+	if (p->invitation) {
+		struct report_group *g = group_of(w->depts, p->department);
+		g->invited++;
+		if (strcmp(p->invitation, "accepted") == 0)
+			g->accepted++;
+		else if (strcmp(p->invitation, "declined") == 0 ||
+		         strcmp(p->invitation, "withdrawn") == 0)
+			g->declined++;
+	}
+	return 0;
+}
+
+static int cmp_status(const void *key, const void *elem)
+{
+	int64_t a = *(const int64_t *)key, b = ((const struct status *)elem)->pid;
+
+	return a < b ? -1 : a > b;
+}
+
+static int add_reason(void *ctx, const char *why, int64_t count)
+{
+	struct report *r = ctx;
+
+	r->reasons = xreallocarray(r->reasons, r->nreasons + 1, sizeof(*r->reasons));
+	r->reasons[r->nreasons++] = (struct report_reason){xstrdup(why), count};
+	return 0;
+}
+
+static size_t bin_of(double v, size_t nbins, double max)
+{
+	double b = floor(v / max * (double)nbins);
+
+	return !(b > 0) ? 0 : b >= (double)nbins ? nbins - 1 : (size_t)b;
+}
+
+static void count_people(struct report *r, struct groups *depts, struct groups *levels)
+{
+	for (size_t i = 0; i < r->v.eligible; i++) {
+		const struct snapshot_row *row = &r->v.rows[i];
+		group_of(depts, row->department)->eligible++;
+		group_of(levels, *row->level ? row->level : "not given")->eligible++;
+		r->score_bins[bin_of(row->score, REPORT_SCORE_BINS, 100)]++;
+		if (isfinite(row->attitude))
+			r->grid[bin_of(row->activity, REPORT_GRID, 1)]
+			       [bin_of(row->attitude, REPORT_GRID, 1)]++;
+		else
+			r->grid_unknown++;
+	}
+	for (size_t i = 0; i < r->npeople; i++) {
+		const struct report_person *p = &r->people[i];
+		group_of(depts, p->department)->seats++;
+		group_of(levels, *p->level ? p->level : "not given")->seats++;
+	}
+}
+
+int report_load(struct report *r)
+{
+	struct groups depts = {0}, levels = {0};
+	struct status_walk w = {.depts = &depts};
+	int rc;
+
+	/* Everyone who may be scored, the declined included (INT64_MAX: no
+	 * decline is recent enough to leave anyone out), for the funnel. */
+	if ((rc = store_scoring_people_each(r->v.store, INT64_MAX, visit_person, &w)))
+		goto done;
+	for (size_t i = 0; i < r->npeople; i++) {
+		struct report_person *p = &r->people[i];
+		const struct status *s = bsearch(&p->pid, w.st, w.n, sizeof(*w.st), cmp_status);
+		if (!s)
+			continue;
+		free(p->consent);
+		free(p->invitation);
+		p->consent = xstrdup(s->consent);
+		p->invitation = xstrdup(s->invitation);
+	}
+	count_people(r, &depts, &levels);
+	if ((rc = store_snapshot_reasons_each(r->v.store, r->v.info.id, add_reason, r)))
+		goto done;
+	groups_finish(&depts, r->min_group, &r->depts, &r->ndepts);
+	groups_finish(&levels, r->min_group, &r->levels, &r->nlevels);
+done:
+	for (size_t i = 0; i < depts.n; i++)
+		free(depts.g[i].name);
+	for (size_t i = 0; i < levels.n; i++)
+		free(levels.g[i].name);
+	free(depts.g);
+	free(levels.g);
+	free(w.st);
+	return rc;
+}
+
+static void groups_free(struct report_group **g, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((*g)[i].name);
+	free(*g);
+	*g = NULL;
+}
+
+void report_close(struct report *r)
+{
+	for (size_t i = 0; i < r->npeople; i++) {
+		struct report_person *p = &r->people[i];
+		free(p->employee_id);
+		free(p->name);
+		free(p->department);
+		free(p->level);
+		free(p->reason);
+		free(p->consent);
+		free(p->invitation);
+	}
+	free(r->people);
+	groups_free(&r->depts, r->ndepts);
+	groups_free(&r->levels, r->nlevels);
+	for (size_t i = 0; i < r->nreasons; i++)
+		free(r->reasons[i].why);
+	free(r->reasons);
+	free(r->title);
+	free(r->list_note);
+	scoring_view_close(&r->v);
+	memset(r, 0, sizeof(*r));
+}

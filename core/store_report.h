@@ -1,0 +1,20 @@
+/* store_report.h - aggregate reads for HR's report (cli/report.c): why the
+ * people of a snapshot who are not eligible are not, counted by reason.
+ */
+#ifndef AMB_CORE_STORE_REPORT_H
+#define AMB_CORE_STORE_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/store.h"
+
+typedef int (*store_reason_fn)(void *ctx, const char *why_not, int64_t count);
+
+/* Visit the reasons ("why_not" of the detail JSON) of the people of
+ * snapshot `id` who were not eligible, with how many, most frequent first
+ * (then by text). Counted as the snapshot was taken. The callback returns 0
+ * to go on; anything else stops and is returned. */
+int store_snapshot_reasons_each(store *s, int64_t id, store_reason_fn fn, void *ctx);
+
+#endif
