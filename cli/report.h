@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "cli/cmds_scoring.h"
+#include "scorer/model.h"
 
 #define REPORT_SCORE_BINS 50 /* 2 points each over 0..100 */
 #define REPORT_GRID       20 /* activity x attitude cells per side */
@@ -82,6 +83,19 @@ void report_close(struct report *r);
 
 /* Write the report as HTML to `f`. Returns 0 or ERR_IO. */
 int report_write_html(const struct report *r, FILE *f);
+
+/* The analyst's preview (`weights preview --report`, cli/report_preview.c):
+ * two populations scored with the current and the proposed weights. */
+struct preview_report {
+	const scorer_population *now, *next;
+	const struct scorer_params *cur, *prop;
+	size_t top;
+	double tau;
+	const char *profile;
+};
+
+/* Write the preview as HTML to `f`. Returns 0 or ERR_IO. */
+int report_preview_html(FILE *f, const struct preview_report *p);
 
 /* HTML helpers shared with the weights preview report
  * (cli/report_html.c). */

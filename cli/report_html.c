@@ -54,7 +54,7 @@ static const char css[] =
     "vertical-align:top}"
     "th{background:var(--soft);font-weight:600;font-size:12.5px;color:var(--muted)}"
     "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
-    "td.who b{display:block}td.who small{color:var(--muted)}"
+    "td.who b{display:block;white-space:nowrap}td.who small{color:var(--muted)}"
     "td.why{font-size:12.5px;color:#323f4b;min-width:240px}"
     ".bars{display:grid;grid-template-columns:auto 64px 34px;gap:1px 6px;align-items:center;"
     "font-size:11.5px;min-width:150px}"
@@ -83,11 +83,15 @@ static const char css[] =
     "padding-top:10px}"
     "@media (max-width:640px){main{padding:16px 12px}h1{font-size:21px}"
     "td.why{min-width:180px}}"
-    "@media print{@page{size:A4;margin:14mm 12mm}"
+    "@media print{@page{size:A4 landscape;margin:12mm 12mm}"
     "body{font-size:10.5pt}main{max-width:none;padding:0}"
     "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
     "h2{break-after:avoid}tr,figure,.kpi{break-inside:avoid}thead{display:table-header-group}"
-    ".scroll{overflow:visible}figure svg{max-height:none}}";
+    ".scroll{overflow:visible}figure svg{max-height:none}"
+    "table{font-size:8.5pt}th,td{padding:3px 4px}td.why{min-width:0;font-size:8pt}"
+    ".bars{min-width:0;grid-template-columns:auto 40px 24px;font-size:7.5pt}"
+    ".kpis{grid-template-columns:repeat(4,1fr)}.kpi b{font-size:16pt}"
+    "figure{padding:8px 10px}}";
 
 void html_text(FILE *f, const char *s)
 {
