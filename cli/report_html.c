@@ -712,7 +712,7 @@ static void method(FILE *f, const struct report *r)
 	        "of the seats; within %g points a less represented level goes first.</p>\n",
 	        p->w_activity, p->w_attitude, p->w_motivation, p->min_score, 100 * p->max_share,
 	        p->level_tie);
-	fputs("<p><b>What never counts:</b> sales figures or targets, follower counts, and "
+	fputs("<p><b>What never counts:</b> sales figures or targets, and "
 	      "anyone who opted out, left, or declined (for the cool-down period). Careless "
 	      "survey answers (the same answer everywhere, or answered implausibly fast) are not "
 	      "trusted. This report holds no survey answers, only the components computed from "
