@@ -2,6 +2,7 @@
  * snapshot (cli/report.h) as one self-contained HTML file, mode 0600.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "cli/cmds_scoring.h"
 #include "cli/report.h"
 #include "core/err.h"
+#include "core/store_pilot.h"
 
 static void usage(FILE *f)
 {
@@ -32,6 +34,7 @@ static void usage(FILE *f)
 struct report_opts {
 	const char *out, *pilot;
 	int64_t size, snapshot;
+	bool size_given;
 };
 
 static int parse(int argc, char **argv, struct report_opts *o)
@@ -48,7 +51,10 @@ static int parse(int argc, char **argv, struct report_opts *o)
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'o': o->out = optarg; break;
-		case 'n': rc = scoring_parse_count("--size", optarg, 100000, &o->size); break;
+		case 'n':
+			rc = scoring_parse_count("--size", optarg, 100000, &o->size);
+			o->size_given = true;
+			break;
 		case 's':
 			rc = scoring_parse_count("--snapshot", optarg, INT64_MAX, &o->snapshot);
 			break;
@@ -62,20 +68,38 @@ static int parse(int argc, char **argv, struct report_opts *o)
 		return err_set(ERR_USAGE, "report takes no arguments");
 	if (!o->out || !*o->out)
 		return err_set(ERR_USAGE, "report: --out FILE.html is required");
-	if (o->size < 1)
+	if (o->size < 0 || (o->size == 0 && o->size_given))
 		return err_set(ERR_USAGE, "report: --size must be 1 or more");
-	if (o->pilot)
-		return err_set(ERR_USAGE, "report --pilot: not implemented (stored pilots do not "
-		                          "exist yet); the report shows the pilot candidates");
+	if (o->pilot && (o->size_given || o->snapshot))
+		return err_set(ERR_USAGE, "report: --pilot shows that pilot with its own snapshot; "
+		                          "leave out --size and --snapshot");
 	return 0;
+}
+
+/* The pilot to show into *out: 1 when there is one, 0 for the candidates
+ * instead, or an err_code (ERR_NOT_FOUND for an unknown --pilot). */
+static int which_pilot(struct app *app, const struct report_opts *o, struct pilot_info *out)
+{
+	store *s;
+	int rc;
+
+	if (o->size_given || o->snapshot)
+		return 0;
+	if ((rc = app_store(app, false, &s)))
+		return rc;
+	rc = store_pilot_get(s, o->pilot, false, out);
+	if (rc == 0 && o->pilot)
+		return err_set(ERR_NOT_FOUND, "no pilot '%s'", o->pilot);
+	return rc;
 }
 
 int cmd_report(struct app *app, int argc, char **argv)
 {
 	struct report_opts o = {.size = 20};
+	struct pilot_info pilot = {0};
 	struct report r;
 	FILE *f = NULL;
-	int rc;
+	int rc, has_pilot;
 
 	if (cmd_wants_help(argc, argv)) {
 		usage(app->out);
@@ -83,9 +107,15 @@ int cmd_report(struct app *app, int argc, char **argv)
 	}
 	if ((rc = parse(argc, argv, &o)))
 		return rc;
-	if ((rc = report_open(&r, app, o.snapshot)))
+	if ((has_pilot = which_pilot(app, &o, &pilot)) < 0)
+		return has_pilot;
+	if ((rc = report_open(&r, app, has_pilot ? pilot.snapshot_id : o.snapshot))) {
+		store_pilot_info_free(&pilot);
 		return rc;
-	if ((rc = report_people_from_candidates(&r, (size_t)o.size)) || (rc = report_load(&r)))
+	}
+	rc = has_pilot ? report_people_from_pilot(&r, &pilot)
+	               : report_people_from_candidates(&r, (size_t)o.size);
+	if (rc || (rc = report_load(&r)))
 		goto done;
 	if ((rc = app_create_private(o.out, &f)))
 		goto done;
@@ -99,5 +129,6 @@ int cmd_report(struct app *app, int argc, char **argv)
 		        (long long)r.v.info.id, r.npeople, o.out);
 done:
 	report_close(&r);
+	store_pilot_info_free(&pilot);
 	return rc;
 }

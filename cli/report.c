@@ -10,7 +10,9 @@
 
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/store_pilot.h"
 #include "core/store_report.h"
+#include "core/timefmt.h"
 
 int report_open(struct report *out, struct app *app, int64_t snapshot)
 {
@@ -28,7 +30,13 @@ int report_open(struct report *out, struct app *app, int64_t snapshot)
 		return rc;
 	}
 	out->last_import = n ? last.imported_at : 0;
-	return 0;
+	/* Only the published snapshot can be older than the data it serves. */
+	int64_t published = 0;
+	if (!(rc = store_published_id(out->v.store, &published)) && published == out->v.info.id)
+		rc = store_published_stale(out->v.store, &out->stale);
+	if (rc)
+		report_close(out);
+	return rc;
 }
 
 static void person_from_row(struct report_person *p, const struct snapshot_row *r,
@@ -73,6 +81,109 @@ int report_people_from_candidates(struct report *r, size_t size)
 	           size, n, size, scorer_select_cap(&so), so.min_score);
 	r->list_note = note.data;
 	scoring_candidates_free(&c, n);
+	return 0;
+}
+
+struct pilot_walk {
+	struct report *r;
+	const size_t *by_pid; /* view row indexes sorted by pid */
+	size_t left_out;
+};
+
+static int cmp_row_pid(const void *key, const void *elem, void *ctx)
+{
+	const struct scoring_view *v = ctx;
+	int64_t a = *(const int64_t *)key, b = v->rows[*(const size_t *)elem].pid;
+
+	return a < b ? -1 : a > b;
+}
+
+static const struct snapshot_row *row_of_pid(const struct pilot_walk *w, int64_t pid)
+{
+	const struct scoring_view *v = &w->r->v;
+	size_t lo = 0, hi = v->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp_row_pid(&pid, &w->by_pid[mid], (void *)v);
+		if (c == 0)
+			return &v->rows[w->by_pid[mid]];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static int add_member(void *ctx, const struct pilot_member *m)
+{
+	struct pilot_walk *w = ctx;
+	struct report *r = w->r;
+	const struct snapshot_row *row = row_of_pid(w, m->pid);
+
+	/* Opted out or left since: never listed (SPEC 3.8). */
+	if (m->departed || strcmp(m->consent, "no") == 0) {
+		w->left_out++;
+		return 0;
+	}
+	r->people = xreallocarray(r->people, r->npeople + 1, sizeof(*r->people));
+	struct report_person *p = &r->people[r->npeople++];
+	*p = (struct report_person){
+	    .pid = m->pid,
+	    .employee_id = xstrdup(m->employee_id),
+	    .name = xstrdup(m->name),
+	    .department = xstrdup(m->department),
+	    .level = xstrdup(m->level),
+	    .rank = row ? row->rank : 0,
+	    .score = row ? row->score : NAN,
+	    .activity = row ? row->activity : NAN,
+	    .attitude = row ? row->attitude : NAN,
+	    .motivation = row ? row->motivation : NAN,
+	    .reason = xstrdup(*m->reason ? m->reason : "added by hand"),
+	    .consent = xstrdup(*m->consent ? m->consent : "not asked"),
+	    .invitation = xstrdup(strcmp(m->invitation, "none") == 0 ? "" : m->invitation),
+	};
+	return 0;
+}
+
+static int cmp_by_pid(const void *a, const void *b, void *ctx)
+{
+	const struct scoring_view *v = ctx;
+	int64_t x = v->rows[*(const size_t *)a].pid, y = v->rows[*(const size_t *)b].pid;
+
+	return x < y ? -1 : x > y;
+}
+
+int report_people_from_pilot(struct report *r, const struct pilot_info *pilot)
+{
+	size_t *by_pid = xcalloc(r->v.n + 1, sizeof(*by_pid));
+	struct pilot_walk w = {.r = r, .by_pid = by_pid};
+	struct buf note = {0};
+	char when[32];
+	int rc;
+
+	for (size_t i = 0; i < r->v.n; i++)
+		by_pid[i] = i;
+	qsort_r(by_pid, r->v.n, sizeof(*by_pid), cmp_by_pid, &r->v);
+	rc = store_pilot_members_each(r->v.store, pilot->id, add_member, &w);
+	free(by_pid);
+	if (rc)
+		return rc;
+	buf_printf(&note, "Pilot \"%s\" of snapshot #%lld: %lld seats, %zu people shown, ",
+	           pilot->name, (long long)pilot->snapshot_id, (long long)pilot->size, r->npeople);
+	if (pilot->approved_at) {
+		timefmt_date(when, sizeof(when), pilot->approved_at);
+		buf_printf(&note, "approved by %s on %s.", pilot->approved_by, when);
+	} else {
+		buf_puts(&note, "a draft (not approved yet).");
+	}
+	if (w.left_out)
+		buf_printf(&note, " %zu member%s who opted out or left since %s not shown.",
+		           w.left_out, w.left_out == 1 ? "" : "s", w.left_out == 1 ? "is" : "are");
+	buf_puts(&note, " Reasons are the ones recorded in the pilot.");
+	r->title = xstrdup("The pilot");
+	r->list_note = note.data;
 	return 0;
 }
 

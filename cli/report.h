@@ -12,6 +12,7 @@
 #ifndef AMB_CLI_REPORT_H
 #define AMB_CLI_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -61,6 +62,7 @@ struct report {
 	size_t grid[REPORT_GRID][REPORT_GRID]; /* [activity][attitude], eligible */
 	size_t grid_unknown;                   /* eligible without an attitude */
 	int64_t last_import;                   /* newest import (0: none) */
+	bool stale;                            /* data imported after the scores */
 	size_t min_group;
 	int64_t generated_at;
 };
@@ -74,6 +76,14 @@ int report_open(struct report *out, struct app *app, int64_t snapshot);
 /* The seam: show the pilot candidates (`candidates --size size`) of the
  * report's snapshot. Returns 0 or an err_code. */
 int report_people_from_candidates(struct report *r, size_t size);
+
+struct pilot_info;
+
+/* The seam, for a stored pilot (core/store_pilot.h) whose snapshot the
+ * report was opened on: its members in order, with the reason stored for
+ * each; members who have since opted out or left are not shown (counted in
+ * the note). Returns 0 or an err_code. */
+int report_people_from_pilot(struct report *r, const struct pilot_info *pilot);
 
 /* After people are set: group counts, distributions, funnel, reasons.
  * Returns 0 or an err_code. */

@@ -215,6 +215,10 @@ static void summary(FILE *f, const struct report *r)
 	        "the newest data import was %s. This report was made %s.</p>\n",
 	        (long long)r->v.info.profile_version, a, r->v.params.window_weeks,
 	        r->last_import ? c : "never", d);
+	if (r->stale)
+		fputs("<p class=\"notice\"><b>Data changed after these scores were computed.</b> "
+		      "Run <code>ambassador score</code> for scores of the newest data.</p>\n",
+		      f);
 	fprintf(f,
 	        "<h3>Why %lld people are not eligible</h3>\n<p class=\"meta\">Eligible means: "
 	        "consent%s, a trusted survey answer (attitude and motivation) and own posts or "
@@ -455,17 +459,19 @@ void html_histogram(FILE *f, const size_t *bins, size_t nbins, const char *colou
 static void score_chart(FILE *f, const struct report *r)
 {
 	double *marks = xcalloc(r->npeople + 1, sizeof(double));
-	size_t bands[10] = {0}, shown[10] = {0};
+	size_t bands[10] = {0}, shown[10] = {0}, nmarks = 0;
 
 	for (size_t i = 0; i < r->npeople; i++) {
-		marks[i] = r->people[i].score;
-		size_t b = (size_t)fmin(fmax(floor(marks[i] / 10), 0), 9);
-		shown[b]++;
+		if (!isfinite(r->people[i].score))
+			continue; /* a pilot member missing from the snapshot */
+		marks[nmarks] = r->people[i].score;
+		shown[(size_t)fmin(fmax(floor(marks[nmarks] / 10), 0), 9)]++;
+		nmarks++;
 	}
 	for (size_t i = 0; i < REPORT_SCORE_BINS; i++)
 		bands[i * 10 / REPORT_SCORE_BINS] += r->score_bins[i];
 	fputs("<figure id=\"scores\">\n", f);
-	html_histogram(f, r->score_bins, REPORT_SCORE_BINS, C_SKY, marks, r->npeople,
+	html_histogram(f, r->score_bins, REPORT_SCORE_BINS, C_SKY, marks, nmarks,
 	               r->v.params.min_score, "Score distribution of everyone eligible");
 	fprintf(
 	    f,

@@ -16,6 +16,8 @@ SAMPLES = os.path.join(SRC, "samples")
 NAMES = {"E0148": "=1+2 Sofie Berg", "E0048": "Maarten Sørensen & <Vestergaard>"}
 STATUSES = [("E0148", "accepted"), ("E0048", "invited"), ("E0029", "invited"),
             ("E0108", "declined")]
+# pilot members not invited yet (the invitation list)
+PENDING = ["E0109", "E0129", "E0020", "E0130", "E0081"]
 
 
 def amb(db, *args, timeout=300):
@@ -39,10 +41,36 @@ def build(tmp):
              ["import", "survey", os.path.join(SAMPLES, "survey_msforms.csv"), "--codebook",
               os.path.join(SAMPLES, "codebook.csv")],
              ["import", "activity", os.path.join(SAMPLES, "activity.csv")],
-             ["score", "--as-of", "2026-11-30"]]
-    steps += [["invitations", "set", who, st] for who, st in STATUSES]
+             ["score", "--as-of", "2026-11-30"], ["publish", "1"]]
+    run(db, steps)
+    # Invitations go to the people of an approved pilot.
+    add_pilot(db, "First pilot", [(who, "test") for who, _ in STATUSES] +
+              [(who, "test") for who in PENDING])
+    run(db, [["invitations", "set", who, st] for who, st in STATUSES])
+    return db
+
+
+def run(db, steps):
     for s in steps:
         p = amb(db, "-q", *s)
         if p.returncode != 0:
             raise RuntimeError("%s: %s" % (" ".join(s), p.stderr))
-    return db
+
+
+def add_pilot(db, name, members, approved=True):
+    """Store pilot `name` of snapshot 1 with `members` [(employee_id,
+    reason)] as the pilot workflow records it (the tables of core/store_pilot.h)."""
+    import sqlite3
+    con = sqlite3.connect(db)
+    with con:
+        cur = con.execute("INSERT INTO pilots(name, snapshot_id, size, created_at, created_by,"
+                          " approved_at, approved_by) VALUES (?, 1, ?, 1764460800, 'test',"
+                          " ?, ?)", (name, len(members), 1764547200 if approved else None,
+                                     "hr:test" if approved else None))
+        pilot = cur.lastrowid
+        for pos, (who, reason) in enumerate(members):
+            pid = con.execute("SELECT pid FROM people WHERE employee_id = ?",
+                              (who,)).fetchone()[0]
+            con.execute("INSERT INTO pilot_members(pilot_id, pid, position, reason)"
+                        " VALUES (?, ?, ?, ?)", (pilot, pid, pos + 1, reason))
+    con.close()

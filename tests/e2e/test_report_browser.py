@@ -23,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import stat
 import struct
 import subprocess
@@ -32,7 +33,7 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from svc_helpers import Results  # noqa: E402
-from report_setup import amb, build  # noqa: E402
+from report_setup import add_pilot, amb, build  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 DRIVER = "/usr/bin/chromedriver"
@@ -108,12 +109,45 @@ def test_report_file(r, tmp, db, names):
     r.check(sum(int(x[1]) for x in funnel) == 4 and sum(int(x[2]) for x in funnel) == 1 and
             sum(int(x[4]) for x in funnel) == 1, "funnel counts the four statuses: %r" % funnel)
     for bad, msg in ((["report"], "--out FILE.html is required"),
-                     (["report", "--out", out, "--pilot", "x"], "not implemented"),
+                     (["report", "--out", out, "--pilot", "x"], "no pilot 'x'"),
                      (["report", "--out", out, "--snapshot", "9"], "no snapshot #9")):
         q = amb(db, *bad)
         r.check(q.returncode != 0 and msg in q.stderr and len(q.stderr.splitlines()) == 1,
                 "%s: one line with %r: %r" % (" ".join(bad), msg, q.stderr))
     return out
+
+
+def test_report_pilot(r, tmp, db):
+    """A stored pilot is the report's list: its members in order with the
+    reasons recorded; someone who opted out since is not shown."""
+    members = [("E0109", "Finance's best; asked in person"), ("E0001", "added by HR"),
+               ("E0002", "opts out below")]
+    add_pilot(db, "Spring pilot", members)
+    con_db = os.path.join(tmp, "pilot.db")
+    shutil.copy(db, con_db)
+    con = sqlite3.connect(con_db)
+    with con:
+        con.execute("UPDATE people SET consent = 'no' WHERE employee_id = 'E0002'")
+    con.close()
+    out = os.path.join(tmp, "pilot.html")
+    p = amb(con_db, "report", "--out", out)
+    r.check(p.returncode == 0, "report of the newest pilot exits 0: %r" % p.stderr)
+    doc = open(out, encoding="utf-8").read()
+    r.check("<h2>The pilot</h2>" in doc and "Spring pilot" in doc, "the pilot is the list")
+    listed = re.findall(r'<td class="who"><b>(.*?)</b><small>(E\d+)</small>', doc)
+    r.check([x[1] for x in listed] == ["E0109", "E0001"],
+            "members in order, the opted-out one left out: %r" % listed)
+    r.check("Finance&#39;s best; asked in person" in doc, "the stored reason is shown")
+    r.check("1 member who opted out or left since is not shown" in doc, "the note counts them")
+    q = amb(con_db, "report", "--out", out, "--pilot", "Spring pilot")
+    r.check(q.returncode == 0, "--pilot NAME: %r" % q.stderr)
+    q = amb(con_db, "report", "--out", out, "--size", "5")
+    r.check(q.returncode == 0 and "<h2>Pilot candidates</h2>" in open(out).read(),
+            "--size shows the candidates even when a pilot exists")
+    for bad, msg in ((["--pilot", "nope"], "no pilot 'nope'"),
+                     (["--pilot", "Spring pilot", "--size", "3"], "leave out --size")):
+        q = amb(con_db, "report", "--out", out, *bad)
+        r.check(q.returncode != 0 and msg in q.stderr, "%r: %r" % (bad, q.stderr))
 
 
 def test_preview_file(r, tmp, db):
@@ -209,6 +243,7 @@ def main():
             report = test_report_file(r, tmp, db, names)
             preview = test_preview_file(r, tmp, db)
         r.run(files)
+        r.run(test_report_pilot, tmp, db)
         missing = missing_tools()
         if missing and os.environ.get("CI") != "true":
             print("SKIP: the browser checks need %s (scripts/deps.sh installs them)" %
