@@ -75,8 +75,8 @@ int report_people_from_candidates(struct report *r, size_t size)
 	r->npeople = n;
 	r->title = xstrdup("Pilot candidates");
 	buf_printf(&note,
-	           "No pilot has been stored yet, so this report shows the pilot candidates "
-	           "(ambassador candidates --size %zu): %zu of %zu seats filled, at most %zu "
+	           "The pilot candidates of this snapshot, as `ambassador candidates --size %zu` "
+	           "lists them (no stored pilot is shown): %zu of %zu seats filled, at most %zu "
 	           "per department, minimum score %.0f.",
 	           size, n, size, scorer_select_cap(&so), so.min_score);
 	r->list_note = note.data;

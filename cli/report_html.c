@@ -34,7 +34,7 @@ static const char css[] =
     "html{-webkit-text-size-adjust:100%}"
     "body{margin:0;color:var(--ink);background:#fff;font:15px/1.5 system-ui,-apple-system,"
     "'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif}"
-    "main{max-width:1120px;margin:0 auto;padding:28px 24px 48px}"
+    "main{max-width:1200px;margin:0 auto;padding:28px 24px 48px}"
     "header.top{border-bottom:3px solid var(--accent);padding-bottom:14px;margin-bottom:22px}"
     "h1{font-size:26px;margin:0 0 4px;letter-spacing:-.01em}"
     "h2{font-size:19px;margin:34px 0 10px;padding-bottom:4px;border-bottom:1px solid var(--line)}"
@@ -55,7 +55,8 @@ static const char css[] =
     "th{background:var(--soft);font-weight:600;font-size:12.5px;color:var(--muted)}"
     "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
     "td.who b{display:block;white-space:nowrap}td.who small{color:var(--muted)}"
-    "td.why{font-size:12.5px;color:#323f4b;min-width:240px}"
+    "td.why{font-size:12.5px;color:#323f4b;min-width:260px}"
+    "td.status{font-size:12.5px;white-space:nowrap}td.status .badge{margin-top:3px}"
     ".bars{display:grid;grid-template-columns:auto 64px 34px;gap:1px 6px;align-items:center;"
     "font-size:11.5px;min-width:150px}"
     ".bars i{display:block;height:8px;background:var(--soft);border:1px solid var(--line);"
@@ -270,9 +271,9 @@ static void person_row(FILE *f, size_t k, const struct report_person *p)
 	bar_row(f, "activity", p->activity, C_BLUE);
 	bar_row(f, "attitude", p->attitude, C_ORANGE);
 	bar_row(f, "motivation", p->motivation, C_GREEN);
-	fputs("</div></td><td>", f);
+	fputs("</div></td><td class=\"status\">consent: ", f);
 	html_text(f, p->consent);
-	fputs("</td><td>", f);
+	fputs("<br>", f);
 	if (*p->invitation) {
 		fprintf(f, "<span class=\"badge b-%s\">", p->invitation);
 		html_text(f, p->invitation);
@@ -293,13 +294,13 @@ static void people_list(FILE *f, const struct report *r)
 	html_text(f, r->list_note);
 	fputs("</p>\n<div class=\"scroll\"><table><thead><tr><th class=\"n\">#</th><th>Name</th>"
 	      "<th>Department</th><th>Level</th><th class=\"n\">Score</th>"
-	      "<th>Components (0&#8211;1)</th><th>Consent</th><th>Invitation</th>"
+	      "<th>Components (0&#8211;1)</th><th>Status</th>"
 	      "<th>Why</th></tr></thead><tbody>\n",
 	      f);
 	for (size_t k = 0; k < r->npeople; k++)
 		person_row(f, k, &r->people[k]);
 	if (!r->npeople)
-		fputs("<tr><td colspan=\"9\">Nobody reaches the minimum score.</td></tr>\n", f);
+		fputs("<tr><td colspan=\"8\">Nobody reaches the minimum score.</td></tr>\n", f);
 	fputs("</tbody></table></div>\n</section>\n", f);
 }
 

@@ -108,6 +108,8 @@ def test_report_file(r, tmp, db, names):
     funnel = group_rows(doc, "funnel")
     r.check(sum(int(x[1]) for x in funnel) == 4 and sum(int(x[2]) for x in funnel) == 1 and
             sum(int(x[4]) for x in funnel) == 1, "funnel counts the four statuses: %r" % funnel)
+    q = amb(db, "report", "--snapshot", "1", "--out", os.path.join(tmp, "first.html"))
+    r.check(q.returncode == 0 and "snapshot #1 " in q.stdout, "--snapshot 1: %r" % q.stderr)
     for bad, msg in ((["report"], "--out FILE.html is required"),
                      (["report", "--out", out, "--pilot", "x"], "no pilot 'x'"),
                      (["report", "--out", out, "--snapshot", "9"], "no snapshot #9")):
