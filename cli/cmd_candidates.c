@@ -12,6 +12,7 @@
 #include "cli/cmds_scoring.h"
 #include "cli/table.h"
 #include "core/err.h"
+#include "core/store_report.h"
 #include "scorer/explain.h"
 #include "scorer/rank.h"
 #include "scorer/select.h"
@@ -126,23 +127,20 @@ static void add_row(table *t, const struct snapshot_row *r, const char *reason)
 static char *pick_reason(const struct scoring_view *v, const struct select_pick *p,
                          const struct snapshot_row *r, const double *att, const double *mot)
 {
-	struct snapshot_row *one = NULL;
-	size_t none = 0;
+	char *own = NULL;
 	const char *detail = r->detail;
 	struct explain_detail d;
 	struct buf reason = {0};
 
 	how_phrase(&reason, p->how, r);
-	if (!detail &&
-	    store_snapshot_rows(v->store, v->info.id, INT64_MAX, r->employee_id, true, &one,
-	                        &none) == 0 &&
-	    none == 1)
-		detail = one[0].detail;
+	/* By primary key: one lookup, whatever the snapshot's size. */
+	if (!detail && store_snapshot_detail(v->store, v->info.id, r->pid, &own) == 1)
+		detail = own;
 	if (detail && explain_detail_parse(&d, detail) == 0)
 		explain_facts(&reason, &d, r->attitude, r->motivation,
 		              scorer_percentile(att, v->eligible, r->attitude),
 		              scorer_percentile(mot, v->eligible, r->motivation));
-	store_snapshot_rows_free(&one, none);
+	free(own);
 	return reason.data ? reason.data : xstrdup("");
 }
 

@@ -2,6 +2,9 @@
 #include "core/store_report.h"
 
 #include <sqlite3.h>
+#include <stddef.h>
+
+#include "core/mem.h"
 
 #include "core/err.h"
 #include "core/store_internal.h"
@@ -32,4 +35,28 @@ int store_snapshot_reasons_each(store *s, int64_t id, store_reason_fn fn, void *
 	if (rc != SQLITE_DONE)
 		return store_sqlerr(s, rc, "reading the reasons");
 	return 0;
+}
+
+int store_snapshot_detail(store *s, int64_t id, int64_t pid, char **out)
+{
+	static const char sql[] =
+	    "SELECT detail FROM snapshot_scores WHERE snapshot_id = ?1 AND pid = ?2";
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_prepare(s, sql, &st)) ||
+	    (rc = store_bind(s, st, "reading a detail", BIND_INT(id), BIND_INT(pid))))
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *d = sqlite3_column_text(st, 0);
+		*out = xstrdup(d ? (const char *)d : "{}");
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_sqlerr(s, rc, "reading a detail");
 }

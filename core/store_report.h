@@ -1,5 +1,6 @@
-/* store_report.h - aggregate reads for HR's report (cli/report.c): why the
- * people of a snapshot who are not eligible are not, counted by reason.
+/* store_report.h - reads for HR's report (cli/report.c): why the people of
+ * a snapshot who are not eligible are not, counted by reason, and one
+ * person's detail.
  */
 #ifndef AMB_CORE_STORE_REPORT_H
 #define AMB_CORE_STORE_REPORT_H
@@ -16,5 +17,10 @@ typedef int (*store_reason_fn)(void *ctx, const char *why_not, int64_t count);
  * (then by text). Counted as the snapshot was taken. The callback returns 0
  * to go on; anything else stops and is returned. */
 int store_snapshot_reasons_each(store *s, int64_t id, store_reason_fn fn, void *ctx);
+
+/* The detail JSON of person `pid` in snapshot `id` (by the primary key, so
+ * one lookup whatever the snapshot's size). Returns 1 and a malloc'ed copy
+ * in *out, 0 when the person is not in that snapshot, or an err_code. */
+int store_snapshot_detail(store *s, int64_t id, int64_t pid, char **out);
 
 #endif
