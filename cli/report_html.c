@@ -174,6 +174,21 @@ static double pct(size_t part, size_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0;
 }
 
+/* 979880 -> "979,880" */
+static void fmt_count(char *out, size_t n, unsigned long long v)
+{
+	char digits[32];
+	int len = snprintf(digits, sizeof(digits), "%llu", v);
+	size_t k = 0;
+
+	for (int i = 0; i < len && k + 2 < n; i++) {
+		if (i && (len - i) % 3 == 0)
+			out[k++] = ',';
+		out[k++] = digits[i];
+	}
+	out[k] = '\0';
+}
+
 /* --- summary -------------------------------------------------------------- */
 
 static void kpi(FILE *f, const char *value, const char *label)
@@ -192,9 +207,9 @@ static void summary(FILE *f, const struct report *r)
 		accepted += r->depts[i].accepted;
 	}
 	fputs("<section id=\"summary\">\n<h2>Summary</h2>\n<div class=\"kpis\">\n", f);
-	snprintf(a, sizeof(a), "%lld", (long long)r->v.info.people);
+	fmt_count(a, sizeof(a), (unsigned long long)r->v.info.people);
 	kpi(f, a, "people scored");
-	snprintf(a, sizeof(a), "%lld", (long long)r->v.info.eligible);
+	fmt_count(a, sizeof(a), (unsigned long long)r->v.info.eligible);
 	snprintf(b, sizeof(b), "eligible (%.0f%%)",
 	         pct((size_t)r->v.info.eligible, (size_t)r->v.info.people));
 	kpi(f, a, b);
@@ -220,13 +235,13 @@ static void summary(FILE *f, const struct report *r)
 		fputs("<p class=\"notice\"><b>Data changed after these scores were computed.</b> "
 		      "Run <code>ambassador score</code> for scores of the newest data.</p>\n",
 		      f);
+	fmt_count(a, sizeof(a), (unsigned long long)not_eligible);
 	fprintf(f,
-	        "<h3>Why %lld people are not eligible</h3>\n<p class=\"meta\">Eligible means: "
+	        "<h3>Why %s people are not eligible</h3>\n<p class=\"meta\">Eligible means: "
 	        "consent%s, a trusted survey answer (attitude and motivation) and own posts or "
 	        "comments in the activity window. People who opted out, left or declined are not "
 	        "scored at all and are not counted here.</p>\n",
-	        (long long)not_eligible,
-	        r->v.params.require_consent >= 1 ? " given" : " given or not yet asked");
+	        a, r->v.params.require_consent >= 1 ? " given" : " given or not yet asked");
 	fputs(
 	    "<div class=\"scroll\"><table class=\"data\"><thead><tr><th>Reason</th>"
 	    "<th class=\"n\">People</th><th class=\"n\">Share of scored</th></tr></thead><tbody>\n",
@@ -234,8 +249,8 @@ static void summary(FILE *f, const struct report *r)
 	for (size_t i = 0; i < r->nreasons; i++) {
 		fputs("<tr><td>", f);
 		html_text(f, r->reasons[i].why);
-		fprintf(f, "</td><td class=\"n\">%lld</td><td class=\"n\">%.1f%%</td></tr>\n",
-		        (long long)r->reasons[i].count,
+		fmt_count(b, sizeof(b), (unsigned long long)r->reasons[i].count);
+		fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">%.1f%%</td></tr>\n", b,
 		        pct((size_t)r->reasons[i].count, (size_t)r->v.info.people));
 	}
 	if (!r->nreasons)
@@ -398,9 +413,22 @@ void html_histogram(FILE *f, const size_t *bins, size_t nbins, const char *colou
 
 	for (size_t i = 0; i < nbins; i++)
 		m = bins[i] > m ? bins[i] : m;
-	/* Whole-number ticks: the axis goes up to 4 equal steps. */
-	size_t step = m > 4 ? (m + 3) / 4 : 1;
-	m = 4 * step;
+	/* A round step (1, 2 or 5 times a power of ten) with the top of the
+	 * axis at 4 steps or fewer above the tallest bar. */
+	size_t step = 1;
+	for (size_t p10 = 1; step * 4 < m; p10 *= 10) {
+		if (p10 * 4 >= m)
+			step = p10;
+		else if (2 * p10 * 4 >= m)
+			step = 2 * p10;
+		else if (5 * p10 * 4 >= m)
+			step = 5 * p10;
+		else
+			continue;
+		break;
+	}
+	size_t nticks = m ? (m + step - 1) / step : 1;
+	m = nticks * step;
 	fprintf(f,
 	        "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"%s\" "
 	        "xmlns=\"http://www.w3.org/2000/svg\" font-size=\"12\" "
