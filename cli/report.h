@@ -107,9 +107,22 @@ struct preview_report {
 /* Write the preview as HTML to `f`. Returns 0 or ERR_IO. */
 int report_preview_html(FILE *f, const struct preview_report *p);
 
-/* HTML helpers shared with the weights preview report
- * (cli/report_html.c). */
-void html_text(FILE *f, const char *s); /* escaped text */
+/* The report's five charts (cli/report_charts.c). */
+void report_charts_html(FILE *f, const struct report *r);
+
+/* Okabe-Ito colours, told apart by colour-blind readers. */
+#define REPORT_BLUE       "#0072B2"
+#define REPORT_ORANGE     "#E69F00"
+#define REPORT_SKY        "#56B4E9"
+#define REPORT_VERMILLION "#D55E00"
+#define REPORT_GREEN      "#009E73"
+
+/* HTML helpers (cli/report_html.c), shared by the report, its charts and
+ * the weights preview. */
+void html_text(FILE *f, const char *s);                     /* escaped text */
+void html_short(FILE *f, const char *s, size_t max);        /* at most max characters */
+void html_count(char *out, size_t n, unsigned long long v); /* "979,880" */
+double report_pct(size_t part, size_t whole);               /* 0 when whole is 0 */
 void html_head(FILE *f, const char *title);
 void html_foot(FILE *f);
 /* A histogram of `bins` counts over 0..100 as an inline SVG, the bars in
