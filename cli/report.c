@@ -244,7 +244,8 @@ static void groups_finish(struct groups *gs, size_t min, struct report_group **o
 		gs->g = xreallocarray(gs->g, k + 1, sizeof(*gs->g));
 		gs->g[k++] = other;
 	}
-	qsort(gs->g, k, sizeof(*gs->g), cmp_group);
+	if (k > 1)
+		qsort(gs->g, k, sizeof(*gs->g), cmp_group);
 	*out = gs->g;
 	*n = k;
 	gs->g = NULL;

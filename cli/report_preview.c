@@ -256,7 +256,8 @@ static void seats_section(FILE *f, const scorer_population *now, const scorer_po
 		}
 		sc[j].eligible++;
 	}
-	qsort(sc, n, sizeof(*sc), cmp_seat);
+	if (n > 1)
+		qsort(sc, n, sizeof(*sc), cmp_seat);
 	size_t merged = 0, merged_eligible = 0;
 	for (size_t j = 0; j < n; j++) {
 		if (sc[j].eligible >= min)
