@@ -273,6 +273,11 @@ int table_print(const table *t, FILE *f, enum table_format fmt)
 {
 	struct table_output o = {.fmt = fmt};
 
+	/* Only the lists that take --out write workbooks (table_write). */
+	if (fmt == TABLE_FORMAT_XLSX)
+		return err_set(ERR_USAGE,
+		               "--format xlsx: this list is written as table, csv or json "
+		               "(xlsx: rank, candidates, invitations list)");
 	return print_as(t, f, &o);
 }
 

@@ -127,3 +127,16 @@ Test(cli_table, output_options_are_checked_together)
 	cr_assert(eq(int, table_output_check(&o), ERR_USAGE), "xlsx needs --out");
 	cr_assert(eq(int, table_output_option(&o, 'x', "y"), 0), "not an output option");
 }
+
+Test(cli_table, lists_without_xlsx_output_refuse_it)
+{
+	table *t = table_new(cols, 3);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	cr_assert(eq(int, table_print(t, f, TABLE_FORMAT_XLSX), ERR_USAGE));
+	fclose(f);
+	cr_assert(eq(sz, len, 0));
+	free(out);
+	table_destroy(&t);
+}
