@@ -12,16 +12,19 @@
 #include "cli/cmds_scoring.h"
 #include "cli/table.h"
 #include "core/err.h"
-#include "core/store_report.h"
 #include "scorer/explain.h"
 #include "scorer/rank.h"
 #include "scorer/select.h"
+#include "core/store_pilot.h"
+#include "core/store_report.h"
+#include "ipc/served.h"
 
 static const struct table_column cand_cols[] = {
     {"rank", TABLE_NUMBER},     {"employee_id", TABLE_TEXT}, {"name", TABLE_TEXT},
     {"department", TABLE_TEXT}, {"level", TABLE_TEXT},       {"score", TABLE_NUMBER},
     {"activity", TABLE_NUMBER}, {"attitude", TABLE_NUMBER},  {"motivation", TABLE_NUMBER},
-    {"reason", TABLE_TEXT},
+    {"reason", TABLE_TEXT},     {"email", TABLE_TEXT},       {"consent", TABLE_TEXT},
+    {"invitation", TABLE_TEXT},
 };
 
 static void usage(FILE *f)
@@ -118,41 +121,28 @@ static void add_row(table *t, const struct snapshot_row *r, const char *reason)
 	scoring_fmt_component(att, r->attitude);
 	scoring_fmt_component(mot, r->motivation);
 	const char *cells[] = {
-	    rank, r->employee_id, r->name, r->department, r->level, score, act, att, mot, reason};
+	    rank,         r->employee_id, r->name,  r->department,
+	    r->level,     score,          act,      att,
+	    mot,          reason,         r->email, *r->consent ? r->consent : "not asked",
+	    r->invitation};
 	table_add_row(t, cells);
 }
 
-/* The reason of one pick: how the seat was given, then the facts from the
- * person's detail JSON (read from the store when the view has none). */
-static char *pick_reason(const struct scoring_view *v, const struct select_pick *p,
-                         const struct snapshot_row *r, const double *att, const double *mot)
-{
-	char *own = NULL;
-	const char *detail = r->detail;
-	struct explain_detail d;
-	struct buf reason = {0};
-
-	how_phrase(&reason, p->how, r);
-	/* By primary key: one lookup, whatever the snapshot's size. */
-	if (!detail && store_snapshot_detail(v->store, v->info.id, r->pid, &own) == 1)
-		detail = own;
-	if (detail && explain_detail_parse(&d, detail) == 0)
-		explain_facts(&reason, &d, r->attitude, r->motivation,
-		              scorer_percentile(att, v->eligible, r->attitude),
-		              scorer_percentile(mot, v->eligible, r->motivation));
-	free(own);
-	return reason.data ? reason.data : xstrdup("");
-}
-
-int scoring_candidates(const struct scoring_view *v, const struct select_opts *so, const char *dept,
-                       struct scoring_candidate **out, size_t *out_n)
+int candidates_pick(const struct scoring_view *v, const struct candidates_req *req,
+                    struct candidate **out, size_t *out_n)
 {
 	struct select_person *people = xcalloc(v->eligible + 1, sizeof(*people));
 	size_t *row_of = xcalloc(v->eligible + 1, sizeof(*row_of)), n = 0, npicks = 0;
 	double *att = xcalloc(v->eligible + 1, sizeof(double));
 	double *mot = xcalloc(v->eligible + 1, sizeof(double));
-	struct select_pick *picks = xcalloc(so->size + 1, sizeof(*picks));
-	struct scoring_candidate *c = NULL;
+	struct select_pick *picks = xcalloc(req->size + 1, sizeof(*picks));
+	struct candidate *c = NULL;
+	struct select_opts so = {
+	    .size = req->size,
+	    .max_share = req->max_share > 0 ? req->max_share : v->params.max_share,
+	    .min_score = v->params.min_score,
+	    .level_tie = v->params.level_tie,
+	};
 	int rc;
 
 	*out = NULL;
@@ -160,23 +150,40 @@ int scoring_candidates(const struct scoring_view *v, const struct select_opts *s
 	for (size_t i = 0; i < v->eligible; i++) {
 		att[i] = v->rows[i].attitude;
 		mot[i] = v->rows[i].motivation;
-		if (dept && strcasecmp(dept, v->rows[i].department) != 0)
+		if (req->department &&
+		    !served_same_department(req->department, v->rows[i].department))
 			continue;
 		people[n] = (struct select_person){v->rows[i].department, v->rows[i].level,
 		                                   v->rows[i].score};
 		row_of[n++] = i;
 	}
-	if ((rc = scorer_select(picks, &npicks, people, n, so)))
+	if ((rc = scorer_select(picks, &npicks, people, n, &so)))
 		goto done;
 	c = xcalloc(npicks + 1, sizeof(*c));
 	for (size_t k = 0; k < npicks; k++) {
-		c[k].row = row_of[picks[k].index];
-		c[k].how = picks[k].how;
-		c[k].reason = pick_reason(v, &picks[k], &v->rows[c[k].row], att, mot);
+		const struct snapshot_row *r = &v->rows[row_of[picks[k].index]];
+		struct explain_detail d;
+		struct buf reason = {0};
+		char *own = NULL;
+		const char *detail = r->detail;
+		how_phrase(&reason, picks[k].how, r);
+		/* A view opened without details: the picks' are read by primary
+		 * key, one lookup each whatever the snapshot's size. */
+		if (!detail && store_snapshot_detail(v->store, v->info.id, r->pid, &own) == 1)
+			detail = own;
+		if (detail && explain_detail_parse(&d, detail) == 0)
+			explain_facts(&reason, &d, r->attitude, r->motivation,
+			              scorer_percentile(att, v->eligible, r->attitude),
+			              scorer_percentile(mot, v->eligible, r->motivation));
+		free(own);
+		c[k].row = r;
+		c[k].reason = reason.data ? reason.data : xstrdup("");
 	}
 	*out = c;
 	*out_n = npicks;
+	c = NULL;
 done:
+	free(c);
 	free(people);
 	free(row_of);
 	free(picks);
@@ -185,7 +192,7 @@ done:
 	return rc;
 }
 
-void scoring_candidates_free(struct scoring_candidate **c, size_t n)
+void candidates_free(struct candidate **c, size_t n)
 {
 	if (!c || !*c)
 		return;
@@ -195,23 +202,14 @@ void scoring_candidates_free(struct scoring_candidate **c, size_t n)
 	*c = NULL;
 }
 
-struct select_opts scoring_select_opts(const struct scoring_view *v, size_t size, double max_share)
-{
-	return (struct select_opts){
-	    .size = size,
-	    .max_share = max_share > 0 ? max_share : v->params.max_share,
-	    .min_score = v->params.min_score,
-	    .level_tie = v->params.level_tie,
-	};
-}
-
 int cmd_candidates(struct app *app, int argc, char **argv)
 {
 	struct cand_opts o = {.out.fmt = TABLE_FORMAT_TABLE};
 	struct scoring_view v;
-	struct scoring_candidate *c = NULL;
+	struct candidate *picks = NULL;
 	size_t npicks = 0;
 	table *t = NULL;
+	bool stale = false;
 	int rc;
 
 	if (cmd_wants_help(argc, argv)) {
@@ -220,28 +218,41 @@ int cmd_candidates(struct app *app, int argc, char **argv)
 	}
 	if ((rc = parse(argc, argv, &o)))
 		return rc;
-	/* Details are read for the picks only (pick_reason), not for everyone. */
+	/* Details are read for the picks only (candidates_pick). */
 	if ((rc = scoring_view_open(app, o.snapshot, NULL, false, &v)))
 		return rc;
-	struct select_opts so = scoring_select_opts(&v, (size_t)o.size, o.max_share);
-	if ((rc = scoring_candidates(&v, &so, o.dept, &c, &npicks)))
+	struct candidates_req req = {
+	    .size = (size_t)o.size, .max_share = o.max_share, .department = o.dept};
+	if ((rc = candidates_pick(&v, &req, &picks, &npicks)))
 		goto done;
-	t = table_new(cand_cols, sizeof(cand_cols) / sizeof(cand_cols[0]));
+	if (!o.snapshot && (rc = store_published_stale(v.store, &stale)))
+		goto done;
+	/* e-mail, consent and invitation status are for HR's next step: in
+	 * csv and json; the terminal table stays readable without them. */
+	t = table_new(cand_cols, sizeof(cand_cols) / sizeof(cand_cols[0]) -
+	                             (o.out.fmt == TABLE_FORMAT_TABLE ? 3 : 0));
 	for (size_t k = 0; k < npicks; k++)
-		add_row(t, &v.rows[c[k].row], c[k].reason);
+		add_row(t, picks[k].row, picks[k].reason);
 	struct buf note = {0};
 	buf_printf(&note,
 	           "%zu of %lld seats filled from snapshot #%lld (at most %zu per department, "
 	           "minimum score %.0f).",
-	           npicks, (long long)o.size, (long long)v.info.id, scorer_select_cap(&so),
-	           so.min_score);
+	           npicks, (long long)o.size, (long long)v.info.id,
+	           scorer_select_cap(&(struct select_opts){
+	               .size = (size_t)o.size,
+	               .max_share = o.max_share > 0 ? o.max_share : v.params.max_share}),
+	           v.params.min_score);
 	if (npicks < (size_t)o.size)
 		buf_puts(&note, " Fewer people than seats reach the minimum score.");
+	if (stale)
+		buf_puts(&note,
+		         "\nData newer than the published snapshot: run `ambassador score`.");
 	buf_printf(&note, "\n%s", SCORING_NOTICE);
 	table_set_notice(t, note.data);
 	scoring_view_facts(t, &v);
 	table_add_fact_number(t, "seats asked (--size)", (double)o.size);
-	table_add_fact_number(t, "max_share used", so.max_share);
+	table_add_fact_number(t, "max_share used",
+	                      o.max_share > 0 ? o.max_share : v.params.max_share);
 	if (o.dept)
 		table_add_fact_text(t, "department filter", o.dept);
 	rc = table_write(t, app->out, &o.out);
@@ -250,7 +261,7 @@ int cmd_candidates(struct app *app, int argc, char **argv)
 	buf_free(&note);
 done:
 	table_destroy(&t);
-	scoring_candidates_free(&c, npicks);
+	candidates_free(&picks, npicks);
 	scoring_view_close(&v);
 	return rc;
 }

@@ -21,6 +21,7 @@ int cmd_explain(struct app *app, int argc, char **argv);
 int cmd_weights(struct app *app, int argc, char **argv);
 int cmd_snapshots(struct app *app, int argc, char **argv);
 int cmd_publish(struct app *app, int argc, char **argv);
+int cmd_pilot(struct app *app, int argc, char **argv);
 int cmd_report(struct app *app, int argc, char **argv);
 
 /* Entries for main.c's command table. */
@@ -28,6 +29,7 @@ int cmd_report(struct app *app, int argc, char **argv);
 	{"score", cmd_score, "compute and publish a score snapshot (--draft: a trial)"},           \
 	    {"snapshots", cmd_snapshots, "list score snapshots: published, earlier, drafts"},      \
 	    {"publish", cmd_publish, "publish snapshot N: the one served and listed"},             \
+	    {"pilot", cmd_pilot, "propose, review and approve the pilot the intranet invites"},    \
 	    {"rank", cmd_rank, "list eligible people, best first (suggestions to review)"},        \
 	    {"candidates", cmd_candidates, "a pilot list spread across departments and levels"},   \
 	    {"explain", cmd_explain, "why a person scores as they do, in plain words"},            \
@@ -60,24 +62,22 @@ void scoring_view_close(struct scoring_view *v);
  * "About" sheet). */
 void scoring_view_facts(table *t, const struct scoring_view *v);
 
-/* A pilot candidate: row `row` of the view, how the seat was given and the
- * reason in plain words (owned). */
-struct scoring_candidate {
-	size_t row;
-	enum select_how how;
-	char *reason;
+/* Pilot candidates (`candidates`, `pilot propose`): up to `size` people
+ * of the view spread across departments and levels (scorer/select.h),
+ * each with the reason in plain words. */
+struct candidates_req {
+	size_t size;
+	double max_share;       /* 0: the profile's */
+	const char *department; /* NULL: every department */
 };
-
-/* The selection options of `candidates --size size [--max-share F]` for
- * view `v` (max_share 0: the profile's). */
-struct select_opts scoring_select_opts(const struct scoring_view *v, size_t size, double max_share);
-
-/* The pilot candidates of view `v` (scorer_select over its eligible rows,
- * only department `dept` when not NULL), each with its reason. The caller
- * frees *out with scoring_candidates_free. Returns 0 or an err_code. */
-int scoring_candidates(const struct scoring_view *v, const struct select_opts *so, const char *dept,
-                       struct scoring_candidate **out, size_t *out_n);
-void scoring_candidates_free(struct scoring_candidate **c, size_t n);
+struct candidate {
+	const struct snapshot_row *row; /* borrowed from the view */
+	char *reason;                   /* owned */
+};
+/* The picks in order into *out (free with candidates_free). */
+int candidates_pick(const struct scoring_view *v, const struct candidates_req *req,
+                    struct candidate **out, size_t *out_n);
+void candidates_free(struct candidate **c, size_t n);
 
 /* Parse a non-negative whole number option (ERR_USAGE naming it). */
 int scoring_parse_count(const char *opt, const char *s, int64_t max, int64_t *out);

@@ -61,26 +61,27 @@ static void person_from_row(struct report_person *p, const struct snapshot_row *
 
 int report_people_from_candidates(struct report *r, size_t size)
 {
-	struct select_opts so = scoring_select_opts(&r->v, size, 0);
-	struct scoring_candidate *c = NULL;
+	struct candidates_req req = {.size = size};
+	struct select_opts so = {.size = size, .max_share = r->v.params.max_share};
+	struct candidate *c = NULL;
 	size_t n = 0;
 	struct buf note = {0};
 	int rc;
 
-	if ((rc = scoring_candidates(&r->v, &so, NULL, &c, &n)))
+	if ((rc = candidates_pick(&r->v, &req, &c, &n)))
 		return rc;
 	r->people = xcalloc(n + 1, sizeof(*r->people));
 	for (size_t i = 0; i < n; i++)
-		person_from_row(&r->people[i], &r->v.rows[c[i].row], c[i].reason);
+		person_from_row(&r->people[i], c[i].row, c[i].reason);
 	r->npeople = n;
 	r->title = xstrdup("Pilot candidates");
 	buf_printf(&note,
 	           "The pilot candidates of this snapshot, as `ambassador candidates --size %zu` "
 	           "lists them (no stored pilot is shown): %zu of %zu seats filled, at most %zu "
 	           "per department, minimum score %.0f.",
-	           size, n, size, scorer_select_cap(&so), so.min_score);
+	           size, n, size, scorer_select_cap(&so), r->v.params.min_score);
 	r->list_note = note.data;
-	scoring_candidates_free(&c, n);
+	candidates_free(&c, n);
 	return 0;
 }
 

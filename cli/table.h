@@ -29,6 +29,7 @@ enum table_format { TABLE_FORMAT_TABLE, TABLE_FORMAT_CSV, TABLE_FORMAT_JSON, TAB
 enum table_kind {
 	TABLE_TEXT,   /* left-aligned; a JSON string; formula-safe in CSV */
 	TABLE_NUMBER, /* right-aligned; a JSON number; written as is in CSV */
+	TABLE_DATE,   /* ISO 8601 date or date-time text; an Excel date in xlsx */
 };
 
 struct table_column {
@@ -126,5 +127,8 @@ const struct table_fact *table_fact_at(const table *t, size_t i);
 int table_write_xlsx(const table *t, const char *path);
 
 void table_destroy(table **t);
+
+/* Write s as a JSON string (null for NULL), escaped as the JSON lists are. */
+void table_json_string(FILE *f, const char *s);
 
 #endif

@@ -1,6 +1,7 @@
 /* table_xlsx.c - a table as an Excel workbook, through libxlsxwriter (the
  * only file that includes it). Sheet "List": the header row in bold,
- * frozen and with an autofilter, number cells as numbers, text cells as
+ * frozen and with an autofilter, number cells as numbers, date cells as
+ * dates, text cells as
  * text (never as a formula, whatever they start with), columns as wide as
  * their content up to a limit. Sheet "About": the table's facts (snapshot,
  * profile, parameters), dates as dates, then its notice.
@@ -13,13 +14,14 @@
 
 #include "cli/table.h"
 #include "core/err.h"
+#include "core/timefmt.h"
 
 #define WIDTH_MIN 6.0
 #define WIDTH_MAX 60.0
 
 struct xlsx {
 	lxw_workbook *wb;
-	lxw_format *head, *date, *wrap;
+	lxw_format *head, *date, *day, *wrap;
 	const char *path;
 };
 
@@ -55,11 +57,15 @@ static int write_cell(struct xlsx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_
                       const char *s, enum table_kind kind)
 {
 	double v;
+	int64_t when;
 
 	if (!s || !*s)
 		return 0;
 	if (kind == TABLE_NUMBER && number_of(s, &v))
 		return worksheet_write_number(ws, row, col, v, NULL);
+	if (kind == TABLE_DATE && timefmt_parse(s, &when) == 0)
+		return worksheet_write_unixtime(ws, row, col, when,
+		                                strlen(s) > 10 ? x->date : x->day);
 	/* worksheet_write_string stores a shared string: Excel shows it as
 	 * typed and never evaluates it, "=1+1" included. */
 	return worksheet_write_string(ws, row, col, s, NULL);
@@ -140,6 +146,9 @@ int table_write_xlsx(const table *t, const char *path)
 	x.date = workbook_add_format(x.wb);
 	format_set_num_format(x.date, "yyyy-mm-dd hh:mm");
 	format_set_align(x.date, LXW_ALIGN_LEFT);
+	x.day = workbook_add_format(x.wb);
+	format_set_num_format(x.day, "yyyy-mm-dd");
+	format_set_align(x.day, LXW_ALIGN_LEFT);
 	x.wrap = workbook_add_format(x.wb);
 	format_set_text_wrap(x.wrap);
 	rc = list_sheet(&x, t);

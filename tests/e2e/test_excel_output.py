@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Spreadsheet output (docs/hr.md, 'The report and Excel files'):
-`--format xlsx --out FILE` of rank, candidates and invitations list, read
-back with openpyxl, and `--format csv --excel [--delimiter ';']`.
+`--format xlsx --out FILE` of rank, candidates, invitations list and pilot
+show, read back with openpyxl, and `--format csv --excel [--delimiter ';']`.
 
 On the samples (report_setup.py): every row of the JSON output is in the
 workbook in the same order, number columns as numbers and text as text (a
@@ -28,7 +28,7 @@ from report_setup import NAMES, amb, build  # noqa: E402
 
 import openpyxl  # noqa: E402  (Debian: python3-openpyxl)
 
-NUMBER_COLUMNS = {"rank", "score", "activity", "attitude", "motivation"}
+NUMBER_COLUMNS = {"rank", "score", "activity", "attitude", "motivation", "position"}
 LISTS = {"rank": ["rank", "--limit", "0"], "candidates": ["candidates", "--size", "12"],
          "invitations": ["invitations", "list", "--limit", "50"]}
 
@@ -58,7 +58,9 @@ def check_workbook(r, name, path, items):
     bad = []
     for cells, item in zip(rows, items):
         for c, (key, want) in zip(cells, item.items()):
-            if key in NUMBER_COLUMNS and want is not None and want != "":
+            if key == "invited_at" and want:
+                ok = c.is_date and c.value.date().isoformat() == want
+            elif key in NUMBER_COLUMNS and want is not None and want != "":
                 ok = c.data_type == "n" and abs(float(c.value) - float(want)) < 1e-9
             elif want in (None, ""):
                 ok = c.value is None
@@ -91,6 +93,17 @@ def test_xlsx(r, tmp, db):
         r.check(about["profile"].value == "default", "%s: profile in About" % name)
         r.check(about["min_group"].data_type == "n" and about["min_group"].value == 5,
                 "%s: parameters in About" % name)
+    # pilot show: the members, dates as dates, the pilot in About.
+    members = json.loads(amb(db, "pilot", "show", "First pilot", "--format", "json").stdout)
+    items = members["members"]["items"]
+    path = os.path.join(tmp, "pilot.xlsx")
+    p = amb(db, "pilot", "show", "First pilot", "--format", "xlsx", "--out", path)
+    r.check(p.returncode == 0, "pilot show xlsx: %r" % p.stderr)
+    about = check_workbook(r, "pilot show", path, items)
+    r.check(about["pilot"].value == "First pilot" and about["approved at (UTC)"].is_date,
+            "pilot show: the pilot and its approval date in About")
+    dates = [x for x in items if x["invited_at"]]
+    r.check(len(dates) >= 3, "pilot show: invitation dates to check (%d)" % len(dates))
     # The formula-looking name is text, and it is in the candidates.
     wb = openpyxl.load_workbook(os.path.join(tmp, "candidates.xlsx"))
     names = {c.value: c.data_type for c in wb["List"]["C"][1:]}
