@@ -128,6 +128,14 @@ static int add_member(void *ctx, const struct pilot_member *m)
 		w->left_out++;
 		return 0;
 	}
+	/* Not in the view (declined since, say): the snapshot still holds the
+	 * scores the pilot was chosen on. */
+	double sc[5] = {0, NAN, NAN, NAN, NAN};
+	if (!row) {
+		int rc = store_snapshot_scores_of(r->v.store, r->v.info.id, m->pid, sc);
+		if (rc < 0)
+			return rc;
+	}
 	r->people = xreallocarray(r->people, r->npeople + 1, sizeof(*r->people));
 	struct report_person *p = &r->people[r->npeople++];
 	*p = (struct report_person){
@@ -136,11 +144,11 @@ static int add_member(void *ctx, const struct pilot_member *m)
 	    .name = xstrdup(m->name),
 	    .department = xstrdup(m->department),
 	    .level = xstrdup(m->level),
-	    .rank = row ? row->rank : 0,
-	    .score = row ? row->score : NAN,
-	    .activity = row ? row->activity : NAN,
-	    .attitude = row ? row->attitude : NAN,
-	    .motivation = row ? row->motivation : NAN,
+	    .rank = row ? row->rank : (int64_t)sc[0],
+	    .score = row ? row->score : sc[1],
+	    .activity = row ? row->activity : sc[2],
+	    .attitude = row ? row->attitude : sc[3],
+	    .motivation = row ? row->motivation : sc[4],
 	    .reason = xstrdup(*m->reason ? m->reason : "added by hand"),
 	    .consent = xstrdup(*m->consent ? m->consent : "not asked"),
 	    .invitation = xstrdup(strcmp(m->invitation, "none") == 0 ? "" : m->invitation),

@@ -1,6 +1,7 @@
 /* store_report.c - aggregate reads for HR's report (store_report.h). */
 #include "core/store_report.h"
 
+#include <math.h>
 #include <sqlite3.h>
 #include <stddef.h>
 
@@ -59,4 +60,28 @@ int store_snapshot_detail(store *s, int64_t id, int64_t pid, char **out)
 	if (rc == SQLITE_DONE)
 		return 0;
 	return store_sqlerr(s, rc, "reading a detail");
+}
+
+int store_snapshot_scores_of(store *s, int64_t id, int64_t pid, double out[5])
+{
+	static const char sql[] = "SELECT coalesce(rank, 0), score, activity, attitude, motivation"
+	                          " FROM snapshot_scores WHERE snapshot_id = ?1 AND pid = ?2";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st)) ||
+	    (rc = store_bind(s, st, "reading a person's scores", BIND_INT(id), BIND_INT(pid))))
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		for (int i = 0; i < 5; i++)
+			out[i] = sqlite3_column_type(st, i) == SQLITE_NULL
+			             ? NAN
+			             : sqlite3_column_double(st, i);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_sqlerr(s, rc, "reading a person's scores");
 }

@@ -23,4 +23,10 @@ int store_snapshot_reasons_each(store *s, int64_t id, store_reason_fn fn, void *
  * in *out, 0 when the person is not in that snapshot, or an err_code. */
 int store_snapshot_detail(store *s, int64_t id, int64_t pid, char **out);
 
+/* The scores of person `pid` in snapshot `id`, whatever has happened to
+ * them since (a pilot member who declined stays on the record): rank (0
+ * when not eligible), score and components (NAN when unknown) into out[5]
+ * in that order. Returns 1, 0 when not in that snapshot, or an err_code. */
+int store_snapshot_scores_of(store *s, int64_t id, int64_t pid, double out[5]);
+
 #endif

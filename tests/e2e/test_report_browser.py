@@ -123,7 +123,7 @@ def test_report_pilot(r, tmp, db):
     """A stored pilot is the report's list: its members in order with the
     reasons recorded; someone who opted out since is not shown."""
     members = [("E0109", "Finance's best; asked in person"), ("E0001", "added by HR"),
-               ("E0002", "opts out below")]
+               ("E0002", "opts out below"), ("E0108", "declined (report_setup)")]
     add_pilot(db, "Spring pilot", members)
     con_db = os.path.join(tmp, "pilot.db")
     shutil.copy(db, con_db)
@@ -137,8 +137,11 @@ def test_report_pilot(r, tmp, db):
     doc = open(out, encoding="utf-8").read()
     r.check("<h2>The pilot</h2>" in doc and "Spring pilot" in doc, "the pilot is the list")
     listed = re.findall(r'<td class="who"><b>(.*?)</b><small>(E\d+)</small>', doc)
-    r.check([x[1] for x in listed] == ["E0109", "E0001"],
+    r.check([x[1] for x in listed] == ["E0109", "E0001", "E0108"],
             "members in order, the opted-out one left out: %r" % listed)
+    declined = re.search(r"<small>E0108</small>.*?</tr>", doc, re.S).group(0)
+    r.check(re.search(r'<td class="n">\d+\.\d</td>', declined) and "b-declined" in declined,
+            "a member who declined keeps the scores of the snapshot: %r" % declined[:300])
     r.check("Finance&#39;s best; asked in person" in doc, "the stored reason is shown")
     r.check("1 member who opted out or left since is not shown" in doc, "the note counts them")
     q = amb(con_db, "report", "--out", out, "--pilot", "Spring pilot")
