@@ -12,6 +12,7 @@
 #include "cli/cmds_scoring.h"
 #include "cli/table.h"
 #include "core/err.h"
+#include "core/num.h"
 #include "scorer/explain.h"
 #include "scorer/rank.h"
 #include "scorer/select.h"
@@ -76,15 +77,12 @@ static int parse(int argc, char **argv, struct cand_opts *o)
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc = 0;
-	char *end;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n': rc = scoring_parse_count("--size", optarg, 100000, &o->size); break;
 		case 'm':
-			errno = 0;
-			o->max_share = strtod(optarg, &end);
-			if (end == optarg || *end || errno ||
+			if (num_double(optarg, &o->max_share) != 0 ||
 			    !(o->max_share > 0 && o->max_share <= 1))
 				rc = err_set(ERR_USAGE,
 				             "--max-share: '%s' is not a number above 0 and "
@@ -162,7 +160,7 @@ int candidates_pick(const struct scoring_view *v, const struct candidates_req *r
 	c = xcalloc(npicks + 1, sizeof(*c));
 	for (size_t k = 0; k < npicks; k++) {
 		const struct snapshot_row *r = &v->rows[row_of[picks[k].index]];
-		struct explain_detail d;
+		struct scorer_detail d;
 		struct buf reason = {0};
 		char *own = NULL;
 		const char *detail = r->detail;
@@ -171,7 +169,7 @@ int candidates_pick(const struct scoring_view *v, const struct candidates_req *r
 		 * key, one lookup each whatever the snapshot's size. */
 		if (!detail && store_snapshot_detail(v->store, v->info.id, r->pid, &own) == 1)
 			detail = own;
-		if (detail && explain_detail_parse(&d, detail) == 0)
+		if (detail && scorer_detail_decode(&d, detail) == 0)
 			explain_facts(&reason, &d, r->attitude, r->motivation,
 			              scorer_percentile(att, v->eligible, r->attitude),
 			              scorer_percentile(mot, v->eligible, r->motivation));

@@ -12,8 +12,10 @@
 
 #include "cli/cmds_scoring.h"
 #include "cli/table.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/num.h"
 #include "core/store_pilot.h"
 #include "core/store_roster.h"
 #include "core/timefmt.h"
@@ -64,7 +66,6 @@ static int parse(int argc, char **argv, struct pilot_args *a)
 	    {"delimiter", required_argument, NULL, 'D'},
 	    {NULL, 0, NULL, 0},
 	};
-	char *end;
 	int ch, rc = 0;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -83,8 +84,8 @@ static int parse(int argc, char **argv, struct pilot_args *a)
 		case 'p': a->pilot = optarg; break;
 		case 'f': rc = table_format_parse(optarg, &a->fmt); break;
 		case 'm':
-			a->max_share = strtod(optarg, &end);
-			if (end == optarg || *end || !(a->max_share > 0 && a->max_share <= 1))
+			if (num_double(optarg, &a->max_share) != 0 ||
+			    !(a->max_share > 0 && a->max_share <= 1))
 				rc = err_set(
 				    ERR_USAGE,
 				    "--max-share: '%s' is not a number above 0 and at most 1",
@@ -156,7 +157,7 @@ static int propose(struct app *app, struct pilot_args *a)
 		m[i] =
 		    (struct pilot_member_in){.pid = picks[i].row->pid, .reason = picks[i].reason};
 	if ((rc = store_pilot_create(v.store, name, v.info.id, a->size, m, n,
-	                             a->author ? a->author : app_user(app), store_now(), &id)))
+	                             a->author ? a->author : app_user(app), clock_now(), &id)))
 		goto done;
 	if (!app->quiet)
 		fprintf(app->out,
@@ -408,13 +409,13 @@ static int change(struct app *app, struct pilot_args *a, bool add)
 			goto done;
 		}
 		rc = store_pilot_add(s, p.id, pid, a->reason, a->author ? a->author : app_user(app),
-		                     store_now());
+		                     clock_now());
 	} else {
 		enum person_status st;
 		if ((rc = store_person_status(s, id, &pid, &st)))
 			goto done;
 		rc = store_pilot_remove(s, p.id, pid, a->reason,
-		                        a->author ? a->author : app_user(app), store_now());
+		                        a->author ? a->author : app_user(app), clock_now());
 	}
 	if (rc == ERR_DUPLICATE || rc == ERR_NOT_FOUND)
 		rc = err_set(rc, "%s is %s pilot '%s'", id, add ? "already in" : "not in", p.name);
@@ -438,7 +439,7 @@ static int approve(struct app *app, struct pilot_args *a)
 	if ((rc = app_store(app, false, &s)) ||
 	    (rc = find_pilot(s, a->npos ? a->pos[0] : NULL, &p)))
 		goto done;
-	rc = store_pilot_approve(s, p.id, a->author ? a->author : app_user(app), store_now());
+	rc = store_pilot_approve(s, p.id, a->author ? a->author : app_user(app), clock_now());
 	if (rc == ERR_FORBIDDEN)
 		rc = err_set(rc, "pilot '%s' is approved already", p.name);
 	else if (!rc && !app->quiet)

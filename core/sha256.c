@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/testhook.h"
+
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -123,7 +125,7 @@ static bool cpu_has_shani(void)
 
 /* -1 unknown, 0 portable, 1 SHA-NI. Racing first calls store the same
  * value, so a relaxed atomic is enough. AMB_SHA256_PORTABLE=1 forces the
- * portable code (tests compare the two). */
+ * portable code in test builds (core/testhook.h; tests compare the two). */
 static _Atomic int use_shani = -1;
 
 bool sha256_accelerated(void)
@@ -131,7 +133,7 @@ bool sha256_accelerated(void)
 	int v = atomic_load_explicit(&use_shani, memory_order_relaxed);
 
 	if (v < 0) {
-		const char *env = getenv("AMB_SHA256_PORTABLE");
+		const char *env = testhook_env("AMB_SHA256_PORTABLE");
 		v = cpu_has_shani() && !(env && *env == '1');
 		atomic_store_explicit(&use_shani, v, memory_order_relaxed);
 	}

@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/num.h"
 #include "core/store_scores.h"
 
 #define P(field) offsetof(struct scorer_params, field)
@@ -115,15 +117,12 @@ static int set_checked(struct scorer_params *p, size_t i, double v)
 int scorer_params_set(struct scorer_params *p, const char *key, const char *value)
 {
 	int i = find_key(key);
-	char *end;
 	double v;
 
 	if (i < 0)
 		return err_set(ERR_INVALID, "%s: unknown weight (see `ambassador weights show`)",
 		               key);
-	errno = 0;
-	v = strtod(value, &end);
-	if (end == value || *end || errno == ERANGE)
+	if (num_double(value, &v) != 0)
 		return err_set(ERR_INVALID, "%s: '%s' is not a number", key, value);
 	return set_checked(p, (size_t)i, v);
 }
@@ -224,7 +223,7 @@ int scorer_profile_load(store *s, const char *name, bool create, struct scorer_p
 		char *json;
 		scorer_params_defaults(out);
 		json = scorer_params_to_json(out);
-		rc = store_profile_add(s, name, json, "ambassador", "defaults", store_now(),
+		rc = store_profile_add(s, name, json, "ambassador", "defaults", clock_now(),
 		                       out_version);
 		free(json);
 		if (!rc && out_name)
@@ -261,7 +260,7 @@ int scorer_profile_save(store *s, const char *name, const struct scorer_params *
 	json = scorer_params_to_json(p);
 	if ((rc = store_begin(s)))
 		goto done;
-	rc = store_profile_add(s, name, json, author, note, store_now(), out_version);
+	rc = store_profile_add(s, name, json, author, note, clock_now(), out_version);
 	if (rc)
 		store_rollback(s);
 	else
@@ -295,7 +294,7 @@ int scorer_profile_rollback(store *s, const char *name, int64_t to, const char *
 	text = note && *note ? xasprintf("rollback to v%lld: %s", (long long)to, note)
 	                     : xasprintf("rollback to v%lld", (long long)to);
 	if (!rc && !(rc = store_begin(s))) {
-		rc = store_profile_add(s, name, target.params, author, text, store_now(),
+		rc = store_profile_add(s, name, target.params, author, text, clock_now(),
 		                       out_version);
 		if (rc)
 			store_rollback(s);
