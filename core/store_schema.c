@@ -8,7 +8,7 @@
  * (weekly cells keyed by one integer, de-duplication keys in chunks),
  * 7 scoring again (the activity feature cache; snapshot_scores as a rowid
  * table), 8 the pilot workflow (published snapshots, pilots, invitation
- * resets with a reason).
+ * resets with a reason), 9 roster column maps.
  */
 #include "core/store_schema.h"
 
@@ -301,7 +301,16 @@ static const char migration_8[] =
     /* HR may set a status back to none, with the reason kept. */
     "ALTER TABLE invitation_history ADD COLUMN reason TEXT;";
 
+static const char migration_9[] =
+    /* The column map of a roster export (`import roster --map`), keyed by
+     * the digest of its header, so the next export with the same header
+     * needs no --map. map holds "field=header" lines; no personal data. */
+    "CREATE TABLE roster_maps("
+    " header_key TEXT PRIMARY KEY,"
+    " map TEXT NOT NULL,"
+    " import_id INTEGER NOT NULL);";
+
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
-    migration_1, migration_2, migration_3, migration_4,
-    migration_5, migration_6, migration_7, migration_8,
+    migration_1, migration_2, migration_3, migration_4, migration_5,
+    migration_6, migration_7, migration_8, migration_9,
 };

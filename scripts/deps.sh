@@ -4,7 +4,7 @@
 set -euo pipefail
 PKGS="build-essential cmake pkg-config git clang clang-format libclang-rt-14-dev
   libsqlite3-dev sqlite3 libcsv-dev libgsl-dev libzmq3-dev libjansson-dev
-  libcriterion-dev python3 python3-zmq time cppcheck clang-tidy valgrind
+  libcriterion-dev libutf8proc-dev python3 python3-zmq time cppcheck clang-tidy valgrind
   libxlsxwriter-dev python3-openpyxl chromium chromium-driver python3-selenium
   poppler-utils"
 missing=()
