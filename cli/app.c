@@ -1,9 +1,13 @@
 /* app.c - helpers shared by the subcommands. */
 #include "cli/app.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/table.h"
 
@@ -33,6 +37,21 @@ bool cmd_wants_help(int argc, char **argv)
 			return true;
 	}
 	return false;
+}
+
+int app_create_private(const char *path, FILE **out)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	*out = NULL;
+	if (fd < 0)
+		return err_set(ERR_IO, "cannot write %s: %s", path, strerror(errno));
+	if (fchmod(fd, 0600) != 0 || !(*out = fdopen(fd, "w"))) {
+		int e = errno;
+		close(fd);
+		return err_set(ERR_IO, "cannot write %s: %s", path, strerror(e));
+	}
+	return 0;
 }
 
 const char *app_user(struct app *app)

@@ -24,6 +24,11 @@ struct app {
  * stays owned by the app. Returns 0 or an err_code. */
 int app_store(struct app *app, bool create, store **out);
 
+/* Create or truncate `path` for writing with mode 0600 (an existing file is
+ * set to 0600 too): reports and lists hold personal data. Returns 0 and the
+ * stream in *out, or ERR_IO naming the file. */
+int app_create_private(const char *path, FILE **out);
+
 /* A subcommand: argv[0] is the command's own name. Returns 0 or an
  * err_code; main prints err_msg() as one line and exits non-zero. */
 typedef int (*cmd_fn)(struct app *app, int argc, char **argv);

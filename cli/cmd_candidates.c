@@ -17,6 +17,7 @@
 #include "scorer/rank.h"
 #include "scorer/select.h"
 #include "core/store_pilot.h"
+#include "core/store_report.h"
 #include "ipc/served.h"
 
 static const struct table_column cand_cols[] = {
@@ -29,14 +30,16 @@ static const struct table_column cand_cols[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ambassador candidates --size N [--max-share F] [--department D]\n"
-	           "                             [--format table|csv|json] [--snapshot ID]\n\n"
-	           "A pilot list of up to N people from the newest snapshot. Every department\n"
-	           "whose best person reaches the profile's min_score gets a seat while seats\n"
-	           "remain (departments in the order of their best score); the other seats go\n"
-	           "by score, no department above ceil(F * N) seats (F default: the profile's\n"
-	           "max_share, 0.25); within level_tie points a less represented level goes\n"
-	           "first. Deterministic; each person comes with the reason.\n");
+	fprintf(f,
+	        "usage: ambassador candidates --size N [--max-share F] [--department D]\n"
+	        "                             [--format table|csv|json|xlsx] [--out FILE]\n"
+	        "                             [--excel] [--delimiter ';'] [--snapshot ID]\n\n"
+	        "A pilot list of up to N people from the newest snapshot. Every department\n"
+	        "whose best person reaches the profile's min_score gets a seat while seats\n"
+	        "remain (departments in the order of their best score); the other seats go\n"
+	        "by score, no department above ceil(F * N) seats (F default: the profile's\n"
+	        "max_share, 0.25); within level_tie points a less represented level goes\n"
+	        "first. Deterministic; each person comes with the reason.\n\n" TABLE_OUTPUT_HELP);
 }
 
 static void how_phrase(struct buf *b, enum select_how how, const struct snapshot_row *r)
@@ -59,7 +62,7 @@ struct cand_opts {
 	int64_t size;
 	double max_share;
 	const char *dept;
-	enum table_format fmt;
+	struct table_output out;
 	int64_t snapshot;
 };
 
@@ -69,8 +72,8 @@ static int parse(int argc, char **argv, struct cand_opts *o)
 	    {"size", required_argument, NULL, 'n'},
 	    {"max-share", required_argument, NULL, 'm'},
 	    {"department", required_argument, NULL, 'd'},
-	    {"format", required_argument, NULL, 'f'},
 	    {"snapshot", required_argument, NULL, 's'},
+	    TABLE_OUTPUT_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc = 0;
@@ -87,11 +90,14 @@ static int parse(int argc, char **argv, struct cand_opts *o)
 				             optarg);
 			break;
 		case 'd': o->dept = optarg; break;
-		case 'f': rc = table_format_parse(optarg, &o->fmt); break;
 		case 's':
 			rc = scoring_parse_count("--snapshot", optarg, INT64_MAX, &o->snapshot);
 			break;
-		default: return err_set(ERR_USAGE, "candidates: unknown option (see --help)");
+		default:
+			if ((rc = table_output_option(&o->out, ch, optarg)) == 0)
+				return err_set(ERR_USAGE,
+				               "candidates: unknown option (see --help)");
+			rc = rc < 0 ? rc : 0;
 		}
 		if (rc)
 			return rc;
@@ -100,7 +106,7 @@ static int parse(int argc, char **argv, struct cand_opts *o)
 		return err_set(ERR_USAGE, "candidates takes no arguments");
 	if (o->size <= 0)
 		return err_set(ERR_USAGE, "candidates: --size N (1 or more) is required");
-	return 0;
+	return table_output_check(&o->out);
 }
 
 static void add_row(table *t, const struct snapshot_row *r, const char *reason)
@@ -156,11 +162,18 @@ int candidates_pick(const struct scoring_view *v, const struct candidates_req *r
 		const struct snapshot_row *r = &v->rows[row_of[picks[k].index]];
 		struct scorer_detail d;
 		struct buf reason = {0};
+		char *own = NULL;
+		const char *detail = r->detail;
 		how_phrase(&reason, picks[k].how, r);
-		if (scorer_detail_decode(&d, r->detail) == 0)
+		/* A view opened without details: the picks' are read by primary
+		 * key, one lookup each whatever the snapshot's size. */
+		if (!detail && store_snapshot_detail(v->store, v->info.id, r->pid, &own) == 1)
+			detail = own;
+		if (detail && scorer_detail_decode(&d, detail) == 0)
 			explain_facts(&reason, &d, r->attitude, r->motivation,
 			              scorer_percentile(att, v->eligible, r->attitude),
 			              scorer_percentile(mot, v->eligible, r->motivation));
+		free(own);
 		c[k].row = r;
 		c[k].reason = reason.data ? reason.data : xstrdup("");
 	}
@@ -189,7 +202,7 @@ void candidates_free(struct candidate **c, size_t n)
 
 int cmd_candidates(struct app *app, int argc, char **argv)
 {
-	struct cand_opts o = {.fmt = TABLE_FORMAT_TABLE};
+	struct cand_opts o = {.out.fmt = TABLE_FORMAT_TABLE};
 	struct scoring_view v;
 	struct candidate *picks = NULL;
 	size_t npicks = 0;
@@ -203,7 +216,8 @@ int cmd_candidates(struct app *app, int argc, char **argv)
 	}
 	if ((rc = parse(argc, argv, &o)))
 		return rc;
-	if ((rc = scoring_view_open(app, o.snapshot, NULL, true, &v)))
+	/* Details are read for the picks only (candidates_pick). */
+	if ((rc = scoring_view_open(app, o.snapshot, NULL, false, &v)))
 		return rc;
 	struct candidates_req req = {
 	    .size = (size_t)o.size, .max_share = o.max_share, .department = o.dept};
@@ -214,7 +228,7 @@ int cmd_candidates(struct app *app, int argc, char **argv)
 	/* e-mail, consent and invitation status are for HR's next step: in
 	 * csv and json; the terminal table stays readable without them. */
 	t = table_new(cand_cols, sizeof(cand_cols) / sizeof(cand_cols[0]) -
-	                             (o.fmt == TABLE_FORMAT_TABLE ? 3 : 0));
+	                             (o.out.fmt == TABLE_FORMAT_TABLE ? 3 : 0));
 	for (size_t k = 0; k < npicks; k++)
 		add_row(t, picks[k].row, picks[k].reason);
 	struct buf note = {0};
@@ -233,8 +247,14 @@ int cmd_candidates(struct app *app, int argc, char **argv)
 		         "\nData newer than the published snapshot: run `ambassador score`.");
 	buf_printf(&note, "\n%s", SCORING_NOTICE);
 	table_set_notice(t, note.data);
-	rc = table_print(t, app->out, o.fmt);
-	if (o.fmt == TABLE_FORMAT_CSV && !app->quiet)
+	scoring_view_facts(t, &v);
+	table_add_fact_number(t, "seats asked (--size)", (double)o.size);
+	table_add_fact_number(t, "max_share used",
+	                      o.max_share > 0 ? o.max_share : v.params.max_share);
+	if (o.dept)
+		table_add_fact_text(t, "department filter", o.dept);
+	rc = table_write(t, app->out, &o.out);
+	if (o.out.fmt == TABLE_FORMAT_CSV && !o.out.path && !app->quiet)
 		fprintf(stderr, "%s\n", note.data);
 	buf_free(&note);
 done:

@@ -21,6 +21,7 @@
 static const char usage_text[] =
     "usage: ambassador invitations [pipeline] [--format table|csv|json]\n"
     "       ambassador invitations list [--limit N] [--department D] [--format F]\n"
+    "                                   [--out FILE] [--excel] [--delimiter ';']\n"
     "       ambassador invitations set EMPLOYEE_ID STATUS [--reason TEXT]\n\n"
     "pipeline (the default): where everyone stands: counts per status (none,\n"
     "invited, accepted, declined, withdrawn) overall and per department, then each\n"
@@ -33,7 +34,8 @@ static const char usage_text[] =
     "set: record invited, accepted, declined or withdrawn (kept with its history).\n"
     "Invited and accepted are refused for anyone opted out, departed, erased or\n"
     "not in an approved pilot. `set ID none --reason TEXT` corrects a mistake:\n"
-    "the status goes back to none and the reason is kept.\n";
+    "the status goes back to none and the reason is kept.\n\n"
+    "list output (--format xlsx needs --out):\n" TABLE_OUTPUT_HELP;
 
 /* The protocol's invitation item, exactly. */
 static const struct table_column inv_cols[] = {
@@ -56,10 +58,10 @@ static int list_cmd(struct app *app, int argc, char **argv)
 	static const struct option opts[] = {
 	    {"limit", required_argument, NULL, 'l'},
 	    {"department", required_argument, NULL, 'd'},
-	    {"format", required_argument, NULL, 'f'},
+	    TABLE_OUTPUT_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
-	enum table_format fmt = TABLE_FORMAT_TABLE;
+	struct table_output out = {.fmt = TABLE_FORMAT_TABLE};
 	long long limit = 20;
 	const char *dept = NULL;
 	const struct served_pilot *pilot;
@@ -77,15 +79,17 @@ static int list_cmd(struct app *app, int argc, char **argv)
 				return rc;
 			break;
 		case 'd': dept = optarg; break;
-		case 'f':
-			if ((rc = table_format_parse(optarg, &fmt)))
+		default:
+			if ((rc = table_output_option(&out, ch, optarg)) < 0)
 				return rc;
-			break;
-		default: return err_set(ERR_USAGE, "see `ambassador invitations --help`");
+			if (rc == 0)
+				return err_set(ERR_USAGE, "see `ambassador invitations --help`");
 		}
 	}
 	if (optind < argc)
 		return err_set(ERR_USAGE, "invitations list takes no arguments");
+	if ((rc = table_output_check(&out)))
+		return rc;
 	if ((rc = app_store(app, false, &s)) || (rc = served_load(&sv, s)))
 		return rc;
 	book = invite_book_new();
@@ -104,7 +108,12 @@ static int list_cmd(struct app *app, int argc, char **argv)
 	else
 		snprintf(note, sizeof(note), "pilot '%s' (approved): still to invite", pilot->name);
 	table_set_notice(t, note);
-	rc = table_print(t, app->out, fmt);
+	table_add_fact_time(t, "listed at (UTC)", store_now());
+	table_add_fact_text(t, "pilot", pilot ? pilot->name : "none approved");
+	table_add_fact_number(t, "limit", (double)limit);
+	if (dept)
+		table_add_fact_text(t, "department filter", dept);
+	rc = table_write(t, app->out, &out);
 done:
 	table_destroy(&t);
 	invite_book_destroy(&book);

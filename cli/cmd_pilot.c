@@ -22,7 +22,8 @@
 
 static const char usage_text[] =
     "usage: ambassador pilot propose --size N [--name NAME] [--max-share F]\n"
-    "       ambassador pilot show [NAME] [--format table|csv|json]\n"
+    "       ambassador pilot show [NAME] [--format table|csv|json|xlsx] [--out FILE]\n"
+    "                             [--excel] [--delimiter ';']\n"
     "       ambassador pilot add ID [--reason TEXT] [--pilot NAME] [--author A]\n"
     "       ambassador pilot remove ID [--reason TEXT] [--pilot NAME] [--author A]\n"
     "       ambassador pilot approve [NAME] [--author A]\n"
@@ -36,24 +37,34 @@ static const char usage_text[] =
     "cool-down, not eligible) and says why. approve: freeze it; the intranet's\n"
     "`invitations` then lists its people, in this order, until each has a\n"
     "status. Every proposal, addition, removal and approval is kept with time,\n"
-    "author (default cli:$USER) and reason.\n";
+    "author (default cli:$USER) and reason. show --format xlsx --out FILE writes\n"
+    "an Excel workbook (the people, and an About sheet with the pilot, its\n"
+    "snapshot and parameters); --format csv takes --out, --excel and --delimiter.\n";
 
 struct pilot_args {
 	const char *name, *reason, *author, *pilot;
 	int64_t size;
 	double max_share;
 	enum table_format fmt;
-	const char *pos[2]; /* positional arguments */
+	struct table_output out; /* show: --out, --excel, --delimiter */
+	const char *pos[2];      /* positional arguments */
 	int npos;
 };
 
 static int parse(int argc, char **argv, struct pilot_args *a)
 {
 	static const struct option opts[] = {
-	    {"size", required_argument, NULL, 'n'},      {"name", required_argument, NULL, 'N'},
-	    {"reason", required_argument, NULL, 'r'},    {"author", required_argument, NULL, 'a'},
-	    {"pilot", required_argument, NULL, 'p'},     {"format", required_argument, NULL, 'f'},
-	    {"max-share", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0},
+	    {"size", required_argument, NULL, 'n'},
+	    {"name", required_argument, NULL, 'N'},
+	    {"reason", required_argument, NULL, 'r'},
+	    {"author", required_argument, NULL, 'a'},
+	    {"pilot", required_argument, NULL, 'p'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"max-share", required_argument, NULL, 'm'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"excel", no_argument, NULL, 'E'},
+	    {"delimiter", required_argument, NULL, 'D'},
+	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc = 0;
 
@@ -80,11 +91,15 @@ static int parse(int argc, char **argv, struct pilot_args *a)
 				    "--max-share: '%s' is not a number above 0 and at most 1",
 				    optarg);
 			break;
+		case 'o':
+		case 'E':
+		case 'D': rc = table_output_option(&a->out, ch, optarg) < 0 ? ERR_USAGE : 0; break;
 		default: return err_set(ERR_USAGE, "see `ambassador pilot --help`");
 		}
 		if (rc)
 			return rc;
 	}
+	a->out.fmt = a->fmt;
 	for (int i = optind; i < argc; i++) {
 		if (a->npos == 2)
 			return err_set(ERR_USAGE, "pilot: too many arguments (see --help)");
@@ -164,7 +179,7 @@ static const struct table_column member_cols[] = {
     {"department", TABLE_TEXT}, {"level", TABLE_TEXT},       {"score", TABLE_NUMBER},
     {"activity", TABLE_NUMBER}, {"attitude", TABLE_NUMBER},  {"motivation", TABLE_NUMBER},
     {"invitation", TABLE_TEXT}, {"reason", TABLE_TEXT},      {"email", TABLE_TEXT},
-    {"consent", TABLE_TEXT},    {"invited_at", TABLE_TEXT},
+    {"consent", TABLE_TEXT},    {"invited_at", TABLE_DATE},
 };
 #define MEMBER_TABLE_COLS 11 /* the terminal leaves out e-mail, consent, date */
 
@@ -240,6 +255,25 @@ static void pilot_header(FILE *f, const struct pilot_info *p)
 	}
 }
 
+/* The xlsx "About" sheet: the pilot, then its snapshot and parameters. */
+static void pilot_facts(table *t, const struct pilot_info *p, const struct scoring_view *v)
+{
+	table_add_fact_text(t, "pilot", p->name);
+	table_add_fact_number(t, "seats", (double)p->size);
+	table_add_fact_time(t, "proposed at (UTC)", p->created_at);
+	table_add_fact_text(t, "proposed by", p->created_by);
+	if (p->approved_at) {
+		table_add_fact_time(t, "approved at (UTC)", p->approved_at);
+		table_add_fact_text(t, "approved by", p->approved_by);
+	} else {
+		table_add_fact_text(t, "approved", "no (a draft)");
+	}
+	if (v->info.id)
+		scoring_view_facts(t, v);
+	else
+		table_add_fact_text(t, "snapshot", "removed (no scores)");
+}
+
 static int show(struct app *app, struct pilot_args *a)
 {
 	struct pilot_info p = {0};
@@ -249,6 +283,10 @@ static int show(struct app *app, struct pilot_args *a)
 	store *s;
 	int rc;
 
+	if ((rc = table_output_check(&a->out)))
+		return rc;
+	if (a->out.path && a->fmt != TABLE_FORMAT_CSV && a->fmt != TABLE_FORMAT_XLSX)
+		return err_set(ERR_USAGE, "pilot show: --out goes with --format csv or xlsx");
 	if ((rc = app_store(app, false, &s)) ||
 	    (rc = find_pilot(s, a->npos ? a->pos[0] : NULL, &p)))
 		return rc;
@@ -285,8 +323,9 @@ static int show(struct app *app, struct pilot_args *a)
 			rc = table_print(log, app->out, a->fmt);
 		}
 		fprintf(app->out, "}\n");
-	} else if (a->fmt == TABLE_FORMAT_CSV) {
-		rc = table_print(c.t, app->out, a->fmt);
+	} else if (a->fmt == TABLE_FORMAT_CSV || a->fmt == TABLE_FORMAT_XLSX) {
+		pilot_facts(c.t, &p, &v);
+		rc = table_write(c.t, app->out, &a->out);
 	} else {
 		pilot_header(app->out, &p);
 		if (!(rc = table_print(c.t, app->out, a->fmt))) {

@@ -32,6 +32,20 @@ void scoring_fmt_score(char *out, double v)
 		out[0] = '\0';
 }
 
+void scoring_view_facts(table *t, const struct scoring_view *v)
+{
+	table_add_fact_number(t, "snapshot", (double)v->info.id);
+	table_add_fact_time(t, "computed_at (UTC)", v->info.computed_at);
+	table_add_fact_time(t, "as_of (UTC)", v->info.as_of);
+	table_add_fact_text(t, "profile", v->info.profile);
+	table_add_fact_number(t, "profile_version", (double)v->info.profile_version);
+	table_add_fact_number(t, "people scored", (double)v->info.people);
+	table_add_fact_number(t, "eligible", (double)v->info.eligible);
+	for (size_t i = 0; i < scorer_param_count(); i++)
+		table_add_fact_number(t, scorer_param_at(i)->key,
+		                      scorer_param_value(&v->params, i));
+}
+
 void scoring_fmt_component(char *out, double v)
 {
 	if (isfinite(v))
@@ -91,12 +105,14 @@ static const struct table_column rank_cols[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ambassador rank [--limit N] [--department D] [--level L]\n"
-	           "                       [--format table|csv|json] [--snapshot ID]\n\n"
-	           "Everyone eligible in the newest snapshot, best first; ties by employee_id.\n"
-	           "Components are 0..1, the score 0..100. --limit 0 lists everyone\n"
-	           "(default 20). Department and level match without regard to case.\n"
-	           "People who opted out, left or declined are never listed.\n");
+	fprintf(f,
+	        "usage: ambassador rank [--limit N] [--department D] [--level L]\n"
+	        "                       [--format table|csv|json|xlsx] [--out FILE]\n"
+	        "                       [--excel] [--delimiter ';'] [--snapshot ID]\n\n"
+	        "Everyone eligible in the newest snapshot, best first; ties by employee_id.\n"
+	        "Components are 0..1, the score 0..100. --limit 0 lists everyone\n"
+	        "(default 20). Department and level match without regard to case.\n"
+	        "People who opted out, left or declined are never listed.\n\n" TABLE_OUTPUT_HELP);
 }
 
 int cmd_rank(struct app *app, int argc, char **argv)
@@ -105,11 +121,11 @@ int cmd_rank(struct app *app, int argc, char **argv)
 	    {"limit", required_argument, NULL, 'n'},
 	    {"department", required_argument, NULL, 'd'},
 	    {"level", required_argument, NULL, 'l'},
-	    {"format", required_argument, NULL, 'f'},
 	    {"snapshot", required_argument, NULL, 's'},
+	    TABLE_OUTPUT_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
-	enum table_format fmt = TABLE_FORMAT_TABLE;
+	struct table_output out = {.fmt = TABLE_FORMAT_TABLE};
 	const char *dept = NULL, *level = NULL;
 	int64_t limit = 20, snap = 0;
 	struct scoring_view v;
@@ -125,15 +141,19 @@ int cmd_rank(struct app *app, int argc, char **argv)
 		case 'n': rc = scoring_parse_count("--limit", optarg, INT32_MAX, &limit); break;
 		case 'd': dept = optarg, rc = 0; break;
 		case 'l': level = optarg, rc = 0; break;
-		case 'f': rc = table_format_parse(optarg, &fmt); break;
 		case 's': rc = scoring_parse_count("--snapshot", optarg, INT64_MAX, &snap); break;
-		default: return err_set(ERR_USAGE, "rank: unknown option (see --help)");
+		default:
+			if ((rc = table_output_option(&out, ch, optarg)) == 0)
+				return err_set(ERR_USAGE, "rank: unknown option (see --help)");
+			rc = rc < 0 ? rc : 0;
 		}
 		if (rc)
 			return rc;
 	}
 	if (optind < argc)
 		return err_set(ERR_USAGE, "rank takes no arguments");
+	if ((rc = table_output_check(&out)))
+		return rc;
 	if ((rc = scoring_view_open(app, snap, NULL, false, &v)))
 		return rc;
 	t = table_new(rank_cols, sizeof(rank_cols) / sizeof(rank_cols[0]));
@@ -154,13 +174,14 @@ int cmd_rank(struct app *app, int argc, char **argv)
 		table_add_row(t, cells);
 	}
 	table_set_notice(t, SCORING_NOTICE);
-	if (fmt == TABLE_FORMAT_TABLE)
+	scoring_view_facts(t, &v);
+	if (out.fmt == TABLE_FORMAT_TABLE && !out.path)
 		fprintf(app->out,
 		        "Snapshot #%lld (profile %s v%lld): %lld eligible of %lld scored\n\n",
 		        (long long)v.info.id, v.info.profile, (long long)v.info.profile_version,
 		        (long long)v.eligible, (long long)v.info.people);
-	rc = table_print(t, app->out, fmt);
-	if (fmt == TABLE_FORMAT_CSV && !app->quiet)
+	rc = table_write(t, app->out, &out);
+	if (out.fmt == TABLE_FORMAT_CSV && !out.path && !app->quiet)
 		fprintf(stderr, "%s\n", SCORING_NOTICE);
 	table_destroy(&t);
 	scoring_view_close(&v);

@@ -10,6 +10,7 @@
 
 #include "cli/cmds_outcomes.h"
 #include "cli/cmds_scoring.h"
+#include "cli/report.h"
 #include "cli/table.h"
 #include "core/clock.h"
 #include "core/csv.h"
@@ -22,7 +23,8 @@ struct wopts {
 	const char *profile, *author, *note;
 	enum table_format fmt;
 	int64_t to, top;
-	char **kv; /* KEY=VALUE arguments */
+	const char *report; /* preview --report FILE.html */
+	char **kv;          /* KEY=VALUE arguments */
 	int nkv;
 };
 
@@ -33,6 +35,7 @@ static void usage(FILE *f)
 	       "       ambassador weights set KEY=VALUE... [--note TEXT] [--author NAME] "
 	       "[--profile NAME]\n"
 	       "       ambassador weights preview KEY=VALUE... [--top N] [--profile NAME]\n"
+	       "                                  [--report FILE.html]\n"
 	       "       ambassador weights history [--profile NAME] [--format ...]\n"
 	       "       ambassador weights rollback [--to VERSION] [--note TEXT] [--author NAME]\n"
 	       "       ambassador weights use NAME\n"
@@ -41,7 +44,9 @@ static void usage(FILE *f)
 	       "Profiles are named and versioned in the database; the active one (default\n"
 	       "\"default\") is used by `score`. Every set or rollback writes a new version\n"
 	       "(author from --author or $USER); nothing is overwritten. preview shows how\n"
-	       "the top N (default 20) would change, without writing anything. The keys,\n"
+	       "the top N (default 20) would change, without writing anything; --report\n"
+	       "also writes it as a self-contained HTML page (mode 0600): who enters and\n"
+	       "leaves, rank moves, seats per department, both distributions. The keys,\n"
 	       "ranges and meaning: `weights show`, and README.md, section 'How scoring works'.\n");
 }
 
@@ -61,13 +66,10 @@ static int check_text(const char *what, const char *s)
 static int parse(int argc, char **argv, struct wopts *o)
 {
 	static const struct option opts[] = {
-	    {"profile", required_argument, NULL, 'p'},
-	    {"author", required_argument, NULL, 'a'},
-	    {"note", required_argument, NULL, 'n'},
-	    {"format", required_argument, NULL, 'f'},
-	    {"to", required_argument, NULL, 't'},
-	    {"top", required_argument, NULL, 'k'},
-	    {NULL, 0, NULL, 0},
+	    {"profile", required_argument, NULL, 'p'}, {"author", required_argument, NULL, 'a'},
+	    {"note", required_argument, NULL, 'n'},    {"format", required_argument, NULL, 'f'},
+	    {"to", required_argument, NULL, 't'},      {"top", required_argument, NULL, 'k'},
+	    {"report", required_argument, NULL, 'r'},  {NULL, 0, NULL, 0},
 	};
 	int ch, rc = 0;
 
@@ -80,6 +82,7 @@ static int parse(int argc, char **argv, struct wopts *o)
 		case 'f': rc = table_format_parse(optarg, &o->fmt); break;
 		case 't': rc = scoring_parse_count("--to", optarg, INT64_MAX, &o->to); break;
 		case 'k': rc = scoring_parse_count("--top", optarg, 100000, &o->top); break;
+		case 'r': o->report = optarg; break;
 		default: return err_set(ERR_USAGE, "weights: unknown option (see --help)");
 		}
 		if (rc)
@@ -383,6 +386,28 @@ static double tau_between(const scorer_population *a, const scorer_population *b
 	return tau;
 }
 
+static int preview_report(const struct wopts *o, const scorer_population *now,
+                          const scorer_population *then, const struct scorer_params *cur,
+                          const struct scorer_params *next)
+{
+	struct preview_report pr = {.now = now,
+	                            .next = then,
+	                            .cur = cur,
+	                            .prop = next,
+	                            .top = (size_t)o->top,
+	                            .tau = tau_between(now, then),
+	                            .profile = o->profile ? o->profile : "(the active one)"};
+	FILE *f = NULL;
+	int rc;
+
+	if ((rc = app_create_private(o->report, &f)))
+		return rc;
+	rc = report_preview_html(f, &pr);
+	if (fclose(f) != 0 && !rc)
+		rc = err_set(ERR_IO, "writing %s failed", o->report);
+	return rc;
+}
+
 static int weights_preview(struct app *app, store *s, const struct wopts *o)
 {
 	struct scorer_params cur, next;
@@ -437,7 +462,10 @@ static int weights_preview(struct app *app, store *s, const struct wopts *o)
 	           leaves ? "\n" : "", tau_between(now, then), SCORING_NOTICE);
 	table_set_notice(t, note.data);
 	buf_free(&note);
-	rc = table_print(t, app->out, o->fmt);
+	if (o->report)
+		rc = preview_report(o, now, then, &cur, &next);
+	if (!rc)
+		rc = table_print(t, app->out, o->fmt);
 done:
 	table_destroy(&t);
 	scorer_population_destroy(&now);

@@ -9,8 +9,10 @@
 #include <stdint.h>
 
 #include "cli/app.h"
+#include "cli/table.h"
 #include "core/store_scores.h"
 #include "scorer/profile.h"
+#include "scorer/select.h"
 
 int cmd_score(struct app *app, int argc, char **argv);
 int cmd_rank(struct app *app, int argc, char **argv);
@@ -20,6 +22,7 @@ int cmd_weights(struct app *app, int argc, char **argv);
 int cmd_snapshots(struct app *app, int argc, char **argv);
 int cmd_publish(struct app *app, int argc, char **argv);
 int cmd_pilot(struct app *app, int argc, char **argv);
+int cmd_report(struct app *app, int argc, char **argv);
 
 /* Entries for main.c's command table. */
 #define SCORING_COMMANDS                                                                           \
@@ -30,7 +33,8 @@ int cmd_pilot(struct app *app, int argc, char **argv);
 	    {"rank", cmd_rank, "list eligible people, best first (suggestions to review)"},        \
 	    {"candidates", cmd_candidates, "a pilot list spread across departments and levels"},   \
 	    {"explain", cmd_explain, "why a person scores as they do, in plain words"},            \
-	    {"weights", cmd_weights, "show, change, preview, list or roll back weight profiles"},
+	    {"weights", cmd_weights, "show, change, preview, list or roll back weight profiles"},  \
+	    {"report", cmd_report, "HR's report as one self-contained HTML file"},
 
 /* Printed with every list and explanation. */
 #define SCORING_NOTICE                                                                             \
@@ -53,6 +57,10 @@ struct scoring_view {
 int scoring_view_open(struct app *app, int64_t id, const char *employee_id, bool with_detail,
                       struct scoring_view *out);
 void scoring_view_close(struct scoring_view *v);
+
+/* The snapshot, profile and parameters of `v` as facts of `t` (the xlsx
+ * "About" sheet). */
+void scoring_view_facts(table *t, const struct scoring_view *v);
 
 /* Pilot candidates (`candidates`, `pilot propose`): up to `size` people
  * of the view spread across departments and levels (scorer/select.h),

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/app.h"
 #include "core/csv.h"
 #include "core/err.h"
 #include "core/mem.h"
@@ -18,6 +19,8 @@ struct table {
 	char **cells; /* rows * ncols, row-major */
 	size_t rows, cap;
 	char *notice;
+	struct table_fact *facts;
+	size_t nfacts;
 };
 
 int table_format_parse(const char *s, enum table_format *out)
@@ -28,8 +31,40 @@ int table_format_parse(const char *s, enum table_format *out)
 		*out = TABLE_FORMAT_CSV;
 	else if (strcmp(s, "json") == 0)
 		*out = TABLE_FORMAT_JSON;
+	else if (strcmp(s, "xlsx") == 0)
+		*out = TABLE_FORMAT_XLSX;
 	else
-		return err_set(ERR_USAGE, "--format: '%s' is not table, csv or json", s);
+		return err_set(ERR_USAGE, "--format: '%s' is not table, csv, json or xlsx", s);
+	return 0;
+}
+
+int table_output_option(struct table_output *o, int ch, const char *arg)
+{
+	int rc;
+
+	switch (ch) {
+	case 'f': return (rc = table_format_parse(arg, &o->fmt)) ? rc : 1;
+	case 'o':
+		if (!*arg)
+			return err_set(ERR_USAGE, "--out: the file name is empty");
+		o->path = arg;
+		return 1;
+	case 'E': o->excel = true; return 1;
+	case 'D':
+		if (strcmp(arg, ",") != 0 && strcmp(arg, ";") != 0)
+			return err_set(ERR_USAGE, "--delimiter: '%s' is not ',' or ';'", arg);
+		o->delimiter = arg[0];
+		return 1;
+	default: return 0;
+	}
+}
+
+int table_output_check(const struct table_output *o)
+{
+	if (o->fmt == TABLE_FORMAT_XLSX && !o->path)
+		return err_set(ERR_USAGE, "--format xlsx needs --out FILE.xlsx");
+	if ((o->excel || o->delimiter) && o->fmt != TABLE_FORMAT_CSV)
+		return err_set(ERR_USAGE, "--excel and --delimiter go with --format csv");
 	return 0;
 }
 
@@ -74,6 +109,11 @@ void table_destroy(table **tp)
 		free(t->cells[i]);
 	free(t->cells);
 	free(t->notice);
+	for (size_t i = 0; i < t->nfacts; i++) {
+		free(t->facts[i].key);
+		free(t->facts[i].text);
+	}
+	free(t->facts);
 	free(t);
 	*tp = NULL;
 }
@@ -166,7 +206,7 @@ static void print_cell(FILE *f, const char *s, size_t w, enum table_kind kind, b
 	if (kind == TABLE_NUMBER)
 		pad(f, w - cw);
 	fputs(s ? s : "", f);
-	if (kind == TABLE_TEXT && !last)
+	if (kind != TABLE_NUMBER && !last)
 		pad(f, w - cw);
 }
 
@@ -210,20 +250,24 @@ static void print_table(const table *t, FILE *f)
 	free(w);
 }
 
-static void print_csv(const table *t, FILE *f)
+static void print_csv(const table *t, FILE *f, bool bom, char sep)
 {
+	/* Excel reads a CSV file without a byte-order mark in the system's
+	 * legacy code page (so "Sørensen" shows as "SÃ¸rensen"). */
+	if (bom)
+		fputs("\xEF\xBB\xBF", f);
 	for (size_t c = 0; c < t->ncols; c++) {
 		if (c)
-			fputc(',', f);
-		csv_write_field(f, t->cols[c].name, false);
+			fputc(sep, f);
+		csv_write_field_sep(f, t->cols[c].name, false, sep);
 	}
 	fputc('\n', f);
 	for (size_t r = 0; r < t->rows; r++) {
 		for (size_t c = 0; c < t->ncols; c++) {
 			const char *s = t->cells[r * t->ncols + c];
 			if (c)
-				fputc(',', f);
-			csv_write_field(f, s ? s : "", t->cols[c].kind == TABLE_NUMBER);
+				fputc(sep, f);
+			csv_write_field_sep(f, s ? s : "", t->cols[c].kind == TABLE_NUMBER, sep);
 		}
 		fputc('\n', f);
 	}
@@ -290,14 +334,106 @@ static void print_json(const table *t, FILE *f)
 	fputs("}\n", f);
 }
 
-int table_print(const table *t, FILE *f, enum table_format fmt)
+static int print_as(const table *t, FILE *f, const struct table_output *o)
 {
-	switch (fmt) {
-	case TABLE_FORMAT_CSV: print_csv(t, f); break;
+	switch (o->fmt) {
+	case TABLE_FORMAT_CSV: print_csv(t, f, o->excel, o->delimiter ? o->delimiter : ','); break;
 	case TABLE_FORMAT_JSON: print_json(t, f); break;
 	default: print_table(t, f); break;
 	}
 	if (fflush(f) != 0 || ferror(f))
 		return err_set(ERR_IO, "writing the list: %s", strerror(errno));
 	return 0;
+}
+
+int table_print(const table *t, FILE *f, enum table_format fmt)
+{
+	struct table_output o = {.fmt = fmt};
+
+	/* Only the lists that take --out write workbooks (table_write). */
+	if (fmt == TABLE_FORMAT_XLSX)
+		return err_set(ERR_USAGE,
+		               "--format xlsx: this list is written as table, csv or json "
+		               "(xlsx: rank, candidates, invitations list)");
+	return print_as(t, f, &o);
+}
+
+int table_write(const table *t, FILE *f, const struct table_output *o)
+{
+	FILE *file = NULL;
+	int rc;
+
+	if ((rc = table_output_check(o)))
+		return rc;
+	if (o->fmt == TABLE_FORMAT_XLSX) {
+		/* Created empty with mode 0600 first: libxlsxwriter then writes
+		 * into the file with that mode. */
+		if ((rc = app_create_private(o->path, &file)))
+			return rc;
+		fclose(file);
+		return table_write_xlsx(t, o->path);
+	}
+	if (!o->path)
+		return print_as(t, f, o);
+	if ((rc = app_create_private(o->path, &file)))
+		return rc;
+	rc = print_as(t, file, o);
+	if (fclose(file) != 0 && !rc)
+		rc = err_set(ERR_IO, "writing %s: %s", o->path, strerror(errno));
+	return rc;
+}
+
+static struct table_fact *add_fact(table *t, const char *key, enum table_fact_kind kind)
+{
+	struct table_fact *f;
+
+	t->facts = xreallocarray(t->facts, t->nfacts + 1, sizeof(*t->facts));
+	f = &t->facts[t->nfacts++];
+	*f = (struct table_fact){.key = xstrdup(key), .kind = kind};
+	return f;
+}
+
+void table_add_fact_text(table *t, const char *key, const char *value)
+{
+	add_fact(t, key, TABLE_FACT_TEXT)->text = xstrdup(value ? value : "");
+}
+
+void table_add_fact_number(table *t, const char *key, double value)
+{
+	add_fact(t, key, TABLE_FACT_NUMBER)->number = value;
+}
+
+void table_add_fact_time(table *t, const char *key, int64_t epoch)
+{
+	add_fact(t, key, TABLE_FACT_TIME)->epoch = epoch;
+}
+
+size_t table_columns(const table *t)
+{
+	return t->ncols;
+}
+
+const struct table_column *table_column_at(const table *t, size_t c)
+{
+	return &t->cols[c];
+}
+
+const char *table_cell(const table *t, size_t row, size_t c)
+{
+	return t->cells[row * t->ncols + c];
+}
+
+const char *table_notice(const table *t)
+{
+	return t->notice;
+}
+
+size_t table_facts(const table *t)
+{
+	return t->nfacts;
+}
+
+const struct table_fact *table_fact_at(const table *t, size_t i)
+{
+	return &t->facts[i];
 }

@@ -855,7 +855,13 @@ bool csv_find_control(const char *s, size_t len, unsigned *out_cp, size_t *out_p
 
 void csv_write_field(FILE *f, const char *s, bool numeric)
 {
+	csv_write_field_sep(f, s, numeric, ',');
+}
+
+void csv_write_field_sep(FILE *f, const char *s, bool numeric, char sep)
+{
 	size_t len = s ? strlen(s) : 0;
+	const char specials[] = {sep, '"', '\r', '\n', '\0'};
 	bool formula = !numeric && len > 0 && strchr("=+-@\t\r", s[0]) != NULL;
 	/* What the reader would trim or split on is protected by quotes. The
 	 * apostrophe, when added, comes first, so a leading blank is then no
@@ -863,7 +869,7 @@ void csv_write_field(FILE *f, const char *s, bool numeric)
 	 * file, a reader would take it for a byte-order mark and drop it. */
 	bool quote =
 	    len > 0 && ((!formula && is_blank(s[0])) || is_blank(s[len - 1]) ||
-	                strpbrk(s, ",\"\r\n") != NULL || strncmp(s, "\xEF\xBB\xBF", 3) == 0);
+	                strpbrk(s, specials) != NULL || strncmp(s, "\xEF\xBB\xBF", 3) == 0);
 
 	if (quote)
 		fputc('"', f);

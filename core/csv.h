@@ -113,6 +113,10 @@ bool csv_find_control(const char *s, size_t len, unsigned *out_cp, size_t *out_p
  * a cell starting with = + - @ TAB or CR gets a leading apostrophe.
  * `numeric` cells (numbers we produced) are written as they are. */
 void csv_write_field(FILE *f, const char *s, bool numeric);
+
+/* csv_write_field with another delimiter (e.g. ';' for spreadsheets set to
+ * a locale whose decimal mark is a comma): a field holding `sep` is quoted. */
+void csv_write_field_sep(FILE *f, const char *s, bool numeric, char sep);
 /* Write a whole record of text cells, separated by commas, ending in LF. */
 void csv_write_row(FILE *f, size_t count, const char *const *fields);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/table.h"
+#include "core/err.h"
 
 static const struct table_column cols[] = {
     {"employee_id", TABLE_TEXT}, {"name", TABLE_TEXT}, {"score", TABLE_NUMBER}};
@@ -108,4 +109,73 @@ Test(cli_table, rejects_an_unknown_format)
 	cr_assert(eq(int, table_format_parse("xml", &f), -14));
 	cr_assert(eq(int, table_format_parse("csv", &f), 0));
 	cr_assert(eq(int, f, TABLE_FORMAT_CSV));
+}
+
+static char *render_output(const struct table_output *o)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	table *t = table_new(cols, 3);
+	const char *r1[] = {"E1", "Søren; Østergaard", "-5"};
+	const char *r2[] = {"E2", "Bo, Ek", "88.5"};
+	table_add_row(t, r1);
+	table_add_row(t, r2);
+	cr_assert(eq(int, table_write(t, f, o), 0));
+	table_destroy(&t);
+	fclose(f);
+	return out;
+}
+
+Test(cli_table, csv_for_excel_starts_with_a_byte_order_mark)
+{
+	struct table_output o = {.fmt = TABLE_FORMAT_CSV, .excel = true};
+	char *s = render_output(&o);
+	cr_assert(eq(int,
+	             memcmp(s,
+	                    "\xEF\xBB\xBF"
+	                    "employee_id,name,score\n",
+	                    26),
+	             0),
+	          "%s", s);
+	cr_assert(ne(ptr, strstr(s, "E2,\"Bo, Ek\",88.5\n"), NULL), "%s", s);
+	free(s);
+}
+
+Test(cli_table, semicolon_delimiter_quotes_fields_holding_a_semicolon)
+{
+	struct table_output o = {.fmt = TABLE_FORMAT_CSV, .delimiter = ';'};
+	char *s = render_output(&o);
+	cr_assert(ne(ptr, strstr(s, "employee_id;name;score\n"), NULL), "%s", s);
+	cr_assert(ne(ptr, strstr(s, "E1;\"Søren; Østergaard\";-5\n"), NULL), "%s", s);
+	cr_assert(ne(ptr, strstr(s, "E2;Bo, Ek;88.5\n"), NULL), "%s", s);
+	cr_assert(ne(int, s[0], '\xEF'));
+	free(s);
+}
+
+Test(cli_table, output_options_are_checked_together)
+{
+	struct table_output o = {.fmt = TABLE_FORMAT_TABLE};
+	cr_assert(eq(int, table_output_option(&o, 'D', "|"), ERR_USAGE));
+	cr_assert(eq(int, table_output_option(&o, 'D', ";"), 1));
+	cr_assert(eq(int, table_output_check(&o), ERR_USAGE), "--delimiter needs csv");
+	cr_assert(eq(int, table_output_option(&o, 'f', "csv"), 1));
+	cr_assert(eq(int, table_output_check(&o), 0));
+	cr_assert(eq(int, table_output_option(&o, 'f', "xlsx"), 1));
+	o.delimiter = 0;
+	cr_assert(eq(int, table_output_check(&o), ERR_USAGE), "xlsx needs --out");
+	cr_assert(eq(int, table_output_option(&o, 'x', "y"), 0), "not an output option");
+}
+
+Test(cli_table, lists_without_xlsx_output_refuse_it)
+{
+	table *t = table_new(cols, 3);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	cr_assert(eq(int, table_print(t, f, TABLE_FORMAT_XLSX), ERR_USAGE));
+	fclose(f);
+	cr_assert(eq(sz, len, 0));
+	free(out);
+	table_destroy(&t);
 }
