@@ -355,7 +355,7 @@ int report_load(struct report *r)
 
 	/* Everyone who may be scored, the declined included (INT64_MAX: no
 	 * decline is recent enough to leave anyone out), for the funnel. */
-	if ((rc = store_scoring_people_each(r->v.store, INT64_MAX, visit_person, &w)))
+	if ((rc = store_scoring_people_each(r->v.store, INT64_MAX, INT64_MAX, visit_person, &w)))
 		goto done;
 	for (size_t i = 0; i < r->npeople; i++) {
 		struct report_person *p = &r->people[i];
