@@ -324,6 +324,11 @@ fail:
 	return rc;
 }
 
+const char *store_sqlite_version(void)
+{
+	return sqlite3_libversion();
+}
+
 void store_close(store **sp)
 {
 	store *s = sp ? *sp : NULL;
