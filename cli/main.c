@@ -9,6 +9,7 @@
 #include "cli/app.h"
 /* command headers */
 #include "cli/cmds_service.h"
+#include "cli/cmds_ops.h"
 #include "cli/cmds_scoring.h"
 #include "cli/version.h"
 #include "core/err.h"
@@ -28,6 +29,7 @@ static const struct cmd commands[] = {
     {"export", cmd_export, "everything stored about one person, as JSON (right of access)"},
     {"retention", cmd_retention, "remove old snapshots, audit entries and activity"},
     {"audit", cmd_audit, "show the service's audit log"},
+    {"backup", cmd_backup, "write a consistent copy of the database, safe while serving"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
