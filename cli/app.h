@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "cli/table.h"
 #include "core/store.h"
 
 struct app {
@@ -16,6 +17,7 @@ struct app {
 	bool err_tty;        /* stderr is a terminal: progress lines */
 	bool quiet;          /* -q: no notices or progress */
 	bool read_only;      /* --read-only: open the database read-only */
+	char user[96];       /* app_user()'s text */
 };
 
 /* Open the database (creating it if `create`) and migrate it. The store
@@ -34,6 +36,18 @@ struct cmd {
 
 /* True when argv holds -h or --help (before any "--"). */
 bool cmd_wants_help(int argc, char **argv);
+
+/* Who is acting, for logs and history: "cli:" and $USER ("cli:unknown"
+ * without one). Borrowed from the app. */
+const char *app_user(struct app *app);
+
+/* Parse a command whose only option is --format table|csv|json and which
+ * takes no arguments; `cmd` names it in errors. */
+int app_format_only(int argc, char **argv, const char *cmd, enum table_format *out_fmt);
+
+/* Trim spaces, tabs and line ends around an id typed on the command line
+ * (in place; returns s). */
+char *app_trim_id(char *s);
 
 int cmd_init(struct app *app, int argc, char **argv);
 int cmd_import(struct app *app, int argc, char **argv);

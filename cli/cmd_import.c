@@ -25,7 +25,12 @@ static const char import_help[] =
     "  --max-errors N      bad rows listed before the rest are only counted (20)\n"
     "  --max-field BYTES   longest field accepted (65536)\n"
     "  --delimiter C       field separator, e.g. ';' for EU spreadsheets (',')\n"
-    "  --no-progress       no progress line on a terminal\n";
+    "  --no-progress       no progress line on a terminal\n"
+    "  --force             import even if the same content was imported before\n"
+    "                      (e.g. a survey whose rows were skipped because the\n"
+    "                      roster lacked those people then)\n"
+    "  --allow-departures  roster: accept a file that marks more than 20% of the\n"
+    "                      people departed (refused by default)\n";
 
 static int parse_size(const char *s, const char *what, size_t *out)
 {
@@ -53,6 +58,8 @@ int import_parse_common(struct app *app, int argc, char **argv, struct import_cm
 	    {"labels", required_argument, NULL, 'l'},
 	    {"header-rows", required_argument, NULL, 'H'},
 	    {"help", no_argument, NULL, 'h'},
+	    {"force", no_argument, NULL, 'F'},
+	    {"allow-departures", no_argument, NULL, 'A'},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;
@@ -88,6 +95,8 @@ int import_parse_common(struct app *app, int argc, char **argv, struct import_cm
 			out->header_rows = n;
 			break;
 		case 'h': out->help = true; return 0;
+		case 'F': out->opts.force = true; break;
+		case 'A': out->opts.allow_departures = true; break;
 		default: return err_set(ERR_USAGE, "see `ambassador import --help`");
 		}
 	}

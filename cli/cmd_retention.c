@@ -9,18 +9,40 @@
 #include "core/log.h"
 #include "core/store_retention.h"
 #include "core/timefmt.h"
+#include "scorer/profile.h"
+
+/* Refuse to delete activity that the active profile's scoring window
+ * still reads, unless forced: it would silently change every score. */
+static int check_window(store *s, long days, bool force)
+{
+	struct scorer_params p;
+	int rc = scorer_profile_load(s, NULL, false, &p, NULL, NULL);
+
+	if (rc == ERR_NOT_FOUND) {
+		scorer_params_defaults(&p);
+		rc = 0;
+	}
+	if (rc || force || (double)days >= p.window_weeks * 7)
+		return rc;
+	return err_set(ERR_USAGE,
+	               "retention: --days %ld would delete activity inside the scoring window "
+	               "(%.0f weeks = %.0f days), changing every score; use --days %.0f or more, "
+	               "or --force",
+	               days, p.window_weeks, p.window_weeks * 7, p.window_weeks * 7);
+}
 
 int cmd_retention(struct app *app, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"days", required_argument, NULL, 'd'},
 	    {"dry-run", no_argument, NULL, 'n'},
+	    {"force", no_argument, NULL, 'f'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct retention_counts c;
 	long days = 0;
-	bool dry = false;
+	bool dry = false, force = false;
 	char *end, when[16];
 	store *s;
 	int ch, rc;
@@ -35,16 +57,19 @@ int cmd_retention(struct app *app, int argc, char **argv)
 				               optarg);
 			break;
 		case 'n': dry = true; break;
+		case 'f': force = true; break;
 		case 'h':
 			fprintf(
 			    app->out,
-			    "usage: ambassador retention --days N [--dry-run]\n\n"
+			    "usage: ambassador retention --days N [--dry-run] [--force]\n\n"
 			    "Keep N days: remove score snapshots computed more than N days ago\n"
 			    "(never the newest), audit log entries older than that, and weekly\n"
 			    "activity of weeks that ended before it, with their de-duplication\n"
 			    "keys. The policy is recorded: later activity imports skip events\n"
 			    "that old, so an old export does not bring them back. Run it from a\n"
-			    "daily job. --dry-run counts what would go and changes nothing.\n");
+			    "daily job. --dry-run counts what would go and changes nothing.\n"
+			    "N shorter than the active profile's scoring window is refused (it\n"
+			    "would change every score) unless --force.\n");
 			return 0;
 		default:
 			return err_set(ERR_USAGE,
@@ -53,7 +78,7 @@ int cmd_retention(struct app *app, int argc, char **argv)
 	}
 	if (optind != argc || days == 0)
 		return err_set(ERR_USAGE, "usage: ambassador retention --days N [--dry-run]");
-	if ((rc = app_store(app, false, &s)))
+	if ((rc = app_store(app, false, &s)) || (rc = check_window(s, days, force)))
 		return rc;
 	if ((rc = store_retention_apply(s, store_now(), (int)days, dry, &c)))
 		return rc;

@@ -17,10 +17,14 @@ int cmd_rank(struct app *app, int argc, char **argv);
 int cmd_candidates(struct app *app, int argc, char **argv);
 int cmd_explain(struct app *app, int argc, char **argv);
 int cmd_weights(struct app *app, int argc, char **argv);
+int cmd_snapshots(struct app *app, int argc, char **argv);
+int cmd_publish(struct app *app, int argc, char **argv);
 
 /* Entries for main.c's command table. */
 #define SCORING_COMMANDS                                                                           \
-	{"score", cmd_score, "compute a new score snapshot from the stored data"},                 \
+	{"score", cmd_score, "compute and publish a score snapshot (--draft: a trial)"},           \
+	    {"snapshots", cmd_snapshots, "list score snapshots: published, earlier, drafts"},      \
+	    {"publish", cmd_publish, "publish snapshot N: the one served and listed"},             \
 	    {"rank", cmd_rank, "list eligible people, best first (suggestions to review)"},        \
 	    {"candidates", cmd_candidates, "a pilot list spread across departments and levels"},   \
 	    {"explain", cmd_explain, "why a person scores as they do, in plain words"},            \
@@ -41,7 +45,7 @@ struct scoring_view {
 	size_t eligible; /* rows[0..eligible) are eligible */
 };
 
-/* Open snapshot `id` (0 = newest) of the app's database. `employee_id`
+/* Open snapshot `id` (0 = the published one) of the app's database. `employee_id`
  * limits the rows to one person; `with_detail` loads the detail JSON.
  * ERR_NOT_FOUND with advice when nothing was scored yet. */
 int scoring_view_open(struct app *app, int64_t id, const char *employee_id, bool with_detail,

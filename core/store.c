@@ -478,6 +478,8 @@ int store_import_finish(store *s, const struct import_record *rec,
 	sqlite3_stmt *st;
 	int rc;
 
+	if (rec->force)
+		goto record;
 	if ((rc = store_prepare(s, find, &st)))
 		return rc;
 	if ((rc = store_bind(s, st, "checking the import ledger", BIND_TEXT(rec->kind),
@@ -497,6 +499,7 @@ int store_import_finish(store *s, const struct import_record *rec,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return store_sqlerr(s, rc, "checking the import ledger");
+record:
 	if ((rc = store_prepare(s, update, &st)))
 		return rc;
 	if ((rc = store_bind(s, st, "recording the import", BIND_TEXT(rec->sha256),
@@ -589,6 +592,8 @@ int store_purge_person_data(store *s, int64_t pid)
 	    "DELETE FROM snapshot_scores WHERE pid = ?",
 	    "DELETE FROM invitations WHERE pid = ?",
 	    "DELETE FROM invitation_history WHERE pid = ?",
+	    "DELETE FROM pilot_members WHERE pid = ?",
+	    "DELETE FROM pilot_log WHERE pid = ?",
 	};
 	int rc;
 

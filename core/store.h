@@ -18,7 +18,7 @@ typedef struct store store;
 
 /* Schema version this binary writes. Older files are migrated on open; a
  * newer file is refused with ERR_VERSION. */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 enum store_flags {
 	STORE_READONLY = 1 << 0,   /* open with mode=ro; writes fail with ERR_READONLY */
@@ -77,6 +77,7 @@ struct import_record {
 	char sha256[2 * SHA256_LEN + 1];
 	int64_t imported_at;
 	int64_t rows_read, rows_kept, rows_rejected, rows_skipped;
+	bool force; /* store_import_finish: record it even when it is a duplicate */
 };
 
 /* Start an import inside the open transaction: adds a pending ledger row
@@ -85,7 +86,7 @@ int store_import_start(store *s, const char *kind, const char *source, int64_t *
 
 /* Finish the import: write the content hash and counts. If the same kind
  * with the same content hash was imported before (for a roster: if it
- * equals the latest roster), returns ERR_DUPLICATE
+ * equals the latest roster) and rec->force is not set, returns ERR_DUPLICATE
  * and fills *out_previous (when not NULL); the caller then rolls back. */
 int store_import_finish(store *s, const struct import_record *rec,
                         struct import_record *out_previous);

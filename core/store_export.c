@@ -127,9 +127,19 @@ static const struct part {
             " WHERE pid = ?1"},
     {.key = "invitation_history",
      .single = false,
-     .sql = "SELECT status, strftime('%Y-%m-%dT%H:%M:%SZ', at, 'unixepoch') AS at, by FROM "
+     .sql = "SELECT status, strftime('%Y-%m-%dT%H:%M:%SZ', at, 'unixepoch') AS at, by, reason FROM "
             "invitation_history WHERE pid = ?1"
             " ORDER BY id"},
+    {.key = "pilots",
+     .single = false,
+     .sql = "SELECT t.name AS pilot, m.position, m.reason, strftime('%Y-%m-%dT%H:%M:%SZ', "
+            "t.approved_at, 'unixepoch') AS approved_at FROM pilot_members m"
+            " JOIN pilots t ON t.id = m.pilot_id WHERE m.pid = ?1 ORDER BY t.id"},
+    {.key = "pilot_decisions",
+     .single = false,
+     .sql = "SELECT t.name AS pilot, l.action, strftime('%Y-%m-%dT%H:%M:%SZ', l.at, 'unixepoch')"
+            " AS at, l.author, l.reason FROM pilot_log l JOIN pilots t ON t.id = l.pilot_id"
+            " WHERE l.pid = ?1 ORDER BY l.id"},
 };
 
 static const char logic[] =

@@ -50,9 +50,11 @@ int store_retention_days(store *s, int *out_days)
 int store_retention_apply(store *s, int64_t now, int days, bool dry_run,
                           struct retention_counts *out)
 {
-	/* The snapshot in force (the newest) is never removed. */
-	static const char old_snapshots[] = "(SELECT id FROM snapshots WHERE computed_at < ?1"
-	                                    " AND id <> (SELECT max(id) FROM snapshots))";
+	/* The newest snapshot and the published one are never removed. */
+	static const char old_snapshots[] =
+	    "(SELECT id FROM snapshots WHERE computed_at < ?1 AND id <> (SELECT max(id) FROM "
+	    "snapshots)"
+	    " AND id IS NOT (SELECT snapshot_id FROM publications ORDER BY id DESC LIMIT 1))";
 	char sql[256], value[32];
 	int64_t week, n = 0;
 	int rc;

@@ -19,7 +19,11 @@ int store_person_upsert(store *s, const struct person_in *p, int64_t import_id, 
 	static const char upsert[] =
 	    "INSERT INTO people(employee_id, name, email, department, level, consent,"
 	    " departed_at, updated_at, roster_import, roster_line)"
-	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9)"
+	    /* One department whatever the case or surrounding spaces: the
+	     * spelling seen first is kept. */
+	    " VALUES(?1, ?2, ?3, coalesce((SELECT department FROM people"
+	    "  WHERE department = trim(?4) COLLATE NOCASE ORDER BY pid LIMIT 1), trim(?4)),"
+	    " ?5, ?6, NULL, ?7, ?8, ?9)"
 	    " ON CONFLICT(employee_id) DO UPDATE SET name = excluded.name,"
 	    " email = excluded.email, department = excluded.department,"
 	    " level = excluded.level, consent = excluded.consent, departed_at = NULL,"

@@ -7,7 +7,8 @@
  * 4 scoring, 5 service (invitations, audit, erasure), 6 activity again
  * (weekly cells keyed by one integer, de-duplication keys in chunks),
  * 7 scoring again (the activity feature cache; snapshot_scores as a rowid
- * table).
+ * table), 8 the pilot workflow (published snapshots, pilots, invitation
+ * resets with a reason).
  */
 #include "core/store_schema.h"
 
@@ -246,6 +247,59 @@ static const char migration_7[] =
     "CREATE INDEX snapshot_scores_rank ON snapshot_scores(snapshot_id, rank)"
     " WHERE rank IS NOT NULL;";
 
+static const char migration_8[] =
+    /* Which snapshot is live: the newest row names it. A snapshot that was
+     * never published is a draft (an analyst's trial): nothing serves it
+     * unless asked for by id. Upgrading publishes the newest snapshot, as
+     * it was served before. */
+    "CREATE TABLE publications("
+    " id INTEGER PRIMARY KEY,"
+    " snapshot_id INTEGER NOT NULL,"
+    " at INTEGER NOT NULL,"
+    " by TEXT NOT NULL);"
+    "INSERT INTO publications(snapshot_id, at, by)"
+    " SELECT id, computed_at, 'upgrade' FROM snapshots ORDER BY id DESC LIMIT 1;"
+    /* max(imports.id) when the snapshot was written: a later import means
+     * the data is newer than the scores. NULL for older snapshots. */
+    "ALTER TABLE snapshots ADD COLUMN imports_seen INTEGER;"
+    /* Pilots: a candidate list a person reviewed. Proposed from a
+     * snapshot, changed by add/remove while a draft, frozen once approved;
+     * the intranet invites the newest approved pilot. */
+    "CREATE TABLE pilots("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE,"
+    " snapshot_id INTEGER NOT NULL,"
+    " size INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " created_by TEXT NOT NULL,"
+    " approved_at INTEGER,"
+    " approved_by TEXT);"
+    "CREATE TABLE pilot_members("
+    " pilot_id INTEGER NOT NULL,"
+    " pid INTEGER NOT NULL,"
+    " position INTEGER NOT NULL,"
+    " reason TEXT NOT NULL,"
+    " PRIMARY KEY(pilot_id, pid)) WITHOUT ROWID;"
+    "CREATE INDEX pilot_members_pid ON pilot_members(pid);"
+    /* The evidence that a person decided: every proposal, addition,
+     * removal and approval with time, author and reason. pid is NULL for
+     * actions on the whole pilot. Erasure deletes a person's rows. */
+    "CREATE TABLE pilot_log("
+    " id INTEGER PRIMARY KEY,"
+    " pilot_id INTEGER NOT NULL,"
+    " at INTEGER NOT NULL,"
+    " author TEXT NOT NULL,"
+    " action TEXT NOT NULL,"
+    " pid INTEGER,"
+    " reason TEXT);"
+    "CREATE INDEX pilot_log_pid ON pilot_log(pid);"
+    /* Departments match ignoring case (the roster keeps the first
+     * spelling): found by this index, not a scan per roster row. */
+    "CREATE INDEX people_department ON people(department COLLATE NOCASE);"
+    /* HR may set a status back to none, with the reason kept. */
+    "ALTER TABLE invitation_history ADD COLUMN reason TEXT;";
+
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5, migration_6, migration_7,
+    migration_1, migration_2, migration_3, migration_4,
+    migration_5, migration_6, migration_7, migration_8,
 };

@@ -263,7 +263,8 @@ int store_snapshot_write(store *s, const struct snapshot_info *info, size_t n,
 {
 	static const char sql[] =
 	    "INSERT INTO snapshots(computed_at, as_of, profile, profile_version, params, people,"
-	    " eligible) VALUES(?, ?, ?, ?, ?, ?, ?)";
+	    " eligible, imports_seen) VALUES(?, ?, ?, ?, ?, ?, ?,"
+	    " (SELECT coalesce(max(id), 0) FROM imports))";
 	bool own_tx = !store_in_transaction(s);
 	sqlite3_stmt *st;
 	int64_t id;
@@ -295,7 +296,8 @@ int store_snapshot_get(store *s, int64_t id, struct snapshot_info *out)
 {
 	static const char sql[] =
 	    "SELECT id, computed_at, as_of, profile, profile_version, params, people, eligible"
-	    " FROM snapshots WHERE ?1 = 0 OR id = ?1 ORDER BY id DESC LIMIT 1";
+	    " FROM snapshots WHERE id = CASE ?1 WHEN 0 THEN"
+	    " (SELECT snapshot_id FROM publications ORDER BY id DESC LIMIT 1) ELSE ?1 END";
 	sqlite3_stmt *st;
 	int rc;
 

@@ -111,7 +111,8 @@ typedef int (*store_snapshot_row_fn)(void *ctx, size_t i, struct snapshot_score_
 int store_snapshot_write(store *s, const struct snapshot_info *info, size_t n,
                          store_snapshot_row_fn row, void *ctx, int64_t *out_id);
 
-/* Snapshot `id`, or the newest when id is 0. Returns 1 and fills *out
+/* Snapshot `id`, or the published one when id is 0 (core/store_pilot.h:
+ * the newest snapshot is not served until published). Returns 1 and fills *out
  * (free with store_snapshot_info_free), 0 when there is none. */
 int store_snapshot_get(store *s, int64_t id, struct snapshot_info *out);
 void store_snapshot_info_free(struct snapshot_info *info);

@@ -43,7 +43,9 @@ static int max_of(store *s, const char *sql, int64_t *out)
 
 int store_service_versions(store *s, struct store_versions *out)
 {
-	static const char q_snap[] = "SELECT coalesce(max(id), 0) FROM snapshots";
+	static const char q_snap[] =
+	    "SELECT coalesce((SELECT snapshot_id FROM publications ORDER BY id DESC LIMIT 1), 0)";
+	static const char q_pil[] = "SELECT coalesce(max(id), 0) FROM pilot_log";
 	static const char q_imp[] = "SELECT coalesce(max(id), 0) FROM imports";
 	static const char q_inv[] = "SELECT coalesce(max(id), 0) FROM invitation_history";
 	static const char q_era[] = "SELECT coalesce(max(id), 0) FROM erasures";
@@ -53,8 +55,8 @@ int store_service_versions(store *s, struct store_versions *out)
 	if ((rc = store_read_begin(s)))
 		return rc;
 	if (!(rc = max_of(s, q_snap, &out->snapshot)) && !(rc = max_of(s, q_imp, &out->imports)) &&
-	    !(rc = max_of(s, q_inv, &out->invites)))
-		rc = max_of(s, q_era, &out->erasures);
+	    !(rc = max_of(s, q_inv, &out->invites)) && !(rc = max_of(s, q_era, &out->erasures)))
+		rc = max_of(s, q_pil, &out->pilots);
 	store_read_end(s);
 	return rc;
 }
@@ -63,8 +65,10 @@ int store_service_versions(store *s, struct store_versions *out)
 
 int store_service_latest(store *s, struct service_snapshot *out)
 {
-	static const char sql[] = "SELECT id, computed_at, as_of, profile, profile_version, people,"
-	                          " eligible FROM snapshots ORDER BY id DESC LIMIT 1";
+	static const char sql[] =
+	    "SELECT id, computed_at, as_of, profile, profile_version, people, eligible"
+	    " FROM snapshots WHERE id = (SELECT snapshot_id FROM publications ORDER BY id DESC"
+	    " LIMIT 1)";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -74,10 +78,11 @@ int store_service_latest(store *s, struct service_snapshot *out)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
 		sqlite3_reset(st);
-		return err_set(ERR_NOT_FOUND, "no scores yet (run `ambassador score`)");
+		return err_set(ERR_NOT_FOUND, "no published scores yet (run `ambassador score`, or "
+		                              "`ambassador publish N` for a draft)");
 	}
 	if (rc != SQLITE_ROW) {
-		rc = store_sqlerr(s, rc, "reading the latest snapshot");
+		rc = store_sqlerr(s, rc, "reading the published snapshot");
 		sqlite3_reset(st);
 		return rc;
 	}
@@ -198,26 +203,75 @@ static int find_pid(store *s, const char *employee_id, int64_t *out)
 	return store_sqlerr(s, rc, "looking a person up");
 }
 
-static int write_invitation(store *s, int64_t pid, const char *status, const char *by, int64_t at)
+/* Record status (and a history row with `reason`, may be NULL); "none"
+ * only writes the history row (the caller deleted the status). */
+static int write_invitation(store *s, int64_t pid, const char *status, const char *by, int64_t at,
+                            const char *reason)
 {
 	static const char upsert[] =
 	    "INSERT INTO invitations(pid, status, updated_at, updated_by) VALUES(?, ?, ?, ?)"
 	    " ON CONFLICT(pid) DO UPDATE SET status = excluded.status,"
 	    " updated_at = excluded.updated_at, updated_by = excluded.updated_by";
 	static const char hist[] =
-	    "INSERT INTO invitation_history(pid, status, at, by) VALUES(?, ?, ?, ?)";
-	const char *const sqls[] = {upsert, hist};
+	    "INSERT INTO invitation_history(pid, status, at, by, reason) VALUES(?, ?, ?, ?, ?)";
+	sqlite3_stmt *st;
 	int rc;
 
-	for (size_t i = 0; i < 2; i++) {
-		sqlite3_stmt *st;
-		if ((rc = store_prepare(s, sqls[i], &st)))
-			return rc;
-		if ((rc = store_bind(s, st, "recording an invitation status", BIND_INT(pid),
-		                     BIND_TEXT(status), BIND_INT(at), BIND_TEXT(by))) ||
-		    (rc = store_step_done(s, st, "recording an invitation status")))
-			return rc;
+	if (strcmp(status, "none") != 0 &&
+	    ((rc = store_prepare(s, upsert, &st)) ||
+	     (rc = store_bind(s, st, "recording an invitation status", BIND_INT(pid),
+	                      BIND_TEXT(status), BIND_INT(at), BIND_TEXT(by))) ||
+	     (rc = store_step_done(s, st, "recording an invitation status"))))
+		return rc;
+	if ((rc = store_prepare(s, hist, &st)) ||
+	    (rc = store_bind(s, st, "recording an invitation status", BIND_INT(pid),
+	                     BIND_TEXT(status), BIND_INT(at), BIND_TEXT(by), BIND_TEXT(reason))))
+		return rc;
+	return store_step_done(s, st, "recording an invitation status");
+}
+
+/* Invited and accepted only for people who may take part: on the roster,
+ * not opted out, not departed, and in an approved pilot (a person decided
+ * to invite them). Declined and withdrawn may be recorded for anyone on
+ * the roster. */
+static int check_invitable(store *s, const char *employee_id, const char *status, int64_t *pid)
+{
+	static const char sql[] =
+	    "SELECT p.pid, p.consent = 'no', p.departed_at IS NOT NULL,"
+	    " EXISTS(SELECT 1 FROM pilot_members m JOIN pilots t ON t.id = m.pilot_id"
+	    "  WHERE m.pid = p.pid AND t.approved_at IS NOT NULL)"
+	    " FROM people p WHERE p.employee_id = ?";
+	bool opted_out, departed, in_pilot;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st)) ||
+	    (rc = store_bind(s, st, "looking a person up", BIND_TEXT(employee_id))))
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? err_set(ERR_NOT_FOUND, "employee_id: no such person")
+		                         : store_sqlerr(s, rc, "looking a person up");
 	}
+	*pid = sqlite3_column_int64(st, 0);
+	opted_out = sqlite3_column_int(st, 1) != 0;
+	departed = sqlite3_column_int(st, 2) != 0;
+	in_pilot = sqlite3_column_int(st, 3) != 0;
+	sqlite3_reset(st);
+	if (strcmp(status, "invited") != 0 && strcmp(status, "accepted") != 0)
+		return 0;
+	if (opted_out)
+		return err_set(ERR_FORBIDDEN, "%s has opted out and cannot be %s", employee_id,
+		               status);
+	if (departed)
+		return err_set(ERR_FORBIDDEN, "%s has left the organisation and cannot be %s",
+		               employee_id, status);
+	if (!in_pilot)
+		return err_set(ERR_FORBIDDEN,
+		               "%s is not in an approved pilot: only people a person reviewed and "
+		               "approved are %s (see `ambassador pilot`)",
+		               employee_id, status);
 	return 0;
 }
 
@@ -232,11 +286,41 @@ int store_invitation_set(store *s, const char *employee_id, const char *status, 
 		               "status: must be invited, accepted, declined or withdrawn");
 	if ((rc = store_begin(s)))
 		return rc;
-	if ((rc = find_pid(s, employee_id, &pid)) ||
-	    (rc = write_invitation(s, pid, status, by, at)))
+	if ((rc = check_invitable(s, employee_id, status, &pid)) ||
+	    (rc = write_invitation(s, pid, status, by, at, NULL)))
 		goto fail;
 	if ((rc = store_commit(s)))
 		return rc;
+	if (out_pid)
+		*out_pid = pid;
+	return 0;
+fail:
+	store_rollback(s);
+	return rc;
+}
+
+int store_invitation_reset(store *s, const char *employee_id, const char *reason, const char *by,
+                           int64_t at, int64_t *out_pid)
+{
+	static const char del[] = "DELETE FROM invitations WHERE pid = ?";
+	sqlite3_stmt *st;
+	int64_t pid = 0;
+	int rc;
+
+	if (!reason || !*reason)
+		return err_set(ERR_INVALID, "reason: say why the status goes back to none");
+	if ((rc = store_begin(s)))
+		return rc;
+	if ((rc = find_pid(s, employee_id, &pid)) || (rc = store_prepare(s, del, &st)) ||
+	    (rc = store_bind(s, st, "resetting an invitation status", BIND_INT(pid))) ||
+	    (rc = store_step_done(s, st, "resetting an invitation status")))
+		goto fail;
+	if (sqlite3_changes(s->db) == 0) {
+		rc = err_set(ERR_INVALID, "%s has no invitation status to reset", employee_id);
+		goto fail;
+	}
+	if ((rc = write_invitation(s, pid, "none", by, at, reason)) || (rc = store_commit(s)))
+		goto fail;
 	if (out_pid)
 		*out_pid = pid;
 	return 0;

@@ -21,10 +21,11 @@
  * (a new snapshot, an import, an invitation status, an erasure) without
  * reading any personal data. */
 struct store_versions {
-	int64_t snapshot; /* max(snapshots.id), 0 when none */
+	int64_t snapshot; /* the published snapshot's id, 0 when none */
 	int64_t imports;  /* max(imports.id) */
 	int64_t invites;  /* max(invitation_history.id) */
 	int64_t erasures; /* max(erasures.id) */
+	int64_t pilots;   /* max(pilot_log.id): a pilot proposed, changed or approved */
 };
 
 int store_service_versions(store *s, struct store_versions *out);
@@ -38,8 +39,8 @@ struct service_snapshot {
 	int64_t people, eligible;
 };
 
-/* The newest snapshot into *out: 0, or ERR_NOT_FOUND when `score` never
- * ran. */
+/* The published snapshot into *out: 0, or ERR_NOT_FOUND when none was
+ * published (`score` never ran, or only drafts). */
 int store_service_latest(store *s, struct service_snapshot *out);
 
 /* The weights snapshot `id` was computed with: the JSON text the scorer
@@ -73,10 +74,17 @@ bool store_invitation_status_valid(const char *status);
 
 /* Record `status` for employee_id at time `at` by `by` (a client or user
  * name), in one transaction with its history row. Returns 0,
- * ERR_NOT_FOUND (not on the roster), ERR_INVALID (bad status) or a store
- * error. *out_pid (may be NULL) receives the person's pid. */
+ * ERR_NOT_FOUND (not on the roster, or erased), ERR_INVALID (bad status),
+ * ERR_FORBIDDEN (invited or accepted for someone opted out, departed or
+ * not in an approved pilot; the message says which) or a store error.
+ * *out_pid (may be NULL) receives the person's pid. */
 int store_invitation_set(store *s, const char *employee_id, const char *status, const char *by,
                          int64_t at, int64_t *out_pid);
+/* Correct a mistake: employee_id has no status any more (none), kept in
+ * the history with `reason` (required). ERR_INVALID when there is no
+ * status to reset or no reason. */
+int store_invitation_reset(store *s, const char *employee_id, const char *reason, const char *by,
+                           int64_t at, int64_t *out_pid);
 
 struct invitation_row {
 	int64_t pid;

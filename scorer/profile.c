@@ -239,7 +239,8 @@ int scorer_profile_load(store *s, const char *name, bool create, struct scorer_p
 	rc = scorer_params_from_json(out, pv.params);
 	if (rc)
 		err_wrap(rc, "profile %s version %lld", name, (long long)pv.version);
-	*out_version = pv.version;
+	if (out_version)
+		*out_version = pv.version;
 	if (!rc && out_name)
 		*out_name = xstrdup(name);
 	store_profile_version_free(&pv);

@@ -313,6 +313,7 @@ int import_end(import_ctx **cp)
 	c->rec.rows_kept = c->sum->rows_kept;
 	c->rec.rows_rejected = c->sum->rows_rejected;
 	c->rec.rows_skipped = c->sum->rows_skipped;
+	c->rec.force = c->opts.force;
 	rc = store_import_finish(c->store, &c->rec, &prev);
 	if (rc == ERR_DUPLICATE) {
 		store_rollback(c->store);

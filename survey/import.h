@@ -27,6 +27,8 @@ struct import_opts {
 	bool progress;              /* draw a progress line on stderr */
 	const char *rejects_path;   /* NULL = INPUT.rejects.csv */
 	struct csv_reader_opts csv; /* field cap, delimiter */
+	bool force;                 /* import even content imported before */
+	bool allow_departures;      /* roster: mark any share of people departed */
 };
 
 /* Named counters an importer adds to the summary, e.g. "not on roster". */

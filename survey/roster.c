@@ -134,6 +134,21 @@ static int store_row(import_ctx *c, store *s, const struct csv_row *row, const i
 	return 0;
 }
 
+/* A roster that drops more than a fifth of the people on it is more often
+ * the wrong file (one department's export, a test file) than a fifth of the
+ * company leaving: refused unless the user says so. */
+static int check_departures(const char *path, int64_t departed, int64_t active,
+                            const struct import_opts *opts)
+{
+	if (opts->allow_departures || active <= 0 || departed * 5 <= active)
+		return 0;
+	return err_set(ERR_INVALID,
+	               "%s: this roster would mark %lld of %lld people (%.0f%%) as departed; "
+	               "nothing imported. If they really left, import it again with "
+	               "--allow-departures",
+	               path, (long long)departed, (long long)active, 100.0 * departed / active);
+}
+
 int roster_import(store *s, const char *path, const struct import_opts *opts,
                   struct import_summary *sum)
 {
@@ -141,9 +156,12 @@ int roster_import(store *s, const char *path, const struct import_opts *opts,
 	struct csv_row row;
 	int map[NCOLS], rc;
 	int64_t departed = 0;
+	struct roster_counts before;
 
 	if ((rc = import_begin(&c, s, "roster", path, opts, sum)))
 		return rc;
+	if ((rc = store_roster_counts(s, &before)))
+		goto fail;
 	rc = csv_reader_next(import_reader(c), &row);
 	if (rc <= 0) {
 		if (rc == 0)
@@ -170,6 +188,8 @@ int roster_import(store *s, const char *path, const struct import_opts *opts,
 	}
 	if (sum->rows_rejected == 0) {
 		if ((rc = store_roster_mark_departed(s, import_id(c), store_now(), &departed)))
+			goto fail;
+		if ((rc = check_departures(path, departed, before.total - before.departed, opts)))
 			goto fail;
 		import_note(c, "marked as departed", departed);
 	} else if (opts->skip_invalid) {
