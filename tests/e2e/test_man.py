@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The man pages (docs/man/*.scd): they build with scdoc without a message,
 render with `man --warnings` without a warning, lexgrog finds their NAME
-line, and ambassador(1) names every command that `ambassador --help` lists
+line, and ambassador(1) and the bash completion name every command that `ambassador --help` lists
 and every option, subcommand and command word that `--help` of the program
 and of each command prints.
 Environment: AMB_BINARY (required), AMB_SOURCE_DIR. Prints 'N passed, N failed'.
@@ -82,6 +82,27 @@ def coverage(r, man1):
                 "ambassador(1) names option %s" % o)
 
 
+def completion(r):
+    """dist/bash-completion/ambassador offers every command, every option
+    and every subcommand word that --help prints."""
+    path = os.path.join(SOURCE, "dist", "bash-completion", "ambassador")
+    text = open(path).read()
+    p = subprocess.run(["bash", "-n", path], capture_output=True, text=True)
+    r.check(p.returncode == 0, "bash -n on the completion: %s" % p.stderr)
+    cmds = commands()
+    words = set(re.findall(r"[\w-]+", text))
+    for c in cmds:
+        r.check(c in words, "completion offers command %s" % c)
+    opts, _ = words_of("", help_text())
+    subs = set()
+    for c in cmds:
+        o, s = words_of(c, help_text(c))
+        opts |= o
+        subs |= s
+    for w in sorted(opts | subs):
+        r.check(w in words, "completion offers %s" % w)
+
+
 def main():
     r = Results()
     for tool in ("scdoc", "man", "lexgrog"):
@@ -90,6 +111,7 @@ def main():
     try:
         texts = build(r, tmp)
         r.run(coverage, texts["ambassador.1"])
+        r.run(completion)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     r.finish()
