@@ -15,12 +15,15 @@
 #include "scorer/explain.h"
 #include "scorer/rank.h"
 #include "scorer/select.h"
+#include "core/store_pilot.h"
+#include "ipc/served.h"
 
 static const struct table_column cand_cols[] = {
     {"rank", TABLE_NUMBER},     {"employee_id", TABLE_TEXT}, {"name", TABLE_TEXT},
     {"department", TABLE_TEXT}, {"level", TABLE_TEXT},       {"score", TABLE_NUMBER},
     {"activity", TABLE_NUMBER}, {"attitude", TABLE_NUMBER},  {"motivation", TABLE_NUMBER},
-    {"reason", TABLE_TEXT},
+    {"reason", TABLE_TEXT},     {"email", TABLE_TEXT},       {"consent", TABLE_TEXT},
+    {"invitation", TABLE_TEXT},
 };
 
 static void usage(FILE *f)
@@ -112,19 +115,88 @@ static void add_row(table *t, const struct snapshot_row *r, const char *reason)
 	scoring_fmt_component(att, r->attitude);
 	scoring_fmt_component(mot, r->motivation);
 	const char *cells[] = {
-	    rank, r->employee_id, r->name, r->department, r->level, score, act, att, mot, reason};
+	    rank,         r->employee_id, r->name,  r->department,
+	    r->level,     score,          act,      att,
+	    mot,          reason,         r->email, *r->consent ? r->consent : "not asked",
+	    r->invitation};
 	table_add_row(t, cells);
+}
+
+int candidates_pick(const struct scoring_view *v, const struct candidates_req *req,
+                    struct candidate **out, size_t *out_n)
+{
+	struct select_person *people = xcalloc(v->eligible + 1, sizeof(*people));
+	size_t *row_of = xcalloc(v->eligible + 1, sizeof(*row_of)), n = 0, npicks = 0;
+	double *att = xcalloc(v->eligible + 1, sizeof(double));
+	double *mot = xcalloc(v->eligible + 1, sizeof(double));
+	struct select_pick *picks = xcalloc(req->size + 1, sizeof(*picks));
+	struct candidate *c = NULL;
+	struct select_opts so = {
+	    .size = req->size,
+	    .max_share = req->max_share > 0 ? req->max_share : v->params.max_share,
+	    .min_score = v->params.min_score,
+	    .level_tie = v->params.level_tie,
+	};
+	int rc;
+
+	*out = NULL;
+	*out_n = 0;
+	for (size_t i = 0; i < v->eligible; i++) {
+		att[i] = v->rows[i].attitude;
+		mot[i] = v->rows[i].motivation;
+		if (req->department &&
+		    !served_same_department(req->department, v->rows[i].department))
+			continue;
+		people[n] = (struct select_person){v->rows[i].department, v->rows[i].level,
+		                                   v->rows[i].score};
+		row_of[n++] = i;
+	}
+	if ((rc = scorer_select(picks, &npicks, people, n, &so)))
+		goto done;
+	c = xcalloc(npicks + 1, sizeof(*c));
+	for (size_t k = 0; k < npicks; k++) {
+		const struct snapshot_row *r = &v->rows[row_of[picks[k].index]];
+		struct explain_detail d;
+		struct buf reason = {0};
+		how_phrase(&reason, picks[k].how, r);
+		if (explain_detail_parse(&d, r->detail) == 0)
+			explain_facts(&reason, &d, r->attitude, r->motivation,
+			              scorer_percentile(att, v->eligible, r->attitude),
+			              scorer_percentile(mot, v->eligible, r->motivation));
+		c[k].row = r;
+		c[k].reason = reason.data ? reason.data : xstrdup("");
+	}
+	*out = c;
+	*out_n = npicks;
+	c = NULL;
+done:
+	free(c);
+	free(people);
+	free(row_of);
+	free(picks);
+	free(att);
+	free(mot);
+	return rc;
+}
+
+void candidates_free(struct candidate **c, size_t n)
+{
+	if (!c || !*c)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free((*c)[i].reason);
+	free(*c);
+	*c = NULL;
 }
 
 int cmd_candidates(struct app *app, int argc, char **argv)
 {
 	struct cand_opts o = {.fmt = TABLE_FORMAT_TABLE};
 	struct scoring_view v;
-	struct select_person *people = NULL;
-	struct select_pick *picks = NULL;
-	size_t *row_of = NULL, n = 0, npicks = 0;
-	double *att = NULL, *mot = NULL;
+	struct candidate *picks = NULL;
+	size_t npicks = 0;
 	table *t = NULL;
+	bool stale = false;
 	int rc;
 
 	if (cmd_wants_help(argc, argv)) {
@@ -135,49 +207,32 @@ int cmd_candidates(struct app *app, int argc, char **argv)
 		return rc;
 	if ((rc = scoring_view_open(app, o.snapshot, NULL, true, &v)))
 		return rc;
-	struct select_opts so = {
-	    .size = (size_t)o.size,
-	    .max_share = o.max_share > 0 ? o.max_share : v.params.max_share,
-	    .min_score = v.params.min_score,
-	    .level_tie = v.params.level_tie,
-	};
-	people = xcalloc(v.eligible + 1, sizeof(*people));
-	row_of = xcalloc(v.eligible + 1, sizeof(*row_of));
-	att = xcalloc(v.eligible + 1, sizeof(double));
-	mot = xcalloc(v.eligible + 1, sizeof(double));
-	for (size_t i = 0; i < v.eligible; i++) {
-		att[i] = v.rows[i].attitude;
-		mot[i] = v.rows[i].motivation;
-		if (o.dept && strcasecmp(o.dept, v.rows[i].department) != 0)
-			continue;
-		people[n] =
-		    (struct select_person){v.rows[i].department, v.rows[i].level, v.rows[i].score};
-		row_of[n++] = i;
-	}
-	picks = xcalloc(so.size, sizeof(*picks));
-	if ((rc = scorer_select(picks, &npicks, people, n, &so)))
+	struct candidates_req req = {
+	    .size = (size_t)o.size, .max_share = o.max_share, .department = o.dept};
+	if ((rc = candidates_pick(&v, &req, &picks, &npicks)))
 		goto done;
-	t = table_new(cand_cols, sizeof(cand_cols) / sizeof(cand_cols[0]));
-	for (size_t k = 0; k < npicks; k++) {
-		const struct snapshot_row *r = &v.rows[row_of[picks[k].index]];
-		struct explain_detail d;
-		struct buf reason = {0};
-		how_phrase(&reason, picks[k].how, r);
-		if (explain_detail_parse(&d, r->detail) == 0)
-			explain_facts(&reason, &d, r->attitude, r->motivation,
-			              scorer_percentile(att, v.eligible, r->attitude),
-			              scorer_percentile(mot, v.eligible, r->motivation));
-		add_row(t, r, reason.data);
-		buf_free(&reason);
-	}
+	if (!o.snapshot && (rc = store_published_stale(v.store, &stale)))
+		goto done;
+	/* e-mail, consent and invitation status are for HR's next step: in
+	 * csv and json; the terminal table stays readable without them. */
+	t = table_new(cand_cols, sizeof(cand_cols) / sizeof(cand_cols[0]) -
+	                             (o.fmt == TABLE_FORMAT_TABLE ? 3 : 0));
+	for (size_t k = 0; k < npicks; k++)
+		add_row(t, picks[k].row, picks[k].reason);
 	struct buf note = {0};
 	buf_printf(&note,
 	           "%zu of %lld seats filled from snapshot #%lld (at most %zu per department, "
 	           "minimum score %.0f).",
-	           npicks, (long long)o.size, (long long)v.info.id, scorer_select_cap(&so),
-	           so.min_score);
+	           npicks, (long long)o.size, (long long)v.info.id,
+	           scorer_select_cap(&(struct select_opts){
+	               .size = (size_t)o.size,
+	               .max_share = o.max_share > 0 ? o.max_share : v.params.max_share}),
+	           v.params.min_score);
 	if (npicks < (size_t)o.size)
 		buf_puts(&note, " Fewer people than seats reach the minimum score.");
+	if (stale)
+		buf_puts(&note,
+		         "\nData newer than the published snapshot: run `ambassador score`.");
 	buf_printf(&note, "\n%s", SCORING_NOTICE);
 	table_set_notice(t, note.data);
 	rc = table_print(t, app->out, o.fmt);
@@ -186,11 +241,7 @@ int cmd_candidates(struct app *app, int argc, char **argv)
 	buf_free(&note);
 done:
 	table_destroy(&t);
-	free(people);
-	free(row_of);
-	free(picks);
-	free(att);
-	free(mot);
+	candidates_free(&picks, npicks);
 	scoring_view_close(&v);
 	return rc;
 }

@@ -37,15 +37,20 @@ int cmd_erase(struct app *app, int argc, char **argv)
 		(void)store_checkpoint_truncate(s);
 		return err_set(rc, "%s: no such person (nothing erased)", argv[1]);
 	}
-	if (rc == ERR_BUSY) {
-		/* Committed; only the WAL still holds old pages until readers
-		 * let go. One more try after they had a moment. */
-		if ((rc = store_checkpoint_truncate(s)))
-			return err_wrap(rc, "erased, but the WAL could not be emptied yet; run "
-			                    "`ambassador erase` again later or stop the server");
-	}
+	if (rc == ERR_BUSY)
+		return err_set(rc,
+		               "the database is busy (an import or score is writing): nothing "
+		               "erased; run `ambassador erase %s` again when it is done",
+		               argv[1]);
 	if (rc)
 		return rc;
+	/* Committed; the WAL may still hold old pages of the person until
+	 * readers let go: empty it now, or say how. */
+	if (store_checkpoint_truncate(s) && store_checkpoint_truncate(s))
+		return err_set(ERR_BUSY,
+		               "erased, but the WAL could not be emptied yet; run "
+		               "`ambassador erase %s` again later or stop the server",
+		               argv[1]);
 	if (!app->quiet)
 		fprintf(app->out, "erased %s\n", argv[1]);
 	return 0;

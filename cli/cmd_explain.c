@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cmds_scoring.h"
+#include "cli/table.h"
 #include "core/err.h"
 #include "core/store_roster.h"
 #include "core/timefmt.h"
@@ -17,8 +18,9 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ambassador explain ID [--snapshot ID]\n\n"
-	           "Why employee ID scores as they do in the newest snapshot: the three\n"
+	fprintf(f, "usage: ambassador explain ID [--snapshot N] [--format table|json]\n\n"
+	           "Why employee ID scores as they do in the published snapshot (or snapshot\n"
+	           "N): the three\n"
 	           "components and their percentiles in the company and in the department\n"
 	           "(departments with fewer eligible people than the profile's min_group are\n"
 	           "not compared), the activity sub-features per platform, and the reasons.\n");
@@ -72,6 +74,22 @@ static int not_listed(store *s, const char *id)
 		               "added after it was computed: run `ambassador score`)",
 		               id);
 	}
+}
+
+/* "93rd pct", "11th pct", "-" when unknown. */
+static void pct_text(char *out, size_t size, double p)
+{
+	long v;
+	const char *suffix = "th";
+
+	if (!isfinite(p)) {
+		snprintf(out, size, "-");
+		return;
+	}
+	v = lround(p);
+	if (v % 100 < 11 || v % 100 > 13)
+		suffix = v % 10 == 1 ? "st" : v % 10 == 2 ? "nd" : v % 10 == 3 ? "rd" : "th";
+	snprintf(out, size, "%ld%s pct", v, suffix);
 }
 
 static void print_sub(FILE *out, const char *name, double v, const char *fact)
@@ -132,23 +150,88 @@ static void print_components(FILE *out, const struct scoring_view *v, const stru
 			scoring_fmt_score(val, vals[c]);
 		else
 			scoring_fmt_component(val, vals[c]);
-		snprintf(cp, sizeof(cp), isfinite(comp[c]) ? "%.0fth pct" : "-", comp[c]);
+		pct_text(cp, sizeof(cp), comp[c]);
 		if (!dept_ok)
 			snprintf(dp, sizeof(dp), "%s",
 			         c == 0 ? "department too small to compare" : "");
 		else
-			snprintf(dp, sizeof(dp), isfinite(dept[c]) ? "%.0fth pct" : "-", dept[c]);
+			pct_text(dp, sizeof(dp), dept[c]);
 		fprintf(out, "  %-11s %7s  %-18s %s\n", names[c], *val ? val : "unknown",
 		        r->eligible ? cp : "-", r->eligible ? dp : "-");
 	}
+}
+
+static void json_num(FILE *f, const char *key, double v, bool comma)
+{
+	if (isfinite(v))
+		fprintf(f, "\"%s\":%.6g", key, v);
+	else
+		fprintf(f, "\"%s\":null", key);
+	if (comma)
+		fputc(',', f);
+}
+
+static void json_four(FILE *f, const char *key, const double v[4])
+{
+	fprintf(f, "\"%s\":{", key);
+	json_num(f, "score", v[0], true);
+	json_num(f, "activity", v[1], true);
+	json_num(f, "attitude", v[2], true);
+	json_num(f, "motivation", v[3], false);
+	fputc('}', f);
+}
+
+/* The explanation as one JSON object (the protocol's explain op names the
+ * same fields). */
+static void print_json(FILE *f, const struct scoring_view *v, const struct snapshot_row *r,
+                       const char *reasons)
+{
+	double comp[4], dept[4], vals[4] = {r->score, r->activity, r->attitude, r->motivation};
+	size_t dn = percentiles(v, r->department, r, dept);
+	char when[32];
+
+	percentiles(v, NULL, r, comp);
+	if (dn < (size_t)v->params.min_group)
+		dept[0] = dept[1] = dept[2] = dept[3] = NAN; /* too small to compare */
+	timefmt_iso(when, sizeof(when), v->info.as_of);
+	fputs("{\"employee_id\":", f);
+	table_json_string(f, r->employee_id);
+	fputs(",\"name\":", f);
+	table_json_string(f, r->name);
+	fputs(",\"department\":", f);
+	table_json_string(f, r->department);
+	fputs(",\"level\":", f);
+	table_json_string(f, r->level);
+	fprintf(f,
+	        ",\"snapshot\":{\"id\":%lld,\"as_of\":\"%s\",\"profile\":", (long long)v->info.id,
+	        when);
+	table_json_string(f, v->info.profile);
+	fprintf(f, ",\"profile_version\":%lld},\"eligible\":%s,",
+	        (long long)v->info.profile_version, r->eligible ? "true" : "false");
+	if (r->eligible)
+		fprintf(f, "\"rank\":%lld,\"of\":%zu,", (long long)r->rank, v->eligible);
+	else
+		fputs("\"rank\":null,", f);
+	json_four(f, "components", vals);
+	fputs(",\"percentiles\":{", f);
+	json_four(f, "company", comp);
+	fputc(',', f);
+	json_four(f, "department", dept);
+	fprintf(f, "},\"detail\":%s,\"reasons\":", r->detail ? r->detail : "{}");
+	table_json_string(f, reasons);
+	fputs(",\"notice\":", f);
+	table_json_string(f, SCORING_NOTICE);
+	fputs("}\n", f);
 }
 
 int cmd_explain(struct app *app, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"snapshot", required_argument, NULL, 's'},
+	    {"format", required_argument, NULL, 'f'},
 	    {NULL, 0, NULL, 0},
 	};
+	enum table_format fmt = TABLE_FORMAT_TABLE;
 	struct scoring_view v;
 	struct snapshot_row *me = NULL;
 	struct explain_detail d;
@@ -161,6 +244,13 @@ int cmd_explain(struct app *app, int argc, char **argv)
 		return 0;
 	}
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'f') {
+			if ((rc = table_format_parse(optarg, &fmt)))
+				return rc;
+			if (fmt == TABLE_FORMAT_CSV)
+				return err_set(ERR_USAGE, "explain: --format table or json");
+			continue;
+		}
 		if (ch != 's')
 			return err_set(ERR_USAGE, "explain: unknown option (see --help)");
 		if ((rc = scoring_parse_count("--snapshot", optarg, INT64_MAX, &snap)))
@@ -168,7 +258,7 @@ int cmd_explain(struct app *app, int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return err_set(ERR_USAGE, "usage: ambassador explain ID");
-	const char *id = argv[optind];
+	const char *id = app_trim_id(argv[optind]);
 	if ((rc = scoring_view_open(app, snap, NULL, false, &v)))
 		return rc;
 	rc = store_snapshot_rows(v.store, v.info.id,
@@ -182,6 +272,16 @@ int cmd_explain(struct app *app, int argc, char **argv)
 		goto done;
 	const struct snapshot_row *r = &me[0];
 	char when[32];
+	if (fmt == TABLE_FORMAT_JSON) {
+		double comp[4];
+		struct buf reasons = {0};
+		percentiles(&v, NULL, r, comp);
+		explain_reasons(&reasons, &d, r->activity, r->attitude, r->motivation, comp[2],
+		                comp[3]);
+		print_json(app->out, &v, r, reasons.data ? reasons.data : "");
+		buf_free(&reasons);
+		goto done;
+	}
 	timefmt_date(when, sizeof(when), v.info.as_of);
 	fprintf(app->out, "%s %s - %s%s%s\n", r->employee_id, r->name, r->department,
 	        *r->level ? ", " : "", r->level);

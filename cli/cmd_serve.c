@@ -8,6 +8,8 @@
 
 #include "cli/cmds_service.h"
 #include "core/err.h"
+#include "core/mem.h"
+#include "ipc/auth.h"
 #include "ipc/protocol.h"
 #include "ipc/server.h"
 
@@ -25,6 +27,38 @@ int cli_parse_int(const char *text, const char *what, long long min, long long m
 	return 0;
 }
 
+/* A public key given as the secret would start a server whose every
+ * client times out in the handshake: refuse it at start. keygen writes
+ * NAME.key and NAME.pub; a file named .pub, or whose key is the one in the
+ * NAME.pub beside it, is a public key. */
+static int check_secret_file(const char *path)
+{
+	size_t len = strlen(path);
+	char key[41], other[41], *pub;
+	int rc;
+
+	if (len > 4 && strcmp(path + len - 4, ".pub") == 0)
+		return err_set(ERR_USAGE,
+		               "--curve-secret %s: that is a public key file; give the server's "
+		               "secret key (NAME.key from `ambassador keygen NAME`)",
+		               path);
+	if ((rc = ipc_key_read(path, key)))
+		return rc;
+	if (len <= 4 || strcmp(path + len - 4, ".key") != 0)
+		return 0;
+	pub = xstrdup(path);
+	memcpy(pub + len - 4, ".pub", 4);
+	rc = ipc_key_read(pub, other) == 0 && strcmp(key, other) == 0;
+	free(pub);
+	err_clear();
+	if (rc)
+		return err_set(ERR_USAGE,
+		               "--curve-secret %s: this key is the public key in the .pub file "
+		               "beside it; give the secret key",
+		               path);
+	return 0;
+}
+
 static void print_op(void *ctx, const char *line)
 {
 	fprintf(ctx, "  %s\n", line);
@@ -35,10 +69,13 @@ static void serve_help(FILE *f)
 	fprintf(f,
 	        "usage: ambassador [--db PATH] serve [--bind ENDPOINT] [--pub ENDPOINT]\n"
 	        "         [--role hr|intranet] [--curve-secret KEYFILE --clients CLIENTS.csv]\n"
-	        "         [--workers N] [--cooldown-days N] [--poll-ms N]\n\n"
+	        "         [--workers N] [--poll-ms N]\n\n"
 	        "Answer requests of the JSON protocol on a ZeroMQ ROUTER socket from the\n"
-	        "latest score snapshot, held in memory. A new snapshot written by `score`\n"
-	        "is picked up without a restart and announced on --pub as scores.updated.\n\n"
+	        "published score snapshot, held in memory; `invitations` lists the people of\n"
+	        "the newest approved pilot (`ambassador pilot`). A newly published snapshot\n"
+	        "or approved pilot is picked up without a restart (new snapshots are\n"
+	        "announced on --pub as scores.updated). One line on start says where it\n"
+	        "listens, who gets in and what it serves.\n\n"
 	        "  --bind ENDPOINT     where clients connect (default %s)\n"
 	        "  --pub ENDPOINT      also publish scores.updated here\n"
 	        "  --role ROLE         without CURVE: the role every client gets (default hr)\n"
@@ -46,8 +83,7 @@ static void serve_help(FILE *f)
 	        "  --clients FILE      CSV public_key,role,name of the clients let in; SIGHUP\n"
 	        "                      reloads it\n"
 	        "  --workers N         worker threads (default 2)\n"
-	        "  --cooldown-days N   days before someone who declined is invited again\n"
-	        "                      (default 365)\n\n"
+	        "  --poll-ms N         how often to look for a new publication (default 500)\n\n"
 	        "Without CURVE only loopback tcp:// or ipc:// may be bound. SIGINT or SIGTERM\n"
 	        "stop it cleanly. See README.md, section 'The service'.\n\nops:\n",
 	        IPC_DEFAULT_ENDPOINT);
@@ -63,7 +99,6 @@ int cmd_serve(struct app *app, int argc, char **argv)
 	    {"curve-secret", required_argument, NULL, 's'},
 	    {"clients", required_argument, NULL, 'c'},
 	    {"workers", required_argument, NULL, 'w'},
-	    {"cooldown-days", required_argument, NULL, 'd'},
 	    {"poll-ms", required_argument, NULL, 'P'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -74,7 +109,6 @@ int cmd_serve(struct app *app, int argc, char **argv)
 	    .bind = IPC_DEFAULT_ENDPOINT,
 	    .role = ROLE_HR,
 	    .workers = 2,
-	    .cooldown_days = 365,
 	    .poll_ms = 500,
 	};
 	long long v = 0;
@@ -95,11 +129,6 @@ int cmd_serve(struct app *app, int argc, char **argv)
 				return rc;
 			o.workers = (int)v;
 			break;
-		case 'd':
-			if ((rc = cli_parse_int(optarg, "--cooldown-days", 0, 36500, &v)))
-				return rc;
-			o.cooldown_days = v;
-			break;
 		case 'P':
 			if ((rc = cli_parse_int(optarg, "--poll-ms", 10, 60000, &v)))
 				return rc;
@@ -111,6 +140,8 @@ int cmd_serve(struct app *app, int argc, char **argv)
 	}
 	if (optind < argc)
 		return err_set(ERR_USAGE, "serve takes no arguments (see --help)");
+	if (o.curve_secret && (rc = check_secret_file(o.curve_secret)))
+		return rc;
 	/* Test hook for test plan F3: prove the server fails closed when no
 	 * ZAP handler answers. Never documented for users. */
 	const char *nozap = getenv("AMB_TEST_NO_ZAP");

@@ -19,12 +19,14 @@ int cmd_explain(struct app *app, int argc, char **argv);
 int cmd_weights(struct app *app, int argc, char **argv);
 int cmd_snapshots(struct app *app, int argc, char **argv);
 int cmd_publish(struct app *app, int argc, char **argv);
+int cmd_pilot(struct app *app, int argc, char **argv);
 
 /* Entries for main.c's command table. */
 #define SCORING_COMMANDS                                                                           \
 	{"score", cmd_score, "compute and publish a score snapshot (--draft: a trial)"},           \
 	    {"snapshots", cmd_snapshots, "list score snapshots: published, earlier, drafts"},      \
 	    {"publish", cmd_publish, "publish snapshot N: the one served and listed"},             \
+	    {"pilot", cmd_pilot, "propose, review and approve the pilot the intranet invites"},    \
 	    {"rank", cmd_rank, "list eligible people, best first (suggestions to review)"},        \
 	    {"candidates", cmd_candidates, "a pilot list spread across departments and levels"},   \
 	    {"explain", cmd_explain, "why a person scores as they do, in plain words"},            \
@@ -51,6 +53,23 @@ struct scoring_view {
 int scoring_view_open(struct app *app, int64_t id, const char *employee_id, bool with_detail,
                       struct scoring_view *out);
 void scoring_view_close(struct scoring_view *v);
+
+/* Pilot candidates (`candidates`, `pilot propose`): up to `size` people
+ * of the view spread across departments and levels (scorer/select.h),
+ * each with the reason in plain words. */
+struct candidates_req {
+	size_t size;
+	double max_share;       /* 0: the profile's */
+	const char *department; /* NULL: every department */
+};
+struct candidate {
+	const struct snapshot_row *row; /* borrowed from the view */
+	char *reason;                   /* owned */
+};
+/* The picks in order into *out (free with candidates_free). */
+int candidates_pick(const struct scoring_view *v, const struct candidates_req *req,
+                    struct candidate **out, size_t *out_n);
+void candidates_free(struct candidate **c, size_t n);
 
 /* Parse a non-negative whole number option (ERR_USAGE naming it). */
 int scoring_parse_count(const char *opt, const char *s, int64_t max, int64_t *out);

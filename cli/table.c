@@ -156,8 +156,12 @@ static void print_csv(const table *t, FILE *f)
 	}
 }
 
-static void json_string(FILE *f, const char *s)
+void table_json_string(FILE *f, const char *s)
 {
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
 	fputc('"', f);
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
@@ -194,21 +198,21 @@ static void print_json(const table *t, FILE *f)
 			const char *s = t->cells[r * t->ncols + c];
 			if (c)
 				fputc(',', f);
-			json_string(f, t->cols[c].name);
+			table_json_string(f, t->cols[c].name);
 			fputc(':', f);
 			if (!s)
 				fputs("null", f);
 			else if (t->cols[c].kind == TABLE_NUMBER && is_json_number(s))
 				fputs(s, f);
 			else
-				json_string(f, s);
+				table_json_string(f, s);
 		}
 		fputc('}', f);
 	}
 	fputs("]", f);
 	if (t->notice) {
 		fputs(",\"notice\":", f);
-		json_string(f, t->notice);
+		table_json_string(f, t->notice);
 	}
 	fputs("}\n", f);
 }

@@ -56,4 +56,7 @@ int table_print(const table *t, FILE *f, enum table_format fmt);
 
 void table_destroy(table **t);
 
+/* Write s as a JSON string (null for NULL), escaped as the JSON lists are. */
+void table_json_string(FILE *f, const char *s);
+
 #endif

@@ -30,3 +30,16 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	/* One fputs per line so concurrent threads do not interleave halves. */
 	fprintf(stderr, "ambassador: %s: %s\n", names[level], line);
 }
+
+void log_notice(const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+
+	if (current_level < LOG_WARN)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "ambassador: %s\n", line);
+}

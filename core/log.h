@@ -15,4 +15,8 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 #define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 
+/* A line the user should see without -v (not a warning): printed unless
+ * -q set the level to LOG_ERROR. */
+void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

@@ -251,7 +251,7 @@ static int insert_member(store *s, int64_t pilot_id, int64_t pid, int64_t positi
 		return rc;
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	if (rc == SQLITE_CONSTRAINT)
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return err_set(ERR_DUPLICATE, "already in the pilot");
 	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "adding to a pilot");
 }
@@ -275,7 +275,7 @@ int store_pilot_create(store *s, const char *name, int64_t snapshot_id, int64_t 
 		goto done;
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	if (rc == SQLITE_CONSTRAINT) {
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
 		rc = err_set(ERR_DUPLICATE,
 		             "a pilot named '%s' exists already (pick another --name)", name);
 		goto done;
@@ -454,4 +454,44 @@ int store_pilot_approved_member(store *s, int64_t pid, bool *out)
 
 	*out = v != 0;
 	return rc;
+}
+
+int store_pipeline_each(store *s, store_pipeline_fn fn, void *ctx)
+{
+	static const char sql[] =
+	    "SELECT p.employee_id, p.name, p.department, coalesce(i.status, 'none'),"
+	    " (SELECT max(h.at) FROM invitation_history h WHERE h.pid = p.pid"
+	    "  AND h.status = 'invited'), i.updated_at, i.updated_by,"
+	    " (SELECT t.name FROM pilot_members m JOIN pilots t ON t.id = m.pilot_id"
+	    "  WHERE m.pid = p.pid AND t.approved_at IS NOT NULL ORDER BY t.approved_at DESC,"
+	    "  t.id DESC LIMIT 1),"
+	    " p.consent = 'no', p.departed_at IS NOT NULL"
+	    " FROM people p LEFT JOIN invitations i ON i.pid = p.pid"
+	    " WHERE i.pid IS NOT NULL OR p.pid IN (SELECT m.pid FROM pilot_members m"
+	    "  JOIN pilots t ON t.id = m.pilot_id WHERE t.approved_at IS NOT NULL)"
+	    " ORDER BY p.department, p.employee_id";
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pipeline_row r = {
+		    .employee_id = col_str(st, 0),
+		    .name = col_str(st, 1),
+		    .department = col_str(st, 2),
+		    .status = col_str(st, 3),
+		    .invited_at = sqlite3_column_int64(st, 4),
+		    .updated_at = sqlite3_column_int64(st, 5),
+		    .updated_by = (const char *)sqlite3_column_text(st, 6),
+		    .pilot = (const char *)sqlite3_column_text(st, 7),
+		    .opted_out = sqlite3_column_int(st, 8) != 0,
+		    .departed = sqlite3_column_int(st, 9) != 0,
+		};
+		stop = fn(ctx, &r);
+	}
+	if (!stop)
+		rc = rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "reading the invitation pipeline");
+	sqlite3_reset(st);
+	return stop ? stop : rc;
 }

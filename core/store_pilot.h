@@ -38,7 +38,7 @@ struct snapshot_list_row {
 	const char *profile;
 	int64_t profile_version;
 	int64_t people, eligible;
-	bool published;      /* the one served now */
+	bool published;       /* the one served now */
 	int64_t published_at; /* when it was last published, 0 = never (a draft) */
 };
 typedef int (*store_snapshot_list_fn)(void *ctx, const struct snapshot_list_row *r);
@@ -85,8 +85,8 @@ int store_pilot_create(store *s, const char *name, int64_t snapshot_id, int64_t 
  * not in it (remove). */
 int store_pilot_add(store *s, int64_t pilot_id, int64_t pid, const char *reason, const char *by,
                     int64_t at);
-int store_pilot_remove(store *s, int64_t pilot_id, int64_t pid, const char *reason,
-                       const char *by, int64_t at);
+int store_pilot_remove(store *s, int64_t pilot_id, int64_t pid, const char *reason, const char *by,
+                       int64_t at);
 
 /* Approve a draft pilot: it is frozen from now on. ERR_FORBIDDEN when it is
  * approved already, ERR_INVALID when it has nobody in it. */
@@ -96,7 +96,7 @@ struct pilot_member {
 	int64_t pid;
 	int64_t position;
 	const char *employee_id, *name, *email, *department, *level; /* never NULL */
-	const char *consent;                                           /* "yes", "no" or "" */
+	const char *consent;                                         /* "yes", "no" or "" */
 	bool departed;
 	const char *reason;
 	const char *invitation; /* current status, "none" when none */
@@ -116,6 +116,22 @@ struct pilot_log_row {
 typedef int (*store_pilot_log_fn)(void *ctx, const struct pilot_log_row *r);
 /* A pilot's decisions, oldest first. */
 int store_pilot_log_each(store *s, int64_t pilot_id, store_pilot_log_fn fn, void *ctx);
+
+/* --- the invitation pipeline --------------------------------------------- */
+
+struct pipeline_row {
+	const char *employee_id, *name, *department; /* never NULL */
+	const char *status;                          /* "none" when none */
+	int64_t invited_at;                          /* last time set invited, 0 = never */
+	int64_t updated_at;                          /* when the status was set, 0 = none */
+	const char *updated_by;                      /* NULL when none */
+	const char *pilot; /* newest approved pilot holding them, NULL = none */
+	bool opted_out, departed;
+};
+typedef int (*store_pipeline_fn)(void *ctx, const struct pipeline_row *r);
+/* Everyone with an invitation status or in an approved pilot, by
+ * department then employee_id. */
+int store_pipeline_each(store *s, store_pipeline_fn fn, void *ctx);
 
 /* Whether pid is a member of any approved pilot. */
 int store_pilot_approved_member(store *s, int64_t pid, bool *out);

@@ -339,7 +339,7 @@ int store_snapshot_rows(store *s, int64_t id, int64_t declined_since, const char
 	static const char sql[] =
 	    "SELECT p.pid, p.employee_id, p.name, p.department, p.level, ss.eligible, ss.rank,"
 	    " ss.score, ss.activity, ss.attitude, ss.motivation,"
-	    " CASE WHEN ?3 THEN ss.detail END"
+	    " CASE WHEN ?3 THEN ss.detail END, p.email, p.consent, coalesce(i.status, 'none')"
 	    " FROM snapshot_scores ss JOIN people p ON p.pid = ss.pid"
 	    " LEFT JOIN invitations i ON i.pid = ss.pid"
 	    " WHERE ss.snapshot_id = ?1 AND p.departed_at IS NULL AND p.consent != 'no'"
@@ -377,6 +377,9 @@ int store_snapshot_rows(store *s, int64_t id, int64_t declined_since, const char
 		r->attitude = col_real_or_nan(st, 9);
 		r->motivation = col_real_or_nan(st, 10);
 		r->detail = col_text_or_null(st, 11) ? xstrdup(col_text(st, 11)) : NULL;
+		r->email = xstrdup(col_text_or_null(st, 12) ? col_text(st, 12) : "");
+		r->consent = xstrdup(col_text(st, 13));
+		r->invitation = xstrdup(col_text(st, 14));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -398,6 +401,9 @@ void store_snapshot_rows_free(struct snapshot_row **rows, size_t n)
 		free((*rows)[i].department);
 		free((*rows)[i].level);
 		free((*rows)[i].detail);
+		free((*rows)[i].email);
+		free((*rows)[i].consent);
+		free((*rows)[i].invitation);
 	}
 	free(*rows);
 	*rows = NULL;

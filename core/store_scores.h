@@ -126,6 +126,9 @@ struct snapshot_row {
 	double score, activity;
 	double attitude, motivation; /* NAN when unknown */
 	char *detail;                /* NULL unless asked for */
+	char *email;                 /* "" when not given */
+	char *consent;               /* "yes" or "" (not asked yet) */
+	char *invitation;            /* invitation status, "none" when none */
 };
 
 /* All rows of snapshot `id`, eligible first by rank, then the others by

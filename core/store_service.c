@@ -475,9 +475,5 @@ int store_erase_person(store *s, const char *employee_id, const char *by)
 		store_rollback(s);
 		return rc;
 	}
-	if ((rc = store_commit(s)))
-		return rc;
-	if (strcmp(s->path, ":memory:") == 0)
-		return 0;
-	return store_checkpoint_truncate(s);
+	return store_commit(s);
 }

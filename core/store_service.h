@@ -37,6 +37,7 @@ struct service_snapshot {
 	char profile[64];
 	int64_t profile_version;
 	int64_t people, eligible;
+	bool stale; /* an import changed the data after it was computed */
 };
 
 /* The published snapshot into *out: 0, or ERR_NOT_FOUND when none was
@@ -123,13 +124,13 @@ int store_audit_each(store *s, size_t limit, store_audit_fn fn, void *ctx);
 /* --- erasure (SPEC 6, test plan J1/J2) ------------------------------------- */
 
 /* Erase employee_id for good: survey answers, activity, every snapshot
- * row, invitation status and history, and the roster row; add its keyed
- * hash to the suppression list; record that an erasure happened (time,
- * by) without the id. One transaction, then a TRUNCATE checkpoint so no
- * bytes of the person stay in the WAL. Returns 0, ERR_NOT_FOUND or a store
- * error. A checkpoint that cannot complete (a reader holds the WAL) is
- * ERR_BUSY after the erasure committed: the caller may retry it with
- * store_checkpoint_truncate. */
+ * row, invitation status and history, pilot membership and decisions, and
+ * the roster row; add its keyed hash to the suppression list; record that
+ * an erasure happened (time, by) without the id. One transaction. Returns
+ * 0 (committed), ERR_NOT_FOUND, ERR_BUSY (another writer, e.g. an import,
+ * held the database past the busy timeout: nothing was erased) or a store
+ * error. The caller then empties the WAL with store_checkpoint_truncate so
+ * no bytes of the person stay in it. */
 int store_erase_person(store *s, const char *employee_id, const char *by);
 
 /* PRAGMA wal_checkpoint(TRUNCATE); ERR_BUSY when readers kept it from

@@ -19,7 +19,9 @@ struct ipc_client_opts {
 /* Send `req` (len bytes) and wait for one reply frame: 0 with a malloc'ed,
  * NUL-terminated copy in *out (length in *out_len; the caller frees), or
  * ERR_IO when no reply came after every attempt, ERR_INVALID for a bad
- * key or endpoint. */
+ * key or endpoint, ERR_FORBIDDEN when the server refused the CURVE
+ * handshake (this client's key is not allowed; seen on the socket
+ * monitor, so it is said at once instead of after every retry). */
 int ipc_client_request(const struct ipc_client_opts *opts, const char *req, size_t len, char **out,
                        size_t *out_len);
 

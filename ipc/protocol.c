@@ -213,6 +213,14 @@ static enum code op_ping(struct call *c)
 {
 	json_object_set_new(c->reply, "version", json_string(AMB_VERSION));
 	json_object_set_new(c->reply, "role", json_string(ipc_role_name(c->env->role)));
+	if (c->env->snap) {
+		bool stale = served_info(c->env->snap)->stale;
+		json_object_set_new(c->reply, "stale", json_boolean(stale));
+		if (stale)
+			json_object_set_new(
+			    c->reply, "notice",
+			    json_string("data newer than the published snapshot: run score"));
+	}
 	return C_OK;
 }
 
@@ -410,7 +418,7 @@ struct inv_ctx {
 	json_t *items;
 };
 
-static int add_invitee(void *ctx, const struct served_person *p)
+static int add_invitee(void *ctx, const struct served_invitee *p)
 {
 	struct inv_ctx *ic = ctx;
 
@@ -427,42 +435,63 @@ static enum code op_invitations(struct call *c)
 	enum code rc;
 	struct inv_ctx ic;
 
-	if ((rc =
-	         get_int(c, "limit", 1, PROTO_LIMIT_MAX, INT64_MAX, PROTO_LIMIT_DEFAULT, &limit)) ||
+	const struct served_pilot *pilot;
+
+	if ((rc = get_int(c, "limit", 1, PROTO_LIMIT_MAX, PROTO_LIMIT_MAX, PROTO_LIMIT_DEFAULT,
+	                  &limit)) ||
 	    (rc = get_str(c, "department", 256, false, &dept)) || (rc = need_snapshot(c)))
 		return rc;
+	/* Only the people of a pilot that a person approved, never a ranking
+	 * (GDPR Art. 22: a human decides whom to invite). */
 	ic.items = json_array();
-	served_invitations(c->env->snap, c->env->invites, c->env->now, c->env->cooldown_s, dept,
-	                   (size_t)limit, add_invitee, &ic);
+	served_invitations(c->env->snap, c->env->invites, dept, (size_t)limit, add_invitee, &ic);
 	c->people = (int64_t)json_array_size(ic.items);
 	json_object_set_new(c->reply, "items", ic.items);
+	pilot = served_pilot_of(c->env->snap);
+	json_object_set_new(c->reply, "pilot",
+	                    pilot ? json_pack("{s:s,s:o}", "name", pilot->name, "approved_at",
+	                                      iso_time(pilot->approved_at))
+	                          : json_null());
 	return C_OK;
 }
 
 static enum code op_invitation_status(struct call *c)
 {
-	const char *eid, *status;
+	const char *eid, *status, *reason;
 	int64_t pid = 0;
 	enum code rc;
+	bool reset;
 	int err;
 
 	if ((rc = get_str(c, "employee_id", 64, true, &eid)) ||
-	    (rc = get_str(c, "status", 16, true, &status)))
+	    (rc = get_str(c, "status", 16, true, &status)) ||
+	    (rc = get_str(c, "reason", 500, false, &reason)))
 		return rc;
-	if (invite_status_parse(status) == INVITE_NONE)
+	reset = strcmp(status, "none") == 0;
+	if (!reset && invite_status_parse(status) == INVITE_NONE)
 		return fail(c, C_BAD_REQUEST,
-		            "status: must be invited, accepted, declined or withdrawn");
+		            "status: must be invited, accepted, declined, withdrawn or none");
+	/* Setting a status back is HR's correction of a mistake, with a reason. */
+	if (reset && c->env->role != ROLE_HR)
+		return fail(c, C_FORBIDDEN,
+		            "status: only the hr role may set a status back to none");
+	if (reset && !reason)
+		return fail(c, C_BAD_REQUEST, "reason: required to set a status back to none");
 	if (!c->env->set_status)
 		return fail(c, C_UNAVAILABLE, "invitation_status: the store is not available");
-	err = c->env->set_status(c->env->set_ctx, eid, status, c->env->client, c->env->now, &pid);
+	err = c->env->set_status(c->env->set_ctx, eid, status, reason, c->env->client, c->env->now,
+	                         &pid);
 	if (err == ERR_NOT_FOUND)
 		return fail(c, C_NOT_FOUND, "employee_id: no such person");
+	if (err == ERR_FORBIDDEN || err == ERR_INVALID)
+		return fail(c, err == ERR_FORBIDDEN ? C_FORBIDDEN : C_BAD_REQUEST, "%s", err_msg());
 	if (err == ERR_BUSY || err == ERR_READONLY || err == ERR_FULL)
 		return fail(c, C_UNAVAILABLE, "invitation_status: the store cannot take it now");
 	if (err)
 		return fail(c, C_INTERNAL, "invitation_status: could not record it");
 	if (c->env->invites)
-		invite_book_set(c->env->invites, pid, invite_status_parse(status), c->env->now);
+		invite_book_set(c->env->invites, pid,
+		                reset ? INVITE_NONE : invite_status_parse(status), c->env->now);
 	json_object_set_new(c->reply, "employee_id", json_string(eid));
 	json_object_set_new(c->reply, "status", json_string(status));
 	return C_OK;
@@ -473,7 +502,7 @@ static const char *const f_rank[] = {"limit", "offset", "department", "level", N
 static const char *const f_cand[] = {"size", "department", "max_share", NULL};
 static const char *const f_explain[] = {"employee_id", NULL};
 static const char *const f_inv[] = {"limit", "department", NULL};
-static const char *const f_status[] = {"employee_id", "status", NULL};
+static const char *const f_status[] = {"employee_id", "status", "reason", NULL};
 
 static const struct op_def ops[] = {
     {"ping", op_ping, ROLE_HR | ROLE_INTRANET, f_none, "version and the snapshot served (id, time)",
@@ -485,9 +514,13 @@ static const struct op_def ops[] = {
     {"explain", op_explain, ROLE_HR, f_explain,
      "one person's components, sub-features, percentiles and reasons: employee_id", true},
     {"invitations", op_invitations, ROLE_HR | ROLE_INTRANET, f_inv,
-     "the next people to invite (employee_id, name, email, department): limit, department", false},
+     "the approved pilot's people still to invite (employee_id, name, email, department) and "
+     "the pilot: limit (1-1000), department",
+     false},
     {"invitation_status", op_invitation_status, ROLE_HR | ROLE_INTRANET, f_status,
-     "record invited, accepted, declined or withdrawn: employee_id, status", false},
+     "record invited, accepted, declined or withdrawn (none with a reason: hr only): "
+     "employee_id, status, reason",
+     false},
 };
 
 /* --- decoding ------------------------------------------------------------- */

@@ -8,7 +8,7 @@
  * PROTO_MAX_DEPTH levels (checked by a scan before parsing, so 10 000 '['
  * cost a linear pass and no recursion); duplicate keys, invalid UTF-8 and
  * \u0000 are refused; fields outside an op's schema are refused; `limit`
- * defaults to 20 and is capped at 1000.
+ * defaults to 20 and is capped at 1000 (rank; invitations refuses more).
  */
 #ifndef AMB_IPC_PROTOCOL_H
 #define AMB_IPC_PROTOCOL_H
@@ -26,10 +26,13 @@
 #define PROTO_LIMIT_MAX     1000
 
 /* Records an invitation status durably (the server: a worker's own store
- * handle). Returns 0 with the person's pid, ERR_NOT_FOUND, or another
- * err_code (then the reply is `internal`, or `unavailable` for ERR_BUSY). */
+ * handle); status "none" resets it, with `reason` (NULL otherwise allowed).
+ * Returns 0 with the person's pid, ERR_NOT_FOUND, ERR_FORBIDDEN or
+ * ERR_INVALID (refused; err_msg() says why), or another err_code (then the
+ * reply is `internal`, or `unavailable` for ERR_BUSY). */
 typedef int (*proto_set_status_fn)(void *ctx, const char *employee_id, const char *status,
-                                   const char *by, int64_t at, int64_t *out_pid);
+                                   const char *reason, const char *by, int64_t at,
+                                   int64_t *out_pid);
 
 struct proto_env {
 	served *snap;         /* borrowed; NULL when no scores exist yet */
@@ -37,7 +40,6 @@ struct proto_env {
 	enum ipc_role role;
 	const char *client; /* the caller's name, recorded as `by` */
 	int64_t now;
-	int64_t cooldown_s; /* invitation cool-down after declined/withdrawn */
 	proto_set_status_fn set_status;
 	void *set_ctx;
 };

@@ -26,6 +26,9 @@ struct served {
 	size_t index_mask;
 	struct scorer_params params;
 	char *params_json;
+	struct served_pilot pilot;
+	bool has_pilot;
+	size_t pilot_cap;
 };
 
 static uint64_t hash_str(const char *s)
@@ -221,6 +224,58 @@ static int add_row(void *ctx, const struct service_row *row)
 	return 0;
 }
 
+void served_set_pilot(served *sv, const struct pilot_info *info)
+{
+	free(sv->pilot.name);
+	sv->pilot.id = info->id;
+	sv->pilot.name = xstrdup(info->name ? info->name : "");
+	sv->pilot.approved_at = info->approved_at;
+	sv->has_pilot = true;
+}
+
+void served_pilot_add(served *sv, const struct pilot_member *m)
+{
+	struct served_invitee *p;
+
+	if (sv->pilot.n == sv->pilot_cap) {
+		sv->pilot_cap = sv->pilot_cap ? sv->pilot_cap * 2 : 16;
+		sv->pilot.members =
+		    xreallocarray(sv->pilot.members, sv->pilot_cap, sizeof(*sv->pilot.members));
+	}
+	p = &sv->pilot.members[sv->pilot.n++];
+	p->pid = m->pid;
+	p->employee_id = xstrdup(m->employee_id);
+	p->name = xstrdup(m->name);
+	p->email = xstrdup(m->email);
+	p->department = xstrdup(m->department);
+	p->listable = strcmp(m->consent, "no") != 0 && !m->departed;
+}
+
+const struct served_pilot *served_pilot_of(const served *sv)
+{
+	return sv->has_pilot ? &sv->pilot : NULL;
+}
+
+static int add_member(void *ctx, const struct pilot_member *m)
+{
+	served_pilot_add(ctx, m);
+	return 0;
+}
+
+/* The newest approved pilot into sv (none is not an error). */
+static int load_pilot(served *sv, store *s)
+{
+	struct pilot_info pi;
+	int rc = store_pilot_get(s, NULL, true, &pi);
+
+	if (rc <= 0)
+		return rc;
+	served_set_pilot(sv, &pi);
+	rc = store_pilot_members_each(s, pi.id, add_member, sv);
+	store_pilot_info_free(&pi);
+	return rc;
+}
+
 int served_load(served **out, store *s)
 {
 	struct service_snapshot info;
@@ -233,12 +288,12 @@ int served_load(served **out, store *s)
 	 * one state of the file, whatever commits meanwhile. */
 	if ((rc = store_read_begin(s)))
 		return rc;
-	if ((rc = store_service_latest(s, &info)))
+	if ((rc = store_service_latest(s, &info)) || (rc = store_published_stale(s, &info.stale)))
 		goto done;
 	sv = served_new(&info);
 	if ((rc = store_service_each(s, info.id, add_row, sv)))
 		goto done;
-	if ((rc = store_service_params(s, info.id, &params)))
+	if ((rc = store_service_params(s, info.id, &params)) || (rc = load_pilot(sv, s)))
 		goto done;
 	served_set_params(sv, params);
 	served_seal(sv);
@@ -279,6 +334,15 @@ void served_unref(served **svp)
 	free(sv->people);
 	free(sv->index);
 	free(sv->params_json);
+	for (size_t i = 0; i < sv->pilot.n; i++) {
+		struct served_invitee *m = &sv->pilot.members[i];
+		free(m->employee_id);
+		free(m->name);
+		free(m->email);
+		free(m->department);
+	}
+	free(sv->pilot.members);
+	free(sv->pilot.name);
 	free(sv);
 }
 
@@ -658,37 +722,38 @@ const char *invite_status_name(enum invite_status st)
 	return (unsigned)st <= INVITE_WITHDRAWN ? names[st] : "none";
 }
 
-static bool invitable(const invite_book *b, int64_t pid, int64_t now, int64_t cooldown_s)
+bool served_same_department(const char *a, const char *b)
 {
-	const struct invite_slot *s = book_slot(b, pid);
+	size_t la, lb;
 
-	if (!s->pid)
-		return true;
-	switch (s->status) {
-	case INVITE_INVITED:
-	case INVITE_ACCEPTED: return false;
-	/* Someone who said no, or withdrew, is left in peace for the
-	 * cool-down; afterwards they may be asked again. */
-	case INVITE_DECLINED:
-	case INVITE_WITHDRAWN: return now - s->at >= cooldown_s;
-	default: return true;
-	}
+	while (*a == ' ' || *a == '\t')
+		a++;
+	while (*b == ' ' || *b == '\t')
+		b++;
+	la = strlen(a);
+	lb = strlen(b);
+	while (la && (a[la - 1] == ' ' || a[la - 1] == '\t'))
+		la--;
+	while (lb && (b[lb - 1] == ' ' || b[lb - 1] == '\t'))
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
-int served_invitations(const served *sv, invite_book *b, int64_t now, int64_t cooldown_s,
-                       const char *department, size_t limit, served_person_fn fn, void *ctx)
+int served_invitations(const served *sv, invite_book *b, const char *department, size_t limit,
+                       served_invitee_fn fn, void *ctx)
 {
 	size_t listed = 0;
 	int rc = 0;
 
+	if (!sv->has_pilot)
+		return 0;
 	pthread_rwlock_rdlock(&b->lock);
-	for (size_t i = 0; i < sv->n && listed < limit; i++) {
-		const struct served_person *p = &sv->people[i];
-		if (!p->eligible || !p->rank || !p->listable)
+	for (size_t i = 0; i < sv->pilot.n && listed < limit; i++) {
+		const struct served_invitee *p = &sv->pilot.members[i];
+		const struct invite_slot *slot = book_slot(b, p->pid);
+		if (!p->listable || (slot->pid && slot->status != INVITE_NONE))
 			continue;
-		if (department && strcasecmp(department, p->department) != 0)
-			continue;
-		if (!invitable(b, p->pid, now, cooldown_s))
+		if (department && !served_same_department(department, p->department))
 			continue;
 		listed++;
 		if ((rc = fn(ctx, p)))

@@ -6,6 +6,9 @@
  * freed when its last reader lets go. So a reply always comes from exactly
  * one complete snapshot.
  *
+ * A served also holds the newest approved pilot (the people the intranet
+ * invites), loaded in the same read transaction as the snapshot.
+ *
  * The `invite_book` is the one mutable piece: invitation status by person,
  * under a read-write lock, updated by the worker that records a status
  * and reloaded by the loader when another process changed it.
@@ -19,6 +22,7 @@
 #include <stdint.h>
 
 #include "core/store.h"
+#include "core/store_pilot.h"
 #include "core/store_service.h"
 #include "scorer/profile.h"
 
@@ -57,8 +61,32 @@ void served_set_params(served *sv, const char *json);
 const struct scorer_params *served_params(const served *sv);
 const char *served_params_json(const served *sv);
 
-/* Load the newest snapshot of `s` (inside one read transaction). Returns
- * 0, ERR_NOT_FOUND when there is none, or a store error. */
+/* One person of the approved pilot, as the intranet may see them. */
+struct served_invitee {
+	int64_t pid;
+	char *employee_id, *name, *email, *department; /* never NULL */
+	bool listable; /* on the roster now, not opted out, not departed */
+};
+
+/* The pilot the intranet invites: the newest approved one. */
+struct served_pilot {
+	int64_t id;
+	char *name;
+	int64_t approved_at;
+	struct served_invitee *members; /* in pilot order */
+	size_t n;
+};
+
+/* Attach the approved pilot `info` (tests build one without a database);
+ * members are added in order with served_pilot_add. Before served_seal. */
+void served_set_pilot(served *sv, const struct pilot_info *info);
+void served_pilot_add(served *sv, const struct pilot_member *m);
+/* The approved pilot, or NULL when no pilot was approved. */
+const struct served_pilot *served_pilot_of(const served *sv);
+
+/* Load the published snapshot of `s` and the newest approved pilot (inside
+ * one read transaction). Returns 0, ERR_NOT_FOUND when nothing is
+ * published, or a store error. */
 int served_load(served **out, store *s);
 
 /* Take / drop a reference. served_unref accepts NULL and sets *sv NULL. */
@@ -159,12 +187,17 @@ int invite_book_load(invite_book *b, store *s);
 enum invite_status invite_status_parse(const char *s);
 const char *invite_status_name(enum invite_status st);
 
-/* The invitation list (SPEC 2.4, 4): eligible, listable people of `sv` by
- * rank, in `department` when not NULL, leaving out accepted (ambassadors),
- * invited, and declined or withdrawn within `cooldown_s` seconds of `now`.
+/* The invitation list: the people of the approved pilot (served_pilot_of)
+ * in pilot order whose invitation status is still none, who are still
+ * listable, in `department` when not NULL (case and surrounding spaces
+ * ignored). Never a ranking: with no approved pilot nobody is listed.
  * Calls fn for at most `limit` people; fn returns non-zero to stop. */
-typedef int (*served_person_fn)(void *ctx, const struct served_person *p);
-int served_invitations(const served *sv, invite_book *b, int64_t now, int64_t cooldown_s,
-                       const char *department, size_t limit, served_person_fn fn, void *ctx);
+typedef int (*served_invitee_fn)(void *ctx, const struct served_invitee *p);
+int served_invitations(const served *sv, invite_book *b, const char *department, size_t limit,
+                       served_invitee_fn fn, void *ctx);
+
+/* a and b name the same department: equal ignoring ASCII case and
+ * surrounding spaces. */
+bool served_same_department(const char *a, const char *b);
 
 #endif

@@ -31,6 +31,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/store_service.h"
+#include "core/timefmt.h"
 #include "ipc/protocol.h"
 #include "ipc/served.h"
 
@@ -283,8 +284,8 @@ struct worker {
 	store *st; /* opened on first write */
 };
 
-static int worker_set_status(void *ctx, const char *employee_id, const char *status, const char *by,
-                             int64_t at, int64_t *out_pid)
+static int worker_set_status(void *ctx, const char *employee_id, const char *status,
+                             const char *reason, const char *by, int64_t at, int64_t *out_pid)
 {
 	struct worker *w = ctx;
 	int rc;
@@ -293,6 +294,8 @@ static int worker_set_status(void *ctx, const char *employee_id, const char *sta
 	    (rc = store_open(&w->st, w->sv->opts->db_path,
 	                     STORE_MUST_EXIST | (w->sv->opts->read_only ? STORE_READONLY : 0))))
 		return rc;
+	if (strcmp(status, "none") == 0)
+		return store_invitation_reset(w->st, employee_id, reason, by, at, out_pid);
 	return store_invitation_set(w->st, employee_id, status, by, at, out_pid);
 }
 
@@ -342,7 +345,6 @@ static void answer(struct worker *w, void *sock, zmq_msg_t parts[], int n)
 	    .role = head.role,
 	    .client = head.client,
 	    .now = store_now(),
-	    .cooldown_s = sv->opts->cooldown_days * 86400,
 	    .set_status = worker_set_status,
 	    .set_ctx = w,
 	};
@@ -431,10 +433,10 @@ static void check_versions(struct server *sv, void *notify)
 			log_warn("loader: invitations not reloaded: %s", err_msg());
 	}
 	if (v.snapshot == sv->seen.snapshot && v.imports == sv->seen.imports &&
-	    v.erasures == sv->seen.erasures)
+	    v.erasures == sv->seen.erasures && v.pilots == sv->seen.pilots)
 		return;
-	/* A new snapshot, or a roster change (opt-outs, departures) or an
-	 * erasure that the served copy must reflect at once. */
+	/* A new publication, a pilot decision, or a roster change (opt-outs,
+	 * departures) or an erasure that the served copy must reflect at once. */
 	rc = served_load(&next, sv->loader_store);
 	if (rc != 0 && rc != ERR_NOT_FOUND) {
 		log_warn("loader: scores not reloaded: %s", err_msg());
@@ -1184,6 +1186,34 @@ static int check_opts(const struct ipc_server_opts *o, char secret[41])
 	return 0;
 }
 
+/* One line on start, shown without -v: where, who gets in, what is served. */
+static void announce(struct server *sv)
+{
+	const struct ipc_server_opts *o = sv->opts;
+	served *cur = served_slot_get(&sv->slot);
+	char access[64], what[160], when[32];
+
+	if (o->curve_secret)
+		snprintf(access, sizeof(access), "CURVE, roles from %s", o->clients);
+	else
+		snprintf(access, sizeof(access), "no CURVE, every client gets role %s",
+		         ipc_role_name(o->role));
+	if (cur) {
+		const struct service_snapshot *i = served_info(cur);
+		const struct served_pilot *p = served_pilot_of(cur);
+		timefmt_date(when, sizeof(when), i->as_of);
+		snprintf(what, sizeof(what), "published snapshot #%lld as of %s%s%s%s",
+		         (long long)i->id, when,
+		         p ? ", invitations from pilot '" : ", no approved pilot", p ? p->name : "",
+		         p ? "'" : "");
+	} else {
+		snprintf(what, sizeof(what), "no published snapshot yet");
+	}
+	log_notice("serving on %s (%.*s), %s; %d workers", o->bind, (int)sizeof(access), access,
+	           what, o->workers);
+	served_unref(&cur);
+}
+
 int ipc_server_run(const struct ipc_server_opts *opts)
 {
 	struct server sv = {.opts = opts};
@@ -1213,8 +1243,7 @@ int ipc_server_run(const struct ipc_server_opts *opts)
 	if ((rc = setup_sockets(&sv, secret[0] ? secret : NULL)) || (rc = install_signals()) ||
 	    (rc = start_threads(&sv, workers)))
 		goto out;
-	log_info("serving %s (%s) with %d workers", opts->bind,
-	         opts->curve_secret ? "CURVE" : ipc_role_name(opts->role), opts->workers);
+	announce(&sv);
 	serve_loop(&sv);
 	log_info("stopped; %llu replies dropped (client gone); %llu answered from the cache, %llu "
 	         "by workers (cache emptied %llu times when full)",

@@ -35,9 +35,8 @@ struct ipc_server_opts {
 	const char *curve_secret; /* key file; with clients: CURVE on */
 	const char *clients;      /* CLIENTS.csv */
 	int workers;              /* 1..16 */
-	int64_t cooldown_days;
-	int poll_ms; /* how often the loader looks for a new snapshot */
-	bool no_zap; /* tests only: do not start the ZAP handler (fail-closed check) */
+	int poll_ms;              /* how often the loader looks for a new snapshot */
+	bool no_zap;              /* tests only: do not start the ZAP handler (fail-closed check) */
 	/* --read-only: the database is opened read-only; invitation_status
 	 * answers `unavailable` and audit lines go to the log instead. */
 	bool read_only;

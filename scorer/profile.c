@@ -42,9 +42,12 @@ static const struct scorer_param_info params_table[] = {
     {"w_conversation", P(w_conversation), 0.15, 0, 1, false, "activity: weight of conversation"},
     {"extrinsic_penalty", P(extrinsic_penalty), 0.25, 0, 1, false,
      "motivation: taken off per point extrinsic exceeds intrinsic"},
-    {"w_activity", P(w_activity), 0.4, 0, 1, false, "score: weight of activity"},
-    {"w_attitude", P(w_attitude), 0.4, 0, 1, false, "score: weight of attitude"},
-    {"w_motivation", P(w_motivation), 0.2, 0, 1, false, "score: weight of motivation"},
+    /* Relative: the score divides by their sum, so w_activity=2 means
+     * activity counts twice what it did next to the same others. */
+    {"w_activity", P(w_activity), 0.4, 0, 10, false, "score: weight of activity (relative)"},
+    {"w_attitude", P(w_attitude), 0.4, 0, 10, false, "score: weight of attitude (relative)"},
+    {"w_motivation", P(w_motivation), 0.2, 0, 10, false,
+     "score: weight of motivation (relative)"},
     {"component_floor", P(component_floor), 0.01, 0.001, 0.5, false,
      "score: a component below this counts as this (log of 0)"},
     {"require_consent", P(require_consent), 0, 0, 1, true,

@@ -20,8 +20,15 @@ samples="$OLDPWD/samples"
 "$amb" status
 "$amb" score
 "$amb" candidates --size 12
+# HR keeps the suggestion as a pilot, reviews it and approves it: the
+# intranet invites the approved pilot and nothing else.
+"$amb" pilot propose --size 12 --name demo
+"$amb" pilot show
+"$amb" pilot approve --author demo
+"$amb" invitations
 # The service: answer queries until Ctrl-C.
 set +x
 echo "== serving on tcp://127.0.0.1:5555; from a second terminal try:"
+echo "   $amb query '{\"op\":\"invitations\",\"limit\":5}'"
 echo "   $amb query '{\"op\":\"rank\",\"limit\":5}'"
 exec "$amb" serve

@@ -63,7 +63,7 @@ static char *write_big_roster(const char *dir)
 
 static int import_file(store *s, const char *csv)
 {
-	struct import_opts opts = {0};
+	struct import_opts opts = {.allow_departures = true};
 	struct import_summary sum = {0};
 	int rc = roster_import(s, csv, &opts, &sum);
 

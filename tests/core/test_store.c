@@ -9,7 +9,7 @@
 
 static const char *tables_by_version[] = {
     "people",     "survey_answers",       "activity_weekly",   "snapshot_scores",
-    "suppressed", "activity_seen_chunks", "activity_features",
+    "suppressed", "activity_seen_chunks", "activity_features", "pilots",
 };
 
 static long long has_table(const char *path, const char *name)

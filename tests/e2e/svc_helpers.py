@@ -77,10 +77,11 @@ def person_id(i):
     return "EMP%05d" % i
 
 
-def make_db(path, n=60, snapshot_id=1, reverse=False):
-    """A database with n people and one snapshot: person i is ranked i
-    (or n+1-i when reverse), the last two are not eligible, the very last
-    has opted out."""
+def make_db(path, n=60, snapshot_id=1, reverse=False, pilot=True):
+    """A database with n people and one published snapshot: person i is
+    ranked i (or n+1-i when reverse), the last two are not eligible, the
+    very last has opted out. With `pilot`, an approved pilot holds every
+    ranked person in rank order (what the intranet invites)."""
     run("init", db=path, check=True)
     db = sqlite3.connect(path)
     with db:
@@ -93,10 +94,32 @@ def make_db(path, n=60, snapshot_id=1, reverse=False):
                  "no" if i == n else "yes"))
     add_snapshot(path, snapshot_id, n, reverse)
     db.close()
+    if pilot:
+        ranked = list(range(1, n - 1))
+        if reverse:
+            ranked.reverse()
+        approve_pilot(path, "pilot-%d" % snapshot_id, snapshot_id, ranked)
+
+
+def approve_pilot(path, name, snapshot_id, pids):
+    """An approved pilot `name` of `pids` in that order, as `pilot propose`
+    and `pilot approve` leave it."""
+    db = sqlite3.connect(path, timeout=10)
+    with db:
+        cur = db.execute("INSERT INTO pilots(name, snapshot_id, size, created_at, created_by,"
+                         " approved_at, approved_by) VALUES(?,?,?,?,?,?,?)",
+                         (name, snapshot_id, len(pids), 1700000000, "test", 1700000100, "test"))
+        pilot_id = cur.lastrowid
+        db.executemany("INSERT INTO pilot_members(pilot_id, pid, position, reason)"
+                       " VALUES(?,?,?,'')", [(pilot_id, pid, k) for k, pid in enumerate(pids, 1)])
+        db.execute("INSERT INTO pilot_log(pilot_id, at, author, action) VALUES(?,?,?,?)",
+                   (pilot_id, 1700000100, "test", "approve"))
+    db.close()
 
 
 def add_snapshot(path, snapshot_id, n, reverse=False):
-    """Write snapshot `snapshot_id` in one transaction, as `score` does."""
+    """Write and publish snapshot `snapshot_id` in one transaction, as
+    `score` does."""
     db = sqlite3.connect(path, timeout=10)
     with db:
         db.execute(
@@ -113,6 +136,8 @@ def add_snapshot(path, snapshot_id, n, reverse=False):
         for pid in (n - 1,):
             db.execute("INSERT INTO snapshot_scores VALUES(?,?,?,?,?,?,?,?,?)",
                        (snapshot_id, pid, 0, None, 0.0, 0.1, None, None, "{}"))
+        db.execute("INSERT INTO publications(snapshot_id, at, by) VALUES(?,?,?)",
+                   (snapshot_id, 1700000000 + snapshot_id, "test"))
     db.close()
 
 

@@ -46,8 +46,18 @@ check "status" "$AMB" status
 expect "status counts" '3 people on the roster: 2 active'
 check "same file again is a duplicate" "$AMB" import roster r1.csv
 expect "duplicate said" 'already imported'
+check "--force imports it again" "$AMB" import roster r1.csv --force
+expect "forced import counted" 'r1.csv: 3 rows read, 3 kept'
+printf 'employee_id,department\nE1, sales \nE2,Finance\nE3,SALES\n' > r1b.csv
+check "departments differing in case and spaces" "$AMB" import roster r1b.csv
+check "status after case-variant departments" "$AMB" status --format json
+expect "one Sales department, two departments in all" '"departments":2}' 
 printf 'employee_id,department\nE1,Sales\n' > r2.csv
-check "newer roster" "$AMB" import roster r2.csv
+refute "a roster that drops 2 of 3 people is refused" "$AMB" import roster r2.csv
+expect "the refusal gives the count and the flag" 'mark 2 of 3 people (67%) as departed.*--allow-departures' err
+check "status unchanged by the refused roster" "$AMB" status
+expect "still 3 active" '3 people on the roster: 3 active'
+check "newer roster with --allow-departures" "$AMB" import roster r2.csv --allow-departures
 expect "departed marked" 'marked as departed: 2'
 check "AMBASSADOR_DB is honoured" env AMBASSADOR_DB="$work/other.db" "$AMB" init
 check "other db created" test -f "$work/other.db"

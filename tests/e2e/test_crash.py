@@ -133,7 +133,7 @@ def main():
         ref = os.path.join(work, "ref.db")
         shutil.copy(base, ref)
         t0 = time.monotonic()
-        r = run(["import", "roster", big], ref)
+        r = run(["import", "roster", big, "--allow-departures"], ref)
         import_s = time.monotonic() - t0
         ok("reference import", r.returncode == 0, r.stderr.decode(errors="replace"))
         full = dump_digest(ref)[1]
@@ -154,7 +154,7 @@ def main():
         for i in range(ITERATIONS):
             db = fresh(i)
             delay = rng.uniform(0, 3)
-            p = subprocess.Popen([AMB, "--db", db, "-q", "import", "roster", big], env=ENV,
+            p = subprocess.Popen([AMB, "--db", db, "-q", "import", "roster", big, "--allow-departures"], env=ENV,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
                 p.wait(timeout=delay)
@@ -180,14 +180,14 @@ def main():
         for point, extra, allowed in points:
             db = fresh(point)
             env = dict(ENV, AMB_FAULT=point, **extra)
-            r = run(["import", "roster", big], db, env=env)
+            r = run(["import", "roster", big, "--allow-departures"], db, env=env)
             ok(f"{point} {extra}: killed by SIGKILL", r.returncode == -signal.SIGKILL,
                f"rc={r.returncode}")
             state, was_hot, took = check_state(f"{point} {extra}", db, pre, full, allowed)
             print(f"fault {point} {extra}: state {state}, hot WAL {was_hot}, "
                   f"restart {took:.2f} s", flush=True)
             if point == "before_commit":
-                r = run(["import", "roster", big], db)
+                r = run(["import", "roster", big, "--allow-departures"], db)
                 ok("re-import after a before_commit kill", r.returncode == 0,
                    r.stderr.decode(errors="replace"))
                 ok("re-import gives the full state", dump_digest(db)[1] == full)

@@ -31,7 +31,8 @@ WHO = "E0101"
 PARTS = {"survey_responses": "survey_response", "survey_answers": "survey_answers",
          "survey_scores": "survey_scores", "activity_weekly": "activity_weekly",
          "activity_features": "activity_features", "snapshot_scores": "scores",
-         "invitations": "invitation", "invitation_history": "invitation_history"}
+         "invitations": "invitation", "invitation_history": "invitation_history",
+         "pilot_members": "pilots", "pilot_log": "pilot_decisions"}
 
 
 def amb(db, *args):
@@ -45,6 +46,8 @@ def setup(db):
               os.path.join(SAMPLES, "codebook.csv")],
              ["import", "activity", os.path.join(SAMPLES, "activity.csv")], ["score"],
              ["weights", "set", "w_volume=0.3", "--note", "test"], ["score"],
+             ["pilot", "propose", "--size", "3", "--name", "export pilot"],
+             ["pilot", "add", WHO, "--reason", "asked to join"], ["pilot", "approve"],
              ["invitations", "set", WHO, "invited"]]
     for s in steps:
         p = amb(db, "-q", *s)
@@ -76,6 +79,10 @@ def test_export(r, tmp):
                               (pid,)).fetchone()[0],
         "invitation_history": con.execute(
             "SELECT count(*) FROM invitation_history WHERE pid = ?", (pid,)).fetchone()[0],
+        "pilots": con.execute("SELECT count(*) FROM pilot_members WHERE pid = ?",
+                              (pid,)).fetchone()[0],
+        "pilot_decisions": con.execute("SELECT count(*) FROM pilot_log WHERE pid = ?",
+                                       (pid,)).fetchone()[0],
     }
     purge_src = open(os.path.join(SRC, "core", "store.c"), encoding="utf-8").read()
     con.close()
@@ -84,6 +91,8 @@ def test_export(r, tmp):
     r.check(counts["survey_answers"] > 0 and counts["activity_weekly"] > 0 and
             counts["scores"] == 2, "the sample person has answers, activity and two scores")
     r.check(doc["invitation"]["status"] == "invited", "invitation: %r" % (doc["invitation"],))
+    r.check(counts["pilots"] == 1 and doc["pilot_decisions"][0]["reason"] == "asked to join",
+            "the pilot membership and the decision about them are exported")
     r.check(all("params" in s and isinstance(s["detail"], dict) for s in doc["scores"]),
             "each score carries its detail and the weights used")
     # Nothing about anyone else.

@@ -80,13 +80,13 @@ def test_retention(r, tmp):
             "the data has something of each kind to expire: %r" % want)
     cells_before = q(db, "SELECT count(*) FROM activity_weekly")
     _, before = dump_digest(db)
-    p = amb(db, now, "retention", "--days", str(days), "--dry-run")
+    p = amb(db, now, "retention", "--days", str(days), "--dry-run", "--force")
     r.check(p.returncode == 0 and "would remove" in p.stdout and
             "1 snapshots" in p.stdout and "%d weekly activity cells" % want["cells"] in p.stdout,
             "dry run reports the counts: %r %r" % (p.stdout, p.stderr))
     _, after_dry = dump_digest(db)
     r.check(after_dry == before, "--dry-run changed the database")
-    p = amb(db, now, "-v", "retention", "--days", str(days))
+    p = amb(db, now, "-v", "retention", "--days", str(days), "--force")
     r.check(p.returncode == 0, "retention: %s" % p.stderr)
     r.check("retention: kept 60 days" in p.stderr and
             "%d weekly activity cells" % want["cells"] in p.stderr,

@@ -18,7 +18,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import zmq  # noqa: E402
 
-from svc_helpers import (BINARY, Results, Server, add_snapshot, db_count, dealer,  # noqa: E402
+from svc_helpers import (BINARY, Results, Server, add_snapshot, approve_pilot,  # noqa: E402
+                         db_count, dealer,
                          dealer_ask, dealer_request, free_port, intranet_violation, keygen,
                          make_db, person_id, request, run)
 
@@ -423,12 +424,16 @@ def test_erasure_J1_J2_and_cli(r, tmp):
     r.check(p.returncode == 0, "roster import: " + p.stderr)
     con = sqlite3.connect(db)
     with con:
-        con.execute("INSERT INTO snapshots VALUES(1,1700000000,1700000000,'default',1,'{}',"
-                    "20,20)")
-        for pid, eid in con.execute("SELECT pid, employee_id FROM people ORDER BY 2").fetchall():
+        con.execute("INSERT INTO snapshots(id, computed_at, as_of, profile, profile_version,"
+                    " params, people, eligible) VALUES(1,1700000000,1700000000,'default',1,"
+                    "'{}',20,20)")
+        con.execute("INSERT INTO publications(snapshot_id, at, by) VALUES(1,1700000000,'t')")
+        people = con.execute("SELECT pid, employee_id FROM people ORDER BY 2").fetchall()
+        for pid, eid in people:
             con.execute("INSERT INTO snapshot_scores VALUES(1,?,1,?,?,0.5,0.5,0.5,?)",
                         (pid, int(eid[3:]), 100 - int(eid[3:]), json.dumps({"id": eid})))
     con.close()
+    approve_pilot(db, "erasure pilot", 1, [pid for pid, _ in people])
     victim = person_id(7)
     ep = "ipc://%s/erase.sock" % tmp
     srv = Server(db, ep)

@@ -42,14 +42,14 @@ printf 'employee_id,name,email,department,level,consent\nS1,Small One,s1@example
 "$AMB" --db base.db init >/dev/null && "$AMB" --db base.db import roster small.csv >/dev/null ||
   { echo "setup failed"; exit 1; }
 pre=$(digest base.db)
-cp base.db ref.db && "$AMB" --db ref.db import roster big.csv >/dev/null || { echo "reference import failed"; exit 1; }
+cp base.db ref.db && "$AMB" --db ref.db import roster big.csv --allow-departures >/dev/null || { echo "reference import failed"; exit 1; }
 full=$(digest ref.db)
 ok "reference states differ" [ "$pre" != "$full" ]
 
 # --- C3: disk full via max_page_count --------------------------------------
 cp base.db c3.db
 pages=$(sqlite3 c3.db 'PRAGMA page_count')
-AMBASSADOR_MAX_PAGES=$((pages + 2)) "$AMB" --db c3.db import roster big.csv >out 2>err
+AMBASSADOR_MAX_PAGES=$((pages + 2)) "$AMB" --db c3.db import roster big.csv --allow-departures >out 2>err
 ok "C3 import under the page cap fails" [ $? -eq 1 ]
 ok "C3 one 'storage full' line" one_line 'storage full'
 ok "C3 DB unchanged" [ "$(digest c3.db)" = "$pre" ]
@@ -57,7 +57,7 @@ AMBASSADOR_MAX_PAGES=$pages "$AMB" --db c3.db status >out 2>err
 ok "C3 reads still work under the cap" grep -q '2 people on the roster' out
 AMBASSADOR_MAX_PAGES=abc "$AMB" --db c3.db status >out 2>err
 ok "C3 a bad AMBASSADOR_MAX_PAGES is refused" one_line 'AMBASSADOR_MAX_PAGES'
-"$AMB" --db c3.db import roster big.csv >out 2>err
+"$AMB" --db c3.db import roster big.csv --allow-departures >out 2>err
 ok "C3 the same file imports once space is back" [ $? -eq 0 ]
 ok "C3 then the state is the full import" [ "$(digest c3.db)" = "$full" ]
 
@@ -66,7 +66,7 @@ ok "C3 then the state is the full import" [ "$(digest c3.db)" = "$full" ]
 # hits a different write: early WAL frames, the commit, the checkpoint.
 for kib in 8 64 256 1024 2048 4096; do
   cp base.db c4.db
-  (trap '' XFSZ; ulimit -f "$kib"; exec "$AMB" --db c4.db import roster big.csv) >out 2>err
+  (trap '' XFSZ; ulimit -f "$kib"; exec "$AMB" --db c4.db import roster big.csv --allow-departures) >out 2>err
   rc=$?
   echo "C4 ulimit -f ${kib}: exit $rc $(head -c 120 err)"
   st=$(digest c4.db)
@@ -76,7 +76,7 @@ for kib in 8 64 256 1024 2048 4096; do
   else
     ok "C4 ${kib} KiB: one clean error line" one_line '\(I/O error\|storage full\)'
     ok "C4 ${kib} KiB: failure means unchanged" [ "$st" = "$pre" ]
-    "$AMB" --db c4.db import roster big.csv >out 2>err
+    "$AMB" --db c4.db import roster big.csv --allow-departures >out 2>err
     ok "C4 ${kib} KiB: re-import without the limit works" [ "$(digest c4.db)" = "$full" ]
   fi
 done
@@ -86,7 +86,7 @@ if [ "$(id -u)" -ne 0 ]; then
   cp base.db c5.db && chmod 444 c5.db
   "$AMB" --db c5.db status >out 2>err
   ok "C5 status on a read-only file" grep -q '2 people on the roster' out
-  "$AMB" --db c5.db import roster big.csv >out 2>err
+  "$AMB" --db c5.db import roster big.csv --allow-departures >out 2>err
   ok "C5 import on a read-only file fails cleanly" one_line 'read-only\|readonly\|cannot'
   chmod 644 c5.db
   ok "C5 DB unchanged" [ "$(digest c5.db)" = "$pre" ]

@@ -55,11 +55,12 @@ static invite_book *book;
 static int set_calls;
 static int set_result;
 
-static int fake_set(void *ctx, const char *employee_id, const char *status, const char *by,
-                    int64_t at, int64_t *out_pid)
+static int fake_set(void *ctx, const char *employee_id, const char *status, const char *reason,
+                    const char *by, int64_t at, int64_t *out_pid)
 {
 	(void)ctx;
 	(void)status;
+	(void)reason;
 	(void)by;
 	(void)at;
 	set_calls++;
@@ -69,6 +70,36 @@ static int fake_set(void *ctx, const char *employee_id, const char *status, cons
 		return ERR_NOT_FOUND;
 	*out_pid = strtoll(employee_id + 1, NULL, 10);
 	return 0;
+}
+
+/* The approved pilot, in the order a person left it: E12 has opted out
+ * since. E6, E7, E8 and E11 are not in it. */
+static const int pilot_order[] = {10, 1, 2, 3, 4, 5, 9, 12};
+
+static void add_pilot(served *sv)
+{
+	struct pilot_info pi = {.id = 4, .name = "spring pilot", .approved_at = NOW - 86400};
+
+	served_set_pilot(sv, &pi);
+	for (size_t k = 0; k < sizeof(pilot_order) / sizeof(pilot_order[0]); k++) {
+		int i = pilot_order[k];
+		char eid[16], name[32];
+		snprintf(eid, sizeof(eid), "E%d", i);
+		snprintf(name, sizeof(name), "Person %d", i);
+		struct pilot_member m = {
+		    .pid = i,
+		    .position = (int64_t)k + 1,
+		    .employee_id = eid,
+		    .name = name,
+		    .email = "p@example.test",
+		    .department = i >= 9 && i <= 10 ? "Legal" : (i % 2 ? "Sales" : "IT"),
+		    .level = "",
+		    .consent = i == 12 ? "no" : "yes",
+		    .reason = "",
+		    .invitation = "none",
+		};
+		served_pilot_add(sv, &m);
+	}
 }
 
 /* 12 people: E1..E10 ranked (E1 best), E11 not eligible, E12 opted out.
@@ -102,6 +133,7 @@ static void setup(void)
 		};
 		served_add(snap, &r);
 	}
+	add_pilot(snap);
 	served_seal(snap);
 	book = invite_book_new();
 	set_calls = 0;
@@ -124,7 +156,6 @@ static struct proto_env env_for(enum ipc_role role)
 	    .role = role,
 	    .client = "test",
 	    .now = NOW,
-	    .cooldown_s = 365 * 86400LL,
 	    .set_status = fake_set,
 	};
 	return env;
@@ -416,21 +447,131 @@ static size_t invitation_count(const char *req, const char *must_not_list)
 	return n;
 }
 
-Test(protocol, invitations_leave_out_ambassadors_the_invited_and_recent_declines)
+/* The employee_ids the intranet would be given, in reply order. */
+static void invitees(const char *req, char *out, size_t size)
+{
+	json_t *r = ask_as(ROLE_INTRANET, req, NULL), *it;
+	size_t i, len = 0;
+
+	out[0] = '\0';
+	cr_assert(j_is_true(json_object_get(r, "ok")), "%s", req);
+	json_array_foreach(json_object_get(r, "items"), i, it)
+	{
+		len += (size_t)snprintf(out + len, size - len, "%s%s", i ? "," : "",
+		                        json_string_value(json_object_get(it, "employee_id")));
+	}
+	json_decref(r);
+}
+
+Test(protocol, invitations_are_the_approved_pilot_minus_anyone_with_a_status_in_order)
 {
 	const char *list = "{\"op\":\"invitations\",\"limit\":100}";
+	char got[256];
 
-	cr_assert(eq(sz, invitation_count(list, "E12"), 10)); /* E11 ineligible, E12 opted out */
+	invitees(list, got, sizeof(got)); /* E12 opted out; never a ranking */
+	cr_assert(eq(str, got, "E10,E1,E2,E3,E4,E5,E9"));
+	cr_assert(eq(sz, invitation_count(list, "E12"), 7));
 	invite_book_set(book, 1, INVITE_ACCEPTED, NOW - 10);
 	invite_book_set(book, 2, INVITE_INVITED, NOW - 10);
 	invite_book_set(book, 3, INVITE_DECLINED, NOW - 86400);
-	invite_book_set(book, 4, INVITE_DECLINED, NOW - 400 * 86400LL); /* cool-down over */
+	invite_book_set(book, 4, INVITE_DECLINED, NOW - 400 * 86400LL); /* still declined */
 	invite_book_set(book, 5, INVITE_WITHDRAWN, NOW - 86400);
-	cr_assert(eq(sz, invitation_count(list, "E1"), 6));
-	cr_assert(eq(sz, invitation_count(list, "E3"), 6));
-	cr_assert(eq(sz, invitation_count("{\"op\":\"invitations\",\"limit\":2}", NULL), 2));
+	invitees(list, got, sizeof(got));
+	cr_assert(eq(str, got, "E10,E9"));
+	invite_book_set(book, 2, INVITE_NONE, NOW); /* HR set it back */
+	invitees(list, got, sizeof(got));
+	cr_assert(eq(str, got, "E10,E2,E9"));
+	invitees("{\"op\":\"invitations\",\"limit\":2}", got, sizeof(got));
+	cr_assert(eq(str, got, "E10,E2"));
+	invitees("{\"op\":\"invitations\",\"department\":\" legal \"}", got, sizeof(got));
+	cr_assert(eq(str, got, "E10,E9"));
+}
+
+Test(protocol, invitations_name_the_pilot)
+{
+	json_t *r = ask_as(ROLE_INTRANET, "{\"op\":\"invitations\"}", NULL);
+	json_t *pilot = json_object_get(r, "pilot");
+
 	cr_assert(
-	    eq(sz, invitation_count("{\"op\":\"invitations\",\"department\":\"Legal\"}", NULL), 2));
+	    eq(str, (char *)json_string_value(json_object_get(pilot, "name")), "spring pilot"));
+	cr_assert(j_is_string(json_object_get(pilot, "approved_at")));
+	json_decref(r);
+}
+
+Test(protocol, without_an_approved_pilot_nobody_is_invited)
+{
+	struct service_snapshot info = {.id = 8, .computed_at = NOW, .as_of = NOW};
+	struct service_row row = {.pid = 1,
+	                          .employee_id = "E1",
+	                          .department = "IT",
+	                          .eligible = true,
+	                          .rank = 1,
+	                          .score = 90,
+	                          .detail = "{}"};
+	struct proto_env env = env_for(ROLE_INTRANET);
+	const char *req = "{\"op\":\"invitations\",\"limit\":10}";
+	struct proto_result res;
+	served *bare = served_new(&info);
+	json_t *r;
+
+	served_add(bare, &row);
+	served_seal(bare);
+	env.snap = bare;
+	proto_handle(&env, req, strlen(req), &res);
+	r = json_loads(res.reply, 0, NULL);
+	cr_assert(j_is_true(json_object_get(r, "ok")), "%s", res.reply);
+	cr_assert(eq(sz, json_array_size(json_object_get(r, "items")), 0));
+	cr_assert(j_is_null(json_object_get(r, "pilot")), "%s", res.reply);
+	json_decref(r);
+	proto_result_free(&res);
+	served_unref(&bare);
+}
+
+Test(protocol, invitations_limit_keeps_to_1_to_1000)
+{
+	json_t *r = ask_as(ROLE_INTRANET, "{\"op\":\"invitations\",\"limit\":1001}", NULL);
+
+	cr_assert(eq(str, (char *)error_code(r), "bad_request"));
+	cr_assert(eq(
+	    str, (char *)json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+	    "limit: must be between 1 and 1000"));
+	json_decref(r);
+	expect_error(ROLE_INTRANET, "{\"op\":\"invitations\",\"limit\":0}", "bad_request");
+}
+
+Test(protocol, only_hr_sets_a_status_back_to_none_and_with_a_reason)
+{
+	const char *none_no_reason =
+	    "{\"op\":\"invitation_status\",\"employee_id\":\"E1\",\"status\":\"none\"}";
+	const char *none =
+	    "{\"op\":\"invitation_status\",\"employee_id\":\"E1\",\"status\":\"none\","
+	    "\"reason\":\"clicked the wrong person\"}";
+	json_t *r;
+
+	expect_error(ROLE_INTRANET, none, "forbidden");
+	expect_error(ROLE_HR, none_no_reason, "bad_request");
+	cr_assert(eq(int, set_calls, 0));
+	r = ask_as(ROLE_HR, none, NULL);
+	cr_assert(j_is_true(json_object_get(r, "ok")));
+	cr_assert(eq(int, set_calls, 1));
+	json_decref(r);
+}
+
+Test(protocol, a_refused_status_is_forbidden_with_the_stores_reason)
+{
+	json_t *r;
+
+	set_result = err_set(ERR_FORBIDDEN, "E1 has opted out and cannot be invited");
+	r = ask_as(ROLE_INTRANET,
+	           "{\"op\":\"invitation_status\",\"employee_id\":\"E1\",\"status\":\"invited\"}",
+	           NULL);
+	cr_assert(eq(str, (char *)error_code(r), "forbidden"));
+	cr_assert(not(
+	    eq(ptr,
+	       strstr(json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+	              "opted out"),
+	       NULL)));
+	json_decref(r);
 }
 
 Test(protocol, recording_a_status_updates_the_list_at_once)
@@ -443,7 +584,7 @@ Test(protocol, recording_a_status_updates_the_list_at_once)
 	cr_assert(j_is_true(json_object_get(r, "ok")));
 	cr_assert(eq(int, set_calls, 1));
 	json_decref(r);
-	cr_assert(eq(sz, invitation_count("{\"op\":\"invitations\",\"limit\":100}", "E1"), 9));
+	cr_assert(eq(sz, invitation_count("{\"op\":\"invitations\",\"limit\":100}", "E1"), 6));
 }
 
 Test(protocol, candidates_come_with_a_reason_for_each_person)

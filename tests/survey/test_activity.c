@@ -32,7 +32,7 @@ static const char header[] =
 static void import_roster(const char *name, const char *text)
 {
 	char *path = tu_write(dir, name, text);
-	struct import_opts opts = {0};
+	struct import_opts opts = {.allow_departures = true};
 	struct import_summary sum = {0};
 	store *s = NULL;
 

@@ -36,7 +36,7 @@ static const char good[] = "employee_id,name,email,department,level,consent\n"
 static int import_text(const char *name, const char *text, bool skip, struct import_summary *sum)
 {
 	char *path = tu_write(dir, name, text);
-	struct import_opts opts = {.skip_invalid = skip};
+	struct import_opts opts = {.skip_invalid = skip, .allow_departures = true};
 	store *s = NULL;
 	int rc;
 
@@ -178,6 +178,94 @@ Test(survey_roster, reimport_updates_people_and_marks_the_departed)
 	cr_assert(
 	    eq(i64, tu_db_int(db, "SELECT count(*) FROM people WHERE departed_at IS NULL"), 3));
 	import_summary_clear(&sum);
+}
+
+/* Five people, then a roster that drops two (40%): refused unless allowed. */
+Test(survey_roster, a_roster_that_drops_over_a_fifth_is_refused_without_allow_departures)
+{
+	static const char five[] = "employee_id,department\nE1,Sales\nE2,Sales\nE3,IT\nE4,IT\n"
+	                           "E5,Legal\n";
+	static const char three[] = "employee_id,department\nE1,Sales\nE2,Sales\nE3,IT\n";
+	struct import_opts opts = {0};
+	struct import_summary sum = {0};
+	char before[65], after[65], *path;
+	store *s = NULL;
+
+	cr_assert(eq(int, import_text("five.csv", five, false, &sum), 0));
+	import_summary_clear(&sum);
+	tu_db_digest(db, before);
+	path = tu_write(dir, "three.csv", three);
+	cr_assert(eq(int, store_open(&s, db, 0), 0));
+	cr_assert(eq(int, roster_import(s, path, &opts, &sum), ERR_INVALID));
+	cr_assert(not(eq(ptr, strstr(err_msg(), "mark 2 of 5 people (40%) as departed"), NULL)),
+	          "%s", err_msg());
+	cr_assert(not(eq(ptr, strstr(err_msg(), "--allow-departures"), NULL)));
+	import_summary_clear(&sum);
+	tu_db_digest(db, after);
+	cr_assert(eq(str, before, after), "a refused roster changes nothing");
+	opts.allow_departures = true;
+	cr_assert(eq(int, roster_import(s, path, &opts, &sum), 0), "%s", err_msg());
+	cr_assert(
+	    eq(i64, tu_db_int(db, "SELECT count(*) FROM people WHERE departed_at IS NOT NULL"), 2));
+	import_summary_clear(&sum);
+	store_close(&s);
+	free(path);
+}
+
+Test(survey_roster, one_departure_in_five_needs_no_flag)
+{
+	struct import_opts opts = {0};
+	struct import_summary sum = {0};
+	char *path = tu_write(dir, "four.csv", "employee_id,department\nE1,A\nE2,A\nE3,B\nE4,B\n");
+	store *s = NULL;
+
+	cr_assert(
+	    eq(int,
+	       import_text("five.csv", "employee_id,department\nE1,A\nE2,A\nE3,B\nE4,B\nE5,C\n",
+	                   false, &sum),
+	       0));
+	import_summary_clear(&sum);
+	cr_assert(eq(int, store_open(&s, db, 0), 0));
+	cr_assert(eq(int, roster_import(s, path, &opts, &sum), 0), "%s", err_msg());
+	import_summary_clear(&sum);
+	store_close(&s);
+	free(path);
+}
+
+Test(survey_roster, departments_are_one_whatever_the_case_and_surrounding_spaces)
+{
+	struct import_summary sum;
+
+	cr_assert(eq(int,
+	             import_text("d.csv",
+	                         "employee_id,department\nE1,Sales\nE2,\" sales \"\nE3,SALES\n"
+	                         "E4,IT\n",
+	                         false, &sum),
+	             0),
+	          "%s", err_msg());
+	import_summary_clear(&sum);
+	cr_assert(eq(i64, tu_db_int(db, "SELECT count(DISTINCT department) FROM people"), 2));
+	cr_assert(
+	    eq(i64, tu_db_int(db, "SELECT count(*) FROM people WHERE department = 'Sales'"), 3));
+}
+
+Test(survey_roster, force_imports_the_same_content_again)
+{
+	struct import_opts opts = {.force = true, .allow_departures = true};
+	struct import_summary sum = {0};
+	char *path = tu_write(dir, "again.csv", good);
+	store *s = NULL;
+
+	cr_assert(eq(int, import_text("r1.csv", good, false, &sum), 0));
+	import_summary_clear(&sum);
+	cr_assert(eq(int, store_open(&s, db, 0), 0));
+	cr_assert(eq(int, roster_import(s, path, &opts, &sum), 0), "%s", err_msg());
+	cr_assert(not(sum.duplicate));
+	cr_assert(sum.committed);
+	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM imports WHERE kind = 'roster'"), 2));
+	import_summary_clear(&sum);
+	store_close(&s);
+	free(path);
 }
 
 Test(survey_roster, reports_the_same_content_again_as_a_duplicate_and_changes_nothing)
