@@ -1,6 +1,6 @@
 /* cmd_explain.c - `ambassador explain ID`: components, sub-features,
  * percentiles within the company and the department (only for departments
- * with at least min_group eligible people, SPEC 3.12), and reasons.
+ * with at least min_group eligible people, docs/design.md, Contract 3.12), and reasons.
  */
 #include <getopt.h>
 #include <math.h>

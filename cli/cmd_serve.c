@@ -85,7 +85,7 @@ static void serve_help(FILE *f)
 	        "  --workers N         worker threads (default 2)\n"
 	        "  --poll-ms N         how often to look for a new publication (default 500)\n\n"
 	        "Without CURVE only loopback tcp:// or ipc:// may be bound. SIGINT or SIGTERM\n"
-	        "stop it cleanly. See README.md, section 'The service'.\n\nops:\n",
+	        "stop it cleanly. See docs/intranet.md, section 'The service'.\n\nops:\n",
 	        IPC_DEFAULT_ENDPOINT);
 	proto_describe_ops(print_op, f);
 }

@@ -25,19 +25,20 @@ struct wopts {
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f, "usage: ambassador weights show [--profile NAME] [--format table|csv|json]\n"
-	       "       ambassador weights set KEY=VALUE... [--note TEXT] [--author NAME] "
-	       "[--profile NAME]\n"
-	       "       ambassador weights preview KEY=VALUE... [--top N] [--profile NAME]\n"
-	       "       ambassador weights history [--profile NAME] [--format ...]\n"
-	       "       ambassador weights rollback [--to VERSION] [--note TEXT] [--author NAME]\n"
-	       "       ambassador weights use NAME\n\n"
-	       "Profiles are named and versioned in the database; the active one (default\n"
-	       "\"default\") is used by `score`. Every set or rollback writes a new version\n"
-	       "(author from --author or $USER); nothing is overwritten. preview shows how\n"
-	       "the top N (default 20) would change, without writing anything. The keys,\n"
-	       "ranges and meaning: `weights show`, and README.md, section 'How scoring works'.\n");
+	fprintf(f,
+	        "usage: ambassador weights show [--profile NAME] [--format table|csv|json]\n"
+	        "       ambassador weights set KEY=VALUE... [--note TEXT] [--author NAME] "
+	        "[--profile NAME]\n"
+	        "       ambassador weights preview KEY=VALUE... [--top N] [--profile NAME]\n"
+	        "       ambassador weights history [--profile NAME] [--format ...]\n"
+	        "       ambassador weights rollback [--to VERSION] [--note TEXT] [--author NAME]\n"
+	        "       ambassador weights use NAME\n\n"
+	        "Profiles are named and versioned in the database; the active one (default\n"
+	        "\"default\") is used by `score`. Every set or rollback writes a new version\n"
+	        "(author from --author or $USER); nothing is overwritten. preview shows how\n"
+	        "the top N (default 20) would change, without writing anything. The keys,\n"
+	        "ranges and meaning: `weights show`, and\n"
+	        "docs/design.md, section 'How scoring works'.\n");
 }
 
 static int parse(int argc, char **argv, struct wopts *o)

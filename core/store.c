@@ -210,9 +210,9 @@ static int create_private_file(const char *path)
 	return 0;
 }
 
-/* Test hook (README.md, section 'Faults, fuzzing and analysers', case C3): $AMBASSADOR_MAX_PAGES=N
- * caps the database at N pages (PRAGMA max_page_count; never below its current size), so "disk
- * full" can be tested deterministically. Unset or empty: no cap. */
+/* Test hook (docs/testing.md, section 'Faults, fuzzing and analysers', case C3):
+ * $AMBASSADOR_MAX_PAGES=N caps the database at N pages (PRAGMA max_page_count; never below its
+ * current size), so "disk full" can be tested deterministically. Unset or empty: no cap. */
 static int apply_max_pages(store *s)
 {
 	const char *env = getenv("AMBASSADOR_MAX_PAGES");

@@ -1,5 +1,5 @@
 /* explain.h - plain-language reasons from a snapshot row's detail JSON
- * (written by scorer_person_detail; README.md, section 'How scoring works' describes it).
+ * (written by scorer_person_detail; docs/design.md, section 'How scoring works' describes it).
  */
 #ifndef AMB_SCORER_EXPLAIN_H
 #define AMB_SCORER_EXPLAIN_H

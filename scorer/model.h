@@ -2,9 +2,9 @@
  * activity aggregates to sub-features, three components (activity,
  * attitude, motivation), a non-compensatory score, eligibility and rank.
  *
- * README.md, section 'How scoring works' gives every formula and the reason for it. A population
- * owns every person record and string in it; records are borrowed by
- * whoever reads them and live until scorer_population_destroy.
+ * docs/design.md, section 'How scoring works' gives every formula and the reason for it. A
+ * population owns every person record and string in it; records are borrowed by whoever reads them
+ * and live until scorer_population_destroy.
  */
 #ifndef AMB_SCORER_MODEL_H
 #define AMB_SCORER_MODEL_H
@@ -163,7 +163,7 @@ double scorer_shrink(double engagement, double posts, double mean, double prior)
  * more), faster; the detail's numbers. Returns the length. */
 size_t scorer_fmt_g6(char *out, double v);
 
-/* Append the person's detail JSON (README.md, section 'How scoring works') to b. */
+/* Append the person's detail JSON (docs/design.md, section 'How scoring works') to b. */
 void scorer_person_detail(const scorer_population *pop, const struct scorer_person *sp,
                           const struct scorer_params *p, struct buf *b);
 

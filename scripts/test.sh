@@ -36,7 +36,7 @@ echo "== Debian package: build, install, first session, remove (scripts/package.
 bash scripts/package.sh
 echo "== static analysis (cppcheck, clang-tidy)"
 bash scripts/analyse.sh
-echo "== fuzzing, 60 s per target (README.md, section 'Faults, fuzzing and analysers')"
+echo "== fuzzing, 60 s per target (docs/testing.md, section 'Faults, fuzzing and analysers')"
 bash fuzz/run.sh 60
 if [ -x bench/run ]; then
   echo "== bench/run --quick (release build)"

@@ -1,4 +1,4 @@
-/* activity.h - `import activity FILE` (SPEC 2.3) and the codes it stores.
+/* activity.h - `import activity FILE` (docs/design.md, Contract 2.3) and the codes it stores.
  *
  * The importer keeps no raw events. Each event is reduced to
  *  - a de-duplication key in activity_seen, and
@@ -10,7 +10,7 @@
  * so these values are part of the stored format and never change meaning
  * (add new codes at the end). platform holds platforms.id; week is whole
  * weeks since Monday 2000-01-03 00:00 UTC (timefmt_week). See
- * README.md, section 'Social activity'.
+ * docs/hr.md, section 'Social activity'.
  */
 #ifndef AMB_SURVEY_ACTIVITY_H
 #define AMB_SURVEY_ACTIVITY_H
@@ -22,7 +22,7 @@
 #include "survey/import.h"
 
 /* activity_weekly.kind. Own content is POST, ARTICLE, VIDEO and COMMENT
- * (SPEC 3.3: counts for more); RESHARE and REACTION amplify others. */
+ * (docs/design.md, Contract 3.3: counts for more); RESHARE and REACTION amplify others. */
 enum activity_kind {
 	KIND_POST = 1,
 	KIND_ARTICLE = 2,
@@ -35,7 +35,7 @@ enum activity_kind {
 #define ACTIVITY_KIND_MAX KIND_REACTION
 
 /* activity_weekly.origin. SUGGESTED is content supplied by the company and
- * posted as is (SPEC 2.3): a megaphone signal, not own voice. */
+ * posted as is (docs/design.md, Contract 2.3): a megaphone signal, not own voice. */
 enum activity_origin {
 	ORIGIN_ORIGINAL = 0,
 	ORIGIN_SUGGESTED = 1,

@@ -30,8 +30,8 @@ struct import_ctx {
 	int64_t fault_row; /* mid_insert: after this many kept rows */
 };
 
-/* Test hook for the crash tests (tests/e2e/test_crash.sh, README.md, section 'Faults, fuzzing and
- * analysers'): $AMB_FAULT = after_begin | mid_insert | before_commit | after_commit makes the
+/* Test hook for the crash tests (tests/e2e/test_crash.sh, docs/testing.md, section 'Faults, fuzzing
+ * and analysers'): $AMB_FAULT = after_begin | mid_insert | before_commit | after_commit makes the
  * process kill itself with SIGKILL at that point of an import, as a kill -9 from outside would.
  * mid_insert fires after the $AMB_FAULT_ROW-th kept row (default 1000). Unset, it costs one getenv
  * per import. */

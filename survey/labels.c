@@ -24,7 +24,7 @@ struct labels {
 };
 
 /* The built-in five-point agreement scale (1 = disagree strongly ...
- * 5 = agree strongly). README.md, section 'Survey import' lists the same table. */
+ * 5 = agree strongly). docs/hr.md, section 'Survey import' lists the same table. */
 static const struct {
 	const char *text;
 	int value;

@@ -2,7 +2,7 @@
  * numbers they stand for.
  *
  * A label set starts with the built-in five-point agreement labels in
- * English, Danish, Swedish and Dutch (values 1..5, see README.md, section 'Survey import') and
+ * English, Danish, Swedish and Dutch (values 1..5, see docs/hr.md, section 'Survey import') and
  * can be extended from a CSV file with columns label,value. Labels are
  * compared after folding: trimmed, inner runs of blanks made one space,
  * ASCII case ignored, and Latin accents and ligatures taken off (å ä à á â
