@@ -243,6 +243,21 @@ def test_guards(r, tmp):
                        text=True, timeout=20)
     r.check(p.returncode == 2 and "public key" in p.stderr,
             "serve refuses a public key as --curve-secret: %r" % p.stderr)
+    # A client whose key the server refuses is told so, not "no reply".
+    amb(db, "keygen", os.path.join(keys, "stranger"))
+    ep = "ipc://%s/curve.sock" % tmp
+    srv = Server(db, ep, extra=["--curve-secret", os.path.join(keys, "srv.key"), "--clients",
+                                os.path.join(keys, "clients.csv")], wait=False)
+    try:
+        time.sleep(1.0)
+        p = subprocess.run([BINARY, "query", '{"op":"ping"}', "--connect", ep,
+                            "--curve-server-key", os.path.join(keys, "srv.pub"),
+                            "--curve-secret", os.path.join(keys, "stranger.key")],
+                           env=ENV, capture_output=True, text=True, timeout=60)
+        r.check(p.returncode == 1 and "refused this client's key" in p.stderr,
+                "query says the server refused its key: %r" % p.stderr)
+    finally:
+        srv.stop()
 
 
 def main():
