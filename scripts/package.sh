@@ -113,7 +113,7 @@ as_svc ambassador import survey "$tmp/survey_msforms.csv" --codebook "$tmp/codeb
 as_svc ambassador import activity "$tmp/activity.csv" --no-progress
 # ambassador-score.service's command, with the shipped AMBASSADOR_SCORE_OPTS.
 # shellcheck disable=SC2086
-as_svc ambassador score $AMBASSADOR_SCORE_OPTS
+as_svc ambassador $AMBASSADOR_OPTS score $AMBASSADOR_SCORE_OPTS
 as_svc ambassador snapshots
 id=$(as_svc ambassador snapshots --format csv | awk -F, 'NR == 2 { print $1 }')
 as_svc ambassador publish "$id"
@@ -123,7 +123,7 @@ opts=${AMBASSADOR_SERVE_OPTS/tcp:\/\/127.0.0.1:5555/tcp://127.0.0.1:$port}
 # Started directly (not through as_svc's subshell), so $! is the server.
 # shellcheck disable=SC2086
 setpriv --reuid=ambassador --regid=ambassador --clear-groups \
-	env AMBASSADOR_DB=/var/lib/ambassador/ambassador.db ambassador serve $opts \
+	env AMBASSADOR_DB=/var/lib/ambassador/ambassador.db ambassador $AMBASSADOR_OPTS serve $opts \
 	2>"$tmp/serve.log" &
 srv_pid=$!
 ok=0
