@@ -12,6 +12,7 @@
 #include "cli/cmds_scoring.h"
 #include "cli/table.h"
 #include "core/err.h"
+#include "core/num.h"
 #include "scorer/explain.h"
 #include "scorer/rank.h"
 #include "scorer/select.h"
@@ -73,15 +74,12 @@ static int parse(int argc, char **argv, struct cand_opts *o)
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc = 0;
-	char *end;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n': rc = scoring_parse_count("--size", optarg, 100000, &o->size); break;
 		case 'm':
-			errno = 0;
-			o->max_share = strtod(optarg, &end);
-			if (end == optarg || *end || errno ||
+			if (num_double(optarg, &o->max_share) != 0 ||
 			    !(o->max_share > 0 && o->max_share <= 1))
 				rc = err_set(ERR_USAGE,
 				             "--max-share: '%s' is not a number above 0 and "
@@ -156,10 +154,10 @@ int candidates_pick(const struct scoring_view *v, const struct candidates_req *r
 	c = xcalloc(npicks + 1, sizeof(*c));
 	for (size_t k = 0; k < npicks; k++) {
 		const struct snapshot_row *r = &v->rows[row_of[picks[k].index]];
-		struct explain_detail d;
+		struct scorer_detail d;
 		struct buf reason = {0};
 		how_phrase(&reason, picks[k].how, r);
-		if (explain_detail_parse(&d, r->detail) == 0)
+		if (scorer_detail_decode(&d, r->detail) == 0)
 			explain_facts(&reason, &d, r->attitude, r->motivation,
 			              scorer_percentile(att, v->eligible, r->attitude),
 			              scorer_percentile(mot, v->eligible, r->motivation));

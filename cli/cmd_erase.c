@@ -46,7 +46,9 @@ int cmd_erase(struct app *app, int argc, char **argv)
 		return rc;
 	/* Committed; the WAL may still hold old pages of the person until
 	 * readers let go: empty it now, or say how. */
-	if (store_checkpoint_truncate(s) && store_checkpoint_truncate(s))
+	for (int tries = 0; tries < 2 && (rc = store_checkpoint_truncate(s)); tries++)
+		continue;
+	if (rc)
 		return err_set(ERR_BUSY,
 		               "erased, but the WAL could not be emptied yet; run "
 		               "`ambassador erase %s` again later or stop the server",

@@ -1,6 +1,7 @@
 /* cmd_explain.c - `ambassador explain ID`: components, sub-features,
- * percentiles within the company and the department (only for departments
- * with at least min_group eligible people, docs/design.md, Contract 3.12), and reasons.
+ * percentiles within the company and the department (scorer_standings:
+ * only for departments with at least min_group eligible people, docs/design.md,
+ * Contract 3.12, the same figures as the service's explain), and reasons.
  */
 #include <getopt.h>
 #include <math.h>
@@ -10,6 +11,7 @@
 
 #include "cli/cmds_scoring.h"
 #include "cli/table.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/store_roster.h"
 #include "core/timefmt.h"
@@ -26,33 +28,41 @@ static void usage(FILE *f)
 	           "not compared), the activity sub-features per platform, and the reasons.\n");
 }
 
-/* Percentiles of the person's components among the eligible of the company
- * (dept == NULL) or of one department. Returns how many were compared. */
-static size_t percentiles(const struct scoring_view *v, const char *dept,
-                          const struct snapshot_row *r, double out[4])
+/* Where the person stands among everyone of the snapshot still on the
+ * roster (whatever their invitations), by the scorer's one rule. */
+static int standing_of(const struct scoring_view *v, const struct snapshot_row *r,
+                       struct scorer_standing *out)
 {
-	double *vals = xmalloc((v->eligible + 1) * sizeof(double));
-	size_t n = 0;
+	struct snapshot_row *all = NULL;
+	struct scorer_peer *peers = NULL;
+	struct scorer_standing *st = NULL;
+	size_t n = 0, me = 0;
+	int rc;
 
-	for (int c = 0; c < 4; c++) {
-		n = 0;
-		for (size_t i = 0; i < v->eligible; i++) {
-			const struct snapshot_row *x = &v->rows[i];
-			if (dept && strcmp(x->department, dept) != 0)
-				continue;
-			vals[n++] = c == 0   ? x->score
-			            : c == 1 ? x->activity
-			            : c == 2 ? x->attitude
-			                     : x->motivation;
-		}
-		double mine = c == 0   ? r->score
-		              : c == 1 ? r->activity
-		              : c == 2 ? r->attitude
-		                       : r->motivation;
-		out[c] = scorer_percentile(vals, n, mine);
+	if ((rc = store_snapshot_rows(v->store, v->info.id, INT64_MAX, NULL, false, &all, &n)))
+		goto done;
+	peers = xcalloc(n + 1, sizeof(*peers));
+	st = xcalloc(n + 1, sizeof(*st));
+	for (size_t i = 0; i < n; i++) {
+		peers[i] = (struct scorer_peer){
+		    .department = all[i].department,
+		    .eligible = all[i].eligible,
+		    .v = {all[i].score, all[i].activity, all[i].attitude, all[i].motivation},
+		};
+		if (all[i].pid == r->pid)
+			me = i;
 	}
-	free(vals);
-	return n;
+	scorer_standings(st, peers, n, (size_t)v->params.min_group);
+	if (n == 0 || all[me].pid != r->pid)
+		rc = err_set(ERR_INTERNAL, "%s is not among the rows of snapshot #%lld",
+		             r->employee_id, (long long)v->info.id);
+	else
+		*out = st[me];
+done:
+	free(peers);
+	free(st);
+	store_snapshot_rows_free(&all, n);
+	return rc;
 }
 
 static int not_listed(store *s, const char *id)
@@ -98,7 +108,7 @@ static void print_sub(FILE *out, const char *name, double v, const char *fact)
 		fprintf(out, "  %-13s %5.2f  %s\n", name, v, fact);
 }
 
-static void print_activity(FILE *out, const struct explain_detail *d)
+static void print_activity(FILE *out, const struct scorer_detail *d)
 {
 	char f[160];
 
@@ -123,7 +133,7 @@ static void print_activity(FILE *out, const struct explain_detail *d)
 		fprintf(out, "\n  %-14s %6s %6s %9s %13s %10s\n", "platform", "weeks", "own",
 		        "comments", "amplification", "eng/post");
 		for (size_t i = 0; i < d->nplatforms; i++) {
-			const struct explain_activity *a = &d->platforms[i].a;
+			const struct scorer_detail_activity *a = &d->platforms[i].a;
 			fprintf(out, "  %-14s %6d %6.1f %9.1f %13.1f %10.1f\n",
 			        d->platforms[i].name, a->weeks_active, a->own, a->conversation,
 			        a->amplification,
@@ -132,15 +142,12 @@ static void print_activity(FILE *out, const struct explain_detail *d)
 	}
 }
 
-static void print_components(FILE *out, const struct scoring_view *v, const struct snapshot_row *r)
+static void print_components(FILE *out, const struct scorer_standing *st,
+                             const struct snapshot_row *r)
 {
 	static const char *names[4] = {"score", "activity", "attitude", "motivation"};
-	double comp[4], dept[4];
-	size_t dn = percentiles(v, r->department, r, dept);
-	bool dept_ok = dn >= (size_t)v->params.min_group;
 	char dh[96];
 
-	percentiles(v, NULL, r, comp);
 	double vals[4] = {r->score, r->activity, r->attitude, r->motivation};
 	snprintf(dh, sizeof(dh), "in %s", r->department);
 	fprintf(out, "\n  %-11s %7s  %-18s %s\n", "component", "value", "in the company", dh);
@@ -150,12 +157,12 @@ static void print_components(FILE *out, const struct scoring_view *v, const stru
 			scoring_fmt_score(val, vals[c]);
 		else
 			scoring_fmt_component(val, vals[c]);
-		pct_text(cp, sizeof(cp), comp[c]);
-		if (!dept_ok)
+		pct_text(cp, sizeof(cp), st->company[c]);
+		if (!st->department_shown)
 			snprintf(dp, sizeof(dp), "%s",
 			         c == 0 ? "department too small to compare" : "");
 		else
-			pct_text(dp, sizeof(dp), dept[c]);
+			pct_text(dp, sizeof(dp), st->department[c]);
 		fprintf(out, "  %-11s %7s  %-18s %s\n", names[c], *val ? val : "unknown",
 		        r->eligible ? cp : "-", r->eligible ? dp : "-");
 	}
@@ -184,15 +191,11 @@ static void json_four(FILE *f, const char *key, const double v[4])
 /* The explanation as one JSON object (the protocol's explain op names the
  * same fields). */
 static void print_json(FILE *f, const struct scoring_view *v, const struct snapshot_row *r,
-                       const char *reasons)
+                       const struct scorer_standing *st, const char *reasons)
 {
-	double comp[4], dept[4], vals[4] = {r->score, r->activity, r->attitude, r->motivation};
-	size_t dn = percentiles(v, r->department, r, dept);
+	double vals[4] = {r->score, r->activity, r->attitude, r->motivation};
 	char when[32];
 
-	percentiles(v, NULL, r, comp);
-	if (dn < (size_t)v->params.min_group)
-		dept[0] = dept[1] = dept[2] = dept[3] = NAN; /* too small to compare */
 	timefmt_iso(when, sizeof(when), v->info.as_of);
 	fputs("{\"employee_id\":", f);
 	table_json_string(f, r->employee_id);
@@ -214,9 +217,9 @@ static void print_json(FILE *f, const struct scoring_view *v, const struct snaps
 		fputs("\"rank\":null,", f);
 	json_four(f, "components", vals);
 	fputs(",\"percentiles\":{", f);
-	json_four(f, "company", comp);
+	json_four(f, "company", st->company);
 	fputc(',', f);
-	json_four(f, "department", dept);
+	json_four(f, "department", st->department); /* NAN: too small to compare */
 	fprintf(f, "},\"detail\":%s,\"reasons\":", r->detail ? r->detail : "{}");
 	table_json_string(f, reasons);
 	fputs(",\"notice\":", f);
@@ -234,7 +237,8 @@ int cmd_explain(struct app *app, int argc, char **argv)
 	enum table_format fmt = TABLE_FORMAT_TABLE;
 	struct scoring_view v;
 	struct snapshot_row *me = NULL;
-	struct explain_detail d;
+	struct scorer_detail *d = NULL; /* large: on the heap */
+	struct scorer_standing st = {0};
 	int64_t snap = 0;
 	size_t n = 0;
 	int ch, rc;
@@ -261,24 +265,25 @@ int cmd_explain(struct app *app, int argc, char **argv)
 	const char *id = app_trim_id(argv[optind]);
 	if ((rc = scoring_view_open(app, snap, NULL, false, &v)))
 		return rc;
+	d = xmalloc(sizeof(*d));
 	rc = store_snapshot_rows(v.store, v.info.id,
-	                         store_now() - (int64_t)v.params.cooldown_days * 86400, id, true,
+	                         clock_now() - (int64_t)v.params.cooldown_days * 86400, id, true,
 	                         &me, &n);
 	if (!rc && n == 0)
 		rc = not_listed(v.store, id);
 	if (!rc)
-		rc = explain_detail_parse(&d, me[0].detail);
+		rc = scorer_detail_decode(d, me[0].detail);
+	if (!rc)
+		rc = standing_of(&v, &me[0], &st);
 	if (rc)
 		goto done;
 	const struct snapshot_row *r = &me[0];
 	char when[32];
 	if (fmt == TABLE_FORMAT_JSON) {
-		double comp[4];
 		struct buf reasons = {0};
-		percentiles(&v, NULL, r, comp);
-		explain_reasons(&reasons, &d, r->activity, r->attitude, r->motivation, comp[2],
-		                comp[3]);
-		print_json(app->out, &v, r, reasons.data ? reasons.data : "");
+		explain_reasons(&reasons, d, r->activity, r->attitude, r->motivation, st.company[2],
+		                st.company[3]);
+		print_json(app->out, &v, r, &st, reasons.data ? reasons.data : "");
 		buf_free(&reasons);
 		goto done;
 	}
@@ -291,17 +296,17 @@ int cmd_explain(struct app *app, int argc, char **argv)
 		fprintf(app->out, "Rank %lld of %zu eligible, score %.1f of 100\n",
 		        (long long)r->rank, v.eligible, r->score);
 	else
-		fprintf(app->out, "Not eligible: %s\n", d.why_not);
-	print_components(app->out, &v, r);
-	print_activity(app->out, &d);
-	double comp[4];
-	percentiles(&v, NULL, r, comp);
+		fprintf(app->out, "Not eligible: %s\n", d->why_not);
+	print_components(app->out, &st, r);
+	print_activity(app->out, d);
 	struct buf reasons = {0};
-	explain_reasons(&reasons, &d, r->activity, r->attitude, r->motivation, comp[2], comp[3]);
+	explain_reasons(&reasons, d, r->activity, r->attitude, r->motivation, st.company[2],
+	                st.company[3]);
 	fprintf(app->out, "\nReasons:\n%s\n%s\n", reasons.data ? reasons.data : "", SCORING_NOTICE);
 	buf_free(&reasons);
 done:
 	store_snapshot_rows_free(&me, n);
 	scoring_view_close(&v);
+	free(d);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include "cli/app.h"
 #include "cli/import_cmds.h"
 #include "core/err.h"
+#include "core/num.h"
 #include "survey/roster.h"
 
 static const char import_help[] =
@@ -34,12 +35,9 @@ static const char import_help[] =
 
 static int parse_size(const char *s, const char *what, size_t *out)
 {
-	char *end;
-	unsigned long long v;
+	int64_t v;
 
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || v == 0 || s[0] == '-')
+	if (num_int(s, 1, INT64_MAX, &v) != 0)
 		return err_set(ERR_USAGE, "%s must be a positive whole number, not '%s'", what, s);
 	*out = (size_t)v;
 	return 0;

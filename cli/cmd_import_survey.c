@@ -7,7 +7,7 @@
 #include "cli/import_cmds.h"
 #include "core/err.h"
 #include "core/log.h"
-#include "scorer/reliability.h"
+#include "survey/reliability.h"
 #include "survey/survey.h"
 
 static const char survey_help[] =
@@ -44,11 +44,11 @@ static void print_report(struct app *app, const char *file, const struct survey_
 			fprintf(app->out, "%6.3f\n", c->alpha);
 		else
 			fprintf(app->out, "%6s  (%s)\n", "-", c->note);
-		if (c->has_alpha && c->alpha < SCORER_ALPHA_WARN)
+		if (c->has_alpha && c->alpha < SURVEY_ALPHA_WARN)
 			log_warn(
 			    "construct '%s': Cronbach's alpha %.3f is below %.1f; its items may "
 			    "not measure one thing (check reverse items in the codebook)",
-			    c->name, c->alpha, SCORER_ALPHA_WARN);
+			    c->name, c->alpha, SURVEY_ALPHA_WARN);
 	}
 }
 

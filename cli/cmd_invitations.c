@@ -10,6 +10,7 @@
 
 #include "cli/cmds_service.h"
 #include "cli/table.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/store_pilot.h"
@@ -140,8 +141,8 @@ static int set_cmd(struct app *app, int argc, char **argv)
 		return err_set(ERR_USAGE, "setting a status back to none needs --reason TEXT");
 	if ((rc = app_store(app, false, &s)))
 		return rc;
-	rc = reset ? store_invitation_reset(s, id, reason, app_user(app), store_now(), NULL)
-	           : store_invitation_set(s, id, status, app_user(app), store_now(), NULL);
+	rc = reset ? store_invitation_reset(s, id, reason, app_user(app), clock_now(), NULL)
+	           : store_invitation_set(s, id, status, app_user(app), clock_now(), NULL);
 	if (rc)
 		return rc == ERR_NOT_FOUND ? err_set(rc, "%s: no such person", id) : rc;
 	if (!app->quiet)

@@ -12,8 +12,10 @@
 
 #include "cli/cmds_scoring.h"
 #include "cli/table.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/num.h"
 #include "core/store_pilot.h"
 #include "core/store_roster.h"
 #include "core/timefmt.h"
@@ -53,20 +55,26 @@ static int parse(int argc, char **argv, struct pilot_args *a)
 	    {"pilot", required_argument, NULL, 'p'},     {"format", required_argument, NULL, 'f'},
 	    {"max-share", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0},
 	};
-	char *end;
 	int ch, rc = 0;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n': rc = scoring_parse_count("--size", optarg, 100000, &a->size); break;
-		case 'N': a->name = optarg; break;
+		case 'N':
+			a->name = optarg;
+			if (!*optarg || strlen(optarg) > 128)
+				rc = err_set(ERR_USAGE, "--name: 1 to 128 bytes");
+			for (const char *c = optarg; !rc && *c; c++)
+				if ((unsigned char)*c < 0x20 || *c == 0x7f)
+					rc = err_set(ERR_USAGE, "--name: no control characters");
+			break;
 		case 'r': a->reason = optarg; break;
 		case 'a': a->author = optarg; break;
 		case 'p': a->pilot = optarg; break;
 		case 'f': rc = table_format_parse(optarg, &a->fmt); break;
 		case 'm':
-			a->max_share = strtod(optarg, &end);
-			if (end == optarg || *end || !(a->max_share > 0 && a->max_share <= 1))
+			if (num_double(optarg, &a->max_share) != 0 ||
+			    !(a->max_share > 0 && a->max_share <= 1))
 				rc = err_set(
 				    ERR_USAGE,
 				    "--max-share: '%s' is not a number above 0 and at most 1",
@@ -106,7 +114,7 @@ static int propose(struct app *app, struct pilot_args *a)
 	struct candidate *picks = NULL;
 	struct pilot_member_in *m = NULL;
 	size_t n = 0;
-	char name[64];
+	char name[160];
 	int64_t id = 0;
 	int rc;
 
@@ -126,21 +134,22 @@ static int propose(struct app *app, struct pilot_args *a)
 		            (long long)v.info.id);
 		goto done;
 	}
+	snprintf(name, sizeof(name), "%s", a->name ? a->name : "");
 	if (!a->name)
 		snprintf(name, sizeof(name), "pilot-%lld", (long long)v.info.id);
 	m = xcalloc(n, sizeof(*m));
 	for (size_t i = 0; i < n; i++)
 		m[i] =
 		    (struct pilot_member_in){.pid = picks[i].row->pid, .reason = picks[i].reason};
-	if ((rc = store_pilot_create(v.store, a->name ? a->name : name, v.info.id, a->size, m, n,
-	                             a->author ? a->author : app_user(app), store_now(), &id)))
+	if ((rc = store_pilot_create(v.store, name, v.info.id, a->size, m, n,
+	                             a->author ? a->author : app_user(app), clock_now(), &id)))
 		goto done;
 	if (!app->quiet)
 		fprintf(app->out,
 		        "pilot '%s' proposed from snapshot #%lld: %zu of %lld seats (a draft).\n"
 		        "Review it with `ambassador pilot show`, change it with `pilot add` and "
 		        "`pilot remove`, then `ambassador pilot approve`.\n",
-		        a->name ? a->name : name, (long long)v.info.id, n, (long long)a->size);
+		        name, (long long)v.info.id, n, (long long)a->size);
 done:
 	free(m);
 	candidates_free(&picks, n);
@@ -361,13 +370,13 @@ static int change(struct app *app, struct pilot_args *a, bool add)
 			goto done;
 		}
 		rc = store_pilot_add(s, p.id, pid, a->reason, a->author ? a->author : app_user(app),
-		                     store_now());
+		                     clock_now());
 	} else {
 		enum person_status st;
 		if ((rc = store_person_status(s, id, &pid, &st)))
 			goto done;
 		rc = store_pilot_remove(s, p.id, pid, a->reason,
-		                        a->author ? a->author : app_user(app), store_now());
+		                        a->author ? a->author : app_user(app), clock_now());
 	}
 	if (rc == ERR_DUPLICATE || rc == ERR_NOT_FOUND)
 		rc = err_set(rc, "%s is %s pilot '%s'", id, add ? "already in" : "not in", p.name);
@@ -391,7 +400,7 @@ static int approve(struct app *app, struct pilot_args *a)
 	if ((rc = app_store(app, false, &s)) ||
 	    (rc = find_pilot(s, a->npos ? a->pos[0] : NULL, &p)))
 		goto done;
-	rc = store_pilot_approve(s, p.id, a->author ? a->author : app_user(app), store_now());
+	rc = store_pilot_approve(s, p.id, a->author ? a->author : app_user(app), clock_now());
 	if (rc == ERR_FORBIDDEN)
 		rc = err_set(rc, "pilot '%s' is approved already", p.name);
 	else if (!rc && !app->quiet)

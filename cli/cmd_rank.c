@@ -12,19 +12,15 @@
 
 #include "cli/cmds_scoring.h"
 #include "cli/table.h"
+#include "core/clock.h"
 #include "core/err.h"
+#include "core/num.h"
 
 int scoring_parse_count(const char *opt, const char *s, int64_t max, int64_t *out)
 {
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (end == s || *end || errno || v < 0 || v > max)
+	if (num_int(s, 0, max, out) != 0)
 		return err_set(ERR_USAGE, "%s: '%s' is not a whole number from 0 to %lld", opt, s,
 		               (long long)max);
-	*out = v;
 	return 0;
 }
 
@@ -67,7 +63,7 @@ int scoring_view_open(struct app *app, int64_t id, const char *employee_id, bool
 	if ((rc = scorer_params_from_json(&out->params, out->info.params)))
 		goto end;
 	/* A decline counts from today, whatever the snapshot's date. */
-	declined_since = store_now() - (int64_t)out->params.cooldown_days * 86400;
+	declined_since = clock_now() - (int64_t)out->params.cooldown_days * 86400;
 	if ((rc = store_snapshot_rows(out->store, out->info.id, declined_since, employee_id,
 	                              with_detail, &out->rows, &out->n)))
 		goto end;

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 
 #include "cli/cmds_service.h"
+#include "core/clock.h"
 #include "core/err.h"
+#include "core/num.h"
 #include "core/log.h"
 #include "core/store_retention.h"
 #include "core/timefmt.h"
@@ -41,17 +43,16 @@ int cmd_retention(struct app *app, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct retention_counts c;
-	long days = 0;
+	int64_t days = 0;
 	bool dry = false, force = false;
-	char *end, when[16];
+	char when[16];
 	store *s;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
-			days = strtol(optarg, &end, 10);
-			if (*end || end == optarg || days < 1 || days > 36500)
+			if (num_int(optarg, 1, 36500, &days) != 0)
 				return err_set(ERR_USAGE,
 				               "retention: --days takes 1..36500, not '%s'",
 				               optarg);
@@ -80,7 +81,7 @@ int cmd_retention(struct app *app, int argc, char **argv)
 		return err_set(ERR_USAGE, "usage: ambassador retention --days N [--dry-run]");
 	if ((rc = app_store(app, false, &s)) || (rc = check_window(s, days, force)))
 		return rc;
-	if ((rc = store_retention_apply(s, store_now(), (int)days, dry, &c)))
+	if ((rc = store_retention_apply(s, clock_now(), (int)days, dry, &c)))
 		return rc;
 	timefmt_date(when, sizeof(when), c.cutoff);
 	/* The job's record, at the level of the other notices (stderr). */

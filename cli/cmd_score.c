@@ -11,6 +11,7 @@
 
 #include "cli/cmds_scoring.h"
 #include "cli/table.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/store_pilot.h"
 #include "core/timefmt.h"
@@ -58,7 +59,7 @@ int cmd_score(struct app *app, int argc, char **argv)
 	const char *profile = NULL;
 	char *name = NULL, *active = NULL, when[32];
 	bool draft = false;
-	int64_t as_of = store_now(), version = 0, id = 0;
+	int64_t as_of = clock_now(), version = 0, id = 0;
 	struct scorer_params params;
 	scorer_population *pop = NULL;
 	size_t no_survey, no_activity;
@@ -99,7 +100,7 @@ int cmd_score(struct app *app, int argc, char **argv)
 	if ((rc = store_begin(s)))
 		goto done;
 	if ((rc = scorer_snapshot_save(s, pop, &params, name, version, &id)) ||
-	    (!draft && (rc = store_publish(s, id, app_user(app), store_now()))) ||
+	    (!draft && (rc = store_publish(s, id, app_user(app), clock_now()))) ||
 	    (rc = store_commit(s))) {
 		store_rollback(s);
 		goto done;
@@ -202,7 +203,7 @@ int cmd_publish(struct app *app, int argc, char **argv)
 	if ((rc = scoring_parse_count("snapshot", argv[1], INT64_MAX, &id)))
 		return rc;
 	if ((rc = app_store(app, false, &s)) ||
-	    (rc = store_publish(s, id, app_user(app), store_now())))
+	    (rc = store_publish(s, id, app_user(app), clock_now())))
 		return rc;
 	if (!app->quiet)
 		fprintf(app->out, "published: snapshot #%lld is now served\n", (long long)id);

@@ -9,18 +9,17 @@
 #include "cli/cmds_service.h"
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/num.h"
+#include "core/testhook.h"
 #include "ipc/auth.h"
 #include "ipc/protocol.h"
 #include "ipc/server.h"
 
 int cli_parse_int(const char *text, const char *what, long long min, long long max, long long *out)
 {
-	char *end;
-	long long v = 0;
+	int64_t v = 0;
 
-	errno = 0;
-	v = strtoll(text, &end, 10);
-	if (errno || end == text || *end || v < min || v > max)
+	if (num_int(text, min, max, &v) != 0)
 		return err_set(ERR_USAGE, "%s must be a whole number from %lld to %lld, not '%s'",
 		               what, min, max, text);
 	*out = v;
@@ -142,9 +141,9 @@ int cmd_serve(struct app *app, int argc, char **argv)
 		return err_set(ERR_USAGE, "serve takes no arguments (see --help)");
 	if (o.curve_secret && (rc = check_secret_file(o.curve_secret)))
 		return rc;
-	/* Test hook for test plan F3: prove the server fails closed when no
-	 * ZAP handler answers. Never documented for users. */
-	const char *nozap = getenv("AMB_TEST_NO_ZAP");
+	/* Test hook (core/testhook.h) for test plan F3: prove the server fails
+	 * closed when no ZAP handler answers. Not in product builds. */
+	const char *nozap = testhook_env("AMB_TEST_NO_ZAP");
 	o.no_zap = nozap && strcmp(nozap, "1") == 0;
 	return ipc_server_run(&o);
 }

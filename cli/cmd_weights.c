@@ -10,6 +10,7 @@
 
 #include "cli/cmds_scoring.h"
 #include "cli/table.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/timefmt.h"
 #include "scorer/model.h"
@@ -362,7 +363,7 @@ static int weights_preview(struct app *app, store *s, const struct wopts *o)
 	struct scorer_params cur, next;
 	scorer_population *now = NULL, *then = NULL;
 	struct snapshot_info info;
-	int64_t version = 0, as_of = store_now();
+	int64_t version = 0, as_of = clock_now();
 	table *t = NULL;
 	int rc = scorer_profile_load(s, o->profile, false, &cur, &version, NULL);
 

@@ -130,11 +130,6 @@ static int reader_error(const csv_reader *r)
 	return err_set(r->err, "%s", r->errbuf);
 }
 
-int csv_reader_error_again(const csv_reader *r)
-{
-	return reader_error(r);
-}
-
 /* 1-based byte column of absolute offset `off` on the current line. */
 static uint64_t col_of(const csv_reader *r, uint64_t off)
 {
@@ -221,11 +216,11 @@ static int field_too_long(csv_reader *r)
 	int64_t line = r->in_record ? r->rec_line : r->line;
 
 	if (r->quote_line > 0 && r->quote_line < r->line)
-		return reader_fail(r, ERR_NOMEM, line, (uint64_t)r->count + 1,
+		return reader_fail(r, ERR_LIMIT, line, (uint64_t)r->count + 1,
 		                   "field longer than %zu bytes (the quoted field opened on line "
 		                   "%" PRId64 " may lack its closing quote)",
 		                   r->max_field, r->quote_line);
-	return reader_fail(r, ERR_NOMEM, line, (uint64_t)r->count + 1,
+	return reader_fail(r, ERR_LIMIT, line, (uint64_t)r->count + 1,
 	                   "field longer than %zu bytes", r->max_field);
 }
 
@@ -380,8 +375,9 @@ static int parse_error(csv_reader *r, uint64_t off)
 {
 	int e = csv_error(&r->parser);
 
-	if (e != CSV_EPARSE)
-		return reader_fail(r, ERR_NOMEM, r->line, col_of(r, off), "%s", csv_strerror(e));
+	if (e != CSV_EPARSE) /* CSV_ENOMEM, or CSV_ETOOBIG: a field beyond size_t */
+		return reader_fail(r, e == CSV_ENOMEM ? ERR_NOMEM : ERR_LIMIT, r->line,
+		                   col_of(r, off), "%s", csv_strerror(e));
 	if (!r->parser.quoted)
 		return reader_fail(r, ERR_INVALID, r->line, col_of(r, off),
 		                   "misplaced quote: a quote inside an unquoted field (quote the "
@@ -535,6 +531,11 @@ static int reader_new(csv_reader **out, const char *name, const struct csv_reade
 	return 0;
 }
 
+/* The reader as the read-ahead thread's row source (below). */
+static int source_next(void *ctx, struct csv_row *out);
+static uint64_t source_bytes_read(const void *ctx);
+static int source_error_again(const void *ctx);
+
 int csv_reader_open(csv_reader **out, const char *path, const struct csv_reader_opts *opts)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
@@ -558,7 +559,8 @@ int csv_reader_open(csv_reader **out, const char *path, const struct csv_reader_
 		r->size = (uint64_t)st.st_size;
 	/* Without a thread the file is read directly: that is only slower. */
 	if (opts && opts->prefetch_from && r->size >= opts->prefetch_from &&
-	    csv_prefetch_start(&r->pf, r) < 0)
+	    csv_prefetch_start(&r->pf, &(struct csv_row_source){r, source_next, source_bytes_read,
+	                                                        source_error_again}) < 0)
 		r->pf = NULL;
 	*out = r;
 cleanup:
@@ -580,12 +582,9 @@ int csv_reader_open_mem(csv_reader **out, const char *name, const void *data, si
 	return 0;
 }
 
-int csv_reader_next(csv_reader *r, struct csv_row *out)
-{
-	return r->pf ? csv_prefetch_next(r->pf, out) : csv_reader_next_direct(r, out);
-}
-
-int csv_reader_next_direct(csv_reader *r, struct csv_row *out)
+/* The reader's own next, without read-ahead (the prefetch thread's
+ * source). */
+static int reader_next_direct(csv_reader *r, struct csv_row *out)
 {
 	int rc;
 
@@ -614,6 +613,28 @@ int csv_reader_next_direct(csv_reader *r, struct csv_row *out)
 	return 1;
 }
 
+int csv_reader_next(csv_reader *r, struct csv_row *out)
+{
+	return r->pf ? csv_prefetch_next(r->pf, out) : reader_next_direct(r, out);
+}
+
+/* --- the source the read-ahead thread pulls from ----------------------- */
+
+static int source_next(void *ctx, struct csv_row *out)
+{
+	return reader_next_direct(ctx, out);
+}
+
+static uint64_t source_bytes_read(const void *ctx)
+{
+	return ((const csv_reader *)ctx)->offset;
+}
+
+static int source_error_again(const void *ctx)
+{
+	return reader_error(ctx);
+}
+
 void csv_reader_digest(csv_reader *r, uint8_t out[SHA256_LEN])
 {
 	struct sha256 s;
@@ -632,11 +653,6 @@ void csv_reader_digest(csv_reader *r, uint8_t out[SHA256_LEN])
 uint64_t csv_reader_bytes_read(const csv_reader *r)
 {
 	return r->pf ? csv_prefetch_bytes_read(r->pf) : r->offset;
-}
-
-uint64_t csv_reader_bytes_read_direct(const csv_reader *r)
-{
-	return r->offset;
 }
 
 uint64_t csv_reader_size(const csv_reader *r)

@@ -1,7 +1,7 @@
 /* csv.h - a strict, streaming CSV reader over libcsv, and a safe CSV writer.
  *
  * The reader pulls one record at a time. Memory is bounded whatever the file
- * size: a field longer than opts.max_field is an error (ERR_NOMEM with
+ * size: a field longer than opts.max_field is an error (ERR_LIMIT with
  * "field too long"), and input is read in fixed-size chunks. The reader
  * itself counts lines (LF, CRLF and lone CR all end a line, quoted line
  * breaks included), so every error names file:line:column.
@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/csv_row.h"
 #include "core/sha256.h"
 
 #define CSV_DEFAULT_MAX_FIELD   (64 * 1024)
@@ -48,17 +49,6 @@ struct csv_reader_opts {
 
 /* What importers use for prefetch_from. */
 #define CSV_PREFETCH_FROM (4u << 20)
-
-/* One record. Borrowed from the reader: valid until the next call to
- * csv_reader_next or csv_reader_close. Fields are NUL-terminated (they can
- * hold no NUL byte) and lens[i] == strlen(fields[i]). */
-struct csv_row {
-	size_t count;
-	const char *const *fields;
-	const size_t *lens;
-	int64_t line;   /* line on which the record starts, 1-based */
-	int64_t number; /* record number, 1-based; the header is record 1 */
-};
 
 /* Open `path` for reading ("-" reads standard input). `name` in messages is
  * the path. opts may be NULL for the defaults. Returns 0 or ERR_IO. */

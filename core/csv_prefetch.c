@@ -39,7 +39,7 @@ struct pf_block {
 };
 
 struct csv_prefetch {
-	csv_reader *r;
+	struct csv_row_source src;
 	pthread_t thread;
 	bool running; /* the thread was started and not yet joined */
 	pthread_mutex_t mu;
@@ -120,9 +120,9 @@ static void *producer(void *arg)
 		buf_reset(&b->arena);
 		b->end = 0;
 		while (b->nrows < PF_ROWS && b->arena.len < PF_BYTES &&
-		       (rc = csv_reader_next_direct(p->r, &row)) == 1)
+		       (rc = p->src.next(p->src.ctx, &row)) == 1)
 			block_add_row(b, &row);
-		b->bytes_read = csv_reader_bytes_read_direct(p->r);
+		b->bytes_read = p->src.bytes_read(p->src.ctx);
 		if (rc <= 0)
 			b->end = rc == 0 ? 1 : rc;
 		publish(p, i);
@@ -132,13 +132,13 @@ static void *producer(void *arg)
 	}
 }
 
-int csv_prefetch_start(csv_prefetch **out, csv_reader *r)
+int csv_prefetch_start(csv_prefetch **out, const struct csv_row_source *src)
 {
 	csv_prefetch *p = xcalloc(1, sizeof(*p));
 	int rc;
 
 	*out = NULL;
-	p->r = r;
+	p->src = *src;
 	for (size_t i = 0; i < PF_BLOCKS; i++) {
 		p->blocks[i].state = PF_FREE;
 		p->blocks[i].rows = xcalloc(PF_ROWS, sizeof(*p->blocks[i].rows));
@@ -195,7 +195,7 @@ int csv_prefetch_next(csv_prefetch *p, struct csv_row *out)
 			 * (digest, error) are complete and visible. */
 			join(p);
 			p->finished = true;
-			return b->end == 1 ? 0 : csv_reader_error_again(p->r);
+			return b->end == 1 ? 0 : p->src.error_again(p->src.ctx);
 		}
 		pthread_mutex_lock(&p->mu);
 		b->state = PF_FREE;

@@ -4,29 +4,35 @@
  * importer validates and stores the rows before them: on two cores the
  * parsing costs the import almost nothing.
  *
- * The producer calls the reader's direct next function; the consumer gets
- * the same rows, in the same order, with the same error at the same place,
- * as without read-ahead. Rows stay valid until the next call, as always. */
+ * The producer pulls rows from a source (the reader's direct functions);
+ * the consumer gets the same rows, in the same order, with the same error
+ * at the same place, as without read-ahead. Rows stay valid until the
+ * next call, as always. The ring knows rows only (core/csv_row.h), not
+ * the reader. */
 #ifndef AMB_CORE_CSV_PREFETCH_H
 #define AMB_CORE_CSV_PREFETCH_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/csv.h"
+#include "core/csv_row.h"
 
 typedef struct csv_prefetch csv_prefetch;
 
-/* The reader's own next, which the producer thread calls. */
-int csv_reader_next_direct(csv_reader *r, struct csv_row *out);
-/* Input bytes the reader itself has consumed. */
-uint64_t csv_reader_bytes_read_direct(const csv_reader *r);
-/* The reader's kept error set again as this thread's message. */
-int csv_reader_error_again(const csv_reader *r);
+/* Where the rows come from. next runs on the producer thread: 1 with a
+ * row, 0 at the end, or a negative err_code; error_again (on the
+ * consumer's thread, after the producer stopped) sets that error again as
+ * the caller's message and returns it; bytes_read is the input consumed. */
+struct csv_row_source {
+	void *ctx;
+	int (*next)(void *ctx, struct csv_row *out);
+	uint64_t (*bytes_read)(const void *ctx);
+	int (*error_again)(const void *ctx);
+};
 
-/* Start reading ahead of r. Returns 0 or an error (then r is read
- * directly). */
-int csv_prefetch_start(csv_prefetch **out, csv_reader *r);
+/* Start reading ahead of src (copied; its ctx must outlive the ring).
+ * Returns 0 or an error (then the source is read directly). */
+int csv_prefetch_start(csv_prefetch **out, const struct csv_row_source *src);
 /* The next row, as csv_reader_next. */
 int csv_prefetch_next(csv_prefetch *p, struct csv_row *out);
 /* Input bytes consumed up to the rows handed out so far. */

@@ -68,6 +68,7 @@ const char *err_name(int code)
 	case ERR_USAGE: return "usage";
 	case ERR_INTERNAL: return "internal";
 	case ERR_NODATA: return "nodata";
+	case ERR_LIMIT: return "limit";
 	default: return "unknown";
 	}
 }

@@ -12,7 +12,7 @@ enum err_code {
 	ERR_OK = 0,
 	ERR_INVALID = -1,      /* bad input: a file, a row, a request field */
 	ERR_IO = -2,           /* operating-system I/O failure */
-	ERR_NOMEM = -3,        /* an allocation or a configured cap refused */
+	ERR_NOMEM = -3,        /* out of memory (an allocation failed) */
 	ERR_DB = -4,           /* unexpected database failure */
 	ERR_NOT_FOUND = -5,    /* a named thing does not exist */
 	ERR_BUSY = -6,         /* the database is locked; retry later */
@@ -26,6 +26,7 @@ enum err_code {
 	ERR_USAGE = -14,       /* wrong command-line usage */
 	ERR_INTERNAL = -15,    /* a bug or a library failure we did not expect */
 	ERR_NODATA = -16,      /* an input holds no data rows */
+	ERR_LIMIT = -17,       /* input beyond a configured limit (a field too long) */
 };
 
 /* Record a one-line message for the calling thread and return `code`. */

@@ -27,7 +27,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	/* One fputs per line so concurrent threads do not interleave halves. */
+	/* One stdio call per line: stdio locks the stream for each call, so
+	 * concurrent threads do not interleave halves of lines. */
 	fprintf(stderr, "ambassador: %s: %s\n", names[level], line);
 }
 

@@ -16,9 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/mem.h"
-#include "core/store_features.h"
+#include "core/num.h"
+#include "core/testhook.h"
 #include "core/timefmt.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -210,23 +212,22 @@ static int create_private_file(const char *path)
 	return 0;
 }
 
-/* Test hook (docs/testing.md, section 'Faults, fuzzing and analysers', case C3):
+/* Test hook (core/testhook.h; docs/testing.md, section 'Faults, fuzzing and analysers', case C3):
  * $AMBASSADOR_MAX_PAGES=N caps the database at N pages (PRAGMA max_page_count; never below its
- * current size), so "disk full" can be tested deterministically. Unset or empty: no cap. */
+ * current size), so "disk full" can be tested deterministically. Unset or empty, or a product
+ * build: no cap. */
 static int apply_max_pages(store *s)
 {
-	const char *env = getenv("AMBASSADOR_MAX_PAGES");
-	char sql[64], *end;
-	long long n;
+	const char *env = testhook_env("AMBASSADOR_MAX_PAGES");
+	char sql[64];
+	int64_t n;
 
 	if (!env || !*env)
 		return 0;
-	errno = 0;
-	n = strtoll(env, &end, 10);
-	if (errno || *end || n <= 0)
+	if (num_int(env, 1, INT64_MAX, &n) != 0)
 		return err_set(ERR_USAGE,
 		               "AMBASSADOR_MAX_PAGES must be a positive number, not '%s'", env);
-	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld", n);
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld", (long long)n);
 	return store_exec(s, sql);
 }
 
@@ -412,16 +413,6 @@ void store_read_end(store *s)
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 }
 
-int64_t store_now(void)
-{
-	const char *env = getenv("AMBASSADOR_NOW");
-	int64_t t;
-
-	if (env && *env && timefmt_parse(env, &t) == 0)
-		return t;
-	return (int64_t)time(NULL);
-}
-
 /* --- ledger ------------------------------------------------------------ */
 
 int store_import_start(store *s, const char *kind, const char *source, int64_t *out_id)
@@ -435,9 +426,9 @@ int store_import_start(store *s, const char *kind, const char *source, int64_t *
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
 	/* A unique placeholder until the content hash is known. */
-	snprintf(pending, sizeof(pending), "pending-%lld", (long long)store_now());
+	snprintf(pending, sizeof(pending), "pending-%lld", (long long)clock_now());
 	if ((rc = store_bind(s, st, "recording the import", BIND_TEXT(kind), BIND_TEXT(source),
-	                     BIND_TEXT(pending), BIND_INT(store_now()))) ||
+	                     BIND_TEXT(pending), BIND_INT(clock_now()))) ||
 	    (rc = store_step_done(s, st, "recording the import")))
 		return rc;
 	*out_id = sqlite3_last_insert_rowid(s->db);
@@ -575,38 +566,6 @@ int store_meta_set(store *s, const char *key, const char *value)
 	if ((rc = store_bind(s, st, "saving a setting", BIND_TEXT(key), BIND_TEXT(value))))
 		return rc;
 	return store_step_done(s, st, "saving a setting");
-}
-
-/* --- personal data ------------------------------------------------------ */
-
-int store_purge_person_data(store *s, int64_t pid)
-{
-	/* Every table holding data about a person, by pid. A new table with
-	 * personal data must be added here (erasure tests check it). */
-	static const char *const sqls[] = {
-	    "DELETE FROM survey_responses WHERE pid = ?",
-	    "DELETE FROM survey_answers WHERE pid = ?",
-	    "DELETE FROM survey_scores WHERE pid = ?",
-	    /* a person's cells are one key range (core/store_activity.h) */
-	    "DELETE FROM activity_weekly WHERE cell >= ?1 << 25 AND cell < (?1 + 1) << 25",
-	    "DELETE FROM snapshot_scores WHERE pid = ?",
-	    "DELETE FROM invitations WHERE pid = ?",
-	    "DELETE FROM invitation_history WHERE pid = ?",
-	    "DELETE FROM pilot_members WHERE pid = ?",
-	    "DELETE FROM pilot_log WHERE pid = ?",
-	};
-	int rc;
-
-	for (size_t i = 0; i < sizeof(sqls) / sizeof(sqls[0]); i++) {
-		sqlite3_stmt *st;
-		if ((rc = store_prepare(s, sqls[i], &st)))
-			return rc;
-		if ((rc = store_bind(s, st, "removing a person's data", BIND_INT(pid))) ||
-		    (rc = store_step_done(s, st, "removing a person's data")))
-			return rc;
-	}
-	/* The feature cache row, and the activity version (it changed). */
-	return store_features_forget(s, pid);
 }
 
 static int load_secret(store *s)

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/clock.h"
 #include "core/sha256.h"
 
 typedef struct store store;
@@ -64,9 +65,12 @@ bool store_in_transaction(store *s);
 int store_read_begin(store *s);
 void store_read_end(store *s);
 
-/* Current time in Unix seconds. $AMBASSADOR_NOW (seconds or ISO 8601)
- * overrides the clock, for reproducible tests and runs. */
-int64_t store_now(void);
+/* The clock under its former name: clock_now() (core/clock.h), which new
+ * code calls. */
+static inline int64_t store_now(void)
+{
+	return clock_now();
+}
 
 /* --- import ledger ---------------------------------------------------- */
 
@@ -99,13 +103,6 @@ int store_import_list(store *s, struct import_record *out, size_t max, size_t *o
 /* Returns 1 and a malloc'ed copy in *out when set, 0 when not. */
 int store_meta_get(store *s, const char *key, char **out);
 int store_meta_set(store *s, const char *key, const char *value);
-
-/* --- personal data ------------------------------------------------------ */
-
-/* Delete everything derived from or about person `pid` except the people
- * row itself: survey answers and scores, activity aggregates, snapshot
- * scores, invitations. Used for opt-out and erasure. */
-int store_purge_person_data(store *s, int64_t pid);
 
 /* Keyed hash (HMAC-SHA-256 with a per-database secret) of an employee id,
  * for the erasure suppression list: no raw id is kept. */

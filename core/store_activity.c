@@ -252,11 +252,6 @@ int store_activity_each(store *s, int32_t since_week, store_activity_fn fn, void
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t cell = sqlite3_column_int64(st, 0);
 		struct activity_cell c = {
-		    .pid = cell >> 25,
-		    .week = (int32_t)((cell >> 13) & 4095),
-		    .platform = (uint16_t)((cell >> 4) & 511),
-		    .kind = (uint8_t)((cell >> 1) & 7),
-		    .origin = (uint8_t)(cell & 1),
 		    .events = sqlite3_column_int64(st, 1),
 		    .reach = sqlite3_column_int64(st, 2),
 		    .reactions = sqlite3_column_int64(st, 3),
@@ -264,6 +259,7 @@ int store_activity_each(store *s, int32_t since_week, store_activity_fn fn, void
 		    .shares = sqlite3_column_int64(st, 5),
 		    .clicks = sqlite3_column_int64(st, 6),
 		};
+		activity_cell_unkey(&c, cell);
 		if (c.week < since_week)
 			continue;
 		if ((stop = fn(ctx, &c)))

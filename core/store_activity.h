@@ -1,6 +1,7 @@
 /* store_activity.h - the activity tables of migration 3: platforms,
- * activity_seen (de-duplication keys) and activity_weekly (aggregates).
- * kind and origin codes are defined in survey/activity.h. */
+ * activity_seen (de-duplication keys) and activity_weekly (aggregates),
+ * with the codes of its kind and origin columns and the layout of its
+ * cell key: the stored format the importer writes and the scorer reads. */
 #ifndef AMB_CORE_STORE_ACTIVITY_H
 #define AMB_CORE_STORE_ACTIVITY_H
 
@@ -9,6 +10,27 @@
 #include <stdint.h>
 
 #include "core/store.h"
+
+/* activity_weekly.kind: part of the stored format, so a code never changes
+ * meaning (new codes go at the end). Own content is POST, ARTICLE, VIDEO and COMMENT
+ * (docs/design.md, Contract 3.3: counts for more); RESHARE and REACTION amplify others. */
+enum activity_kind {
+	KIND_POST = 1,
+	KIND_ARTICLE = 2,
+	KIND_VIDEO = 3,
+	KIND_COMMENT = 4,
+	KIND_RESHARE = 5,
+	KIND_REACTION = 6,
+};
+#define ACTIVITY_KIND_MIN KIND_POST
+#define ACTIVITY_KIND_MAX KIND_REACTION
+
+/* activity_weekly.origin. SUGGESTED is content supplied by the company and
+ * posted as is (docs/design.md, Contract 2.3): a megaphone signal, not own voice. */
+enum activity_origin {
+	ORIGIN_ORIGINAL = 0,
+	ORIGIN_SUGGESTED = 1,
+};
 
 /* One activity_weekly row, or a contribution to it. The importer uses this
  * as its in-memory hash entry too (64 bytes); events == 0 marks a free
@@ -25,12 +47,42 @@ struct activity_cell {
 
 /* The integer key of a cell in activity_weekly: the same order as (pid,
  * week, platform, kind, origin), for pid < ACTIVITY_CELL_PID_LIMIT, week <
- * 2^12, platform < 2^9, kind < 2^3, origin < 2. */
-#define ACTIVITY_CELL_PID_LIMIT (INT64_C(1) << 38)
+ * 2^12, platform < 2^9, kind < 2^3, origin < 2:
+ *   cell = pid << 25 | week << 13 | platform << 4 | kind << 1 | origin
+ * The layout is defined here only; the SQL texts below spell the same
+ * shifts (the schema's generated columns, a person's range of cells). */
+#define ACTIVITY_CELL_PID_SHIFT      25
+#define ACTIVITY_CELL_WEEK_SHIFT     13
+#define ACTIVITY_CELL_PLATFORM_SHIFT 4
+#define ACTIVITY_CELL_KIND_SHIFT     1
+#define ACTIVITY_CELL_PID_LIMIT      (INT64_C(1) << 38)
+#define ACTIVITY_SQL_STR_(x)         #x
+#define ACTIVITY_SQL_STR(x)          ACTIVITY_SQL_STR_(x)
+/* " << 25" and friends, for SQL text. */
+#define ACTIVITY_SQL_PID_SHIFT      " << " ACTIVITY_SQL_STR(ACTIVITY_CELL_PID_SHIFT)
+#define ACTIVITY_SQL_WEEK_SHIFT     " << " ACTIVITY_SQL_STR(ACTIVITY_CELL_WEEK_SHIFT)
+#define ACTIVITY_SQL_PLATFORM_SHIFT " << " ACTIVITY_SQL_STR(ACTIVITY_CELL_PLATFORM_SHIFT)
+#define ACTIVITY_SQL_KIND_SHIFT     " << " ACTIVITY_SQL_STR(ACTIVITY_CELL_KIND_SHIFT)
+/* SQL: the cells of person ?1 are those with
+ * cell >= ACTIVITY_SQL_PERSON_FIRST AND cell < ACTIVITY_SQL_PERSON_END. */
+#define ACTIVITY_SQL_PERSON_FIRST "?1" ACTIVITY_SQL_PID_SHIFT
+#define ACTIVITY_SQL_PERSON_END   "(?1 + 1)" ACTIVITY_SQL_PID_SHIFT
+
 static inline int64_t activity_cell_key(const struct activity_cell *c)
 {
-	return c->pid << 25 | (int64_t)c->week << 13 | (int64_t)c->platform << 4 |
-	       (int64_t)c->kind << 1 | (int64_t)c->origin;
+	return c->pid << ACTIVITY_CELL_PID_SHIFT | (int64_t)c->week << ACTIVITY_CELL_WEEK_SHIFT |
+	       (int64_t)c->platform << ACTIVITY_CELL_PLATFORM_SHIFT |
+	       (int64_t)c->kind << ACTIVITY_CELL_KIND_SHIFT | (int64_t)c->origin;
+}
+
+/* The (pid, week, platform, kind, origin) of a cell key into c. */
+static inline void activity_cell_unkey(struct activity_cell *c, int64_t cell)
+{
+	c->pid = cell >> ACTIVITY_CELL_PID_SHIFT;
+	c->week = (int32_t)((cell >> ACTIVITY_CELL_WEEK_SHIFT) & 4095);
+	c->platform = (uint16_t)((cell >> ACTIVITY_CELL_PLATFORM_SHIFT) & 511);
+	c->kind = (uint8_t)((cell >> ACTIVITY_CELL_KIND_SHIFT) & 7);
+	c->origin = (uint8_t)(cell & 1);
 }
 
 /* Visit every platform (id, name) in id order. The callback returns 0 to

@@ -9,7 +9,9 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/err.h"
+#include "core/store_activity.h"
 #include "core/store_internal.h"
 #include "core/timefmt.h"
 
@@ -107,7 +109,8 @@ static const struct part {
             " CASE w.origin WHEN 0 THEN 'original' ELSE 'suggested' END AS origin,"
             " w.events, w.reach, w.reactions, w.comments, w.shares, w.clicks"
             " FROM activity_weekly w LEFT JOIN platforms p ON p.id = w.platform"
-            " WHERE w.cell >= ?1 << 25 AND w.cell < (?1 + 1) << 25 ORDER BY w.cell"},
+            " WHERE w.cell >= " ACTIVITY_SQL_PERSON_FIRST " AND w.cell < " ACTIVITY_SQL_PERSON_END
+            " ORDER BY w.cell"},
     {.key = "activity_features",
      .single = true,
      .sql = "SELECT weeks_active, steady_weight, platforms FROM activity_features"
@@ -181,7 +184,7 @@ int store_person_export(store *s, const char *employee_id, json_t **out)
 		}
 	}
 	char when[40];
-	timefmt_iso(when, sizeof(when), store_now());
+	timefmt_iso(when, sizeof(when), clock_now());
 	doc = json_pack("{s:s,s:s,s:s}", "employee_id", employee_id, "exported_at", when,
 	                "how_scores_are_made", logic);
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {

@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/num.h"
 #include "core/store_internal.h"
 
 #define REC_DOUBLES 7
@@ -24,19 +25,17 @@ static const char key_valid[] = "activity_features_version";
 /* A meta value as an integer; *out = 0 when absent. */
 static int meta_int(store *s, const char *key, int64_t *out)
 {
-	char *v = NULL, *end;
+	char *v = NULL;
 	int rc = store_meta_get(s, key, &v);
 
 	*out = 0;
 	if (rc < 0)
 		return rc;
 	if (rc == 1) {
-		long long n = strtoll(v, &end, 10);
-		if (end == v || *end) {
+		if (num_int(v, INT64_MIN, INT64_MAX, out) != 0) {
 			free(v);
 			return err_set(ERR_CORRUPT, "meta %s is not a number", key);
 		}
-		*out = n;
 	}
 	free(v);
 	return 0;

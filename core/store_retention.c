@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "core/err.h"
+#include "core/num.h"
 #include "core/store_activity.h"
 #include "core/store_features.h"
 #include "core/store_internal.h"
@@ -36,9 +37,8 @@ int store_retention_days(store *s, int *out_days)
 	if (rc < 0)
 		return rc;
 	if (rc == 1) {
-		char *end;
-		long d = strtol(v, &end, 10);
-		bool ok = *end == '\0' && end != v && d > 0 && d <= 36500;
+		int64_t d = 0;
+		bool ok = num_int(v, 1, 36500, &d) == 0;
 		free(v);
 		if (!ok)
 			return err_set(ERR_CORRUPT, "meta retention_days is not a number of days");

@@ -3,7 +3,10 @@
 
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/err.h"
+#include "core/store_activity.h"
+#include "core/store_features.h"
 #include "core/store_internal.h"
 
 static const char *nz(const char *s)
@@ -55,7 +58,7 @@ int store_person_upsert(store *s, const struct person_in *p, int64_t import_id, 
 	if ((rc = store_bind(s, st, "saving a person", BIND_TEXT(p->employee_id),
 	                     BIND_TEXT(nz(p->name)), BIND_TEXT(nz(p->email)),
 	                     BIND_TEXT(p->department), BIND_TEXT(nz(p->level)),
-	                     BIND_TEXT(p->consent ? p->consent : ""), BIND_INT(store_now()),
+	                     BIND_TEXT(p->consent ? p->consent : ""), BIND_INT(clock_now()),
 	                     BIND_INT(import_id), BIND_INT(line))))
 		return rc;
 	rc = sqlite3_step(st);
@@ -203,4 +206,35 @@ int store_roster_departments(store *s, store_department_fn fn, void *ctx)
 	if (stop)
 		return stop;
 	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "listing departments");
+}
+
+int store_purge_person_data(store *s, int64_t pid)
+{
+	/* Every table holding data about a person, by pid. A new table with
+	 * personal data must be added here (erasure tests check it). */
+	static const char *const sqls[] = {
+	    "DELETE FROM survey_responses WHERE pid = ?",
+	    "DELETE FROM survey_answers WHERE pid = ?",
+	    "DELETE FROM survey_scores WHERE pid = ?",
+	    /* a person's cells are one key range (core/store_activity.h) */
+	    "DELETE FROM activity_weekly WHERE cell >= " ACTIVITY_SQL_PERSON_FIRST
+	    " AND cell < " ACTIVITY_SQL_PERSON_END,
+	    "DELETE FROM snapshot_scores WHERE pid = ?",
+	    "DELETE FROM invitations WHERE pid = ?",
+	    "DELETE FROM invitation_history WHERE pid = ?",
+	    "DELETE FROM pilot_members WHERE pid = ?",
+	    "DELETE FROM pilot_log WHERE pid = ?",
+	};
+	int rc;
+
+	for (size_t i = 0; i < sizeof(sqls) / sizeof(sqls[0]); i++) {
+		sqlite3_stmt *st;
+		if ((rc = store_prepare(s, sqls[i], &st)))
+			return rc;
+		if ((rc = store_bind(s, st, "removing a person's data", BIND_INT(pid))) ||
+		    (rc = store_step_done(s, st, "removing a person's data")))
+			return rc;
+	}
+	/* The feature cache row, and the activity version (it changed). */
+	return store_features_forget(s, pid);
 }

@@ -55,4 +55,9 @@ typedef int (*store_department_fn)(void *ctx, const char *department, int64_t ac
                                    int64_t opted_out, int64_t departed);
 int store_roster_departments(store *s, store_department_fn fn, void *ctx);
 
+/* Delete everything derived from or about person `pid` except the people
+ * row itself: survey answers and scores, activity aggregates, snapshot
+ * scores, invitations. Used for opt-out and erasure. */
+int store_purge_person_data(store *s, int64_t pid);
+
 #endif

@@ -178,7 +178,9 @@ static const char migration_5[] =
     "CREATE TABLE suppressed(hmac BLOB PRIMARY KEY) WITHOUT ROWID;";
 
 static const char migration_6[] =
-    /* The weekly cells keyed by one integer in the same order as before,
+    /* Frozen, as every migration: the layout is core/store_activity.h's
+     * (ACTIVITY_CELL_*), written out as it was when this step was made.
+     * The weekly cells keyed by one integer in the same order as before,
      * cell = (pid << 25) | (week << 13) | (platform << 4) | (kind << 1) |
      * origin (week < 2^12, platform < 2^9, kind < 2^3): an integer-keyed
      * table takes an upsert for less work than the five-column key, and a

@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/store_roster.h"
 
 static const char *col_text(sqlite3_stmt *st, int col)
 {
@@ -459,7 +461,7 @@ static int erase_rows(store *s, int64_t pid, const char *employee_id, const char
 		return rc;
 	if ((rc = store_prepare(s, add_erasure, &st)))
 		return rc;
-	if ((rc = store_bind(s, st, "recording the erasure", BIND_INT(store_now()), BIND_TEXT(by))))
+	if ((rc = store_bind(s, st, "recording the erasure", BIND_INT(clock_now()), BIND_TEXT(by))))
 		return rc;
 	return store_step_done(s, st, "recording the erasure");
 }

@@ -76,7 +76,7 @@ int fuzz_ingest_one(const uint8_t *data, size_t size)
 	rc = roster_import(s, path, &opts, &sum);
 	fin_state(s, &people, &ledger);
 	if (rc != 0) {
-		fin_check(rc == ERR_INVALID || rc == ERR_NODATA || rc == ERR_NOMEM,
+		fin_check(rc == ERR_INVALID || rc == ERR_NODATA || rc == ERR_LIMIT,
 		          "only input errors", rc);
 		fin_check(err_msg()[0] != '\0', "an error has a message", rc);
 		fin_check(people == 0 && ledger == 0, "a failed import stores nothing", rc);

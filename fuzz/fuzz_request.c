@@ -60,7 +60,7 @@ static void frq_check(bool ok, const char *what, const char *reply)
 	}
 }
 
-/* A detail text as the scorer writes it (scorer_person_detail). */
+/* A detail text as the scorer writes it (scorer/detail.h). */
 static const char frq_detail[] =
     "{\"eligible\":true,\"why_not\":null,\"flags\":0,\"consent\":\"yes\","
     "\"activity\":{\"steadiness\":0.8,\"volume\":0.7,\"response\":0.6,\"conversation\":0.5,"

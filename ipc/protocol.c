@@ -274,12 +274,12 @@ static void how_phrase(struct buf *b, enum select_how how, const struct served_p
 
 static json_t *candidate_item(const struct served_person *p, enum select_how how)
 {
-	struct explain_detail d;
+	struct scorer_detail d;
 	struct buf reason = {0};
 	json_t *item = rank_item(p);
 
 	how_phrase(&reason, how, p);
-	if (explain_detail_parse(&d, p->detail) == 0)
+	if (scorer_detail_decode(&d, p->detail) == 0)
 		explain_facts(&reason, &d, p->attitude, p->motivation, p->pct[1], p->pct[2]);
 	json_object_set_new(item, "reason", json_string(reason.data ? reason.data : ""));
 	buf_free(&reason);
@@ -353,11 +353,11 @@ static enum code op_candidates(struct call *c)
 /* The scorer's plain-language reasons, one sentence per array item. */
 static json_t *reasons_json(const struct served_person *p)
 {
-	struct explain_detail d;
+	struct scorer_detail d;
 	struct buf b = {0};
 	json_t *arr = json_array();
 
-	if (explain_detail_parse(&d, p->detail) != 0)
+	if (scorer_detail_decode(&d, p->detail) != 0)
 		return arr;
 	explain_reasons(&b, &d, p->activity, p->attitude, p->motivation, p->pct[1], p->pct[2]);
 	for (char *line = b.data; line && *line;) {
@@ -467,7 +467,7 @@ static enum code op_invitation_status(struct call *c)
 	    (rc = get_str(c, "status", 16, true, &status)) ||
 	    (rc = get_str(c, "reason", 500, false, &reason)))
 		return rc;
-	reset = strcmp(status, "none") == 0;
+	reset = status && strcmp(status, "none") == 0; /* status is set: it is required */
 	if (!reset && invite_status_parse(status) == INVITE_NONE)
 		return fail(c, C_BAD_REQUEST,
 		            "status: must be invited, accepted, declined, withdrawn or none");

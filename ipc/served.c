@@ -16,6 +16,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "scorer/rank.h"
 
 struct served {
 	atomic_int refs;
@@ -77,104 +78,40 @@ void served_add(served *sv, const struct service_row *row)
 	p->detail = xstrdup(row->detail ? row->detail : "{}");
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double component(const struct served_person *p, int c)
-{
-	return c == 0 ? p->activity : c == 1 ? p->attitude : p->motivation;
-}
-
-/* Mid-rank percentile of v in sorted[0..n): share below plus half the
- * share equal, times 100 (the scorer's definition), by binary search. */
-static double percentile_sorted(const double *sorted, size_t n, double v)
-{
-	size_t lo = 0, hi = n, below, upto;
-
-	if (!isfinite(v) || n == 0)
-		return NAN;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (sorted[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	below = lo;
-	hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (sorted[mid] <= v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	upto = lo;
-	return 100.0 * ((double)below + 0.5 * (double)(upto - below)) / (double)n;
-}
-
-/* Percentiles of component c over the people idx[0..n), into pct or
- * dept_pct. `vals` is scratch of at least n doubles. */
-static void percentiles_of(served *sv, const size_t *idx, size_t n, int c, bool dept, double *vals)
-{
-	size_t m = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		double v = component(&sv->people[idx[i]], c);
-		if (isfinite(v))
-			vals[m++] = v;
-	}
-	qsort(vals, m, sizeof(*vals), cmp_double);
-	for (size_t i = 0; i < n; i++) {
-		struct served_person *p = &sv->people[idx[i]];
-		double pc = dept && n < SERVED_MIN_GROUP
-		                ? NAN
-		                : percentile_sorted(vals, m, component(p, c));
-		if (dept)
-			p->dept_pct[c] = pc;
-		else
-			p->pct[c] = pc;
-	}
-}
-
-static int cmp_by_department(const void *a, const void *b, void *ctx)
-{
-	const served *sv = ctx;
-	const struct served_person *p = &sv->people[*(const size_t *)a];
-	const struct served_person *q = &sv->people[*(const size_t *)b];
-
-	return strcmp(p->department, q->department);
-}
-
+/* Percentiles by the scorer's one rule (scorer_standings): among the
+ * eligible people still listable, with the snapshot's min_group; people
+ * no longer listable get none. */
 static void compute_percentiles(served *sv)
 {
+	struct scorer_peer *peers = xreallocarray(NULL, sv->n ? sv->n : 1, sizeof(*peers));
+	struct scorer_standing *st = xreallocarray(NULL, sv->n ? sv->n : 1, sizeof(*st));
 	size_t *idx = xreallocarray(NULL, sv->n ? sv->n : 1, sizeof(*idx));
-	double *vals = xreallocarray(NULL, sv->n ? sv->n : 1, sizeof(*vals));
 	size_t n = 0;
 
 	for (size_t i = 0; i < sv->n; i++) {
+		struct served_person *p = &sv->people[i];
 		for (int c = 0; c < 3; c++)
-			sv->people[i].pct[c] = sv->people[i].dept_pct[c] = NAN;
-		if (sv->people[i].listable)
-			idx[n++] = i;
+			p->pct[c] = p->dept_pct[c] = NAN;
+		if (!p->listable)
+			continue;
+		idx[n] = i;
+		peers[n++] = (struct scorer_peer){
+		    .department = p->department,
+		    .eligible = p->eligible,
+		    .v = {p->score, p->activity, p->attitude, p->motivation},
+		};
 	}
-	for (int c = 0; c < 3; c++)
-		percentiles_of(sv, idx, n, c, false, vals);
-	qsort_r(idx, n, sizeof(*idx), cmp_by_department, sv);
-	for (size_t start = 0, end; start < n; start = end) {
-		const char *d = sv->people[idx[start]].department;
-		for (end = start + 1; end < n && strcmp(sv->people[idx[end]].department, d) == 0;
-		     end++)
-			;
-		for (int c = 0; c < 3; c++)
-			percentiles_of(sv, idx + start, end - start, c, true, vals);
+	scorer_standings(st, peers, n, (size_t)sv->params.min_group);
+	for (size_t k = 0; k < n; k++) {
+		struct served_person *p = &sv->people[idx[k]];
+		for (int c = 0; c < 3; c++) {
+			p->pct[c] = st[k].company[c + 1];
+			p->dept_pct[c] = st[k].department[c + 1];
+		}
 	}
+	free(peers);
+	free(st);
 	free(idx);
-	free(vals);
 }
 
 void served_seal(served *sv)

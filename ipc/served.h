@@ -37,14 +37,12 @@ struct served_person {
 	double score, activity, attitude, motivation; /* NAN when unknown */
 	char *detail;                                 /* the scorer's JSON text */
 	/* Mid-rank percentiles (0..100) of activity, attitude, motivation among
-	 * the listable people of the snapshot, and within the department
-	 * (NAN when unknown, or when the department has fewer than
-	 * SERVED_MIN_GROUP listable people: no one's place in a small group is
-	 * shown). */
+	 * the eligible listable people of the snapshot, and of the department
+	 * (NAN when unknown, or when the department has fewer than the
+	 * snapshot's min_group eligible people: no one's place in a small
+	 * group is shown). scorer_standings is the rule, as for the CLI. */
 	double pct[3], dept_pct[3];
 };
-
-#define SERVED_MIN_GROUP 5
 
 /* An empty snapshot described by `info`, to be filled with served_add and
  * sealed with served_seal (tests build one without a database). */
@@ -54,7 +52,8 @@ void served_add(served *sv, const struct service_row *row);
 /* Build the lookup index; after this the snapshot is read-only. */
 void served_seal(served *sv);
 
-/* Attach the weights the snapshot was computed with (JSON as stored).
+/* Attach the weights the snapshot was computed with (JSON as stored),
+ * before served_seal: the percentiles use their min_group.
  * Unparsable weights leave the defaults (and a warning in the log). */
 void served_set_params(served *sv, const char *json);
 /* The weights (defaults when none were attached) and their JSON text. */

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -209,7 +210,7 @@ static void audit_push(struct server *sv, const char *client, enum ipc_role role
 {
 	struct audit_entry e;
 
-	audit_fill(&e, store_now(), client, role, op, people, status);
+	audit_fill(&e, clock_now(), client, role, op, people, status);
 	audit_append(sv, &e, 1);
 }
 
@@ -229,7 +230,7 @@ static void front_audit(struct server *sv, const char *client, enum ipc_role rol
 	if (sv->fbatch_n == FRONT_BATCH)
 		front_audit_flush(sv);
 	if (!sv->fbatch_n)
-		sv->fbatch_at = store_now(); /* one clock read per batch: same second */
+		sv->fbatch_at = clock_now(); /* one clock read per batch: same second */
 	audit_fill(&sv->fbatch[sv->fbatch_n++], sv->fbatch_at, client, role, op, people, status);
 }
 
@@ -344,7 +345,7 @@ static void answer(struct worker *w, void *sock, zmq_msg_t parts[], int n)
 	    .invites = sv->invites,
 	    .role = head.role,
 	    .client = head.client,
-	    .now = store_now(),
+	    .now = clock_now(),
 	    .set_status = worker_set_status,
 	    .set_ctx = w,
 	};

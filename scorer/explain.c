@@ -1,85 +1,12 @@
-/* explain.c - detail JSON (jansson) to plain words. Every sentence here is
+/* explain.c - a scoring detail (scorer/detail.h) to plain words. Every sentence here is
  * about facts the person produced (their posts, their survey answers),
  * never about other people, so nothing leaks from small groups.
  */
 #include "scorer/explain.h"
 
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "core/err.h"
-
-static double num(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static void text(char *out, size_t size, json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-	snprintf(out, size, "%s", json_is_string(v) ? json_string_value(v) : "");
-}
-
-static void read_activity(struct explain_activity *a, json_t *obj)
-{
-	double w = num(obj, "weeks_active");
-	a->weeks_active = isfinite(w) ? (int)w : 0;
-	a->own = num(obj, "own");
-	a->conversation = num(obj, "conversation");
-	a->amplification = num(obj, "amplification");
-	a->own_posts = num(obj, "own_posts");
-	a->engagement_per_post = num(obj, "engagement_per_post");
-}
-
-int explain_detail_parse(struct explain_detail *out, const char *json)
-{
-	json_error_t jerr;
-	json_t *root = json_loads(json ? json : "", 0, &jerr), *act, *facts, *plats, *survey;
-	size_t i;
-	json_t *pl;
-
-	memset(out, 0, sizeof(*out));
-	if (!json_is_object(root)) {
-		json_decref(root);
-		return err_set(ERR_CORRUPT, "snapshot detail is not a JSON object");
-	}
-	out->eligible = json_is_true(json_object_get(root, "eligible"));
-	text(out->why_not, sizeof(out->why_not), root, "why_not");
-	text(out->consent, sizeof(out->consent), root, "consent");
-	act = json_object_get(root, "activity");
-	out->steadiness = num(act, "steadiness");
-	out->volume = num(act, "volume");
-	out->response = num(act, "response");
-	out->conversation = num(act, "conversation");
-	out->authenticity = num(act, "authenticity");
-	facts = json_object_get(root, "facts");
-	read_activity(&out->total, facts);
-	double ww = num(facts, "window_weeks");
-	out->window_weeks = isfinite(ww) ? (int)ww : 0;
-	out->weighted_volume = num(facts, "weighted_volume");
-	out->own_share = num(facts, "own_share");
-	out->engagement_per_post_shrunk = num(facts, "engagement_per_post_shrunk");
-	out->company_engagement_per_post = num(facts, "company_engagement_per_post");
-	plats = json_object_get(root, "platforms");
-	json_array_foreach(plats, i, pl)
-	{
-		if (out->nplatforms == EXPLAIN_MAX_PLATFORMS)
-			break;
-		struct explain_platform *p = &out->platforms[out->nplatforms++];
-		text(p->name, sizeof(p->name), pl, "platform");
-		read_activity(&p->a, pl);
-	}
-	survey = json_object_get(root, "survey");
-	out->in_attitude = num(survey, "attitude");
-	out->in_intrinsic = num(survey, "intrinsic");
-	out->in_extrinsic = num(survey, "extrinsic");
-	text(out->careless, sizeof(out->careless), survey, "careless");
-	json_decref(root);
-	return 0;
-}
 
 const char *explain_band(double pct)
 {
@@ -103,9 +30,9 @@ static void sep(struct buf *b, const char *s)
 }
 
 /* What the person does on their main platform. */
-static void activity_phrase(struct buf *b, const struct explain_detail *d)
+static void activity_phrase(struct buf *b, const struct scorer_detail *d)
 {
-	const struct explain_platform *p = d->nplatforms ? &d->platforms[0] : NULL;
+	const struct scorer_detail_platform *p = d->nplatforms ? &d->platforms[0] : NULL;
 	int w = p ? p->a.weeks_active : 0;
 
 	if (!p || w == 0) {
@@ -120,7 +47,7 @@ static void activity_phrase(struct buf *b, const struct explain_detail *d)
 	           what, p->name, w, d->window_weeks);
 }
 
-void explain_facts(struct buf *out, const struct explain_detail *d, double attitude,
+void explain_facts(struct buf *out, const struct scorer_detail *d, double attitude,
                    double motivation, double attitude_pct, double motivation_pct)
 {
 	struct buf b = {0};
@@ -146,8 +73,8 @@ void explain_facts(struct buf *out, const struct explain_detail *d, double attit
 	buf_free(&b);
 }
 
-void explain_reasons(struct buf *b, const struct explain_detail *d, double activity,
-                     double attitude, double motivation, double attitude_pct, double motivation_pct)
+void explain_reasons(struct buf *b, const struct scorer_detail *d, double activity, double attitude,
+                     double motivation, double attitude_pct, double motivation_pct)
 {
 	struct buf first = {0};
 	activity_phrase(&first, d);

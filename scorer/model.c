@@ -16,25 +16,18 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/store_activity.h"
 #include "core/store_features.h"
 #include "core/store_scores.h"
 #include "core/timefmt.h"
 #include "scorer/rank.h"
-#include "survey/activity.h"
-
-/* The codes are the importer's; ours are private copies for readability. */
-_Static_assert(SCORER_KIND_POST == KIND_POST && SCORER_KIND_VIDEO == KIND_VIDEO &&
-                   SCORER_KIND_COMMENT == KIND_COMMENT && SCORER_KIND_RESHARE == KIND_RESHARE &&
-                   SCORER_KIND_REACTION == KIND_REACTION,
-               "activity kind codes changed");
-_Static_assert(SCORER_ORIGIN_ORIGINAL == ORIGIN_ORIGINAL &&
-                   SCORER_ORIGIN_SUGGESTED == ORIGIN_SUGGESTED,
-               "activity origin codes changed");
 
 #define MAX_COUNT                1e9 /* one weekly cell above this is not believable: clamp */
 #define MAX_PLATFORMS_PER_PERSON 64
@@ -284,19 +277,19 @@ static int add_activity_row(void *ctx, const struct activity_cell *r)
 	ev = count(r->events);
 	slot = platform_slot(c, r->platform);
 	a = &c->plats[slot].a;
-	if (r->origin != SCORER_ORIGIN_ORIGINAL) {
+	if (r->origin != ORIGIN_ORIGINAL) {
 		a->amplification += d * ev; /* suggested content is the company's voice */
-	} else if (r->kind >= SCORER_KIND_POST && r->kind <= SCORER_KIND_VIDEO) {
+	} else if (r->kind >= KIND_POST && r->kind <= KIND_VIDEO) {
 		a->own += d * ev;
 		a->posts += d * ev;
 		c->parts[slot].reactions += d * count(r->reactions);
 		c->parts[slot].comments += d * count(r->comments);
 		c->parts[slot].shares += d * count(r->shares);
 		active = ev > 0;
-	} else if (r->kind == SCORER_KIND_COMMENT) {
+	} else if (r->kind == KIND_COMMENT) {
 		a->conversation += d * ev;
 		active = ev > 0;
-	} else if (r->kind == SCORER_KIND_RESHARE || r->kind == SCORER_KIND_REACTION) {
+	} else if (r->kind == KIND_RESHARE || r->kind == KIND_REACTION) {
 		a->amplification += d * ev;
 	}
 	if (!active)
@@ -599,150 +592,18 @@ const char *scorer_flag_text(unsigned flags)
 	return "eligible";
 }
 
-/* --- detail JSON and snapshots ---------------------------------------- */
+/* --- snapshots (the detail: scorer/detail.h) -------------------------- */
 
-/* Decimal digits of n into out; returns the length. */
-static size_t fmt_uint(char *out, unsigned long long n)
+static void activity_of(struct scorer_detail_activity *out, const struct scorer_activity *a)
 {
-	char rev[24];
-	size_t k = 0, len;
-
-	do
-		rev[k++] = (char)('0' + n % 10);
-	while ((n /= 10) > 0);
-	for (len = 0; k > 0; len++)
-		out[len] = rev[--k];
-	return len;
-}
-
-/* Exactly what "%.6g" prints for v (finite) into out (32 bytes or more,
- * NUL-terminated),
- * without printf for the values a detail holds: zero, whole numbers below
- * 10^6, and anything from 10^-4 to 10^6, which "%.6g" prints in plain
- * notation rounded to six significant digits. v * 10^k (below 10^6, 10^k
- * exact) is off by at most 2^-34 < 1e-10, so rounding it to an integer is
- * decided right unless it lies within 1e-9 of a half: those, and
- * everything else, go to snprintf.
- * A snapshot formats some thirty numbers per person. Returns the length. */
-size_t scorer_fmt_g6(char *out, double v)
-{
-	static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
-	static const double decade[] = {1e5, 1e4, 1e3, 1e2, 1e1, 1, 1e-1, 1e-2, 1e-3, 1e-4};
-
-	if (v == 0 && !signbit(v)) {
-		out[0] = '0';
-		out[1] = '\0';
-		return 1;
-	}
-	if (v >= 1 && v < 1e6 && v == floor(v)) {
-		size_t n = fmt_uint(out, (unsigned long long)v);
-		out[n] = '\0';
-		return n;
-	}
-	if (v >= 1e-4 && v < 1e6) {
-		int e = 5; /* 10^e <= v < 10^(e+1), checked below through m */
-		for (int i = 0; i < 10 && v < decade[i]; i++)
-			e--;
-		double sc = v * pow10[5 - e], fl = floor(sc), frac = sc - fl;
-		unsigned long long m = (unsigned long long)fl + (frac > 0.5);
-		if (fabs(frac - 0.5) > 1e-9 && m >= 100000 && m <= 999999) {
-			char d[6];
-			size_t n = 0;
-			int last = 5; /* last digit kept: trailing zeros go */
-			for (int i = 5; i >= 0; i--, m /= 10)
-				d[i] = (char)('0' + m % 10);
-			while (last > e && last > 0 && d[last] == '0')
-				last--;
-			if (e >= 0) {
-				for (int i = 0; i <= last; i++) {
-					out[n++] = d[i];
-					if (i == e && i < last)
-						out[n++] = '.';
-				}
-			} else {
-				out[n++] = '0';
-				out[n++] = '.';
-				for (int i = -1; i > e; i--)
-					out[n++] = '0';
-				for (int i = 0; i <= last; i++)
-					out[n++] = d[i];
-			}
-			out[n] = '\0';
-			return n;
-		}
-	}
-	return (size_t)snprintf(out, 32, "%.6g", v);
-}
-
-/* ,"key": (comma) or "key": into out; returns the length. */
-static size_t fmt_key(char *out, const char *key, bool comma)
-{
-	size_t n = 0, k = strlen(key);
-
-	if (comma)
-		out[n++] = ',';
-	out[n++] = '"';
-	memcpy(out + n, key, k + 1); /* with its NUL, overwritten next */
-	n += k;
-	out[n++] = '"';
-	out[n++] = ':';
-	return n;
-}
-
-/* One buf_append per number: buf_printf would format it twice. */
-static void json_num(struct buf *b, const char *key, double v, bool comma)
-{
-	char tmp[128];
-	size_t n = fmt_key(tmp, key, comma);
-
-	if (isfinite(v))
-		n += scorer_fmt_g6(tmp + n, v);
-	else {
-		memcpy(tmp + n, "null", 5);
-		n += 4;
-	}
-	buf_append(b, tmp, n);
-}
-
-static void json_int(struct buf *b, const char *key, int v, bool comma)
-{
-	char tmp[128];
-	size_t n = fmt_key(tmp, key, comma);
-
-	if (v < 0)
-		tmp[n++] = '-';
-	n += fmt_uint(tmp + n, v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v);
-	buf_append(b, tmp, n);
-}
-
-static void json_str(struct buf *b, const char *s)
-{
-	buf_puts(b, "\"");
-	while (s && *s) {
-		size_t run = 0;
-		while (s[run] && s[run] != '"' && s[run] != '\\' && (unsigned char)s[run] >= 0x20)
-			run++;
-		buf_append(b, s, run); /* plain characters in one go */
-		s += run;
-		if (!*s)
-			break;
-		unsigned char ch = (unsigned char)*s++;
-		if (ch == '"' || ch == '\\')
-			buf_printf(b, "\\%c", ch);
-		else
-			buf_printf(b, "\\u%04x", ch);
-	}
-	buf_puts(b, "\"");
-}
-
-static void json_activity(struct buf *b, const struct scorer_activity *a)
-{
-	json_int(b, "weeks_active", a->weeks_active, false);
-	json_num(b, "own", a->own, true);
-	json_num(b, "conversation", a->conversation, true);
-	json_num(b, "amplification", a->amplification, true);
-	json_num(b, "own_posts", a->posts, true);
-	json_num(b, "engagement_per_post", a->posts > 0 ? a->engagement / a->posts : 0, true);
+	*out = (struct scorer_detail_activity){
+	    .weeks_active = a->weeks_active,
+	    .own = a->own,
+	    .conversation = a->conversation,
+	    .amplification = a->amplification,
+	    .own_posts = a->posts,
+	    .engagement_per_post = a->posts > 0 ? a->engagement / a->posts : 0,
+	};
 }
 
 /* Platforms by own content + conversation, then by name: stable order. */
@@ -756,37 +617,33 @@ static int cmp_platform_share(const struct scorer_platform *x, const struct scor
 	              scorer_platform_name(pop, y->platform));
 }
 
-void scorer_person_detail(const scorer_population *pop, const struct scorer_person *sp,
-                          const struct scorer_params *p, struct buf *b)
+void scorer_detail_of(struct scorer_detail *out, const scorer_population *pop,
+                      const struct scorer_person *sp)
 {
-	size_t np = sp->plat_count, order[MAX_PLATFORMS_PER_PERSON], len;
-	char tmp[64];
+	size_t order[SCORER_DETAIL_MAX_PLATFORMS];
+	size_t np = sp->plat_count < SCORER_DETAIL_MAX_PLATFORMS ? sp->plat_count
+	                                                         : SCORER_DETAIL_MAX_PLATFORMS;
 
-	buf_puts(b, sp->eligible ? "{\"eligible\":true,\"why_not\":"
-	                         : "{\"eligible\":false,\"why_not\":");
-	if (sp->eligible)
-		buf_puts(b, "null");
-	else
-		json_str(b, scorer_flag_text(sp->flags));
-	len = fmt_key(tmp, "flags", true);
-	len += fmt_uint(tmp + len, sp->flags);
-	buf_append(b, tmp, len);
-	buf_puts(b, sp->consent_yes ? ",\"consent\":\"yes\"" : ",\"consent\":\"not_asked\"");
-	buf_puts(b, ",\"activity\":{");
-	json_num(b, "steadiness", sp->steadiness, false);
-	json_num(b, "volume", sp->volume, true);
-	json_num(b, "response", sp->response, true);
-	json_num(b, "conversation", sp->conversation, true);
-	json_num(b, "authenticity", sp->authenticity, true);
-	buf_puts(b, "},\"facts\":{");
-	json_activity(b, &sp->total);
-	json_int(b, "window_weeks", pop->window_weeks, true);
-	json_num(b, "weighted_volume", sp->weighted_volume, true);
-	json_num(b, "own_share", sp->own_share, true);
-	json_num(b, "engagement_per_post_shrunk", sp->response_shrunk, true);
-	json_num(b, "company_engagement_per_post", pop->mean_response, true);
-	buf_puts(b, "},\"platforms\":[");
-	for (size_t i = 0; i < np && i < MAX_PLATFORMS_PER_PERSON; i++) {
+	/* Not the whole record: its platform table is most of it, and each
+	 * entry used is set below. */
+	memset(out, 0, offsetof(struct scorer_detail, platforms));
+	out->eligible = sp->eligible;
+	if (!sp->eligible)
+		snprintf(out->why_not, sizeof(out->why_not), "%s", scorer_flag_text(sp->flags));
+	out->flags = sp->flags;
+	snprintf(out->consent, sizeof(out->consent), "%s", sp->consent_yes ? "yes" : "not_asked");
+	out->steadiness = sp->steadiness;
+	out->volume = sp->volume;
+	out->response = sp->response;
+	out->conversation = sp->conversation;
+	out->authenticity = sp->authenticity;
+	activity_of(&out->total, &sp->total);
+	out->window_weeks = pop->window_weeks;
+	out->weighted_volume = sp->weighted_volume;
+	out->own_share = sp->own_share;
+	out->engagement_per_post_shrunk = sp->response_shrunk;
+	out->company_engagement_per_post = pop->mean_response;
+	for (size_t i = 0; i < np; i++) {
 		size_t j = i;
 		order[i] = sp->plat_first + i;
 		/* insertion sort: a person has a handful of platforms */
@@ -798,30 +655,23 @@ void scorer_person_detail(const scorer_population *pop, const struct scorer_pers
 			j--;
 		}
 	}
-	for (size_t i = 0; i < np && i < MAX_PLATFORMS_PER_PERSON; i++) {
+	for (size_t i = 0; i < np; i++) {
 		const struct scorer_platform *pl = &pop->plat[order[i]];
-		buf_puts(b, i ? ",{\"platform\":" : "{\"platform\":");
-		json_str(b, scorer_platform_name(pop, pl->platform));
-		buf_puts(b, ",");
-		json_activity(b, &pl->a);
-		buf_puts(b, "}");
+		struct scorer_detail_platform *dp = &out->platforms[i];
+		/* Names are at most 32 UTF-8 characters (the importer's limit). */
+		snprintf(dp->name, sizeof(dp->name), "%s", scorer_platform_name(pop, pl->platform));
+		activity_of(&dp->a, &pl->a);
 	}
-	buf_puts(b, "],\"survey\":{");
-	json_num(b, "attitude", sp->in_attitude, false);
-	json_num(b, "intrinsic", sp->in_intrinsic, true);
-	json_num(b, "extrinsic", sp->in_extrinsic, true);
-	buf_puts(b, ",\"careless\":");
-	if (sp->careless)
-		json_str(b, sp->careless);
-	else
-		buf_puts(b, "null");
-	buf_puts(b, "}}");
-	(void)p;
+	out->nplatforms = np;
+	out->in_attitude = sp->in_attitude;
+	out->in_intrinsic = sp->in_intrinsic;
+	out->in_extrinsic = sp->in_extrinsic;
+	snprintf(out->careless, sizeof(out->careless), "%s", sp->careless ? sp->careless : "");
 }
 
 struct save_ctx {
 	const scorer_population *pop;
-	const struct scorer_params *p;
+	struct scorer_detail d;
 	struct buf detail;
 };
 
@@ -829,9 +679,12 @@ static int save_row(void *ctx, size_t i, struct snapshot_score_in *out)
 {
 	struct save_ctx *c = ctx;
 	const struct scorer_person *sp = &c->pop->people[i];
+	int rc;
 
 	buf_reset(&c->detail);
-	scorer_person_detail(c->pop, sp, c->p, &c->detail);
+	scorer_detail_of(&c->d, c->pop, sp);
+	if ((rc = scorer_detail_encode(&c->detail, &c->d)))
+		return rc;
 	out->pid = sp->pid;
 	out->eligible = sp->eligible;
 	out->rank = sp->rank;
@@ -922,9 +775,9 @@ static int save_cache(store *s, const scorer_population *pop)
 int scorer_snapshot_save(store *s, const scorer_population *pop, const struct scorer_params *p,
                          const char *profile, int64_t profile_version, int64_t *out_id)
 {
-	struct save_ctx c = {.pop = pop, .p = p};
+	struct save_ctx *c = xcalloc(1, sizeof(*c)); /* the detail record is large */
 	struct snapshot_info info = {
-	    .computed_at = store_now(),
+	    .computed_at = clock_now(),
 	    .as_of = pop->as_of,
 	    .profile = (char *)profile,
 	    .profile_version = profile_version,
@@ -935,12 +788,14 @@ int scorer_snapshot_save(store *s, const scorer_population *pop, const struct sc
 	bool own_tx = !store_in_transaction(s);
 	int rc = own_tx ? store_begin(s) : 0;
 
+	c->pop = pop;
 	if (!rc && !(rc = save_cache(s, pop)) &&
-	    !(rc = store_snapshot_write(s, &info, pop->n, save_row, &c, out_id)) && own_tx)
+	    !(rc = store_snapshot_write(s, &info, pop->n, save_row, c, out_id)) && own_tx)
 		rc = store_commit(s);
 	if (rc && own_tx)
 		store_rollback(s);
 	free(info.params);
-	buf_free(&c.detail);
+	buf_free(&c->detail);
+	free(c);
 	return rc;
 }

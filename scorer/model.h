@@ -15,18 +15,8 @@
 
 #include "core/mem.h"
 #include "core/store.h"
+#include "scorer/detail.h"
 #include "scorer/profile.h"
-
-/* Activity codes as the activity importer stores them (survey/activity.h
- * will own these; kept private here until it exists). */
-#define SCORER_KIND_POST        1
-#define SCORER_KIND_ARTICLE     2
-#define SCORER_KIND_VIDEO       3
-#define SCORER_KIND_COMMENT     4
-#define SCORER_KIND_RESHARE     5
-#define SCORER_KIND_REACTION    6
-#define SCORER_ORIGIN_ORIGINAL  0
-#define SCORER_ORIGIN_SUGGESTED 1
 
 /* Why someone is not eligible (bits). */
 enum scorer_flag {
@@ -159,13 +149,11 @@ double scorer_combine(const double c[3], const double w[3], double floor);
 /* Engagement per post shrunk toward `mean` with `prior` posts' weight. */
 double scorer_shrink(double engagement, double posts, double mean, double prior);
 
-/* What snprintf "%.6g" writes for a finite v, into out (32 bytes or
- * more), faster; the detail's numbers. Returns the length. */
-size_t scorer_fmt_g6(char *out, double v);
-
-/* Append the person's detail JSON (docs/design.md, section 'How scoring works') to b. */
-void scorer_person_detail(const scorer_population *pop, const struct scorer_person *sp,
-                          const struct scorer_params *p, struct buf *b);
+/* The detail record (scorer/detail.h) of person sp of a computed
+ * population: platforms ordered by own content plus conversation, then by
+ * name; at most SCORER_DETAIL_MAX_PLATFORMS of them. */
+void scorer_detail_of(struct scorer_detail *out, const scorer_population *pop,
+                      const struct scorer_person *sp);
 
 /* Plain words for the first reason someone is not eligible. Static text. */
 const char *scorer_flag_text(unsigned flags);

@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/num.h"
 #include "core/store_scores.h"
 
 #define P(field) offsetof(struct scorer_params, field)
@@ -46,8 +48,7 @@ static const struct scorer_param_info params_table[] = {
      * activity counts twice what it did next to the same others. */
     {"w_activity", P(w_activity), 0.4, 0, 10, false, "score: weight of activity (relative)"},
     {"w_attitude", P(w_attitude), 0.4, 0, 10, false, "score: weight of attitude (relative)"},
-    {"w_motivation", P(w_motivation), 0.2, 0, 10, false,
-     "score: weight of motivation (relative)"},
+    {"w_motivation", P(w_motivation), 0.2, 0, 10, false, "score: weight of motivation (relative)"},
     {"component_floor", P(component_floor), 0.01, 0.001, 0.5, false,
      "score: a component below this counts as this (log of 0)"},
     {"require_consent", P(require_consent), 0, 0, 1, true,
@@ -116,15 +117,12 @@ static int set_checked(struct scorer_params *p, size_t i, double v)
 int scorer_params_set(struct scorer_params *p, const char *key, const char *value)
 {
 	int i = find_key(key);
-	char *end;
 	double v;
 
 	if (i < 0)
 		return err_set(ERR_INVALID, "%s: unknown weight (see `ambassador weights show`)",
 		               key);
-	errno = 0;
-	v = strtod(value, &end);
-	if (end == value || *end || errno == ERANGE)
+	if (num_double(value, &v) != 0)
 		return err_set(ERR_INVALID, "%s: '%s' is not a number", key, value);
 	return set_checked(p, (size_t)i, v);
 }
@@ -225,7 +223,7 @@ int scorer_profile_load(store *s, const char *name, bool create, struct scorer_p
 		char *json;
 		scorer_params_defaults(out);
 		json = scorer_params_to_json(out);
-		rc = store_profile_add(s, name, json, "ambassador", "defaults", store_now(),
+		rc = store_profile_add(s, name, json, "ambassador", "defaults", clock_now(),
 		                       out_version);
 		free(json);
 		if (!rc && out_name)
@@ -262,7 +260,7 @@ int scorer_profile_save(store *s, const char *name, const struct scorer_params *
 	json = scorer_params_to_json(p);
 	if ((rc = store_begin(s)))
 		goto done;
-	rc = store_profile_add(s, name, json, author, note, store_now(), out_version);
+	rc = store_profile_add(s, name, json, author, note, clock_now(), out_version);
 	if (rc)
 		store_rollback(s);
 	else
@@ -296,7 +294,7 @@ int scorer_profile_rollback(store *s, const char *name, int64_t to, const char *
 	text = note && *note ? xasprintf("rollback to v%lld: %s", (long long)to, note)
 	                     : xasprintf("rollback to v%lld", (long long)to);
 	if (!rc && !(rc = store_begin(s))) {
-		rc = store_profile_add(s, name, target.params, author, text, store_now(),
+		rc = store_profile_add(s, name, target.params, author, text, clock_now(),
 		                       out_version);
 		if (rc)
 			store_rollback(s);

@@ -74,6 +74,114 @@ double scorer_percentile(const double *values, size_t n, double v)
 	return 100.0 * ((double)below + 0.5 * (double)equal) / (double)total;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Mid-rank percentile of v in sorted[0..n) (finite values), by binary
+ * search: the same figure as scorer_percentile. */
+static double percentile_sorted(const double *sorted, size_t n, double v)
+{
+	size_t lo = 0, hi = n, below;
+
+	if (!isfinite(v) || n == 0)
+		return NAN;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (sorted[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	below = lo;
+	hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (sorted[mid] <= v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 100.0 * ((double)below + 0.5 * (double)(lo - below)) / (double)n;
+}
+
+/* Percentiles of value c of the peers idx[0..n) among the eligible ones,
+ * into company or department figures. vals: scratch of n doubles. */
+static void standings_of(struct scorer_standing *out, const struct scorer_peer *peers,
+                         const size_t *idx, size_t n, int c, bool dept, double *vals)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct scorer_peer *p = &peers[idx[i]];
+		if (p->eligible && isfinite(p->v[c]))
+			vals[m++] = p->v[c];
+	}
+	qsort(vals, m, sizeof(*vals), cmp_double);
+	for (size_t i = 0; i < n; i++) {
+		double pc = percentile_sorted(vals, m, peers[idx[i]].v[c]);
+		if (dept)
+			out[idx[i]].department[c] = pc;
+		else
+			out[idx[i]].company[c] = pc;
+	}
+}
+
+struct dept_key {
+	const char *department;
+	size_t index;
+};
+
+static int cmp_dept(const void *va, const void *vb)
+{
+	const struct dept_key *a = va, *b = vb;
+	int d = strcmp(a->department, b->department);
+
+	return d ? d : (a->index > b->index) - (a->index < b->index);
+}
+
+void scorer_standings(struct scorer_standing *out, const struct scorer_peer *peers, size_t n,
+                      size_t min_group)
+{
+	size_t *idx = xreallocarray(NULL, n ? n : 1, sizeof(*idx));
+	double *vals = xreallocarray(NULL, n ? n : 1, sizeof(*vals));
+	struct dept_key *keys = xreallocarray(NULL, n ? n : 1, sizeof(*keys));
+
+	for (size_t i = 0; i < n; i++) {
+		idx[i] = i;
+		keys[i] = (struct dept_key){peers[i].department ? peers[i].department : "", i};
+	}
+	for (int c = 0; c < 4; c++)
+		standings_of(out, peers, idx, n, c, false, vals);
+	qsort(keys, n, sizeof(*keys), cmp_dept);
+	for (size_t i = 0; i < n; i++)
+		idx[i] = keys[i].index;
+	for (size_t start = 0, end; start < n; start = end) {
+		size_t eligible = 0;
+		for (end = start;
+		     end < n && strcmp(keys[end].department, keys[start].department) == 0; end++)
+			eligible += peers[idx[end]].eligible;
+		bool shown = eligible >= min_group;
+		for (int c = 0; c < 4; c++) {
+			if (shown)
+				standings_of(out, peers, idx + start, end - start, c, true, vals);
+			else
+				for (size_t i = start; i < end; i++)
+					out[idx[i]].department[c] = NAN;
+		}
+		for (size_t i = start; i < end; i++) {
+			out[idx[i]].department_eligible = eligible;
+			out[idx[i]].department_shown = shown;
+		}
+	}
+	free(idx);
+	free(vals);
+	free(keys);
+}
+
 /* Merge sort of `v`, counting pairs out of order. */
 static uint64_t sort_count(int64_t *v, int64_t *tmp, size_t n)
 {

@@ -20,9 +20,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/num.h"
 #include "core/sha256.h"
 #include "core/store_activity.h"
 #include "core/store_features.h"
@@ -83,22 +85,17 @@ int activity_kind_parse(const char *s, size_t len)
 
 const char *activity_parse_count(const char *s, size_t len, int64_t *out)
 {
-	char *end;
-	long long v;
+	int64_t v;
+	int rc;
 
 	*out = 0;
 	if (len == 0)
 		return NULL; /* not reported */
 	if (s[0] == '-')
 		return "must not be negative";
-	/* strtoll alone would take " 5", "+5" and "0x5"; only digits here. */
-	if (s[0] < '0' || s[0] > '9')
+	if (strlen(s) != len || (rc = num_int(s, 0, ACTIVITY_COUNT_MAX, &v)) == NUM_BAD)
 		return "is not a whole number";
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (end != s + len)
-		return "is not a whole number";
-	if (errno == ERANGE || v > ACTIVITY_COUNT_MAX)
+	if (rc == NUM_RANGE)
 		return "is implausibly large (over 10^12)";
 	*out = v;
 	return NULL;
@@ -579,7 +576,7 @@ int activity_import(store *s, const char *path, const struct import_opts *opts,
 
 	a->s = s;
 	a->plats = xcalloc(1, sizeof(*a->plats));
-	a->latest = store_now() + ACTIVITY_FUTURE_TOLERANCE;
+	a->latest = clock_now() + ACTIVITY_FUTURE_TOLERANCE;
 	pthread_mutex_init(&a->dbmu, NULL);
 	if ((rc = import_begin(&a->c, s, "activity", path, opts, sum)))
 		goto out;
@@ -587,8 +584,8 @@ int activity_import(store *s, const char *path, const struct import_opts *opts,
 		int days;
 		if ((rc = store_retention_days(s, &days)))
 			goto out;
-		if (days > 0 && store_now() - (int64_t)days * 86400 >= WEEK_EPOCH)
-			a->oldest_week = timefmt_week(store_now() - (int64_t)days * 86400);
+		if (days > 0 && clock_now() - (int64_t)days * 86400 >= WEEK_EPOCH)
+			a->oldest_week = timefmt_week(clock_now() - (int64_t)days * 86400);
 	}
 	if ((rc = people_load(&a->people, s)) ||
 	    (rc = store_platforms_each(s, platforms_put, a->plats)))

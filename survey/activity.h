@@ -5,12 +5,10 @@
  *  - its contribution to one activity_weekly row:
  *      (pid, week, platform, kind, origin) -> events, reach, reactions,
  *                                             comments, shares, clicks
- * which is the grain scoring reads. The codes below are what the kind and
- * origin columns of activity_weekly hold; scorer/ reads that table directly,
- * so these values are part of the stored format and never change meaning
- * (add new codes at the end). platform holds platforms.id; week is whole
- * weeks since Monday 2000-01-03 00:00 UTC (timefmt_week). See
- * docs/hr.md, section 'Social activity'.
+ * which is the grain scoring reads. The kind and origin codes are part of
+ * the stored format and defined with it, in core/store_activity.h.
+ * platform holds platforms.id; week is whole weeks since Monday 2000-01-03
+ * 00:00 UTC (timefmt_week). See docs/hr.md, section 'Social activity'.
  */
 #ifndef AMB_SURVEY_ACTIVITY_H
 #define AMB_SURVEY_ACTIVITY_H
@@ -19,27 +17,8 @@
 #include <stdint.h>
 
 #include "core/store.h"
+#include "core/store_activity.h"
 #include "survey/import.h"
-
-/* activity_weekly.kind. Own content is POST, ARTICLE, VIDEO and COMMENT
- * (docs/design.md, Contract 3.3: counts for more); RESHARE and REACTION amplify others. */
-enum activity_kind {
-	KIND_POST = 1,
-	KIND_ARTICLE = 2,
-	KIND_VIDEO = 3,
-	KIND_COMMENT = 4,
-	KIND_RESHARE = 5,
-	KIND_REACTION = 6,
-};
-#define ACTIVITY_KIND_MIN KIND_POST
-#define ACTIVITY_KIND_MAX KIND_REACTION
-
-/* activity_weekly.origin. SUGGESTED is content supplied by the company and
- * posted as is (docs/design.md, Contract 2.3): a megaphone signal, not own voice. */
-enum activity_origin {
-	ORIGIN_ORIGINAL = 0,
-	ORIGIN_SUGGESTED = 1,
-};
 
 /* Platforms: the six well-known names are ordinary rows of the platforms
  * table like any other text; a name is 1-ACTIVITY_PLATFORM_MAX characters
@@ -55,7 +34,7 @@ enum activity_origin {
 #define ACTIVITY_COUNT_MAX 1000000000000LL       /* 10^12 */
 #define ACTIVITY_SUM_MAX   4611686018427387904LL /* 2^62 */
 
-/* An event may be dated at most this far past store_now(): exporting
+/* An event may be dated at most this far past clock_now(): exporting
  * platforms stamp dates in their own time zone (UTC+14 is "tomorrow") and
  * clocks drift. Later than that is rejected as a date in the future. */
 #define ACTIVITY_FUTURE_TOLERANCE (24 * 3600)

@@ -12,6 +12,7 @@
 
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/num.h"
 
 enum cb_col { CB_COLUMN, CB_CONSTRUCT, CB_MIN, CB_MAX, CB_REVERSE, CB_NCOLS };
 
@@ -62,16 +63,7 @@ size_t codebook_construct_items(const struct codebook *cb, size_t index)
 
 static int parse_number(const char *s, double *out)
 {
-	char *end;
-
-	if (!*s || strspn(s, "0123456789+-.eE") != strlen(s))
-		return -1;
-	errno = 0;
-	*out = strtod(s, &end);
-	if (errno || *end || !isfinite(*out))
-		return -1;
-	*out += 0.0;
-	return 0;
+	return num_double(s, out) == 0 ? 0 : -1;
 }
 
 /* 1 yes, 0 no, -1 unknown. */

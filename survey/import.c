@@ -13,6 +13,8 @@
 
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/num.h"
+#include "core/testhook.h"
 
 struct import_ctx {
 	store *store;
@@ -30,20 +32,21 @@ struct import_ctx {
 	int64_t fault_row; /* mid_insert: after this many kept rows */
 };
 
-/* Test hook for the crash tests (tests/e2e/test_crash.sh, docs/testing.md, section 'Faults, fuzzing
- * and analysers'): $AMB_FAULT = after_begin | mid_insert | before_commit | after_commit makes the
- * process kill itself with SIGKILL at that point of an import, as a kill -9 from outside would.
- * mid_insert fires after the $AMB_FAULT_ROW-th kept row (default 1000). Unset, it costs one getenv
- * per import. */
+/* Test hook for the crash tests (core/testhook.h; tests/e2e/test_crash.py, docs/testing.md, section
+ * 'Faults, fuzzing and analysers'): $AMB_FAULT = after_begin | mid_insert | before_commit |
+ * after_commit makes the process kill itself with SIGKILL at that point of an import, as a kill -9
+ * from outside would. mid_insert fires after the $AMB_FAULT_ROW-th kept row (default 1000). Unset,
+ * it costs one getenv per import; a product build has no such hook. */
 enum { FAULT_NONE, FAULT_AFTER_BEGIN, FAULT_MID_INSERT, FAULT_BEFORE_COMMIT, FAULT_AFTER_COMMIT };
 
 static void fault_init(import_ctx *c)
 {
 	static const char *const names[] = {"", "after_begin", "mid_insert", "before_commit",
 	                                    "after_commit"};
-	const char *v = getenv("AMB_FAULT"), *row = getenv("AMB_FAULT_ROW");
+	const char *v = testhook_env("AMB_FAULT"), *row = testhook_env("AMB_FAULT_ROW");
 
-	c->fault_row = row && *row ? strtoll(row, NULL, 10) : 1000;
+	if (!row || num_int(row, 0, INT64_MAX, &c->fault_row) != 0)
+		c->fault_row = 1000;
 	for (int i = 1; v && i < (int)(sizeof(names) / sizeof(names[0])); i++)
 		if (strcmp(v, names[i]) == 0)
 			c->fault = i;

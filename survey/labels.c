@@ -10,6 +10,7 @@
 
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/num.h"
 #include "survey/codebook.h"
 
 struct label {
@@ -216,16 +217,7 @@ struct seen {
 
 static int parse_value(const char *s, double *out)
 {
-	char *end;
-
-	if (!*s || strspn(s, "0123456789+-.eE") != strlen(s))
-		return -1;
-	errno = 0;
-	*out = strtod(s, &end);
-	if (errno || *end || !isfinite(*out))
-		return -1;
-	*out += 0.0; /* -0 -> 0 */
-	return 0;
+	return num_double(s, out) == 0 ? 0 : -1;
 }
 
 static int load_rows(labels *l, csv_reader *r, const char *path, struct seen **seen, size_t *nseen)

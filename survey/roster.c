@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/store_roster.h"
@@ -187,7 +188,7 @@ int roster_import(store *s, const char *path, const struct import_opts *opts,
 		goto fail;
 	}
 	if (sum->rows_rejected == 0) {
-		if ((rc = store_roster_mark_departed(s, import_id(c), store_now(), &departed)))
+		if ((rc = store_roster_mark_departed(s, import_id(c), clock_now(), &departed)))
 			goto fail;
 		if ((rc = check_departures(path, departed, before.total - before.departed, opts)))
 			goto fail;

@@ -14,13 +14,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/store_roster.h"
 #include "core/store_survey.h"
 #include "core/timefmt.h"
-#include "scorer/reliability.h"
+#include "survey/reliability.h"
 #include "survey/roster.h"
 
 /* Timestamps this far ahead of the clock are refused as "in the future";
@@ -792,7 +793,7 @@ int survey_import(store *s, const char *path, const struct survey_import_opts *s
 	st.s = s;
 	st.cb = cb;
 	st.labels = l;
-	st.now = store_now();
+	st.now = clock_now();
 	st.report = report;
 	st.sum = sum;
 	st.item_col = xcalloc(cb->nitems, sizeof(int));
@@ -893,7 +894,7 @@ static int rel_report(store *s, struct rel *r, struct survey_report *report)
 		if ((rc = store_survey_construct_stats(s, cb->constructs[c], &cr->respondents,
 		                                       &cr->mean)))
 			return rc;
-		if (scorer_cronbach_alpha(&cr->alpha, r->m[c], r->rows[c], r->k[c]) == 0)
+		if (survey_cronbach_alpha(&cr->alpha, r->m[c], r->rows[c], r->k[c]) == 0)
 			cr->has_alpha = true;
 		else
 			snprintf(cr->note, sizeof(cr->note), "%s", err_msg());

@@ -357,7 +357,7 @@ Test(core_csv, unterminated_quote_that_swallows_more_than_the_cap_names_its_line
 	char *in = unterminated_mid_file("3,some longer filler text to pass the cap\n", &len);
 
 	cr_assert(gt(sz, len, (size_t)CSV_DEFAULT_MAX_FIELD));
-	expect_error(in, len, NULL, ERR_NOMEM, "t.csv:3:2: field longer than 65536 bytes",
+	expect_error(in, len, NULL, ERR_LIMIT, "t.csv:3:2: field longer than 65536 bytes",
 	             "quoted field opened on line 3");
 	free(in);
 }
@@ -639,9 +639,9 @@ Test(core_csv, enforces_the_field_cap_exactly)
 	got = dump_mem(S("a,b\n123456789   ,\"123456789\"  \n"), &opts, &rc);
 	cr_assert(eq(int, rc, 0), "%s", err_msg());
 	free(got);
-	expect_error(S("a,b\n1234567890,x\n"), &opts, ERR_NOMEM,
+	expect_error(S("a,b\n1234567890,x\n"), &opts, ERR_LIMIT,
 	             "t.csv:2:1: field longer than 9 bytes", NULL);
-	expect_error(S("a,b\nx,\"1234\"\"567890\""), &opts, ERR_NOMEM,
+	expect_error(S("a,b\nx,\"1234\"\"567890\""), &opts, ERR_LIMIT,
 	             "t.csv:2:2: field longer than 9 bytes", NULL);
 }
 
@@ -682,12 +682,12 @@ Test(core_csv_files, rejects_10_mib_field_with_nomem_and_bounded_memory)
 	cr_assert(eq(int, csv_reader_open(&r, path, NULL), 0), "%s", err_msg());
 	cr_assert(eq(int, csv_reader_next(r, &row), 1));
 	rc = csv_reader_next(r, &row);
-	cr_assert(eq(int, rc, ERR_NOMEM), "%s", err_msg());
+	cr_assert(eq(int, rc, ERR_LIMIT), "%s", err_msg());
 	cr_assert(strstr(err_msg(), "big_field.csv:2:2: field longer than 65536 bytes") != NULL,
 	          "%s", err_msg());
 	/* Rejected early: within the cap plus two chunks. */
 	cr_assert(le(u64, csv_reader_bytes_read(r), (uint64_t)(3 * 64 * 1024)));
-	cr_assert(eq(int, csv_reader_next(r, &row), ERR_NOMEM));
+	cr_assert(eq(int, csv_reader_next(r, &row), ERR_LIMIT));
 	csv_reader_close(&r);
 	after = max_rss_kib();
 	cr_log_info("10 MiB field: max RSS %ld KiB before, %ld KiB after (+%ld KiB), %.3f s",

@@ -5,7 +5,7 @@ access): everything stored about one person, and nothing about anyone else.
 On the bundled samples (roster, survey, activity, a score, an invitation):
 the export is JSON; each part has as many rows as the database holds for
 that person; no other employee's id, name or e-mail appears in it; every
-table that erasure clears (store_purge_person_data in core/store.c) has its
+table that erasure clears (store_purge_person_data in core/store_roster.c) has its
 part in the export; an unknown id, and the person after `erase`, give one
 'no such person' line; `--read-only` can export.
 Environment: AMB_BINARY (required), AMB_SOURCE_DIR. Prints 'N passed, N failed'.
@@ -84,7 +84,7 @@ def test_export(r, tmp):
         "pilot_decisions": con.execute("SELECT count(*) FROM pilot_log WHERE pid = ?",
                                        (pid,)).fetchone()[0],
     }
-    purge_src = open(os.path.join(SRC, "core", "store.c"), encoding="utf-8").read()
+    purge_src = open(os.path.join(SRC, "core", "store_roster.c"), encoding="utf-8").read()
     con.close()
     for key, n in counts.items():
         r.check(len(doc[key]) == n, "%s: %d exported, %d stored" % (key, len(doc[key]), n))
@@ -105,7 +105,7 @@ def test_export(r, tmp):
     body = purge_src[purge_src.index("int store_purge_person_data"):]
     body = body[:body.index("\n}\n")]
     tables = set(re.findall(r"DELETE FROM (\w+)", body))
-    r.check(tables, "found the purge list in core/store.c")
+    r.check(tables, "found the purge list in core/store_roster.c")
     missing = [t for t in tables if PARTS.get(t) not in doc]
     r.check(not missing, "tables erasure clears but export leaves out: %r" % missing)
     # Read-only works; unknown ids and erased people are refused cleanly.

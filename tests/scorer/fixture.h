@@ -8,14 +8,17 @@
 #include <criterion/new/assert.h>
 #include <math.h>
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
 #include "core/store.h"
+#include "core/store_activity.h"
 #include "core/store_features.h"
 #include "core/store_internal.h"
 #include "core/store_scores.h"
 #include "core/timefmt.h"
+#include "scorer/detail.h"
 #include "scorer/model.h"
 #include "scorer/profile.h"
 
@@ -111,19 +114,21 @@ static inline void fx_act(store *s, int64_t pid, int age, int platform, int kind
                           int64_t events, int64_t reactions, int64_t comments, int64_t shares)
 {
 	sqlite3_stmt *st;
-	cr_assert(eq(int,
-	             sqlite3_prepare_v2(
-	                 s->db,
-	                 "INSERT INTO activity_weekly(cell, events, reach, reactions, comments,"
-	                 " shares, clicks)"
-	                 " VALUES((?1 << 25) | (?2 << 13) | (?3 << 4) | (?4 << 1) | ?5,"
-	                 " ?6, 0, ?7, ?8, ?9, 0)"
-	                 " ON CONFLICT DO UPDATE SET events = events + excluded.events,"
-	                 " reactions = reactions + excluded.reactions,"
-	                 " comments = comments + excluded.comments,"
-	                 " shares = shares + excluded.shares",
-	                 -1, &st, NULL),
-	             SQLITE_OK));
+	cr_assert(
+	    eq(int,
+	       sqlite3_prepare_v2(
+	           s->db,
+	           "INSERT INTO activity_weekly(cell, events, reach, reactions, comments,"
+	           " shares, clicks)"
+	           " VALUES((?1" ACTIVITY_SQL_PID_SHIFT ") | (?2" ACTIVITY_SQL_WEEK_SHIFT
+	           ") | (?3" ACTIVITY_SQL_PLATFORM_SHIFT ") | (?4" ACTIVITY_SQL_KIND_SHIFT ") | ?5,"
+	           " ?6, 0, ?7, ?8, ?9, 0)"
+	           " ON CONFLICT DO UPDATE SET events = events + excluded.events,"
+	           " reactions = reactions + excluded.reactions,"
+	           " comments = comments + excluded.comments,"
+	           " shares = shares + excluded.shares",
+	           -1, &st, NULL),
+	       SQLITE_OK));
 	sqlite3_bind_int64(st, 1, pid);
 	sqlite3_bind_int64(st, 2, fx_week(age));
 	sqlite3_bind_int(st, 3, platform);
@@ -144,8 +149,8 @@ static inline void fx_act(store *s, int64_t pid, int age, int platform, int kind
 static inline void fx_steady(store *s, int64_t pid, int weeks, int64_t reactions)
 {
 	for (int a = 0; a < weeks; a++) {
-		fx_act(s, pid, a, 1, SCORER_KIND_POST, 0, 1, reactions, 1, 0);
-		fx_act(s, pid, a, 1, SCORER_KIND_COMMENT, 0, 1, 0, 0, 0);
+		fx_act(s, pid, a, 1, KIND_POST, 0, 1, reactions, 1, 0);
+		fx_act(s, pid, a, 1, KIND_COMMENT, 0, 1, 0, 0, 0);
 	}
 }
 
@@ -159,7 +164,7 @@ static inline void fx_crowd(store *s, int n)
 		                        i % 3 ? "employee" : "manager", "yes");
 		fx_survey(s, pid, 0.5 + 0.02 * (i % 10), 0.5, 0.4, NULL);
 		for (int a = 0; a < 26; a += 1 + i % 4)
-			fx_act(s, pid, a, 1 + i % 2, SCORER_KIND_POST, 0, 1, 5 + i % 7, 1, 0);
+			fx_act(s, pid, a, 1 + i % 2, KIND_POST, 0, 1, 5 + i % 7, 1, 0);
 	}
 }
 
@@ -189,6 +194,17 @@ static inline int64_t fx_rank(const scorer_population *pop, const char *id)
 {
 	const struct scorer_person *sp = fx_find(pop, id);
 	return sp && sp->rank > 0 ? sp->rank : INT64_MAX;
+}
+
+/* Append the detail JSON of sp, as a snapshot stores it, to b. */
+static inline void fx_detail_json(const scorer_population *pop, const struct scorer_person *sp,
+                                  struct buf *b)
+{
+	struct scorer_detail *d = xmalloc(sizeof(*d));
+
+	scorer_detail_of(d, pop, sp);
+	cr_assert(eq(int, scorer_detail_encode(b, d), 0), "%s", err_msg());
+	free(d);
 }
 
 #endif

@@ -50,8 +50,7 @@ static void drop_cache(store *s)
 }
 
 /* Every person the same: sums, sub-features, score, rank, detail text. */
-static void assert_same(const scorer_population *a, const scorer_population *b,
-                        const struct scorer_params *p)
+static void assert_same(const scorer_population *a, const scorer_population *b)
 {
 	struct buf da = {0}, db = {0};
 
@@ -72,8 +71,8 @@ static void assert_same(const scorer_population *a, const scorer_population *b,
 		cr_assert(eq(sz, x->plat_count, y->plat_count));
 		buf_reset(&da);
 		buf_reset(&db);
-		scorer_person_detail(a, x, p, &da);
-		scorer_person_detail(b, y, p, &db);
+		fx_detail_json(a, x, &da);
+		fx_detail_json(b, y, &db);
 		cr_assert(eq(str, da.data, db.data));
 	}
 	buf_free(&da);
@@ -91,12 +90,11 @@ static void varied(store *s)
 		int64_t pid = fx_person(s, id, i % 3 ? "IT" : "Legal", "employee", "yes");
 		fx_survey(s, pid, 0.4 + 0.05 * i, 0.3 + 0.05 * i, 0.5, NULL);
 		for (int a = i % 3; a < 26; a += 2 + i % 3) {
-			fx_act(s, pid, a, 1 + (a + i) % 3, SCORER_KIND_POST + i % 3, 0, 1 + i % 2,
+			fx_act(s, pid, a, 1 + (a + i) % 3, KIND_POST + i % 3, 0, 1 + i % 2,
 			       3 * i + a, i % 4, a % 3);
-			fx_act(s, pid, a, 1 + i % 3, SCORER_KIND_COMMENT, 0, 1 + a % 2, 0, 0, 0);
-			fx_act(s, pid, a, 2, SCORER_KIND_RESHARE, SCORER_ORIGIN_SUGGESTED, 2, 7, 1,
-			       1);
-			fx_act(s, pid, a, 3, SCORER_KIND_REACTION, 0, 5, 0, 0, 0);
+			fx_act(s, pid, a, 1 + i % 3, KIND_COMMENT, 0, 1 + a % 2, 0, 0, 0);
+			fx_act(s, pid, a, 2, KIND_RESHARE, ORIGIN_SUGGESTED, 2, 7, 1, 1);
+			fx_act(s, pid, a, 3, KIND_REACTION, 0, 5, 0, 0, 0);
 		}
 	}
 	int64_t gone = fx_person(s, "GONE", "IT", "employee", "yes");
@@ -121,7 +119,7 @@ Test(scorer_features, a_warm_cache_scores_bit_for_bit_like_the_weekly_cells_afte
 	                           " USING (pid) WHERE p.employee_id = 'GONE'"),
 	             1));
 	scorer_population *warm1 = load(s, &p, true);
-	assert_same(cold1, warm1, &p);
+	assert_same(cold1, warm1);
 
 	/* Weights change, engagement weights included: still from the cache. */
 	q = p;
@@ -132,7 +130,7 @@ Test(scorer_features, a_warm_cache_scores_bit_for_bit_like_the_weekly_cells_afte
 	scorer_population *warm2 = load(s, &q, true);
 	drop_cache(s);
 	scorer_population *cold2 = load(s, &q, false);
-	assert_same(cold2, warm2, &q);
+	assert_same(cold2, warm2);
 
 	/* Who is scored changes without activity changing: the cache stays. */
 	scorer_population *saved = score_and_save(s, &q, false);
@@ -142,7 +140,7 @@ Test(scorer_features, a_warm_cache_scores_bit_for_bit_like_the_weekly_cells_afte
 	cr_assert(gt(dbl, fx_find(warm3, "GONE")->total.own, 0.0));
 	drop_cache(s);
 	scorer_population *cold3 = load(s, &q, false);
-	assert_same(cold3, warm3, &q);
+	assert_same(cold3, warm3);
 
 	scorer_population *pops[] = {cold1, warm1, warm2, cold2, warm3, cold3};
 	for (size_t i = 0; i < sizeof(pops) / sizeof(pops[0]); i++)
@@ -194,7 +192,7 @@ Test(scorer_features, other_parameters_or_changed_activity_are_never_read_from_t
 	scorer_population_destroy(&pop);
 	/* One more event (fx_act bumps the activity version as the importer does). */
 	int64_t pid = count_rows(s, "SELECT pid FROM people WHERE employee_id = 'V01'");
-	fx_act(s, pid, 0, 1, SCORER_KIND_POST, 0, 1, 2, 0, 0);
+	fx_act(s, pid, 0, 1, KIND_POST, 0, 1, 2, 0, 0);
 	pop = load(s, &p, false);
 	scorer_population_destroy(&pop);
 	store_close(&s);
@@ -280,7 +278,7 @@ static void assert_cache_exact(store *s, const struct scorer_params *p)
 	scorer_population *warm = load(s, p, true);
 	drop_cache(s);
 	scorer_population *cold = load(s, p, false);
-	assert_same(cold, warm, p);
+	assert_same(cold, warm);
 	scorer_population_destroy(&warm);
 	scorer_population_destroy(&cold);
 }
@@ -362,37 +360,6 @@ Test(scorer_features_io, an_opt_out_removes_the_persons_cache_row_and_keeps_the_
 	pop = load(s, &p, false);
 	scorer_population_destroy(&pop);
 	store_close(&s);
-}
-
-Test(scorer_features, formats_detail_numbers_exactly_as_printf_does)
-{
-	static const double special[] = {
-	    0,         1,          0.5,         1e-4,     9.99995e-5, 0.000123456, 9.999995,
-	    99999.95,  999999.5,   999999.4,    123456.5, 123455.5,   1e6,         1e-5,
-	    2.5e-4,    0.1,        0.3,         1.0 / 3,  2.0 / 3,    123.4565,    0.1234565,
-	    1234567.0, 4503599.75, 7.000004999, 12.34565, 65.5,       1e300,       5e-324,
-	};
-	char a[64], b[64];
-	uint64_t x = 88172645463325252ULL;
-
-	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
-		size_t n = scorer_fmt_g6(a, special[i]);
-		snprintf(b, sizeof(b), "%.6g", special[i]);
-		cr_assert(eq(str, a, b), "%.17g", special[i]);
-		cr_assert(eq(sz, n, strlen(b)));
-	}
-	for (int i = 0; i < 2000000; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		/* magnitudes 1e-6 .. 1e7, and values on a 6-digit grid +- a little */
-		double v = (double)(x >> 11) / 9007199254740992.0 * pow(10, (int)(x % 14) - 6);
-		if (i % 4 == 0)
-			v = (floor(v * 1e4) + 0.5) / 1e4;
-		snprintf(b, sizeof(b), "%.6g", v);
-		scorer_fmt_g6(a, v);
-		cr_assert(eq(str, a, b), "%.17g", v);
-	}
 }
 
 Test(scorer_features, a_cache_that_cannot_be_stored_does_not_fail_the_snapshot)

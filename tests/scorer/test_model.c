@@ -16,7 +16,7 @@ Test(scorer_model, ranks_an_active_cynic_and_a_silent_fan_below_someone_good_on_
 	fx_steady(s, cynic, 26, 40);
 	fx_survey(s, cynic, 0.05, 0.9, 0.1, NULL);
 	/* the fan loves it and posted once, long ago */
-	fx_act(s, fan, 20, 1, SCORER_KIND_POST, 0, 1, 1, 0, 0);
+	fx_act(s, fan, 20, 1, KIND_POST, 0, 1, 1, 0, 0);
 	fx_survey(s, fan, 1.0, 1.0, 0.0, NULL);
 	/* good on both, nowhere extreme */
 	fx_steady(s, good, 20, 12);
@@ -36,14 +36,14 @@ Test(scorer_model, ranks_a_megaphone_of_suggested_reshares_below_an_own_post_wri
 	int64_t mega = fx_person(s, "MEGA", "Marketing", "employee", "yes");
 	int64_t writer = fx_person(s, "WRITER", "Marketing", "employee", "yes");
 	for (int a = 0; a < 26; a++) {
-		fx_act(s, mega, a, 1, SCORER_KIND_RESHARE, SCORER_ORIGIN_SUGGESTED, 15, 30, 3, 2);
-		fx_act(s, mega, a, 1, SCORER_KIND_POST, SCORER_ORIGIN_SUGGESTED, 3, 30, 3, 2);
-		fx_act(s, mega, a, 1, SCORER_KIND_REACTION, 0, 40, 0, 0, 0);
+		fx_act(s, mega, a, 1, KIND_RESHARE, ORIGIN_SUGGESTED, 15, 30, 3, 2);
+		fx_act(s, mega, a, 1, KIND_POST, ORIGIN_SUGGESTED, 3, 30, 3, 2);
+		fx_act(s, mega, a, 1, KIND_REACTION, 0, 40, 0, 0, 0);
 	}
-	fx_act(s, mega, 3, 1, SCORER_KIND_POST, 0, 1, 2, 0, 0); /* one own post */
+	fx_act(s, mega, 3, 1, KIND_POST, 0, 1, 2, 0, 0); /* one own post */
 	fx_survey(s, mega, 0.8, 0.8, 0.3, NULL);
 	for (int a = 0; a < 26; a += 2)
-		fx_act(s, writer, a, 1, SCORER_KIND_POST, 0, 1, 8, 1, 0);
+		fx_act(s, writer, a, 1, KIND_POST, 0, 1, 8, 1, 0);
 	fx_survey(s, writer, 0.8, 0.8, 0.3, NULL);
 	scorer_population *pop = fx_score(s, NULL);
 	cr_assert(lt(i64, fx_rank(pop, "WRITER"), fx_rank(pop, "MEGA")));
@@ -59,10 +59,10 @@ Test(scorer_model, ranks_a_one_week_burst_below_months_of_steady_posting)
 	fx_crowd(s, 20);
 	int64_t burst = fx_person(s, "BURST", "IT", "employee", "yes");
 	int64_t steady = fx_person(s, "STEADY", "IT", "employee", "yes");
-	fx_act(s, burst, 1, 1, SCORER_KIND_POST, 0, 25, 25 * 8, 25, 0);
+	fx_act(s, burst, 1, 1, KIND_POST, 0, 25, 25 * 8, 25, 0);
 	fx_survey(s, burst, 0.8, 0.8, 0.3, NULL);
 	for (int a = 0; a < 26; a++)
-		fx_act(s, steady, a, 1, SCORER_KIND_POST, 0, 1, 8, 1, 0);
+		fx_act(s, steady, a, 1, KIND_POST, 0, 1, 8, 1, 0);
 	fx_survey(s, steady, 0.8, 0.8, 0.3, NULL);
 	scorer_population *pop = fx_score(s, NULL);
 	cr_assert(lt(i64, fx_rank(pop, "STEADY"), fx_rank(pop, "BURST")));
@@ -78,8 +78,8 @@ Test(scorer_model, gives_volume_diminishing_returns)
 	fx_crowd(s, 20);
 	int64_t ten = fx_person(s, "TEN", "IT", "employee", "yes");
 	int64_t hundred = fx_person(s, "HUNDRED", "IT", "employee", "yes");
-	fx_act(s, ten, 0, 1, SCORER_KIND_POST, 0, 10, 0, 0, 0);
-	fx_act(s, hundred, 0, 1, SCORER_KIND_POST, 0, 100, 0, 0, 0);
+	fx_act(s, ten, 0, 1, KIND_POST, 0, 10, 0, 0, 0);
+	fx_act(s, hundred, 0, 1, KIND_POST, 0, 100, 0, 0, 0);
 	scorer_population *pop = fx_score(s, NULL);
 	double v10 = fx_find(pop, "TEN")->volume, v100 = fx_find(pop, "HUNDRED")->volume;
 	cr_assert(gt(dbl, v100, v10 - 1e-12));
@@ -94,8 +94,8 @@ Test(scorer_model, shrinks_two_lucky_viral_posts_toward_the_company_mean)
 	fx_crowd(s, 20);
 	int64_t lucky = fx_person(s, "LUCKY", "HR", "employee", "yes");
 	int64_t steady = fx_person(s, "STEADY", "HR", "employee", "yes");
-	fx_act(s, lucky, 2, 1, SCORER_KIND_POST, 0, 1, 900, 80, 60);
-	fx_act(s, lucky, 9, 1, SCORER_KIND_POST, 0, 1, 700, 50, 40);
+	fx_act(s, lucky, 2, 1, KIND_POST, 0, 1, 900, 80, 60);
+	fx_act(s, lucky, 9, 1, KIND_POST, 0, 1, 700, 50, 40);
 	fx_survey(s, lucky, 0.8, 0.8, 0.3, NULL);
 	fx_steady(s, steady, 26, 15);
 	fx_survey(s, steady, 0.8, 0.8, 0.3, NULL);
@@ -117,14 +117,14 @@ Test(scorer_model, counts_old_activity_less_than_recent)
 	int64_t recent = fx_person(s, "RECENT", "HR", "employee", "yes");
 	int64_t old = fx_person(s, "OLD", "HR", "employee", "yes");
 	for (int a = 0; a < 8; a++) {
-		fx_act(s, recent, a, 1, SCORER_KIND_POST, 0, 1, 10, 1, 0);
-		fx_act(s, old, 18 + a, 1, SCORER_KIND_POST, 0, 1, 10, 1, 0);
+		fx_act(s, recent, a, 1, KIND_POST, 0, 1, 10, 1, 0);
+		fx_act(s, old, 18 + a, 1, KIND_POST, 0, 1, 10, 1, 0);
 	}
 	fx_survey(s, recent, 0.8, 0.8, 0.3, NULL);
 	fx_survey(s, old, 0.8, 0.8, 0.3, NULL);
 	/* activity before the window does not count at all */
 	int64_t ancient = fx_person(s, "ANCIENT", "HR", "employee", "yes");
-	fx_act(s, ancient, 30, 1, SCORER_KIND_POST, 0, 50, 10, 1, 0);
+	fx_act(s, ancient, 30, 1, KIND_POST, 0, 50, 10, 1, 0);
 	fx_survey(s, ancient, 0.8, 0.8, 0.3, NULL);
 	scorer_population *pop = fx_score(s, NULL);
 	cr_assert(gt(dbl, fx_find(pop, "RECENT")->activity, fx_find(pop, "OLD")->activity));
@@ -294,8 +294,8 @@ Test(scorer_model, keeps_nan_and_huge_counts_out_of_the_ranking)
 	fx_crowd(s, 10);
 	int64_t a = fx_person(s, "HUGE", "Ops", "employee", "yes");
 	int64_t b = fx_person(s, "WEIRD", "Ops", "employee", "yes");
-	fx_act(s, a, 0, 1, SCORER_KIND_POST, 0, INT64_MAX, INT64_MAX, INT64_MAX, -5);
-	fx_act(s, a, 1, 9, SCORER_KIND_COMMENT, 0, -3, 0, 0, 0);
+	fx_act(s, a, 0, 1, KIND_POST, 0, INT64_MAX, INT64_MAX, INT64_MAX, -5);
+	fx_act(s, a, 1, 9, KIND_COMMENT, 0, -3, 0, 0, 0);
 	fx_survey(s, a, 0.8, 0.8, 0.3, NULL);
 	fx_steady(s, b, 26, 10);
 	fx_survey(s, b, 0.8, 0.8, 0.3, NULL);
@@ -325,18 +325,16 @@ Test(scorer_model, keeps_activity_per_platform_as_well_as_in_total)
 {
 	store *s = fx_open();
 	int64_t pid = fx_person(s, "MULTI", "Ops", "employee", "yes");
-	fx_act(s, pid, 0, 1, SCORER_KIND_POST, 0, 2, 4, 0, 0);
-	fx_act(s, pid, 1, 2, SCORER_KIND_VIDEO, 0, 1, 4, 0, 0);
-	fx_act(s, pid, 1, 3, SCORER_KIND_COMMENT, 0, 3, 0, 0, 0);
+	fx_act(s, pid, 0, 1, KIND_POST, 0, 2, 4, 0, 0);
+	fx_act(s, pid, 1, 2, KIND_VIDEO, 0, 1, 4, 0, 0);
+	fx_act(s, pid, 1, 3, KIND_COMMENT, 0, 3, 0, 0, 0);
 	fx_survey(s, pid, 0.8, 0.8, 0.3, NULL);
 	scorer_population *pop = fx_score(s, NULL);
 	const struct scorer_person *sp = fx_find(pop, "MULTI");
 	cr_assert(eq(sz, sp->plat_count, 3));
 	cr_assert(eq(int, sp->total.weeks_active, 2));
 	struct buf b = {0};
-	struct scorer_params p;
-	scorer_params_defaults(&p);
-	scorer_person_detail(pop, sp, &p, &b);
+	fx_detail_json(pop, sp, &b);
 	cr_assert(ne(ptr, strstr(b.data, "\"platform\":\"instagram\""), NULL), "%s", b.data);
 	cr_assert(ne(ptr, strstr(b.data, "\"platform\":\"intranet\""), NULL));
 	buf_free(&b);

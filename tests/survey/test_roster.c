@@ -6,6 +6,7 @@
 #include "../support/testutil.h"
 #include "core/err.h"
 #include "core/store.h"
+#include "core/store_activity.h"
 #include "core/store_roster.h"
 #include "survey/roster.h"
 
@@ -302,8 +303,10 @@ Test(survey_roster, opting_out_removes_stored_answers_and_activity_in_the_same_i
 	                       "INSERT INTO survey_answers SELECT pid, 'q1', 4 FROM people WHERE "
 	                       "employee_id = 'E1';"
 	                       "INSERT INTO activity_weekly(cell, events, reach, reactions, "
-	                       "comments, shares, clicks) SELECT (pid << 25) | (1400 << 13) | "
-	                       "(1 << 4) | (1 << 1), 3, 0, 0, 0, 0, 0 FROM people WHERE "
+	                       "comments, shares, clicks) SELECT (pid" ACTIVITY_SQL_PID_SHIFT
+	                       ") | (1400" ACTIVITY_SQL_WEEK_SHIFT
+	                       ") | (1" ACTIVITY_SQL_PLATFORM_SHIFT ") | (1" ACTIVITY_SQL_KIND_SHIFT
+	                       "), 3, 0, 0, 0, 0, 0 FROM people WHERE "
 	                       "employee_id = 'E1';",
 	                       NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(h);

@@ -9,7 +9,7 @@
 #include "core/err.h"
 #include "core/store.h"
 #include "core/timefmt.h"
-#include "scorer/reliability.h"
+#include "survey/reliability.h"
 #include "survey/roster.h"
 #include "survey/survey.h"
 
@@ -813,7 +813,7 @@ Test(survey_reliability, computes_cronbachs_alpha_of_a_hand_worked_matrix)
 	const double m[] = {1, 2, 2, 3, 3, 3};
 	double alpha = 0;
 
-	cr_assert(eq(int, scorer_cronbach_alpha(&alpha, m, 3, 2), 0), "%s", err_msg());
+	cr_assert(eq(int, survey_cronbach_alpha(&alpha, m, 3, 2), 0), "%s", err_msg());
 	cr_assert(epsilon_eq(dbl, alpha, 6.0 / 7.0, 1e-12));
 }
 
@@ -823,11 +823,11 @@ Test(survey_reliability, refuses_alpha_without_two_items_two_respondents_or_vari
 	const double flat[] = {2, 4, 3, 3, 4, 2};
 	double alpha = 0;
 
-	cr_assert(eq(int, scorer_cronbach_alpha(&alpha, m, 6, 1), ERR_INVALID));
+	cr_assert(eq(int, survey_cronbach_alpha(&alpha, m, 6, 1), ERR_INVALID));
 	cr_assert(strstr(err_msg(), "2 items") != NULL);
-	cr_assert(eq(int, scorer_cronbach_alpha(&alpha, m, 1, 2), ERR_INVALID));
+	cr_assert(eq(int, survey_cronbach_alpha(&alpha, m, 1, 2), ERR_INVALID));
 	cr_assert(strstr(err_msg(), "2 respondents") != NULL);
-	cr_assert(eq(int, scorer_cronbach_alpha(&alpha, flat, 3, 2), ERR_INVALID));
+	cr_assert(eq(int, survey_cronbach_alpha(&alpha, flat, 3, 2), ERR_INVALID));
 	cr_assert(strstr(err_msg(), "do not vary") != NULL);
 }
 

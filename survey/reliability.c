@@ -1,6 +1,6 @@
 /* reliability.c - Cronbach's alpha with GSL's variance. The caller owns the
  * matrix; one temporary array of row totals is allocated here. */
-#include "scorer/reliability.h"
+#include "survey/reliability.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_statistics_double.h>
@@ -10,7 +10,7 @@
 #include "core/err.h"
 #include "core/mem.h"
 
-int scorer_cronbach_alpha(double *out, const double *matrix, size_t respondents, size_t items)
+int survey_cronbach_alpha(double *out, const double *matrix, size_t respondents, size_t items)
 {
 	double *totals = NULL, sum_var = 0, total_var;
 	int rc = 0;

@@ -1,12 +1,12 @@
 /* reliability.h - scale reliability of survey constructs. */
-#ifndef AMB_SCORER_RELIABILITY_H
-#define AMB_SCORER_RELIABILITY_H
+#ifndef AMB_SURVEY_RELIABILITY_H
+#define AMB_SURVEY_RELIABILITY_H
 
 #include <stddef.h>
 
 /* Below this alpha a construct's items are reported as not measuring one
  * thing well enough (the usual rule of thumb). */
-#define SCORER_ALPHA_WARN 0.7
+#define SURVEY_ALPHA_WARN 0.7
 
 /* Cronbach's alpha of a complete-case matrix: `respondents` rows of
  * `items` values each, row-major, reverse items already flipped:
@@ -16,6 +16,6 @@
  * with sample variances (n - 1). Returns 0 and *out, or ERR_INVALID with a
  * message when there are fewer than 2 items or 2 respondents, a value is
  * not finite, or the row totals do not vary (alpha undefined). */
-int scorer_cronbach_alpha(double *out, const double *matrix, size_t respondents, size_t items);
+int survey_cronbach_alpha(double *out, const double *matrix, size_t respondents, size_t items);
 
 #endif

@@ -1,0 +1,69 @@
+/* detail.h - the per-person scoring detail: one record, one JSON encoding.
+ *
+ * Every snapshot row carries the detail of how the person's score came
+ * about (docs/design.md and docs/design.md, section 'How scoring works'): the
+ * sub-features, the facts behind them, activity per platform and the
+ * survey inputs. This module owns the format and knows nothing of the
+ * model: scorer_detail_of (scorer/model.h) fills the record from a
+ * computed population, scorer_detail_encode writes it as JSON (numbers
+ * with six significant digits), and scorer_detail_decode reads it back
+ * (jansson) for `explain`, candidates and the service. A record holds no
+ * pointers: it is copied and freed as a value.
+ */
+#ifndef AMB_SCORER_DETAIL_H
+#define AMB_SCORER_DETAIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/mem.h"
+
+/* At most this many platforms are kept per person (the busiest first). */
+#define SCORER_DETAIL_MAX_PLATFORMS 64
+/* A platform name of up to 32 characters of UTF-8, with its NUL. */
+#define SCORER_DETAIL_NAME_BYTES 132
+
+/* Decayed activity as the detail shows it (in total or on one platform). */
+struct scorer_detail_activity {
+	int weeks_active;
+	double own, conversation, amplification, own_posts, engagement_per_post;
+};
+
+struct scorer_detail_platform {
+	char name[SCORER_DETAIL_NAME_BYTES];
+	struct scorer_detail_activity a;
+};
+
+/* The detail of one person. Unknown numbers are NAN (JSON null). */
+struct scorer_detail {
+	bool eligible;
+	char why_not[160]; /* "" when eligible (JSON null) */
+	unsigned flags;    /* enum scorer_flag bits (scorer/model.h) */
+	char consent[16];  /* "yes" or "not_asked" */
+	/* sub-features 0..1 */
+	double steadiness, volume, response, conversation, authenticity;
+	/* facts */
+	struct scorer_detail_activity total;
+	int window_weeks;
+	double weighted_volume, own_share, engagement_per_post_shrunk, company_engagement_per_post;
+	struct scorer_detail_platform platforms[SCORER_DETAIL_MAX_PLATFORMS];
+	size_t nplatforms;
+	/* survey inputs */
+	double in_attitude, in_intrinsic, in_extrinsic;
+	char careless[32]; /* "" when the answer is trusted (JSON null) */
+};
+
+/* Append d as compact JSON to b. Returns 0, or ERR_INVALID when a text is
+ * not UTF-8 (nothing is appended then). */
+int scorer_detail_encode(struct buf *b, const struct scorer_detail *d);
+
+/* What snprintf "%.6g" writes for a finite v, into out (32 bytes or
+ * more), faster: the detail's numbers. Returns the length. */
+size_t scorer_detail_fmt_g6(char *out, double v);
+
+/* Read detail JSON into out. Missing numbers are NAN, missing texts "".
+ * Returns 0, or ERR_CORRUPT naming the problem (not an object, a text too
+ * long for its field, too many platforms). */
+int scorer_detail_decode(struct scorer_detail *out, const char *json);
+
+#endif

@@ -1,0 +1,268 @@
+/* test_detail.c - the scoring detail (scorer/detail.h): encoded and
+ * decoded through one record, exactly; old and damaged texts. */
+#include "fixture.h"
+
+#include <stdint.h>
+
+#include "core/mem.h"
+#include "scorer/explain.h"
+
+/* Every field of two records equal (numbers to the bit, NAN with NAN). */
+static void assert_same_num(double a, double b, const char *what)
+{
+	cr_assert(memcmp(&a, &b, sizeof(a)) == 0 || (isnan(a) && isnan(b)), "%s: %.17g vs %.17g",
+	          what, a, b);
+}
+
+static void assert_same_activity(const struct scorer_detail_activity *a,
+                                 const struct scorer_detail_activity *b)
+{
+	cr_assert(eq(int, a->weeks_active, b->weeks_active));
+	assert_same_num(a->own, b->own, "own");
+	assert_same_num(a->conversation, b->conversation, "conversation");
+	assert_same_num(a->amplification, b->amplification, "amplification");
+	assert_same_num(a->own_posts, b->own_posts, "own_posts");
+	assert_same_num(a->engagement_per_post, b->engagement_per_post, "engagement_per_post");
+}
+
+static void assert_same_detail(const struct scorer_detail *a, const struct scorer_detail *b)
+{
+	cr_assert(eq(int, a->eligible, b->eligible));
+	cr_assert(eq(str, (char *)a->why_not, (char *)b->why_not));
+	cr_assert(eq(uint, a->flags, b->flags));
+	cr_assert(eq(str, (char *)a->consent, (char *)b->consent));
+	assert_same_num(a->steadiness, b->steadiness, "steadiness");
+	assert_same_num(a->volume, b->volume, "volume");
+	assert_same_num(a->response, b->response, "response");
+	assert_same_num(a->conversation, b->conversation, "conversation");
+	assert_same_num(a->authenticity, b->authenticity, "authenticity");
+	assert_same_activity(&a->total, &b->total);
+	cr_assert(eq(int, a->window_weeks, b->window_weeks));
+	assert_same_num(a->weighted_volume, b->weighted_volume, "weighted_volume");
+	assert_same_num(a->own_share, b->own_share, "own_share");
+	assert_same_num(a->engagement_per_post_shrunk, b->engagement_per_post_shrunk, "shrunk");
+	assert_same_num(a->company_engagement_per_post, b->company_engagement_per_post, "company");
+	cr_assert(eq(sz, a->nplatforms, b->nplatforms));
+	for (size_t i = 0; i < a->nplatforms; i++) {
+		cr_assert(eq(str, (char *)a->platforms[i].name, (char *)b->platforms[i].name));
+		assert_same_activity(&a->platforms[i].a, &b->platforms[i].a);
+	}
+	assert_same_num(a->in_attitude, b->in_attitude, "attitude");
+	assert_same_num(a->in_intrinsic, b->in_intrinsic, "intrinsic");
+	assert_same_num(a->in_extrinsic, b->in_extrinsic, "extrinsic");
+	cr_assert(eq(str, (char *)a->careless, (char *)b->careless));
+}
+
+/* A detail whose numbers have at most six significant digits, so that
+ * decode(encode(d)) must give d back bit for bit. */
+static struct scorer_detail *sample(void)
+{
+	struct scorer_detail *d = xcalloc(1, sizeof(*d));
+
+	d->eligible = false;
+	snprintf(d->why_not, sizeof(d->why_not), "%s", "needs a \"trusted\" survey answer\\");
+	d->flags = SCORER_CARELESS | SCORER_CONSENT_NEEDED;
+	snprintf(d->consent, sizeof(d->consent), "not_asked");
+	d->steadiness = 0.5;
+	d->volume = 0.123457;
+	d->response = 0;
+	d->conversation = 1;
+	d->authenticity = NAN;
+	d->total = (struct scorer_detail_activity){20, 18.5, 6, 2.25, 18.5, 7.2};
+	d->window_weeks = 26;
+	d->weighted_volume = 123456;
+	d->own_share = 1e-5;
+	d->engagement_per_post_shrunk = 6.9;
+	d->company_engagement_per_post = 5.1e7;
+	d->nplatforms = 2;
+	snprintf(d->platforms[0].name, sizeof(d->platforms[0].name), "%s", "linkedin");
+	d->platforms[0].a = (struct scorer_detail_activity){18, 15, 4, 1, 15, 8};
+	/* 32 characters of three-byte UTF-8: the longest name the importer takes */
+	for (size_t i = 0; i < 32; i++)
+		memcpy(d->platforms[1].name + 3 * i, "\xe2\x82\xac", 3);
+	d->platforms[1].a = (struct scorer_detail_activity){0, 0, 0, 0, 0, NAN};
+	d->in_attitude = 0.83;
+	d->in_intrinsic = NAN;
+	d->in_extrinsic = 0.4;
+	snprintf(d->careless, sizeof(d->careless), "straight_line");
+	return d;
+}
+
+Test(scorer_detail, decodes_what_it_encodes_exactly)
+{
+	struct scorer_detail *d = sample(), *back = xcalloc(1, sizeof(*back));
+	struct buf a = {0}, b = {0};
+
+	cr_assert(eq(int, scorer_detail_encode(&a, d), 0), "%s", err_msg());
+	cr_assert(eq(int, scorer_detail_decode(back, a.data), 0), "%s", err_msg());
+	assert_same_detail(d, back);
+	cr_assert(eq(int, scorer_detail_encode(&b, back), 0));
+	cr_assert(eq(str, a.data, b.data));
+	buf_free(&a);
+	buf_free(&b);
+	free(d);
+	free(back);
+}
+
+Test(scorer_detail, writes_the_stored_format)
+{
+	struct scorer_detail *d = xcalloc(1, sizeof(*d));
+	struct buf b = {0};
+
+	d->eligible = true;
+	snprintf(d->consent, sizeof(d->consent), "yes");
+	d->steadiness = 2.0 / 3;
+	d->volume = d->response = d->conversation = d->authenticity = 1;
+	d->total = (struct scorer_detail_activity){3, 1.5, 0, 0, 1.5, 0};
+	d->window_weeks = 26;
+	d->weighted_volume = 1234567.0;
+	d->own_share = 1;
+	d->engagement_per_post_shrunk = d->company_engagement_per_post = 0.000123456;
+	d->in_attitude = d->in_intrinsic = d->in_extrinsic = NAN;
+	cr_assert(eq(int, scorer_detail_encode(&b, d), 0));
+	cr_assert(
+	    eq(str, b.data,
+	       "{\"eligible\":true,\"why_not\":null,\"flags\":0,\"consent\":\"yes\","
+	       "\"activity\":{\"steadiness\":0.666667,\"volume\":1,\"response\":1,"
+	       "\"conversation\":1,\"authenticity\":1},\"facts\":{\"weeks_active\":3,"
+	       "\"own\":1.5,\"conversation\":0,\"amplification\":0,\"own_posts\":1.5,"
+	       "\"engagement_per_post\":0,\"window_weeks\":26,\"weighted_volume\":1.23457e+06,"
+	       "\"own_share\":1,\"engagement_per_post_shrunk\":0.000123456,"
+	       "\"company_engagement_per_post\":0.000123456},\"platforms\":[],"
+	       "\"survey\":{\"attitude\":null,\"intrinsic\":null,\"extrinsic\":null,"
+	       "\"careless\":null}}"));
+	buf_free(&b);
+	free(d);
+}
+
+Test(scorer_detail, reads_a_hand_written_detail)
+{
+	static const char old[] =
+	    "{\"eligible\":true,\"why_not\":null,\"flags\":0,\"consent\":\"yes\",\"activity\":{"
+	    "\"steadiness\":0.8,\"volume\":0.7,\"response\":0.6,\"conversation\":0.5,"
+	    "\"authenticity\":1},\"facts\":{\"weeks_active\":20,\"own\":18.5,\"conversation\":6,"
+	    "\"amplification\":2,\"own_posts\":18.5,\"engagement_per_post\":7.2,\"window_weeks\":"
+	    "26,\"weighted_volume\":21.7,\"own_share\":0.99,\"engagement_per_post_shrunk\":6.9,"
+	    "\"company_engagement_per_post\":5.1},\"platforms\":[{\"platform\":\"linkedin\","
+	    "\"weeks_active\":18,\"own\":15,\"conversation\":4,\"amplification\":1,\"own_posts\":"
+	    "15,\"engagement_per_post\":8}],\"survey\":{\"attitude\":0.83,\"intrinsic\":0.75,"
+	    "\"extrinsic\":0.4,\"careless\":null}}";
+	struct scorer_detail *d = xcalloc(1, sizeof(*d));
+
+	cr_assert(eq(int, scorer_detail_decode(d, old), 0), "%s", err_msg());
+	cr_assert(d->eligible);
+	cr_assert(epsilon_eq(dbl, d->authenticity, 1, 1e-12));
+	cr_assert(eq(int, d->total.weeks_active, 20));
+	cr_assert(eq(sz, d->nplatforms, 1));
+	cr_assert(eq(str, d->platforms[0].name, "linkedin"));
+	cr_assert(epsilon_eq(dbl, d->platforms[0].a.own, 15, 1e-12));
+	cr_assert(eq(str, d->careless, ""));
+	cr_assert(isnan(d->total.engagement_per_post) == 0);
+	free(d);
+}
+
+Test(scorer_detail, refuses_damaged_text_without_cutting_it_short)
+{
+	struct scorer_detail *d = xcalloc(1, sizeof(*d));
+	struct buf b = {0};
+
+	cr_assert(eq(int, scorer_detail_decode(d, "[1,2]"), ERR_CORRUPT));
+	cr_assert(eq(int, scorer_detail_decode(d, "{\"eligible\":"), ERR_CORRUPT));
+	cr_assert(eq(int, scorer_detail_decode(d, NULL), ERR_CORRUPT));
+	buf_puts(&b, "{\"survey\":{\"careless\":\"");
+	for (int i = 0; i < 40; i++)
+		buf_puts(&b, "x");
+	buf_puts(&b, "\"}}");
+	cr_assert(eq(int, scorer_detail_decode(d, b.data), ERR_CORRUPT));
+	cr_assert(ne(ptr, strstr(err_msg(), "careless"), NULL), "%s", err_msg());
+	buf_reset(&b);
+	buf_puts(&b, "{\"platforms\":[");
+	for (int i = 0; i <= SCORER_DETAIL_MAX_PLATFORMS; i++)
+		buf_puts(&b, i ? ",{}" : "{}");
+	buf_puts(&b, "]}");
+	cr_assert(eq(int, scorer_detail_decode(d, b.data), ERR_CORRUPT));
+	/* an empty object is an old or minimal detail: unknowns, no error */
+	cr_assert(eq(int, scorer_detail_decode(d, "{}"), 0));
+	cr_assert(isnan(d->steadiness));
+	buf_free(&b);
+	free(d);
+}
+
+Test(scorer_detail, refuses_to_encode_a_name_that_is_not_utf8)
+{
+	struct scorer_detail *d = sample();
+	struct buf b = {0};
+
+	d->platforms[0].name[2] = (char)0xff;
+	cr_assert(eq(int, scorer_detail_encode(&b, d), ERR_INVALID));
+	cr_assert(eq(sz, b.len, 0));
+	buf_free(&b);
+	free(d);
+}
+
+/* Every detail of a scored population reads back to the record it was
+ * written from, up to the six digits kept, and writes the same bytes. */
+Test(scorer_detail, round_trips_every_person_of_a_scored_population)
+{
+	store *s = fx_open();
+	fx_crowd(s, 30);
+	int64_t pid = fx_person(s, "MULTI", "Ops", "employee", "yes");
+	fx_act(s, pid, 0, 1, KIND_POST, 0, 2, 4, 0, 0);
+	fx_act(s, pid, 1, 2, KIND_VIDEO, 0, 1, 4, 0, 0);
+	fx_act(s, pid, 1, 3, KIND_COMMENT, 0, 3, 0, 0, 0);
+	fx_survey(s, pid, 0.8, 0.8, 0.3, NULL);
+	scorer_population *pop = fx_score(s, NULL);
+	struct scorer_detail *d = xcalloc(1, sizeof(*d)), *back = xcalloc(1, sizeof(*back));
+	struct buf a = {0}, b = {0};
+
+	for (size_t i = 0; i < pop->n; i++) {
+		buf_reset(&a);
+		buf_reset(&b);
+		scorer_detail_of(d, pop, &pop->people[i]);
+		cr_assert(eq(int, scorer_detail_encode(&a, d), 0));
+		cr_assert(eq(int, scorer_detail_decode(back, a.data), 0), "%s", err_msg());
+		cr_assert(eq(int, scorer_detail_encode(&b, back), 0));
+		cr_assert(eq(str, a.data, b.data));
+		cr_assert(eq(sz, back->nplatforms, d->nplatforms));
+		cr_assert(
+		    epsilon_eq(dbl, back->total.own, d->total.own, 1e-5 * (1 + d->total.own)));
+		cr_assert(eq(str, back->why_not, d->why_not));
+	}
+	buf_free(&a);
+	buf_free(&b);
+	free(d);
+	free(back);
+	scorer_population_destroy(&pop);
+	store_close(&s);
+}
+
+Test(scorer_detail, formats_numbers_exactly_as_printf_does)
+{
+	static const double special[] = {
+	    0,         1,          0.5,         1e-4,     9.99995e-5, 0.000123456, 9.999995,
+	    99999.95,  999999.5,   999999.4,    123456.5, 123455.5,   1e6,         1e-5,
+	    2.5e-4,    0.1,        0.3,         1.0 / 3,  2.0 / 3,    123.4565,    0.1234565,
+	    1234567.0, 4503599.75, 7.000004999, 12.34565, 65.5,       1e300,       5e-324,
+	};
+	char a[64], b[64];
+	uint64_t x = 88172645463325252ULL;
+
+	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
+		size_t n = scorer_detail_fmt_g6(a, special[i]);
+		snprintf(b, sizeof(b), "%.6g", special[i]);
+		cr_assert(eq(str, a, b), "%.17g", special[i]);
+		cr_assert(eq(sz, n, strlen(b)));
+	}
+	for (int i = 0; i < 2000000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* magnitudes 1e-6 .. 1e7, and values on a 6-digit grid +- a little */
+		double v = (double)(x >> 11) / 9007199254740992.0 * pow(10, (int)(x % 14) - 6);
+		if (i % 4 == 0)
+			v = (floor(v * 1e4) + 0.5) / 1e4;
+		snprintf(b, sizeof(b), "%.6g", v);
+		scorer_detail_fmt_g6(a, v);
+		cr_assert(eq(str, a, b), "%.17g", v);
+	}
+}
