@@ -123,7 +123,11 @@ static void print_activity(FILE *out, const struct scorer_detail *d)
 	snprintf(f, sizeof(f), "%.1f engagement per own post, %.1f after shrinkage (company %.1f)",
 	         d->total.engagement_per_post, d->engagement_per_post_shrunk,
 	         d->company_engagement_per_post);
-	print_sub(out, "response", d->response, f);
+	if (isfinite(d->response))
+		print_sub(out, "response", d->response, f);
+	else /* own posts, none with engagement reported */
+		fprintf(out, "  %-13s %5s  %s\n", "response", "-",
+		        "unknown: no own post's engagement was reported (left out of activity)");
 	snprintf(f, sizeof(f), "%.1f own comments", d->total.conversation);
 	print_sub(out, "conversation", d->conversation, f);
 	snprintf(f, sizeof(f), "%.0f%% of the weighted activity is own content",

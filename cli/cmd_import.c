@@ -7,16 +7,20 @@
 #include <string.h>
 
 #include "cli/app.h"
+#include "cli/cmds_outcomes.h"
 #include "cli/import_cmds.h"
 #include "core/err.h"
 #include "core/num.h"
+#include "core/mem.h"
 #include "survey/roster.h"
 
 static const char import_help[] =
-    "usage: ambassador import roster FILE [options]\n"
+    "usage: ambassador import roster FILE [--map FIELD=COLUMN,...] [options]\n"
     "       ambassador import survey FILE --codebook CODEBOOK [--labels FILE]\n"
-    "                                     [--header-rows N] [options]\n"
-    "       ambassador import activity FILE [options]\n\n"
+    "                                     [--header-rows N] [--date-order dmy|mdy|ymd]\n"
+    "                                     [options]\n"
+    "       ambassador import activity FILE [options]\n"
+    "       ambassador import outcomes FILE [options]\n\n"
     "Each import is one transaction: it lands whole or not at all. The same\n"
     "content imported again is reported as a duplicate and changes nothing.\n\n"
     "options:\n"
@@ -25,13 +29,20 @@ static const char import_help[] =
     "  --rejects PATH      where --skip-invalid writes the bad rows\n"
     "  --max-errors N      bad rows listed before the rest are only counted (20)\n"
     "  --max-field BYTES   longest field accepted (65536)\n"
-    "  --delimiter C       field separator, e.g. ';' for EU spreadsheets (',')\n"
+    "  --delimiter C       field separator (default: ',', or ';' when the header\n"
+    "                      line holds more of them, as Excel writes in much of Europe)\n"
+    "  --encoding E        utf-8 (default), cp1252 or latin1: Excel's plain \"CSV\"\n"
+    "                      on Windows is cp1252\n"
     "  --no-progress       no progress line on a terminal\n"
     "  --force             import even if the same content was imported before\n"
     "                      (e.g. a survey whose rows were skipped because the\n"
     "                      roster lacked those people then)\n"
     "  --allow-departures  roster: accept a file that marks more than 20% of the\n"
-    "                      people departed (refused by default)\n";
+    "                      people departed (refused by default)\n"
+    "  --map F=COLUMN,...  roster: which export column holds each field\n"
+    "                      (employee_id, name, email, department, level, consent),\n"
+    "                      e.g. --map employee_id=\"Employee Number\",department=\"Org\n"
+    "                      Unit\"; kept for the next file with the same header\n";
 
 static int parse_size(const char *s, const char *what, size_t *out)
 {
@@ -55,6 +66,9 @@ int import_parse_common(struct app *app, int argc, char **argv, struct import_cm
 	    {"codebook", required_argument, NULL, 'c'},
 	    {"labels", required_argument, NULL, 'l'},
 	    {"header-rows", required_argument, NULL, 'H'},
+	    {"date-order", required_argument, NULL, 'O'},
+	    {"encoding", required_argument, NULL, 'E'},
+	    {"map", required_argument, NULL, 'M'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"force", no_argument, NULL, 'F'},
 	    {"allow-departures", no_argument, NULL, 'A'},
@@ -91,6 +105,21 @@ int import_parse_common(struct app *app, int argc, char **argv, struct import_cm
 			if ((rc = parse_size(optarg, "--header-rows", &n)))
 				return rc;
 			out->header_rows = n;
+			break;
+		case 'E':
+			if ((rc = csv_encoding_check(optarg)))
+				return rc;
+			out->opts.csv.encoding = optarg;
+			break;
+		case 'M':
+			if (out->nmaps == sizeof(out->maps) / sizeof(out->maps[0]))
+				return err_set(ERR_USAGE, "--map is given at most %zu times",
+				               out->nmaps);
+			out->maps[out->nmaps++] = optarg;
+			break;
+		case 'O':
+			if ((rc = timefmt_order_parse(optarg, &out->date_order)))
+				return rc;
 			break;
 		case 'h': out->help = true; return 0;
 		case 'F': out->opts.force = true; break;
@@ -148,9 +177,11 @@ int import_run_simple(struct app *app, int argc, char **argv, const char *help, 
 		fputs(help, app->out);
 		return 0;
 	}
-	if (a.codebook || a.labels || a.header_rows)
-		return err_set(ERR_USAGE, "--codebook, --labels and --header-rows are for "
-		                          "`import survey`");
+	if (a.codebook || a.labels || a.header_rows || a.date_order)
+		return err_set(ERR_USAGE, "--codebook, --labels, --header-rows and --date-order "
+		                          "are for `import survey`");
+	if (a.nmaps)
+		return err_set(ERR_USAGE, "--map is for `import roster`");
 	if ((rc = app_store(app, true, &s)))
 		return rc;
 	rc = fn(s, a.file, &a.opts, &sum);
@@ -159,9 +190,51 @@ int import_run_simple(struct app *app, int argc, char **argv, const char *help, 
 	return rc;
 }
 
+/* The --map arguments as "field=column" lines: each argument holds one or
+ * more pairs separated by ','. Owned by the caller. */
+static char *map_lines(const struct import_cmd_args *a)
+{
+	size_t len = 1, at = 0;
+	char *text;
+
+	for (size_t i = 0; i < a->nmaps; i++)
+		len += strlen(a->maps[i]) + 1;
+	text = xcalloc(1, len);
+	for (size_t i = 0; i < a->nmaps; i++) {
+		size_t n = strlen(a->maps[i]);
+		memcpy(text + at, a->maps[i], n);
+		text[at + n] = '\n';
+		at += n + 1;
+	}
+	for (char *p = text; (p = strchr(p, ',')); p++)
+		*p = '\n';
+	return text;
+}
+
 static int import_roster_cmd(struct app *app, int argc, char **argv)
 {
-	return import_run_simple(app, argc, argv, import_help, roster_import);
+	struct import_cmd_args a;
+	struct import_summary sum = {0};
+	char *map = NULL;
+	store *s;
+	int rc;
+
+	if ((rc = import_parse_common(app, argc, argv, &a)))
+		return rc;
+	if (a.help || !a.nmaps)
+		return import_run_simple(app, argc, argv, import_help, roster_import);
+	if (a.codebook || a.labels || a.header_rows || a.date_order)
+		return err_set(ERR_USAGE, "--codebook, --labels, --header-rows and --date-order "
+		                          "are for `import survey`");
+	if ((rc = app_store(app, true, &s)))
+		return rc;
+	map = map_lines(&a);
+	rc = roster_import_mapped(s, a.file, &a.opts, map, &sum);
+	if (!rc || sum.nerrors || sum.rows_read)
+		import_print_summary(app, a.file, &sum);
+	import_summary_clear(&sum);
+	free(map);
+	return rc;
 }
 
 static const struct {
@@ -171,16 +244,20 @@ static const struct {
     {"roster", import_roster_cmd},
     {"survey", import_survey_cmd},
     {"activity", import_activity_cmd},
+    {"outcomes", import_outcomes_cmd},
 };
 
 int cmd_import(struct app *app, int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(import_help, argc < 2 ? stderr : app->out);
-		return argc < 2 ? err_set(ERR_USAGE, "import needs roster, survey or activity") : 0;
+		return argc < 2
+		           ? err_set(ERR_USAGE, "import needs roster, survey, activity or outcomes")
+		           : 0;
 	}
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (strcmp(argv[1], kinds[i].name) == 0)
 			return kinds[i].run(app, argc - 1, argv + 1);
-	return err_set(ERR_USAGE, "unknown import '%s': use roster, survey or activity", argv[1]);
+	return err_set(ERR_USAGE, "unknown import '%s': use roster, survey, activity or outcomes",
+	               argv[1]);
 }

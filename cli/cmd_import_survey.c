@@ -12,26 +12,35 @@
 
 static const char survey_help[] =
     "usage: ambassador import survey FILE --codebook CODEBOOK [--labels FILE]\n"
-    "                                [--header-rows N] [--skip-invalid] [options]\n\n"
+    "                                [--header-rows N] [--date-order dmy|mdy|ymd]\n"
+    "                                [--skip-invalid] [options]\n\n"
     "Read a survey export (Microsoft Forms, Google Forms, Qualtrics, SurveyMonkey\n"
     "or any CSV with a header) through its codebook. Only the columns the\n"
     "codebook names are stored; respondents not on the roster, opted out or\n"
     "departed are skipped and counted. Each person counts with their latest\n"
-    "answer. See docs/hr.md, section 'Survey import'.\n\n"
+    "answer. See docs/hr.md, section 'Survey import',\n"
+    "and docs/imports.md.\n\n"
     "  --codebook FILE     columns column,construct,min,max,reverse; construct\n"
     "                      `id` names the employee-id column, `submitted_at` and\n"
     "                      `started_at` the timestamp columns\n"
     "  --labels FILE       extra answer labels (columns label,value)\n"
     "  --header-rows N     header rows before the data (default: detected;\n"
     "                      Qualtrics 3, SurveyMonkey 2, others 1)\n"
+    "  --date-order ORDER  dmy, mdy or ymd: how to read numeric dates such as\n"
+    "                      09/10/2024 (default: inferred from every date of the\n"
+    "                      file; refused when none settles it)\n"
     "  --skip-invalid      keep the good rows; bad ones go to FILE.rejects.csv\n"
     "  --rejects PATH, --max-errors N, --max-field BYTES, --delimiter C,\n"
     "  --no-progress       as for every import (`ambassador import --help`)\n";
 
 static void print_report(struct app *app, const char *file, const struct survey_report *r)
 {
-	fprintf(app->out, "%s: %s export, %zu header row%s\n", file, survey_vendor_name(r->vendor),
+	fprintf(app->out, "%s: %s export, %zu header row%s", file, survey_vendor_name(r->vendor),
 	        r->header_rows, r->header_rows == 1 ? "" : "s");
+	if (r->date_order != TIMEFMT_ORDER_AUTO)
+		fprintf(app->out, ", dates %s (%s)", timefmt_order_name(r->date_order),
+		        r->date_order_inferred ? "inferred from the file" : "--date-order");
+	fputc('\n', app->out);
 	if (!r->nconstructs)
 		return;
 	fprintf(app->out, "%-20s %5s %11s %6s %8s %6s\n", "construct", "items", "respondents",
@@ -73,6 +82,7 @@ int import_survey_cmd(struct app *app, int argc, char **argv)
 	so.codebook = a.codebook;
 	so.labels = a.labels;
 	so.header_rows = a.header_rows;
+	so.date_order = a.date_order;
 	if ((rc = app_store(app, true, &s)))
 		return rc;
 	rc = survey_import(s, a.file, &so, &a.opts, &sum, &report);

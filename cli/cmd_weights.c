@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cmds_outcomes.h"
 #include "cli/cmds_scoring.h"
 #include "cli/table.h"
 #include "core/clock.h"
@@ -33,7 +34,9 @@ static void usage(FILE *f)
 	        "       ambassador weights preview KEY=VALUE... [--top N] [--profile NAME]\n"
 	        "       ambassador weights history [--profile NAME] [--format ...]\n"
 	        "       ambassador weights rollback [--to VERSION] [--note TEXT] [--author NAME]\n"
-	        "       ambassador weights use NAME\n\n"
+	        "       ambassador weights use NAME\n"
+	        "       ambassador weights evaluate [--profile NAME[:VERSION]]... [--outcome K]\n"
+	        "       ambassador weights fit --outcome K [--from PROFILE] [--note TEXT]\n\n"
 	        "Profiles are named and versioned in the database; the active one (default\n"
 	        "\"default\") is used by `score`. Every set or rollback writes a new version\n"
 	        "(author from --author or $USER); nothing is overwritten. preview shows how\n"
@@ -286,6 +289,13 @@ int cmd_weights(struct app *app, int argc, char **argv)
 		                : 0;
 	}
 	sub = argv[1];
+	if (strcmp(sub, "fit") == 0) /* options of its own */
+		return (rc = app_store(app, false, &s)) ? rc
+		                                        : weights_fit(app, s, argc - 1, argv + 1);
+	if (strcmp(sub, "evaluate") == 0) /* options of its own */
+		return (rc = app_store(app, false, &s))
+		           ? rc
+		           : weights_evaluate(app, s, argc - 1, argv + 1);
 	if ((rc = parse(argc - 1, argv + 1, &o)))
 		return rc;
 	if ((rc = app_store(app, false, &s)))

@@ -5,14 +5,18 @@
 #include <stddef.h>
 
 #include "cli/app.h"
+#include "core/timefmt.h"
 #include "survey/import.h"
 
 struct import_cmd_args {
 	struct import_opts opts;
 	const char *file;
-	const char *codebook; /* survey only */
-	const char *labels;   /* survey only */
-	size_t header_rows;   /* survey only; 0 = detect */
+	const char *codebook;          /* survey only */
+	const char *labels;            /* survey only */
+	size_t header_rows;            /* survey only; 0 = detect */
+	enum timefmt_order date_order; /* survey only; AUTO = infer */
+	const char *maps[8];           /* roster only: the --map arguments */
+	size_t nmaps;
 	int help;
 };
 

@@ -8,6 +8,7 @@
 
 #include "cli/app.h"
 /* command headers */
+#include "cli/cmds_outcomes.h"
 #include "cli/cmds_service.h"
 #include "cli/cmds_ops.h"
 #include "cli/cmds_scoring.h"
@@ -17,7 +18,7 @@
 
 static const struct cmd commands[] = {
     {"init", cmd_init, "create or upgrade the database"},
-    {"import", cmd_import, "import a roster, survey export or activity file"},
+    {"import", cmd_import, "import a roster, survey export, activity or outcomes file"},
     {"status", cmd_status, "what the database holds: people, departments, imports"},
     SCORING_COMMANDS /* scoring commands (cli/cmds_scoring.h) */
     /* service commands (cli/cmds_service.h) */
@@ -29,6 +30,7 @@ static const struct cmd commands[] = {
     {"export", cmd_export, "everything stored about one person, as JSON (right of access)"},
     {"retention", cmd_retention, "remove old snapshots, audit entries and activity"},
     {"audit", cmd_audit, "show the service's audit log"},
+    {"outcomes", cmd_outcomes, "what pilots produced: answers, activity after, ratings"},
     {"backup", cmd_backup, "write a consistent copy of the database, safe while serving"},
 };
 

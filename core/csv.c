@@ -24,23 +24,26 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <iconv.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "core/csv_prefetch.h"
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/text.h"
 
 #define CHUNK_SIZE   (64 * 1024)
 #define LIBCSV_BLOCK 4096 /* libcsv grows its field buffer by this much */
 #define FIELD_SEP    0x1F /* digest: after each field */
 #define RECORD_SEP   0x1E /* digest: after each record */
 #define DIGEST_STAGE (64 * 1024)
-#define ERRBUF_SIZE  512
+#define ERRBUF_SIZE  1024
 
 /* Streaming UTF-8 validator: a sequence may straddle chunks. */
 struct utf8_state {
@@ -64,6 +67,11 @@ struct csv_reader {
 	bool at_eof;  /* input exhausted and csv_fini called */
 	uint64_t size;
 	uint64_t offset; /* absolute offset of chunk[chunk_pos] */
+
+	iconv_t cd;           /* (iconv_t)-1: the input is UTF-8 */
+	unsigned char *conv;  /* the chunk converted to UTF-8 */
+	const char *encoding; /* its name, for messages */
+	bool sniff;           /* choose ',' or ';' from the first line */
 
 	struct csv_parser parser;
 	bool parser_ready;
@@ -159,6 +167,12 @@ static const char *utf8_reason(const struct utf8_state *u, unsigned char b)
 	return "overlong encoding";
 }
 
+/* Bytes Windows-1252 leaves undefined. */
+static bool cp1252_byte(unsigned char b)
+{
+	return b >= 0x80 && b != 0x81 && b != 0x8D && b != 0x8F && b != 0x90 && b != 0x9D;
+}
+
 /* Report an encoding error at byte `b`, the byte at r->offset, which the
  * validator refused (or a NUL byte). */
 static int encoding_error(csv_reader *r, unsigned char b)
@@ -169,14 +183,21 @@ static int encoding_error(csv_reader *r, unsigned char b)
 		return reader_fail(r, ERR_INVALID, r->line, col_of(r, r->offset),
 		                   "NUL byte at byte offset %" PRIu64 " (binary or UTF-16 file?)",
 		                   r->offset);
+	/* A high byte that Windows-1252 defines: most likely Excel's "CSV". */
+	const char *hint = b != 0 && !r->encoding && cp1252_byte(u->need ? u->lead : b)
+	                       ? "; the file is not UTF-8 but reads as Windows-1252, as Excel "
+	                         "saves \"CSV\": add --encoding cp1252 (or save it as \"CSV "
+	                         "UTF-8\")"
+	                       : "";
 	if (u->need == 0)
 		return reader_fail(r, ERR_INVALID, r->line, col_of(r, r->offset),
-		                   "invalid UTF-8 at byte offset %" PRIu64 ": byte 0x%02X, %s",
-		                   r->offset, b, utf8_reason(u, b));
+		                   "invalid UTF-8 at byte offset %" PRIu64 ": byte 0x%02X, %s%s",
+		                   r->offset, b, utf8_reason(u, b), hint);
 	/* The sequence started on this line: it cannot hold a terminator. */
 	return reader_fail(r, ERR_INVALID, r->line, col_of(r, u->start),
-	                   "invalid UTF-8 at byte offset %" PRIu64 ": byte 0x%02X then 0x%02X, %s",
-	                   u->start, u->lead, b, utf8_reason(u, b));
+	                   "invalid UTF-8 at byte offset %" PRIu64
+	                   ": byte 0x%02X then 0x%02X, %s%s",
+	                   u->start, u->lead, b, utf8_reason(u, b), hint);
 }
 
 /* Start a sequence at lead byte `b` (>= 0x80). False when `b` cannot lead. */
@@ -435,6 +456,45 @@ static int feed_piece(csv_reader *r)
 	return 0;
 }
 
+/* Convert the chunk from a single-byte encoding to UTF-8 (at most three
+ * bytes per byte), so no sequence straddles two chunks. */
+static int convert_chunk(csv_reader *r)
+{
+	char *in = (char *)r->chunk, *out = (char *)r->conv;
+	size_t inleft = r->chunk_len, outleft = 3 * CHUNK_SIZE;
+
+	iconv(r->cd, NULL, NULL, NULL, NULL);
+	if (iconv(r->cd, &in, &inleft, &out, &outleft) == (size_t)-1)
+		return reader_fail(r, ERR_INVALID, r->line, 1,
+		                   "byte 0x%02X (%zu bytes into this block of the file) is not "
+		                   "%s; check --encoding",
+		                   (unsigned char)*in, r->chunk_len - inleft, r->encoding);
+	r->chunk = r->conv;
+	r->chunk_len = 3 * CHUNK_SIZE - outleft;
+	return 0;
+}
+
+/* ';' instead of ',' when the first line has more of them outside quotes. */
+static void sniff_delimiter(csv_reader *r)
+{
+	size_t commas = 0, semis = 0;
+	bool quoted = false;
+
+	for (size_t i = r->chunk_pos; i < r->chunk_len; i++) {
+		unsigned char c = r->chunk[i];
+		if (c == '"')
+			quoted = !quoted;
+		else if (!quoted && (c == '\n' || c == '\r'))
+			break;
+		else if (!quoted)
+			commas += c == ',', semis += c == ';';
+	}
+	if (semis > commas) {
+		r->delim = ';';
+		csv_set_delim(&r->parser, ';');
+	}
+}
+
 /* Load the next chunk; chunk_len is 0 at the end of the input. The first
  * chunk is checked for byte-order marks. */
 static int reader_fill(csv_reader *r)
@@ -457,9 +517,13 @@ static int reader_fill(csv_reader *r)
 	}
 	r->chunk_len = n;
 	r->chunk_pos = 0;
+	if (r->cd != (iconv_t)-1 && n && convert_chunk(r) < 0)
+		return r->err;
 	if (r->started)
 		return 0;
 	r->started = true;
+	if (r->sniff)
+		sniff_delimiter(r);
 	if (n >= 2 && ((r->chunk[0] == 0xFF && r->chunk[1] == 0xFE) ||
 	               (r->chunk[0] == 0xFE && r->chunk[1] == 0xFF)))
 		return reader_fail(
@@ -484,8 +548,12 @@ static int reader_finish(csv_reader *r)
 	if (u->need)
 		return reader_fail(r, ERR_INVALID, r->line, col_of(r, u->start),
 		                   "invalid UTF-8 at byte offset %" PRIu64
-		                   ": sequence starting with byte 0x%02X cut off at end of input",
-		                   u->start, u->lead);
+		                   ": sequence starting with byte 0x%02X cut off at end of input%s",
+		                   u->start, u->lead,
+		                   !r->encoding && cp1252_byte(u->lead)
+		                       ? "; the file is not UTF-8 but reads as Windows-1252: add "
+		                         "--encoding cp1252"
+		                       : "");
 	if (csv_fini(&r->parser, on_field, on_record, r) != 0) {
 		if (r->quote_line > 0 && r->quote_line != r->rec_line)
 			return reader_fail(r, ERR_INVALID, r->rec_line, r->rec_col,
@@ -518,6 +586,25 @@ static int reader_new(csv_reader **out, const char *name, const struct csv_reade
 	r->max_columns = opts && opts->max_columns ? opts->max_columns : CSV_DEFAULT_MAX_COLUMNS;
 	r->delim = delim;
 	r->ragged = opts && opts->ragged;
+	r->sniff = opts && opts->sniff_delimiter && !opts->delimiter;
+	r->cd = (iconv_t)-1;
+	if (opts && opts->encoding && strcasecmp(opts->encoding, "utf-8") &&
+	    strcasecmp(opts->encoding, "utf8")) {
+		if (csv_encoding_check(opts->encoding)) {
+			csv_reader_close(&r);
+			return err_set(ERR_USAGE, "%s: unknown encoding '%s'", name,
+			               opts->encoding);
+		}
+		r->encoding = opts->encoding;
+		r->cd = iconv_open("UTF-8",
+		                   strcasestr(opts->encoding, "1252") ? "CP1252" : "ISO-8859-1");
+		if (r->cd == (iconv_t)-1) {
+			csv_reader_close(&r);
+			return err_set(ERR_INTERNAL, "%s: iconv cannot convert from %s", name,
+			               opts->encoding);
+		}
+		r->conv = xmalloc(3 * CHUNK_SIZE);
+	}
 	r->line = 1;
 	sha256_init(&r->sha);
 	if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
@@ -655,6 +742,22 @@ uint64_t csv_reader_bytes_read(const csv_reader *r)
 	return r->pf ? csv_prefetch_bytes_read(r->pf) : r->offset;
 }
 
+char csv_reader_delimiter(const csv_reader *r)
+{
+	return (char)r->delim;
+}
+
+int csv_encoding_check(const char *name)
+{
+	static const char *const known[] = {"utf-8",        "utf8",   "cp1252",
+	                                    "windows-1252", "latin1", "iso-8859-1"};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcasecmp(name, known[i]))
+			return 0;
+	return err_set(ERR_USAGE, "--encoding is utf-8, cp1252 or latin1, not '%s'", name);
+}
+
 uint64_t csv_reader_size(const csv_reader *r)
 {
 	return r->size;
@@ -686,6 +789,9 @@ void csv_reader_close(csv_reader **rp)
 	if (r->f && r->own_f)
 		fclose(r->f);
 	free(r->buf);
+	free(r->conv);
+	if (r->cd != (iconv_t)-1)
+		iconv_close(r->cd);
 	free(r->name);
 	buf_free(&r->data);
 	buf_free(&r->stage);
@@ -704,11 +810,6 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-static char ascii_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 static void trim(const char **s, size_t *len)
 {
 	while (*len > 0 && is_blank(**s)) {
@@ -723,12 +824,7 @@ bool csv_name_equal(const char *a, size_t alen, const char *b, size_t blen)
 {
 	trim(&a, &alen);
 	trim(&b, &blen);
-	if (alen != blen)
-		return false;
-	for (size_t i = 0; i < alen; i++)
-		if (ascii_lower(a[i]) != ascii_lower(b[i]))
-			return false;
-	return true;
+	return text_equal(a, alen, b, blen);
 }
 
 int csv_header_find(const struct csv_row *header, const char *name)

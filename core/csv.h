@@ -10,7 +10,9 @@
  *  - libcsv strict mode (CSV_STRICT | CSV_STRICT_FINI): stray or unterminated
  *    quotes, junk after a closing quote;
  *  - the bytes are valid UTF-8 (no overlongs, surrogates, >U+10FFFF, cut-off
- *    sequences) and hold no NUL byte; a UTF-16 BOM is named as such;
+ *    sequences) and hold no NUL byte; a UTF-16 BOM is named as such; a file
+ *    that is not UTF-8 but reads as Windows-1252 is named as such, with the
+ *    option to give (opts.encoding converts it);
  *  - every record has as many fields as the first record (the header);
  *  - at most opts.max_columns fields.
  * A UTF-8 byte-order mark at the very start is skipped. Unquoted fields are
@@ -41,6 +43,14 @@ struct csv_reader_opts {
 	size_t max_columns; /* 0 = CSV_DEFAULT_MAX_COLUMNS */
 	char delimiter;     /* 0 = ',' */
 	bool ragged;        /* true: do not check field counts (generic reading) */
+	/* With delimiter 0: take ';' instead of ',' when the first line holds
+	 * more semicolons than commas outside quotes (Excel in much of Europe). */
+	bool sniff_delimiter;
+	/* NULL or "utf-8": the input must be UTF-8. "cp1252" (Windows-1252,
+	 * Excel's "CSV" on Western Windows) or "latin1" (ISO-8859-1): converted
+	 * to UTF-8 through iconv as it is read; positions in messages then
+	 * count the converted bytes. */
+	const char *encoding;
 	/* Parse in a thread of its own, ahead of the caller, when the input is
 	 * a regular file of at least this many bytes (0: never). Rows, errors
 	 * and the digest are the same either way. */
@@ -70,6 +80,13 @@ int csv_reader_next(csv_reader *r, struct csv_row *out);
  * its quoting, line endings or BOM. Valid after csv_reader_next returned 0. */
 void csv_reader_digest(csv_reader *r, uint8_t out[SHA256_LEN]);
 
+/* The field delimiter in use (after sniffing). */
+char csv_reader_delimiter(const csv_reader *r);
+
+/* 0 when `name` is an encoding the reader takes (utf-8, cp1252,
+ * windows-1252, latin1, iso-8859-1, any case), else ERR_USAGE. */
+int csv_encoding_check(const char *name);
+
 /* Bytes consumed and total size (0 when unknown, e.g. stdin): for progress. */
 uint64_t csv_reader_bytes_read(const csv_reader *r);
 uint64_t csv_reader_size(const csv_reader *r);
@@ -81,8 +98,9 @@ void csv_reader_close(csv_reader **r);
  * run-time version call). */
 const char *csv_library_version(void);
 
-/* Header helpers: names are compared case-insensitively after trimming
- * spaces and tabs. Returns the index of `name` in the row or -1. */
+/* Header helpers: names are compared after trimming spaces and tabs, as
+ * text_equal does (NFC, case folded: "Á" matches "á"). Returns the index
+ * of `name` in the row or -1. */
 int csv_header_find(const struct csv_row *header, const char *name);
 /* True when two header names match under the same rule. */
 bool csv_name_equal(const char *a, size_t alen, const char *b, size_t blen);

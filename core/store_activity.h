@@ -33,8 +33,9 @@ enum activity_origin {
 };
 
 /* One activity_weekly row, or a contribution to it. The importer uses this
- * as its in-memory hash entry too (64 bytes); events == 0 marks a free
- * slot there. */
+ * as its in-memory hash entry too (72 bytes); events == 0 marks a free
+ * slot there. unrated counts the events whose reactions, comments and
+ * shares were all left empty: engagement unknown, not zero. */
 struct activity_cell {
 	int64_t pid;
 	int32_t week;      /* whole weeks since Monday 2000-01-03 */
@@ -43,6 +44,7 @@ struct activity_cell {
 	uint8_t origin;    /* enum activity_origin */
 	int64_t events;
 	int64_t reach, reactions, comments, shares, clicks;
+	int64_t unrated;
 };
 
 /* The integer key of a cell in activity_weekly: the same order as (pid,

@@ -107,7 +107,8 @@ static const struct part {
             " WHEN 3 THEN 'video' WHEN 4 THEN 'comment' WHEN 5 THEN 'reshare'"
             " WHEN 6 THEN 'reaction' END AS kind,"
             " CASE w.origin WHEN 0 THEN 'original' ELSE 'suggested' END AS origin,"
-            " w.events, w.reach, w.reactions, w.comments, w.shares, w.clicks"
+            " w.events, w.reach, w.reactions, w.comments, w.shares, w.clicks,"
+            " w.unrated AS engagement_unknown"
             " FROM activity_weekly w LEFT JOIN platforms p ON p.id = w.platform"
             " WHERE w.cell >= " ACTIVITY_SQL_PERSON_FIRST " AND w.cell < " ACTIVITY_SQL_PERSON_END
             " ORDER BY w.cell"},
@@ -143,6 +144,11 @@ static const struct part {
      .sql = "SELECT t.name AS pilot, l.action, strftime('%Y-%m-%dT%H:%M:%SZ', l.at, 'unixepoch')"
             " AS at, l.author, l.reason FROM pilot_log l JOIN pilots t ON t.id = l.pilot_id"
             " WHERE l.pid = ?1 ORDER BY l.id"},
+    {.key = "outcomes",
+     .single = false,
+     .sql = "SELECT date(at, 'unixepoch') AS date, value AS outcome,"
+            " CASE scale WHEN 1 THEN '0/1' ELSE '1-5' END AS scale, note FROM outcomes"
+            " WHERE pid = ?1 ORDER BY at"},
 };
 
 static const char logic[] =

@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "core/store_activity.h"
 #include "core/store_features.h"
+#include "core/mem.h"
 #include "core/store_internal.h"
 
 static const char *nz(const char *s)
@@ -224,6 +225,7 @@ int store_purge_person_data(store *s, int64_t pid)
 	    "DELETE FROM invitation_history WHERE pid = ?",
 	    "DELETE FROM pilot_members WHERE pid = ?",
 	    "DELETE FROM pilot_log WHERE pid = ?",
+	    "DELETE FROM outcomes WHERE pid = ?",
 	};
 	int rc;
 
@@ -237,4 +239,46 @@ int store_purge_person_data(store *s, int64_t pid)
 	}
 	/* The feature cache row, and the activity version (it changed). */
 	return store_features_forget(s, pid);
+}
+
+int store_roster_map_get(store *s, const char *header_key, char **out)
+{
+	static const char sql[] = "SELECT map FROM roster_maps WHERE header_key = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	if ((rc = store_bind(s, st, "reading a roster map", BIND_TEXT(header_key))))
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *map;
+		if ((rc = store_column_text(st, 0, &map)) == SQLITE_OK) {
+			*out = xstrdup(map);
+			rc = SQLITE_DONE;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, rc, "reading a roster map");
+	return *out ? 1 : 0;
+}
+
+int store_roster_map_put(store *s, const char *header_key, const char *map, int64_t import_id)
+{
+	static const char sql[] =
+	    "INSERT INTO roster_maps(header_key, map, import_id) VALUES(?, ?, ?)"
+	    " ON CONFLICT(header_key) DO UPDATE SET map = excluded.map,"
+	    " import_id = excluded.import_id";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	if ((rc = store_bind(s, st, "storing a roster map", BIND_TEXT(header_key), BIND_TEXT(map),
+	                     BIND_INT(import_id))))
+		return rc;
+	return store_step_done(s, st, "storing a roster map");
 }

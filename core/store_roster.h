@@ -26,6 +26,15 @@ int store_person_upsert(store *s, const struct person_in *p, int64_t import_id, 
  * `when` (if not already); count in *out_count. */
 int store_roster_mark_departed(store *s, int64_t import_id, int64_t when, int64_t *out_count);
 
+/* The column map stored for a roster header (`header_key`, a digest of
+ * its names): 1 and *out ("field=header" lines; caller frees), or 0 when
+ * none is stored. */
+int store_roster_map_get(store *s, const char *header_key, char **out);
+
+/* Store (or replace) the column map of `header_key`, within the current
+ * transaction of roster import `import_id`. */
+int store_roster_map_put(store *s, const char *header_key, const char *map, int64_t import_id);
+
 enum person_status {
 	PERSON_UNKNOWN = 0,   /* not on the roster */
 	PERSON_ACTIVE = 1,    /* on the roster; consent yes or not asked */

@@ -8,7 +8,8 @@
  * (weekly cells keyed by one integer, de-duplication keys in chunks),
  * 7 scoring again (the activity feature cache; snapshot_scores as a rowid
  * table), 8 the pilot workflow (published snapshots, pilots, invitation
- * resets with a reason).
+ * resets with a reason), 9 roster column maps, 10 outcomes (engagement left unreported in
+ * activity; ratings after a pilot).
  */
 #include "core/store_schema.h"
 
@@ -301,7 +302,37 @@ static const char migration_8[] =
     /* HR may set a status back to none, with the reason kept. */
     "ALTER TABLE invitation_history ADD COLUMN reason TEXT;";
 
+static const char migration_9[] =
+    /* The column map of a roster export (`import roster --map`), keyed by
+     * the digest of its header, so the next export with the same header
+     * needs no --map. map holds "field=header" lines; no personal data. */
+    "CREATE TABLE roster_maps("
+    " header_key TEXT PRIMARY KEY,"
+    " map TEXT NOT NULL,"
+    " import_id INTEGER NOT NULL);";
+
+static const char migration_10[] =
+    /* Events whose export reported none of reactions, comments and shares
+     * (an archive without counts): their engagement is unknown, and
+     * response leaves those posts out instead of counting them as zero.
+     * Cells written before knew no difference: 0. */
+    "ALTER TABLE activity_weekly ADD COLUMN unrated INTEGER NOT NULL DEFAULT 0;"
+    /* Ratings HR gives after a pilot (`import outcomes`), one per person
+     * and date; a later import of the same person and date replaces it.
+     * scale is the file's: 1 (values 0/1) or 5 (values 1-5). Personal
+     * data: a person's purge deletes the rows. Outcomes from invitations
+     * and activity are derived when asked, never stored. */
+    "CREATE TABLE outcomes("
+    " pid INTEGER NOT NULL,"
+    " at INTEGER NOT NULL,"
+    " value INTEGER NOT NULL CHECK (value BETWEEN 0 AND 5),"
+    " scale INTEGER NOT NULL CHECK (scale IN (1, 5)),"
+    " note TEXT,"
+    " import_id INTEGER NOT NULL,"
+    " line INTEGER NOT NULL,"
+    " PRIMARY KEY(pid, at)) WITHOUT ROWID;";
+
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
-    migration_1, migration_2, migration_3, migration_4,
-    migration_5, migration_6, migration_7, migration_8,
+    migration_1, migration_2, migration_3, migration_4, migration_5,
+    migration_6, migration_7, migration_8, migration_9, migration_10,
 };

@@ -75,20 +75,22 @@ static int person_row(sqlite3_stmt *st, void *vctx)
 	return ((store_score_person_fn)c->fn)(c->ctx, &r);
 }
 
-int store_scoring_people_each(store *s, int64_t declined_since, store_score_person_fn fn, void *ctx)
+int store_scoring_people_each(store *s, int64_t declined_since, int64_t declined_until,
+                              store_score_person_fn fn, void *ctx)
 {
 	static const char sql[] =
 	    "SELECT p.pid, p.employee_id, p.name, p.department, p.level, p.consent,"
 	    " i.status, i.updated_at FROM people p LEFT JOIN invitations i ON i.pid = p.pid"
 	    " WHERE p.departed_at IS NULL AND p.consent != 'no'"
-	    " AND NOT (i.status IS 'declined' AND i.updated_at >= ?1)"
+	    " AND NOT (i.status IS 'declined' AND i.updated_at >= ?1 AND i.updated_at <= ?2)"
 	    " ORDER BY p.pid";
 	struct fn_ctx c = {(void *)fn, ctx};
 	sqlite3_stmt *st;
 	int rc;
 
 	if ((rc = store_prepare(s, sql, &st)) ||
-	    (rc = store_bind(s, st, "reading people for scoring", BIND_INT(declined_since))))
+	    (rc = store_bind(s, st, "reading people for scoring", BIND_INT(declined_since),
+	                     BIND_INT(declined_until))))
 		return rc;
 	return each_row(s, st, "reading people for scoring", person_row, &c);
 }

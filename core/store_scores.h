@@ -29,10 +29,11 @@ struct score_person_row {
 typedef int (*store_score_person_fn)(void *ctx, const struct score_person_row *r);
 
 /* Visit, in pid order, every person who may be scored: on the roster, not
- * departed, not opted out, and not declined at or after `declined_since`.
+ * departed, not opted out, and not declined from `declined_since` up to
+ * `declined_until` (the time scored: a later decline was not known then).
  * The callback returns 0 to go on; anything else stops and is returned. */
-int store_scoring_people_each(store *s, int64_t declined_since, store_score_person_fn fn,
-                              void *ctx);
+int store_scoring_people_each(store *s, int64_t declined_since, int64_t declined_until,
+                              store_score_person_fn fn, void *ctx);
 
 struct survey_score_row {
 	int64_t pid;

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/err.h"
 
@@ -266,40 +267,143 @@ static int parse_zone(const char *p, int *off)
 	return n >= 2 && n <= 5 && !p[n] ? 0 : -1;
 }
 
-/* Date with slashes: "Y/M/D" when the first number has four digits,
- * else "M/D/YY" or "M/D/YYYY". */
-static int parse_slash_date(const char **pp, int *y, int *mo, int *d)
+/* Excel serial date: five digits, optionally a fraction (time of day).
+ * 1 with *out, 0 when `s` is not one. Serial 25569 is 1970-01-01. */
+static int excel_serial(const char *s, int64_t *out)
+{
+	const char *p = s;
+	int64_t days = 0, frac = 0, scale = 1;
+	int n = 0;
+
+	for (; *p >= '0' && *p <= '9'; p++, n++)
+		days = days * 10 + (*p - '0');
+	if (n != 5)
+		return 0;
+	if (*p == '.') {
+		/* Up to nine fraction digits count; more are below a millisecond. */
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			if (scale < 1000000000)
+				frac = frac * 10 + (*p - '0'), scale *= 10;
+		if (p[-1] == '.')
+			return 0;
+	}
+	if (*p)
+		return 0;
+	*out = (days - 25569) * 86400 + (frac * 86400 + scale / 2) / scale;
+	return 1;
+}
+
+int timefmt_order_parse(const char *s, enum timefmt_order *out)
+{
+	static const char *const names[] = {"dmy", "mdy", "ymd"};
+
+	for (int i = 0; i < 3; i++) {
+		if (!strcasecmp(s, names[i])) {
+			*out = (enum timefmt_order)(TIMEFMT_ORDER_DMY + i);
+			return 0;
+		}
+	}
+	return err_set(ERR_USAGE, "--date-order is dmy, mdy or ymd, not '%s'", s);
+}
+
+const char *timefmt_order_name(enum timefmt_order o)
+{
+	switch (o) {
+	case TIMEFMT_ORDER_DMY: return "dmy";
+	case TIMEFMT_ORDER_MDY: return "mdy";
+	case TIMEFMT_ORDER_YMD: return "ymd";
+	default: return "auto";
+	}
+}
+
+/* "A<sep>B<sep>C" with A of 1-4 digits, B of 1-2, C of 1-4, sep one of
+ * '/', '-', '.' (the same twice). Fills the numbers, digit counts, sep. */
+static int split_date(const char **pp, int n[3], int len[3], char *sep)
 {
 	const char *p = *pp;
-	int a, b, c, na, nc;
 
-	if (digits_upto(&p, 4, &a, &na) || *p++ != '/' || digits_upto(&p, 2, &b, NULL) ||
-	    *p++ != '/' || digits_upto(&p, 4, &c, &nc))
+	if (digits_upto(&p, 4, &n[0], &len[0]) || !strchr("/-.", *p) || !*p)
 		return -1;
-	if (na == 4) {
-		if (nc > 2)
-			return -1;
-		*y = a, *mo = b, *d = c;
-	} else {
-		if (na > 2 || (nc != 2 && nc != 4))
-			return -1;
-		*mo = a, *d = b, *y = nc == 2 ? 2000 + c : c;
-	}
+	*sep = *p++;
+	if (digits_upto(&p, 2, &n[1], &len[1]) || *p++ != *sep ||
+	    digits_upto(&p, 4, &n[2], &len[2]))
+		return -1;
 	*pp = p;
 	return 0;
 }
 
-int timefmt_parse_any(const char *s, int64_t *out)
+int timefmt_numeric_date(const char *s, int *first, int *second, char *sep)
 {
-	const char *p = s;
-	int y, mo, d, hh = 0, mi = 0, ss = 0, off = 0;
+	int n[3], len[3];
 
-	if (!strchr(s, '/'))
+	if (split_date(&s, n, len, sep) || len[0] > 2 || (len[2] != 2 && len[2] != 4))
+		return 0;
+	*first = n[0];
+	*second = n[1];
+	return 1;
+}
+
+/* Resolve a numeric date's order. 0, or -1 with the reason in why. */
+static int order_date(const int n[3], const int len[3], char sep, enum timefmt_order order, int *y,
+                      int *mo, int *d, const char **why)
+{
+	*why = "is not a date";
+	if (len[0] == 4) { /* year first, whatever the order */
+		if (len[2] > 2)
+			return -1;
+		*y = n[0], *mo = n[1], *d = n[2];
+		return 0;
+	}
+	if (len[0] > 2 || (len[2] != 2 && len[2] != 4))
+		return -1;
+	if (order == TIMEFMT_ORDER_AUTO) {
+		if (sep == '.' || (n[0] > 12 && n[1] <= 12))
+			order = TIMEFMT_ORDER_DMY;
+		else if (n[1] > 12 && n[0] <= 12)
+			order = TIMEFMT_ORDER_MDY;
+		else if (n[0] == n[1]) /* 09/09/2024: the same date either way */
+			order = TIMEFMT_ORDER_DMY;
+		else if (n[0] <= 12) {
+			*why = "could be day-first or month-first";
+			return -1;
+		}
+	}
+	switch (order) {
+	case TIMEFMT_ORDER_DMY: *d = n[0], *mo = n[1], *y = n[2]; break;
+	case TIMEFMT_ORDER_MDY: *mo = n[0], *d = n[1], *y = n[2]; break;
+	case TIMEFMT_ORDER_YMD:
+		if (len[0] != 2 || len[2] != 2) {
+			*why = "is not year-month-day";
+			return -1;
+		}
+		*y = n[0], *mo = n[1], *d = n[2];
+		break;
+	default: return -1;
+	}
+	if (*y < 100)
+		*y += 2000;
+	return 0;
+}
+
+int timefmt_parse_order(const char *s, enum timefmt_order order, int64_t *out)
+{
+	const char *p = s, *why;
+	int n[3], len[3], y, mo, d, hh = 0, mi = 0, ss = 0, off = 0;
+	char sep;
+
+	if (excel_serial(s, out))
+		return 0;
+	if (split_date(&p, n, len, &sep) || (sep == '-' && len[0] == 4))
 		return timefmt_parse(s, out);
-	if (parse_slash_date(&p, &y, &mo, &d))
-		goto bad;
+	if (order_date(n, len, sep, order, &y, &mo, &d, &why))
+		return err_set(ERR_INVALID, "'%s' %s", s, why);
 	if (y < 1900 || !timefmt_valid_date(y, (unsigned)mo, (unsigned)d))
-		return err_set(ERR_INVALID, "'%s' is not a calendar date", s);
+		return err_set(ERR_INVALID, "'%s' is not a calendar date (read as %s)", s,
+		               timefmt_order_name(order == TIMEFMT_ORDER_AUTO && sep == '.'
+		                                      ? TIMEFMT_ORDER_DMY
+		                                      : order));
+	if (*p == ',')
+		p++;
 	if (*p == ' ' || *p == 'T') {
 		while (*p == ' ' || *p == 'T')
 			p++;
@@ -314,6 +418,11 @@ int timefmt_parse_any(const char *s, int64_t *out)
 bad:
 	return err_set(ERR_INVALID,
 	               "'%s' is not a timestamp this tool reads (ISO 8601, 3/14/2026 9:05:00, "
-	               "2026/03/14 9:05:00 AM GMT+1, 03/14/2026 09:05 AM)",
+	               "14.03.2026 09:05, 2026/03/14 9:05:00 AM GMT+1, 03/14/2026 09:05 AM)",
 	               s);
+}
+
+int timefmt_parse_any(const char *s, int64_t *out)
+{
+	return timefmt_parse_order(s, TIMEFMT_ORDER_MDY, out);
 }

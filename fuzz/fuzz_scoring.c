@@ -134,7 +134,8 @@ static void fsc_check_person(const struct scorer_person *sp)
 	fsc_check(sp->eligible || (sp->score == 0 && sp->rank == 0),
 	          "no score and no rank when not eligible", id);
 	fsc_check(fsc_unit(sp->activity), "activity finite, 0..1", id);
-	fsc_check(fsc_unit(sp->steadiness) && fsc_unit(sp->volume) && fsc_unit(sp->response) &&
+	fsc_check(fsc_unit(sp->steadiness) && fsc_unit(sp->volume) &&
+	              (fsc_unit(sp->response) || (isnan(sp->response) && !(sp->total.posts > 0))) &&
 	              fsc_unit(sp->conversation) && fsc_unit(sp->own_share) &&
 	              fsc_unit(sp->authenticity),
 	          "sub-features finite, 0..1", id);

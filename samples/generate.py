@@ -365,6 +365,29 @@ def write_msforms(path, responses, labels):
     write_csv(path, rows, bom=True)
 
 
+def msforms_time_da(t):
+    # A Danish Microsoft Forms tenant: day-month-year with dashes.
+    return f"{t.day:02d}-{t.month:02d}-{t.year} {t.hour}:{t.minute:02d}:{t.second:02d}"
+
+
+def write_msforms_da(path, responses):
+    """Day-first dates and "Ved ikke" (don't know) answers, as a Danish
+    tenant exports them; every seventh response has one "Ved ikke"."""
+    header = (["ID", "Start time", "Completion time", "Email", "Name", MSF_ID_COL]
+              + [it[0] for it in ITEMS] + [FREE_TEXT])
+    rows = [header]
+    for n, r in enumerate(responses, 1):
+        cells = []
+        for i, ((_t, _c, _k, _lo, hi, _rev), a) in enumerate(zip(ITEMS, r["answers"])):
+            if hi != 10 and a is not None and n % 7 == 0 and i == n % len(ITEMS):
+                cells.append("Ved ikke")
+            else:
+                cells.append("" if a is None else str(a) if hi == 10 else DA_LABELS[a])
+        rows.append([str(n), msforms_time_da(r["start"]), msforms_time_da(r["end"]),
+                     r["email"], r["name"], r["id"]] + cells + [r["text"]])
+    write_csv(path, rows, bom=True)
+
+
 def write_qualtrics(path, rng, responses):
     codes = ["StartDate", "EndDate", "Status", "Progress", "Duration (in seconds)",
              "Finished", "RecordedDate", "ResponseId", "EmpID"]
@@ -689,6 +712,10 @@ def main():
     de = [r for r in responses if r["id"] not in PERSONAS
           and r["id"] not in UNKNOWN_RESPONDENTS and None not in r["answers"]][:12]
     write_msforms(out("survey_msforms_de.csv"), de, DE_LABELS)
+    # The ordinary answers again as a Danish tenant exports them.
+    da = [r for r in responses if r["id"] not in PERSONAS
+          and r["id"] not in UNKNOWN_RESPONDENTS][:40]
+    write_msforms_da(out("survey_msforms_da.csv"), da)
     write_csv(out("labels_extra.csv"),
               [["label", "value"], ["Stimme gar nicht zu", "1"], ["Stimme nicht zu", "2"],
                ["Weder noch", "3"], ["Teils/teils", "3"], ["Stimme zu", "4"],

@@ -53,7 +53,9 @@ void explain_facts(struct buf *out, const struct scorer_detail *d, double attitu
 	struct buf b = {0};
 
 	activity_phrase(&b, d);
-	if (d->response >= 0.7 && d->total.own_posts > 0)
+	/* 0.75 is the company's third quartile (scorer/response.h): only the
+	 * top quarter draws a strong response. */
+	if (d->response >= 0.75 && d->total.own_posts > 0)
 		buf_printf(&b, "; own posts draw a strong response (%.0f per post)",
 		           d->engagement_per_post_shrunk);
 	if (isfinite(d->authenticity) && d->authenticity < 1)

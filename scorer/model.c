@@ -28,6 +28,7 @@
 #include "core/store_scores.h"
 #include "core/timefmt.h"
 #include "scorer/rank.h"
+#include "scorer/response.h"
 
 #define MAX_COUNT                1e9 /* one weekly cell above this is not believable: clamp */
 #define MAX_PLATFORMS_PER_PERSON 64
@@ -280,8 +281,9 @@ static int add_activity_row(void *ctx, const struct activity_cell *r)
 	if (r->origin != ORIGIN_ORIGINAL) {
 		a->amplification += d * ev; /* suggested content is the company's voice */
 	} else if (r->kind >= KIND_POST && r->kind <= KIND_VIDEO) {
+		/* posts whose engagement went unreported stay out of response */
 		a->own += d * ev;
-		a->posts += d * ev;
+		a->posts += d * (ev - clamp(count(r->unrated), 0, ev));
 		c->parts[slot].reactions += d * count(r->reactions);
 		c->parts[slot].comments += d * count(r->comments);
 		c->parts[slot].shares += d * count(r->shares);
@@ -356,13 +358,13 @@ static int add_platform_name(void *ctx, int64_t id, const char *name)
 	return 0;
 }
 
-/* What the feature cache depends on besides the activity version. "f1" is
+/* What the feature cache depends on besides the activity version. "f2" is
  * the meaning of the sums: change it with add_activity_row. */
 static char *cache_key(const scorer_population *pop, const struct scorer_params *p)
 {
 	struct buf b = {0};
 
-	buf_printf(&b, "f1 week=%lld window=%d half_life=%a", (long long)pop->as_of_week,
+	buf_printf(&b, "f2 week=%lld window=%d half_life=%a", (long long)pop->as_of_week,
 	           pop->window_weeks, p->half_life_weeks);
 	return b.data;
 }
@@ -384,7 +386,7 @@ int scorer_population_load(store *s, int64_t as_of, const struct scorer_params *
 	for (int a = 0; a < pop->window_weeks && a < 261; a++)
 		c->decay[a] = pow(0.5, a / p->half_life_weeks);
 	pop->cache_key = cache_key(pop, p);
-	if ((rc = store_scoring_people_each(s, declined_since, add_person, pop)))
+	if ((rc = store_scoring_people_each(s, declined_since, as_of, add_person, pop)))
 		goto end;
 	if ((rc = store_scoring_survey_each(s, add_survey, pop)))
 		goto end;
@@ -415,13 +417,6 @@ done:
 }
 
 /* --- features ---------------------------------------------------------- */
-
-double scorer_shrink(double engagement, double posts, double mean, double prior)
-{
-	if (!(posts > 0))
-		return 0;
-	return (engagement + prior * mean) / (posts + prior);
-}
 
 double scorer_combine(const double c[3], const double w[3], double floor)
 {
@@ -467,29 +462,33 @@ static double saturate(double x, double ref)
 
 static void population_refs(scorer_population *pop, const struct scorer_params *p)
 {
-	double *v = xmalloc((pop->n ? pop->n : 1) * sizeof(double));
-	double eng = 0, posts = 0;
+	size_t n1 = pop->n ? pop->n : 1;
+	double *v = xmalloc(n1 * sizeof(double));
+	double *eng = xmalloc(n1 * sizeof(double)), *posts = xmalloc(n1 * sizeof(double));
 
 	for (size_t i = 0; i < pop->n; i++) {
-		eng += pop->people[i].total.engagement;
-		posts += pop->people[i].total.posts;
+		eng[i] = pop->people[i].total.engagement;
+		posts[i] = pop->people[i].total.posts;
 	}
-	pop->mean_response = posts > 0 ? eng / posts : 0;
+	response_scale_fit(&pop->response_scale, eng, posts, pop->n, p->prior_posts,
+	                   p->ref_quantile);
+	pop->mean_response = expm1(pop->response_scale.centre);
+	pop->ref_response = pop->response_scale.knots[3];
 	for (size_t i = 0; i < pop->n; i++) {
 		struct scorer_person *sp = &pop->people[i];
 		const struct scorer_activity *a = &sp->total;
 		sp->weighted_volume = a->own + p->volume_conversation * a->conversation +
 		                      p->volume_amplification * a->amplification;
 		sp->response_raw = a->posts > 0 ? a->engagement / a->posts : 0;
-		sp->response_shrunk =
-		    scorer_shrink(a->engagement, a->posts, pop->mean_response, p->prior_posts);
+		sp->response_log = response_shrunk_log(a->engagement, a->posts,
+		                                       pop->response_scale.centre, p->prior_posts);
+		sp->response_shrunk = expm1(sp->response_log);
 	}
+	free(eng);
+	free(posts);
 	for (size_t i = 0; i < pop->n; i++)
 		v[i] = log1p(pop->people[i].weighted_volume);
 	pop->ref_volume = positive_quantile(v, pop->n, p->ref_quantile);
-	for (size_t i = 0; i < pop->n; i++)
-		v[i] = log1p(pop->people[i].response_shrunk);
-	pop->ref_response = positive_quantile(v, pop->n, p->ref_quantile);
 	for (size_t i = 0; i < pop->n; i++)
 		v[i] = log1p(pop->people[i].total.conversation);
 	pop->ref_conversation = positive_quantile(v, pop->n, p->ref_quantile);
@@ -500,13 +499,20 @@ static void person_activity(const scorer_population *pop, struct scorer_person *
                             const struct scorer_params *p)
 {
 	const struct scorer_activity *a = &sp->total;
-	double wsum = p->w_steadiness + p->w_volume + p->w_response + p->w_conversation;
 	double own_part = a->own + p->volume_conversation * a->conversation;
+	double w_response = p->w_response, wsum;
 
 	sp->steadiness =
 	    pop->window_weight > 0 ? clamp(sp->steady_weight / pop->window_weight, 0, 1) : 0;
 	sp->volume = saturate(sp->weighted_volume, pop->ref_volume);
-	sp->response = saturate(sp->response_shrunk, pop->ref_response);
+	sp->response = a->posts > 0 ? response_value(&pop->response_scale, sp->response_log) : 0;
+	if (a->own > 0 && !(a->posts > 0)) {
+		/* own posts, none with engagement reported: unknown, left out of
+		 * the mean rather than counted as no response */
+		sp->response = NAN;
+		w_response = 0;
+	}
+	wsum = p->w_steadiness + p->w_volume + w_response + p->w_conversation;
 	sp->conversation = saturate(a->conversation, pop->ref_conversation);
 	sp->own_share = sp->weighted_volume > 0 ? clamp(own_part / sp->weighted_volume, 0, 1) : 0;
 	sp->authenticity = clamp(sp->own_share / p->authenticity_full, 0, 1);
@@ -515,7 +521,8 @@ static void person_activity(const scorer_population *pop, struct scorer_person *
 		return;
 	}
 	sp->activity = clamp((p->w_steadiness * sp->steadiness + p->w_volume * sp->volume +
-	                      p->w_response * sp->response + p->w_conversation * sp->conversation) /
+	                      (w_response > 0 ? w_response * sp->response : 0) +
+	                      p->w_conversation * sp->conversation) /
 	                         wsum * sp->authenticity,
 	                     0, 1);
 }

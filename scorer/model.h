@@ -17,6 +17,7 @@
 #include "core/store.h"
 #include "scorer/detail.h"
 #include "scorer/profile.h"
+#include "scorer/response.h"
 
 /* Why someone is not eligible (bits). */
 enum scorer_flag {
@@ -34,7 +35,7 @@ struct scorer_activity {
 	double own;           /* own posts, articles, videos (origin original) */
 	double conversation;  /* own comments */
 	double amplification; /* reshares, reactions, anything suggested */
-	double posts;         /* = own: the denominator of response */
+	double posts;         /* own posts with engagement reported: response's denominator */
 	double engagement;    /* reactions*1 + comments*2 + shares*3 on own posts */
 	int weeks_active;     /* weeks in the window with own content or comments */
 };
@@ -68,6 +69,7 @@ struct scorer_person {
 	double own_share, authenticity;
 	/* facts behind them */
 	double weighted_volume, response_raw, response_shrunk;
+	double response_log; /* shrunk log1p(engagement per post): scorer/response.h */
 	/* components (attitude/motivation NAN when unknown) and result */
 	double activity, attitude, motivation;
 	double score; /* 0..100, 0 when not eligible */
@@ -100,8 +102,9 @@ struct scorer_population {
 	int window_weeks;
 	double window_weight; /* sum of decay weights over the window */
 	/* population figures set by scorer_compute */
-	double mean_response; /* engagement per own post over everyone */
+	double mean_response; /* typical engagement per own post: expm1 of the median log rate */
 	double ref_volume, ref_response, ref_conversation;
+	struct response_scale response_scale; /* centre and quartile knots of response */
 	size_t eligible;
 	size_t *order; /* indices of the eligible, best first */
 	/* The feature cache (core/store_features.h): the parameters key the
@@ -145,9 +148,6 @@ const char *scorer_platform_name(const scorer_population *pop, int64_t id);
 /* Weighted geometric mean of components c[0..2] with weights w[0..2], each
  * floored at `floor`, times 100. Non-finite inputs count as the floor. */
 double scorer_combine(const double c[3], const double w[3], double floor);
-
-/* Engagement per post shrunk toward `mean` with `prior` posts' weight. */
-double scorer_shrink(double engagement, double posts, double mean, double prior);
 
 /* The detail record (scorer/detail.h) of person sp of a computed
  * population: platforms ordered by own content plus conversation, then by

@@ -33,7 +33,7 @@ static const struct scorer_param_info params_table[] = {
     {"engagement_shares", P(engagement_shares), 3, 0, 100, false,
      "engagement points per share of an own post"},
     {"prior_posts", P(prior_posts), 5, 0, 1000, false,
-     "shrinkage: posts' worth of company-average response added to everyone"},
+     "shrinkage: posts' worth of the company's median response added to everyone"},
     {"ref_quantile", P(ref_quantile), 0.9, 0.5, 1, false,
      "volume/response/conversation reach 1.0 at this quantile of the active"},
     {"authenticity_full", P(authenticity_full), 0.5, 0.01, 1, false,

@@ -4,8 +4,8 @@
 set -euo pipefail
 PKGS="build-essential cmake pkg-config git clang clang-format libclang-rt-14-dev
   libsqlite3-dev sqlite3 libcsv-dev libgsl-dev libzmq3-dev libjansson-dev
-  libcriterion-dev libssl-dev python3 python3-zmq time cppcheck clang-tidy valgrind
-  scdoc man-db systemd dpkg-dev fakeroot file bash-completion"
+  libcriterion-dev libutf8proc-dev libssl-dev python3 python3-zmq python3-numpy time cppcheck
+  clang-tidy valgrind scdoc man-db systemd dpkg-dev fakeroot file bash-completion"
 missing=()
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -473,7 +473,7 @@ static int parse_row(struct act *a, const struct csv_row *row, struct activity_c
 	const char *v, *why;
 	size_t len, plen, elen, postlen;
 	int64_t t = 0, counts[NCOUNTS];
-	int rc;
+	int rc, unreported;
 
 	memset(e, 0, sizeof(*e));
 	if ((rc = row_person(a, row, &e->pid)) <= 0 || (rc = row_time(a, row, &t)) <= 0)
@@ -496,8 +496,11 @@ static int parse_row(struct act *a, const struct csv_row *row, struct activity_c
 	else
 		return import_reject(a->c, row, a->map[COL_ORIGIN],
 		                     "origin must be original, suggested or empty, not '%.40s'", v);
+	unreported = 0;
 	for (int k = 0; k < NCOUNTS; k++) {
 		v = cell_text(row, a->map[COL_REACH + k], &len);
+		if (len == 0 && k >= COL_REACTIONS - COL_REACH && k <= COL_SHARES - COL_REACH)
+			unreported++;
 		if ((why = activity_parse_count(v, len, &counts[k])))
 			return import_reject(a->c, row, a->map[COL_REACH + k], "%s '%.40s' %s",
 			                     col_names[COL_REACH + k], v, why);
@@ -514,6 +517,8 @@ static int parse_row(struct act *a, const struct csv_row *row, struct activity_c
 	e->comments = counts[2];
 	e->shares = counts[3];
 	e->clicks = counts[4];
+	/* none of the three reported: the engagement is unknown, not zero */
+	e->unrated = unreported == COL_SHARES - COL_REACTIONS + 1;
 	v = cell_text(row, a->map[COL_ID], &elen);
 	const char *post = cell_text(row, a->map[COL_POST], &postlen);
 	*key = event_key(e, v, elen, plat, plen, post, postlen, t);

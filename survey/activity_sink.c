@@ -196,6 +196,7 @@ static int agg_add(struct agg *g, store *s, const struct activity_cell *c)
 	slot->comments = sat_add(slot->comments, c->comments);
 	slot->shares = sat_add(slot->shares, c->shares);
 	slot->clicks = sat_add(slot->clicks, c->clicks);
+	slot->unrated = sat_add(slot->unrated, c->unrated);
 	return 0;
 }
 

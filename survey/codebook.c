@@ -13,10 +13,13 @@
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/num.h"
+#include "survey/labels.h"
 
-enum cb_col { CB_COLUMN, CB_CONSTRUCT, CB_MIN, CB_MAX, CB_REVERSE, CB_NCOLS };
+enum cb_col { CB_COLUMN, CB_CONSTRUCT, CB_MIN, CB_MAX, CB_REVERSE, CB_MISSING, CB_NCOLS };
 
-static const char *const cb_names[CB_NCOLS] = {"column", "construct", "min", "max", "reverse"};
+/* All but the last (missing) are required. */
+static const char *const cb_names[CB_NCOLS] = {"column", "construct", "min",
+                                               "max",    "reverse",   "missing"};
 
 char codebook_sniff_delimiter(const char *path)
 {
@@ -38,8 +41,12 @@ void codebook_destroy(struct codebook **cbp)
 
 	if (!cb)
 		return;
-	for (size_t i = 0; i < cb->nitems; i++)
+	for (size_t i = 0; i < cb->nitems; i++) {
 		free(cb->items[i].column);
+		for (size_t j = 0; j < cb->items[i].nmissing; j++)
+			free(cb->items[i].missing[j]);
+		free(cb->items[i].missing);
+	}
 	free(cb->items);
 	for (size_t i = 0; i < cb->nconstructs; i++)
 		free(cb->constructs[i]);
@@ -50,6 +57,44 @@ void codebook_destroy(struct codebook **cbp)
 	free(cb->path);
 	free(cb);
 	*cbp = NULL;
+}
+
+bool codebook_item_is_missing(const struct codebook_item *it, const char *cell)
+{
+	char folded[LABELS_MAX_LEN];
+
+	if (!it->nmissing || strlen(cell) >= sizeof(folded))
+		return false;
+	labels_fold(folded, sizeof(folded), cell);
+	for (size_t i = 0; i < it->nmissing; i++)
+		if (!strcmp(folded, it->missing[i]))
+			return true;
+	return false;
+}
+
+/* The ';'-separated list of the missing column into it->missing. */
+static int parse_missing(struct codebook_item *it, const char *path, const struct csv_row *row,
+                         int col)
+{
+	const char *p = col >= 0 ? row->fields[col] : "";
+	char folded[LABELS_MAX_LEN];
+
+	while (*p) {
+		size_t len = strcspn(p, ";");
+		char *one = xstrndup(p, len);
+		labels_fold(folded, sizeof(folded), one);
+		free(one);
+		if (len >= sizeof(folded))
+			return err_set(ERR_INVALID,
+			               "%s:%lld:%d: a missing value is longer than %d bytes", path,
+			               (long long)row->line, col + 1, LABELS_MAX_LEN - 1);
+		if (*folded) {
+			it->missing = xreallocarray(it->missing, it->nmissing + 1, sizeof(char *));
+			it->missing[it->nmissing++] = xstrdup(folded);
+		}
+		p += len + (p[len] == ';');
+	}
+	return 0;
 }
 
 size_t codebook_construct_items(const struct codebook *cb, size_t index)
@@ -153,6 +198,12 @@ static int add_item(struct codebook *cb, const struct csv_row *row, const int ma
 		               cb->path, (long long)row->line, map[CB_REVERSE] + 1,
 		               row->fields[map[CB_REVERSE]]);
 	it.reverse = rev == 1;
+	if (parse_missing(&it, cb->path, row, map[CB_MISSING])) {
+		for (size_t i = 0; i < it.nmissing; i++)
+			free(it.missing[i]);
+		free(it.missing);
+		return ERR_INVALID;
+	}
 	it.line = row->line;
 	it.column = xstrdup(row->fields[map[CB_COLUMN]]);
 	it.construct_index = construct_index(cb, construct);
@@ -201,7 +252,7 @@ static int read_codebook(struct codebook *cb, csv_reader *r)
 		return rc ? rc : err_set(ERR_INVALID, "%s:1:1: the codebook is empty", cb->path);
 	for (int i = 0; i < CB_NCOLS; i++) {
 		map[i] = csv_header_find(&row, cb_names[i]);
-		if (map[i] < 0)
+		if (map[i] < 0 && i != CB_MISSING)
 			return err_set(ERR_INVALID,
 			               "%s:%lld:1: the codebook needs the column '%s' "
 			               "(columns: column,construct,min,max,reverse)",

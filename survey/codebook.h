@@ -7,6 +7,8 @@
  * (at most one each) name timestamp columns; on these rows min, max and
  * reverse are ignored. Every other row is an item: min < max, both finite
  * numbers; reverse is yes/no (also y/n, true/false, 1/0, or empty = no).
+ * An optional column `missing` lists, separated by ';', the answers of the
+ * item that count as missing ("-1;-2;N/A"), numbers or labels.
  */
 #ifndef AMB_SURVEY_CODEBOOK_H
 #define AMB_SURVEY_CODEBOOK_H
@@ -25,6 +27,8 @@ struct codebook_item {
 	size_t construct_index;
 	double min, max;
 	bool reverse;
+	char **missing; /* answers that count as missing, folded (labels_fold) */
+	size_t nmissing;
 	int64_t line; /* codebook line, for messages */
 };
 
@@ -52,6 +56,10 @@ struct codebook {
 int codebook_load(struct codebook **out, const char *path, const struct csv_reader_opts *opts);
 
 void codebook_destroy(struct codebook **cb);
+
+/* True when `cell` (trimmed, compared as labels are) is one of the
+ * item's missing answers. */
+bool codebook_item_is_missing(const struct codebook_item *it, const char *cell);
 
 /* Number of items of construct `index`. */
 size_t codebook_construct_items(const struct codebook *cb, size_t index);

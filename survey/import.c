@@ -25,6 +25,7 @@ struct import_ctx {
 	char *path;
 	char **header;
 	size_t nheader;
+	bool *shown; /* NULL: every column goes to the rejects file */
 	FILE *rejects;
 	double last_draw;
 	bool drew;
@@ -101,6 +102,8 @@ int import_begin(import_ctx **out, store *s, const char *kind, const char *path,
 	c->opts = *opts;
 	if (!c->opts.max_errors)
 		c->opts.max_errors = IMPORT_DEFAULT_MAX_ERRORS;
+	/* Excel in much of Europe separates with ';': take it from the header. */
+	c->opts.csv.sniff_delimiter = !c->opts.csv.delimiter;
 	if (!c->opts.csv.prefetch_from)
 		c->opts.csv.prefetch_from = CSV_PREFETCH_FROM; /* parse ahead in a thread */
 	c->path = xstrdup(path);
@@ -149,10 +152,25 @@ void import_set_header(import_ctx *c, const struct csv_row *header)
 	for (size_t i = 0; i < c->nheader; i++)
 		free(c->header[i]);
 	free(c->header);
+	free(c->shown);
+	c->shown = NULL;
 	c->header = xcalloc(header->count, sizeof(char *));
 	c->nheader = header->count;
 	for (size_t i = 0; i < header->count; i++)
 		c->header[i] = xstrdup(header->fields[i]);
+}
+
+void import_rejects_columns(import_ctx *c, const bool *shown, size_t n)
+{
+	free(c->shown);
+	c->shown = xcalloc(c->nheader ? c->nheader : 1, sizeof(bool));
+	for (size_t i = 0; i < n && i < c->nheader; i++)
+		c->shown[i] = shown[i];
+}
+
+static bool shown(const import_ctx *c, size_t i)
+{
+	return !c->shown || (i < c->nheader && c->shown[i]);
 }
 
 static double now_seconds(void)
@@ -212,6 +230,8 @@ static int open_rejects(import_ctx *c)
 		return err_set(ERR_IO, "cannot write %s", c->sum->rejects_path);
 	fputs("line,error", c->rejects);
 	for (size_t i = 0; i < c->nheader; i++) {
+		if (!shown(c, i))
+			continue;
 		fputc(',', c->rejects);
 		csv_write_field(c->rejects, c->header[i], false);
 	}
@@ -252,6 +272,8 @@ int import_reject(import_ctx *c, const struct csv_row *row, int column, const ch
 	fputc(',', c->rejects);
 	csv_write_field(c->rejects, reason, false);
 	for (size_t i = 0; i < row->count; i++) {
+		if (!shown(c, i))
+			continue;
 		fputc(',', c->rejects);
 		csv_write_field(c->rejects, row->fields[i], false);
 	}
@@ -283,6 +305,7 @@ static void ctx_free(import_ctx *c)
 	for (size_t i = 0; i < c->nheader; i++)
 		free(c->header[i]);
 	free(c->header);
+	free(c->shown);
 	if (c->rejects)
 		fclose(c->rejects);
 	free(c->path);

@@ -71,6 +71,10 @@ const char *import_name(const import_ctx *c);
 /* Remember the header row (for the rejects CSV). */
 void import_set_header(import_ctx *c, const struct csv_row *header);
 
+/* Show only the columns i with shown[i] (after import_set_header) in the
+ * rejects file: free text in other columns is never copied. */
+void import_rejects_columns(import_ctx *c, const bool *shown, size_t n);
+
 /* Next data row (counts rows_read, draws progress). 1, 0 at end, <0 error. */
 int import_next(import_ctx *c, struct csv_row *row);
 

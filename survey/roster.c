@@ -4,11 +4,15 @@
  * departures need no in-memory set however large the roster. */
 #include "survey/roster.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/mem.h"
+#include "core/sha256.h"
+#include "core/text.h"
 #include "core/log.h"
 #include "core/store_roster.h"
 
@@ -32,14 +36,182 @@ const char *roster_check_id(const char *id, size_t len)
 	return NULL;
 }
 
-static int map_header(import_ctx *c, const struct csv_row *h, int map[NCOLS])
+static int check_columns(import_ctx *c, const struct csv_row *h, const int map[NCOLS]);
+
+/* Header names HR systems (SAP SuccessFactors, Workday, Personio, Visma,
+ * BambooHR ...) export for each roster field, tried when the field's own
+ * name is not in the header. */
+static const char *const synonyms[NCOLS][12] = {
+    [COL_ID] = {"Employee Number", "Employee ID", "Employee No", "Personnel number", "Personnel No",
+                "Personal number", "Worker ID", "Emp ID", "Medarbejdernummer", "Personalnummer",
+                "Personeelsnummer", "Anställningsnummer"},
+    [COL_NAME] = {"Full Name", "Employee Name", "Display Name", "Worker", "Navn"},
+    [COL_EMAIL] = {"Work Email", "Work E-mail", "Email Address", "E-mail", "Business Email",
+                   "Primary Work Email", "Email", "Arbejdsmail"},
+    [COL_DEPT] = {"Org Unit", "Organizational Unit", "Organisational Unit", "Department Name",
+                  "Cost Center name", "Cost Centre name", "Supervisory Organization", "Team",
+                  "Afdeling", "Abteilung", "Avdelning"},
+    [COL_LEVEL] = {"Job Level", "Job Grade", "Grade", "Management Level", "Position Level",
+                   "Career Level"},
+    [COL_CONSENT] = {"Advocacy consent", "Consent given"},
+};
+
+/* "field=header" lines of a column map into header[field]. */
+static int parse_map(const char *text, const char *what, const char *header[NCOLS], char **owned)
 {
-	for (int i = 0; i < NCOLS; i++) {
-		map[i] = csv_header_find(h, col_names[i]);
-		if (map[i] < 0 && col_required[i])
-			return err_set(ERR_INVALID, "%s:%lld:1: required column '%s' is missing",
-			               import_name(c), (long long)h->line, col_names[i]);
+	const char *p = text;
+
+	while (*p) {
+		size_t len = strcspn(p, "\n"), klen;
+		const char *eq = memchr(p, '=', len);
+		int field = -1;
+		if (len) {
+			if (!eq)
+				return err_set(ERR_USAGE, "%s: '%.*s' is not field=column", what,
+				               (int)len, p);
+			klen = (size_t)(eq - p);
+			for (int i = 0; i < NCOLS; i++)
+				if (strlen(col_names[i]) == klen &&
+				    !strncasecmp(p, col_names[i], klen))
+					field = i;
+			if (field < 0)
+				return err_set(
+				    ERR_USAGE,
+				    "%s: '%.*s' is not a roster field (employee_id, name, "
+				    "email, department, level, consent)",
+				    what, (int)klen, p);
+			free(owned[field]);
+			owned[field] = xstrndup(eq + 1, len - klen - 1);
+			header[field] = owned[field];
+		}
+		p += len + (p[len] == '\n');
 	}
+	return 0;
+}
+
+/* The digest of the header's names, folded: the key of a stored map. */
+static void header_key(const struct csv_row *h, char out[2 * SHA256_LEN + 1])
+{
+	struct sha256 sha;
+	uint8_t digest[SHA256_LEN];
+	char folded[1024];
+
+	sha256_init(&sha);
+	for (size_t i = 0; i < h->count; i++) {
+		text_fold(folded, sizeof(folded), h->fields[i], h->lens[i]);
+		sha256_update(&sha, folded, strlen(folded) + 1);
+	}
+	sha256_final(&sha, digest);
+	sha256_hex(out, digest);
+}
+
+/* The column of `field` by its own name or, failing that, by one of the
+ * HR systems' names: -1 none, else the index; two different synonyms in
+ * one header are refused. */
+static int find_field(import_ctx *c, const struct csv_row *h, int field, int *out)
+{
+	int hit = csv_header_find(h, col_names[field]), first = -1;
+
+	for (size_t k = 0; hit < 0 && k < 12 && synonyms[field][k]; k++) {
+		int col = csv_header_find(h, synonyms[field][k]);
+		if (col < 0 || col == first)
+			continue;
+		if (first >= 0)
+			return err_set(ERR_INVALID,
+			               "%s:%lld:%d: both '%s' and '%s' could be %s; say which with "
+			               "--map %s=\"COLUMN\"",
+			               import_name(c), (long long)h->line, col + 1,
+			               h->fields[first], h->fields[col], col_names[field],
+			               col_names[field]);
+		first = col;
+	}
+	if (hit < 0 && first >= 0) {
+		hit = first;
+		log_info("%s: column '%s' read as %s", import_name(c), h->fields[hit],
+		         col_names[field]);
+	}
+	*out = hit;
+	return 0;
+}
+
+/* Columns named by the map (from --map or stored), then by name. */
+static int map_fields(import_ctx *c, const struct csv_row *h, const char *header[NCOLS],
+                      int map[NCOLS])
+{
+	int rc;
+
+	for (int i = 0; i < NCOLS; i++) {
+		if (header[i]) {
+			map[i] = csv_header_find(h, header[i]);
+			if (map[i] < 0)
+				return err_set(
+				    ERR_INVALID,
+				    "%s:%lld:1: the column map names '%s' for %s, but the "
+				    "header has no such column",
+				    import_name(c), (long long)h->line, header[i], col_names[i]);
+		} else if ((rc = find_field(c, h, i, &map[i]))) {
+			return rc;
+		}
+		if (map[i] < 0 && col_required[i])
+			return err_set(ERR_INVALID,
+			               "%s:%lld:1: required column '%s' is missing (name the "
+			               "export's column with --map %s=\"COLUMN\")",
+			               import_name(c), (long long)h->line, col_names[i],
+			               col_names[i]);
+	}
+	return 0;
+}
+
+/* Serialise the fields of `header` given by --map, to store. */
+static char *map_text(const char *header[NCOLS])
+{
+	char *text = xstrdup("");
+
+	for (int i = 0; i < NCOLS; i++) {
+		if (!header[i])
+			continue;
+		char *next = xasprintf("%s%s=%s\n", text, col_names[i], header[i]);
+		free(text);
+		text = next;
+	}
+	return text;
+}
+
+/* The column of each field: --map (then stored for this header), else the
+ * map stored for this header by an earlier import, else by name. */
+static int map_header(import_ctx *c, store *s, const char *spec, const struct csv_row *h,
+                      int map[NCOLS])
+{
+	const char *header[NCOLS] = {0};
+	char *owned[NCOLS] = {0}, *stored = NULL, key[2 * SHA256_LEN + 1];
+	int rc;
+
+	header_key(h, key);
+	if (spec) {
+		rc = parse_map(spec, "--map", header, owned);
+	} else if ((rc = store_roster_map_get(s, key, &stored)) == 1) {
+		rc = parse_map(stored, "the stored column map", header, owned);
+		import_note(c, "columns mapped as stored by an earlier --map", 1);
+	}
+	if (rc < 0 || (rc = map_fields(c, h, header, map)))
+		goto out;
+	if (spec) {
+		char *text = map_text(header);
+		rc = store_roster_map_put(s, key, text, import_id(c));
+		free(text);
+		if (rc)
+			goto out;
+	}
+	rc = check_columns(c, h, map);
+out:
+	for (int i = 0; i < NCOLS; i++)
+		free(owned[i]);
+	free(stored);
+	return rc;
+}
+
+static int check_columns(import_ctx *c, const struct csv_row *h, const int map[NCOLS])
+{
 	for (size_t f = 0; f < h->count; f++) {
 		bool known = false;
 		for (int i = 0; i < NCOLS; i++)
@@ -153,6 +325,12 @@ static int check_departures(const char *path, int64_t departed, int64_t active,
 int roster_import(store *s, const char *path, const struct import_opts *opts,
                   struct import_summary *sum)
 {
+	return roster_import_mapped(s, path, opts, NULL, sum);
+}
+
+int roster_import_mapped(store *s, const char *path, const struct import_opts *opts,
+                         const char *map_spec, struct import_summary *sum)
+{
 	import_ctx *c = NULL;
 	struct csv_row row;
 	int map[NCOLS], rc;
@@ -170,7 +348,7 @@ int roster_import(store *s, const char *path, const struct import_opts *opts,
 		goto fail;
 	}
 	import_set_header(c, &row);
-	if ((rc = map_header(c, &row, map)))
+	if ((rc = map_header(c, s, map_spec, &row, map)))
 		goto fail;
 	while ((rc = import_next(c, &row)) == 1) {
 		struct person_in p;

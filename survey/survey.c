@@ -41,12 +41,18 @@ struct state {
 	struct import_summary *sum;
 	const struct codebook *cb;
 	const labels *labels;
+	const char *path;
+	struct csv_reader_opts csv;
+	enum timefmt_order order;
 	int64_t now;
 	/* header */
+	size_t header_rows;
 	size_t ncols;
 	char **names; /* effective header names, for messages and rejects */
 	int id_col, submitted_col, started_col, duration_col;
 	int *item_col;
+	size_t dont_know;   /* "don't know" answers of the row being read */
+	bool decimal_comma; /* the export is ';'-separated: 3,5 is 3.5 */
 	/* per-row scratch, one slot per codebook item or construct */
 	double *values;
 	bool *has;
@@ -135,33 +141,93 @@ static int parse_number(const char *s, double min, double max, double *out, char
 	return 1;
 }
 
+/* The value of a built-in agreement label on [min, max]: a scale of five
+ * or seven whole points. 0 when the scale is neither. */
+static int builtin_value(const struct label_match *m, double min, double max, double *out)
+{
+	if (min != floor(min))
+		return 0;
+	if (max - min == 4)
+		*out = min + m->value - 1;
+	else if (max - min == 6)
+		*out = min + m->value7 - 1;
+	else
+		return 0;
+	return 1;
+}
+
+static void unknown_label(const char *s, double min, double max, char *why, size_t whysize)
+{
+	if (decimal_comma(s))
+		snprintf(why, whysize,
+		         "'%s' has a decimal comma; write numbers with a decimal point "
+		         "(decimal commas are read in ';'-separated files: --delimiter ';')",
+		         s);
+	else if (non_finite_word(s))
+		snprintf(why, whysize, "'%s' is not a finite number", s);
+	else if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		snprintf(why, whysize, "'%s': hexadecimal numbers are not read", s);
+	else
+		snprintf(why, whysize,
+		         "'%s' is neither a number on the scale %g..%g nor a known label "
+		         "(add labels with --labels)",
+		         s, min, max);
+}
+
+/* "5 - Strongly agree", "(5) Strongly agree", "5. Strongly agree",
+ * "5 = Strongly agree": the number in front (into *num) and the label
+ * after it, or NULL when `s` has no such prefix. */
+static const char *number_prefix(const char *s, int *num)
+{
+	const char *p = s;
+	bool paren = *p == '(';
+	int n = 0, digits = 0;
+
+	p += paren;
+	for (; *p >= '0' && *p <= '9' && digits < 3; p++, digits++)
+		n = n * 10 + (*p - '0');
+	if (!digits || (paren && *p++ != ')'))
+		return NULL;
+	if (!paren && !strchr(" -.=:)", *p))
+		return NULL;
+	while (*p && strchr(" -.=:)", *p))
+		p++;
+	if (!*p || (*p >= '0' && *p <= '9'))
+		return NULL;
+	*num = n;
+	return p;
+}
+
+/* 1 with *out, 2 for a "don't know" label (missing), -1 with why. */
 static int parse_label(const char *s, double min, double max, const labels *l, double *out,
                        char *why, size_t whysize)
 {
-	enum label_origin origin;
+	struct label_match m;
+	const char *text = s;
 	double v;
+	int num = 0;
 
-	if (!labels_find(l, s, &v, &origin)) {
-		if (decimal_comma(s))
-			snprintf(why, whysize,
-			         "'%s' has a decimal comma; write numbers with a decimal point "
-			         "(a ';'-separated file needs --delimiter ';')",
-			         s);
-		else if (non_finite_word(s))
-			snprintf(why, whysize, "'%s' is not a finite number", s);
-		else if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-			snprintf(why, whysize, "'%s': hexadecimal numbers are not read", s);
-		else
-			snprintf(why, whysize,
-			         "'%s' is neither a number on the scale %g..%g nor a known label "
-			         "(add labels with --labels)",
-			         s, min, max);
+	if (!labels_match(l, text, &m) && (text = number_prefix(s, &num)) &&
+	    !labels_match(l, text, &m)) {
+		/* A numbered label of the survey's own: the number is the answer. */
+		if (num >= min && num <= max) {
+			*out = num;
+			return 1;
+		}
+		text = NULL;
+	}
+	if (!text) {
+		unknown_label(s, min, max, why, whysize);
 		return -1;
 	}
-	if (origin == LABEL_BUILTIN && (min != 1 || max != 5)) {
+	if (m.origin == LABEL_MISSING)
+		return 2;
+	v = m.value;
+	if (m.origin == LABEL_BUILTIN && !builtin_value(&m, min, max, &v)) {
 		snprintf(why, whysize,
-		         "'%s' is a five-point agreement label, but the item's scale is %g..%g", s,
-		         min, max);
+		         "'%s' is an agreement label of five- or seven-point scales, but the "
+		         "item's scale is %g..%g",
+		         s, min, max);
 		return -1;
 	}
 	if (v < min || v > max) {
@@ -242,9 +308,17 @@ static bool blank_cell(const char *s)
 static bool has_import_ids(const struct owned_row *o)
 {
 	for (size_t i = 0; i < o->count; i++)
-		if (!strncmp(o->fields[i], "{\"ImportId\":", 12))
+		if (!strncmp(o->fields[i], "{\"ImportId\":", 12) ||
+		    !strncmp(o->fields[i], "{'ImportId':", 12)) /* older exports */
 			return true;
 	return false;
+}
+
+/* Qualtrics' legacy layout names its columns V1, V2, ... V10 before the
+ * question codes, with the question text in row 2. */
+static bool qualtrics_legacy(const struct owned_row *h)
+{
+	return h->count >= 10 && !strcmp(h->fields[0], "V1") && !strcmp(h->fields[9], "V10");
 }
 
 /* The vendor and its header-row count, from the buffered first rows. */
@@ -259,9 +333,15 @@ static enum survey_vendor detect(const struct owned_row *rows, size_t n, size_t 
 		*out_rows = 2;
 		return SURVEY_QUALTRICS;
 	}
+	if (n >= 2 && qualtrics_legacy(&rows[0])) {
+		*out_rows = 2;
+		return SURVEY_QUALTRICS;
+	}
 	if (n >= 2) {
 		struct csv_row h = row_view(&rows[0]);
 		int rid = csv_header_find(&h, "Respondent ID");
+		if (rid < 0) /* older exports */
+			rid = csv_header_find(&h, "RespondentID");
 		if (rid >= 0 && blank_cell(rows[1].fields[rid])) {
 			*out_rows = 2;
 			return SURVEY_SURVEYMONKEY;
@@ -417,8 +497,17 @@ static int row_time(struct state *st, const struct csv_row *row, int col, const 
 	if (row->lens[col] >= sizeof(cell))
 		return import_reject(st->c, row, col, "%s is not a timestamp", what) ? -2 : -1;
 	trimmed(cell, sizeof(cell), row->fields[col]);
-	if (timefmt_parse_any(cell, out)) {
+	if (timefmt_parse_order(cell, st->order, out)) {
+		int a, b;
+		char sep;
 		snprintf(why, sizeof(why), "%s", err_msg());
+		/* Only standard input gets here undecided (no second pass). */
+		if (st->order == TIMEFMT_ORDER_AUTO && timefmt_numeric_date(cell, &a, &b, &sep))
+			return import_reject(st->c, row, col,
+			                     "%s: %s; add --date-order dmy or --date-order mdy",
+			                     what, why)
+			           ? -2
+			           : -1;
 		return import_reject(st->c, row, col, "%s: %s", what, why) ? -2 : -1;
 	}
 	if (*out > st->now + FUTURE_SLACK)
@@ -457,7 +546,9 @@ static void score_row(struct state *st)
 }
 
 /* Straight-lining: on the scale most of the answered items share, at least
- * SURVEY_STRAIGHT_LINE_MIN_ITEMS answers, all the same raw value. */
+ * SURVEY_STRAIGHT_LINE_MIN_ITEMS answers, all the same raw value. Only
+ * scales of three points or more count: the same answer to yes/no items
+ * says nothing about care. */
 static bool straight_lined(const struct state *st)
 {
 	const struct codebook *cb = st->cb;
@@ -465,7 +556,7 @@ static bool straight_lined(const struct state *st)
 
 	for (size_t i = 0; i < cb->nitems; i++) {
 		size_t n = 0;
-		if (!st->has[i])
+		if (!st->has[i] || cb->items[i].max - cb->items[i].min < 2)
 			continue;
 		for (size_t j = 0; j < cb->nitems; j++)
 			n += st->has[j] && cb->items[j].min == cb->items[i].min &&
@@ -512,6 +603,20 @@ static const char *careless_flag(struct state *st, const struct csv_row *row,
 	return NULL;
 }
 
+/* The answer cell `col` of the row; in a ';'-separated file a decimal
+ * comma (3,5) is made a point in `buf`. */
+static const char *answer_cell(const struct state *st, const struct csv_row *row, int col,
+                               char *buf, size_t size)
+{
+	const char *cell = row->fields[col];
+
+	if (!st->decimal_comma || row->lens[col] >= size || !decimal_comma(cell))
+		return cell;
+	memcpy(buf, cell, row->lens[col] + 1);
+	*strchr(buf, ',') = '.';
+	return buf;
+}
+
 /* Read every answer of the row; rejects the row at the first bad cell. */
 static int read_answers(struct state *st, const struct csv_row *row, size_t *out_n, bool *ok)
 {
@@ -520,14 +625,21 @@ static int read_answers(struct state *st, const struct csv_row *row, size_t *out
 	size_t n = 0;
 
 	*ok = false;
+	st->dont_know = 0;
 	for (size_t i = 0; i < cb->nitems; i++) {
 		const struct codebook_item *it = &cb->items[i];
 		int col = st->item_col[i];
-		int r = survey_parse_answer(row->fields[col], it->min, it->max, st->labels,
-		                            &st->values[i], why, sizeof(why));
+		char point[64];
+		const char *cell = answer_cell(st, row, col, point, sizeof(point));
+		int r = codebook_item_is_missing(it, cell)
+		            ? 2
+		            : survey_parse_answer(cell, it->min, it->max, st->labels,
+		                                  &st->values[i], why, sizeof(why));
 		if (r < 0)
 			return import_reject(st->c, row, col, "%s", why);
 		st->has[i] = r == 1;
+		if (r == 2)
+			st->dont_know++;
 		if (r == 1) {
 			st->answers[n].item = it->column;
 			st->answers[n].value = st->values[i];
@@ -536,6 +648,9 @@ static int read_answers(struct state *st, const struct csv_row *row, size_t *out
 	}
 	*out_n = n;
 	*ok = true;
+	if (st->dont_know)
+		import_note(st->c, "\"don't know\" answers, counted as missing",
+		            (int64_t)st->dont_know);
 	return 0;
 }
 
@@ -606,6 +721,36 @@ static int keep_latest(struct state *st, const struct survey_response *r)
 	return 0;
 }
 
+/* A skipped row among the first data rows whose answers are not answers
+ * is a header row read as data (the wrong --header-rows, or a layout not
+ * recognised): stop rather than import the rest with "not on the roster"
+ * counted. 0 when the row may be skipped quietly. */
+static int header_like(struct state *st, const struct csv_row *row, const char *id)
+{
+	char why[512];
+	double v;
+
+	if ((size_t)row->number > st->header_rows + 3)
+		return 0;
+	for (size_t i = 0; i < st->cb->nitems; i++) {
+		const struct codebook_item *it = &st->cb->items[i];
+		char point[64];
+		const char *cell = answer_cell(st, row, st->item_col[i], point, sizeof(point));
+		if (codebook_item_is_missing(it, cell) ||
+		    survey_parse_answer(cell, it->min, it->max, st->labels, &v, why, sizeof(why)) >=
+		        0)
+			continue;
+		return err_set(
+		    ERR_INVALID,
+		    "%s:%lld:%d: line %lld reads like a header row, not data: '%s' is not "
+		    "on the roster and %s; check the header rows of the export "
+		    "(--header-rows N; %zu were used)",
+		    import_name(st->c), (long long)row->line, st->item_col[i] + 1,
+		    (long long)row->line, id, why, st->header_rows);
+	}
+	return 0;
+}
+
 static int process_row(struct state *st, const struct csv_row *row)
 {
 	struct survey_response r = {0};
@@ -619,8 +764,10 @@ static int process_row(struct state *st, const struct csv_row *row)
 	trimmed(id, sizeof(id), row->fields[st->id_col]);
 	if ((why = roster_check_id(id, strlen(id))))
 		return import_reject(st->c, row, st->id_col, "%s", why);
-	if ((rc = check_person(st, id, &r.pid, &ok)) || !ok)
+	if ((rc = check_person(st, id, &r.pid, &ok)))
 		return rc;
+	if (!ok)
+		return header_like(st, row, id);
 	if ((rc = row_time(st, row, st->submitted_col, "submitted_at", &r.submitted_at)) < 0)
 		return rc == -2 ? ERR_IO : 0;
 	r.has_submitted = rc == 1;
@@ -662,6 +809,22 @@ static int save_items(struct state *st)
 	return 0;
 }
 
+/* Privacy: bad rows go to the rejects file with the codebook's columns
+ * only, never the free text or e-mail of the others. */
+static void show_codebook_columns(struct state *st)
+{
+	bool *shown = xcalloc(st->ncols ? st->ncols : 1, sizeof(bool));
+	int named[] = {st->id_col, st->submitted_col, st->started_col, st->duration_col};
+
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (named[i] >= 0)
+			shown[named[i]] = true;
+	for (size_t j = 0; j < st->cb->nitems; j++)
+		shown[st->item_col[j]] = true;
+	import_rejects_columns(st->c, shown, st->ncols);
+	free(shown);
+}
+
 static void log_ignored(const struct state *st)
 {
 	size_t used = 0;
@@ -676,6 +839,89 @@ static void log_ignored(const struct state *st)
 	if (used < st->ncols)
 		log_info("%s: %zu column%s not in the codebook are ignored and not stored",
 		         import_name(st->c), st->ncols - used, st->ncols - used == 1 ? "" : "s");
+}
+
+/* The first timestamp cell of each kind met by infer_order. */
+struct date_seen {
+	int64_t line;
+	int col;
+	char cell[64];
+};
+
+static void seen(struct date_seen *d, const struct csv_row *row, int col, const char *cell)
+{
+	if (d->line)
+		return;
+	d->line = row->line;
+	d->col = col;
+	trimmed(d->cell, sizeof(d->cell), cell);
+}
+
+/* Settle the order of numeric dates from every timestamp cell of the file,
+ * in a first pass over it (not possible on standard input: there each
+ * row's dates must settle their own order). Reading errors are left to
+ * the import's own pass, which reports them in place. */
+static int infer_order(struct state *st, size_t header_rows)
+{
+	struct date_seen dmy = {0}, mdy = {0}, amb = {0};
+	int cols[2] = {st->submitted_col, st->started_col};
+	struct csv_reader_opts o = st->csv;
+	csv_reader *r = NULL;
+	struct csv_row row;
+
+	if (st->order != TIMEFMT_ORDER_AUTO || (cols[0] < 0 && cols[1] < 0) ||
+	    !strcmp(st->path, "-"))
+		return 0;
+	o.prefetch_from = 0;
+	if (csv_reader_open(&r, st->path, &o)) {
+		err_clear();
+		return 0;
+	}
+	while (csv_reader_next(r, &row) == 1) {
+		for (int k = 0; k < 2 && (size_t)row.number > header_rows; k++) {
+			const char *cell =
+			    cols[k] >= 0 && (size_t)cols[k] < row.count ? row.fields[cols[k]] : "";
+			int a, b;
+			char sep;
+			while (is_blank(*cell))
+				cell++;
+			/* Dotted dates are day-first by convention; 09/09 either way. */
+			if (!timefmt_numeric_date(cell, &a, &b, &sep) || sep == '.' || a == b)
+				continue;
+			if (a > 12 && b <= 12)
+				seen(&dmy, &row, cols[k], cell);
+			else if (b > 12 && a <= 12)
+				seen(&mdy, &row, cols[k], cell);
+			else if (a <= 12 && b <= 12)
+				seen(&amb, &row, cols[k], cell);
+		}
+	}
+	csv_reader_close(&r);
+	err_clear();
+	if (dmy.line && mdy.line)
+		return err_set(ERR_INVALID,
+		               "%s:%lld:%d: dates are mixed: '%s' is month-first, but '%s' on line "
+		               "%lld is day-first; correct the file, or add --date-order dmy or "
+		               "--date-order mdy to reject the rows in the other order",
+		               import_name(st->c), (long long)mdy.line, mdy.col + 1, mdy.cell,
+		               dmy.cell, (long long)dmy.line);
+	if (dmy.line || mdy.line) {
+		st->order = dmy.line ? TIMEFMT_ORDER_DMY : TIMEFMT_ORDER_MDY;
+		st->report->date_order_inferred = true;
+		log_info("%s: dates read %s, as line %lld shows ('%s')", import_name(st->c),
+		         dmy.line ? "day-first" : "month-first",
+		         (long long)(dmy.line ? dmy.line : mdy.line),
+		         dmy.line ? dmy.cell : mdy.cell);
+		return 0;
+	}
+	if (amb.line)
+		return err_set(ERR_INVALID,
+		               "%s:%lld:%d: date '%s' could be day-first or month-first and no "
+		               "date in the file settles it; add --date-order dmy or "
+		               "--date-order mdy (column '%s')",
+		               import_name(st->c), (long long)amb.line, amb.col + 1, amb.cell,
+		               st->names[amb.col]);
+	return 0;
 }
 
 /* Read the header rows and map the codebook; rows buffered beyond the
@@ -709,11 +955,17 @@ static int read_header(struct state *st, size_t want_rows)
 	}
 	st->report->vendor = v;
 	st->report->header_rows = header_rows;
+	st->header_rows = header_rows;
 	if ((rc = map_columns(st, rows, header_rows, v)))
 		goto out;
+	st->decimal_comma = csv_reader_delimiter(import_reader(st->c)) == ';';
+	if ((rc = infer_order(st, header_rows)))
+		goto out;
+	st->report->date_order = st->order;
 	struct csv_row names = {
 	    .count = st->ncols, .fields = (const char *const *)st->names, .line = rows[0].line};
 	import_set_header(st->c, &names);
+	show_codebook_columns(st);
 	log_ignored(st);
 	if ((rc = save_items(st)))
 		goto out;
@@ -749,12 +1001,44 @@ static int load_inputs(const struct survey_import_opts *sopts, const struct impo
 		return err_set(ERR_USAGE, "import survey needs --codebook CODEBOOK");
 	if (sopts->header_rows > SURVEY_MAX_HEADER_ROWS)
 		return err_set(ERR_USAGE, "--header-rows is at most %d", SURVEY_MAX_HEADER_ROWS);
-	if ((rc = codebook_load(cb, sopts->codebook, &opts->csv)))
+	/* --encoding is the export's: the codebook and labels are our own files. */
+	struct csv_reader_opts own = opts->csv;
+	own.encoding = NULL;
+	if ((rc = codebook_load(cb, sopts->codebook, &own)))
 		return rc;
 	*l = labels_new();
-	if (sopts->labels && (rc = labels_load(*l, sopts->labels, &opts->csv)))
+	if (sopts->labels && (rc = labels_load(*l, sopts->labels, &own)))
 		return rc;
 	return 0;
+}
+
+static int64_t note_count(const struct import_summary *sum, const char *label)
+{
+	for (size_t i = 0; i < sum->nnotes; i++)
+		if (!strcmp(sum->notes[i].label, label))
+			return sum->notes[i].count;
+	return 0;
+}
+
+/* An import in which every row either answered none of the codebook's
+ * items or names no one on the roster is refused: the codebook does not
+ * fit the export (one column per answer choice, the wrong id column). Rows
+ * of people who opted out, left or were erased are a legitimate reason to
+ * store nothing and are not counted against the file. */
+static int scored_anyone(const struct state *st, const struct import_summary *sum)
+{
+	int64_t unanswered = note_count(sum, "no item answered");
+	int64_t unknown = note_count(sum, "not on the roster");
+
+	if (sum->rows_kept > 0 || sum->rows_rejected > 0 || unanswered + unknown < sum->rows_read)
+		return 0;
+	return err_set(ERR_NODATA,
+	               "%s: nobody was scored: of %lld rows, %lld answered none of the "
+	               "codebook's items and %lld name no one on the roster; nothing imported "
+	               "(does the codebook fit this export? one column per answer choice is "
+	               "not read)",
+	               import_name(st->c), (long long)sum->rows_read, (long long)unanswered,
+	               (long long)unknown);
 }
 
 static int run(struct state *st, const struct survey_import_opts *sopts, struct import_summary *sum)
@@ -772,7 +1056,7 @@ static int run(struct state *st, const struct survey_import_opts *sopts, struct 
 	if (sum->rows_read == 0)
 		return err_set(ERR_NODATA, "%s: no data rows after the header; nothing imported",
 		               import_name(st->c));
-	return 0;
+	return scored_anyone(st, sum);
 }
 
 int survey_import(store *s, const char *path, const struct survey_import_opts *sopts,
@@ -793,6 +1077,10 @@ int survey_import(store *s, const char *path, const struct survey_import_opts *s
 	st.s = s;
 	st.cb = cb;
 	st.labels = l;
+	st.path = path;
+	st.csv = opts->csv;
+	st.csv.sniff_delimiter = !st.csv.delimiter;
+	st.order = sopts->date_order;
 	st.now = clock_now();
 	st.report = report;
 	st.sum = sum;

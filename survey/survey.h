@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "core/store.h"
+#include "core/timefmt.h"
 #include "survey/codebook.h"
 #include "survey/import.h"
 #include "survey/labels.h"
@@ -41,6 +42,11 @@ struct survey_import_opts {
 	const char *codebook; /* required */
 	const char *labels;   /* NULL: built-in labels only */
 	size_t header_rows;   /* 0 = detect (Qualtrics 3, SurveyMonkey 2, else 1) */
+	/* Order of numeric dates such as 09/10/2024 in the timestamp columns.
+	 * AUTO infers it from every timestamp of the file: a first number
+	 * above 12 means day-first, a second above 12 month-first; a file
+	 * whose dates are all ambiguous, or that holds both, is refused. */
+	enum timefmt_order date_order;
 };
 
 /* Per construct, over every stored response not flagged careless. */
@@ -59,6 +65,8 @@ struct survey_report {
 	enum survey_vendor vendor;
 	size_t header_rows;
 	int64_t straight_line, too_fast; /* flagged in this import */
+	enum timefmt_order date_order;   /* how numeric dates were read (AUTO: none seen) */
+	bool date_order_inferred;        /* from the file rather than the option */
 	struct survey_construct_report *constructs;
 	size_t nconstructs;
 };
@@ -83,9 +91,10 @@ void survey_report_clear(struct survey_report *r);
 const char *survey_vendor_name(enum survey_vendor v);
 
 /* Read one answer cell for an item on [min, max]: a number (parsed whole
- * by strtod: no NaN, infinity, hex, overflow or decimal comma) or a label.
- * Returns 1 with *out, 0 for an empty cell (missing), or -1 with the
- * reason in why. */
+ * by strtod: no NaN, infinity, hex, overflow or decimal comma) or a label,
+ * also with a number in front ("5 - Strongly agree", "(5) Strongly agree").
+ * Returns 1 with *out, 0 for an empty cell (missing), 2 for a "don't know"
+ * label (missing too), or -1 with the reason in why. */
 int survey_parse_answer(const char *cell, double min, double max, const labels *l, double *out,
                         char *why, size_t whysize);
 

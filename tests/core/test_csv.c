@@ -454,7 +454,17 @@ Test(core_csv, finds_reordered_columns_by_trimmed_case_insensitive_name)
 	cr_assert(not(csv_name_equal(S("employee_id"), S("employee id"))));
 	cr_assert(not(csv_name_equal(S("ab"), S("abc"))));
 	cr_assert(csv_name_equal(S("  "), S("")));
-	cr_assert(not(csv_name_equal(S("\xC3\x89"), S("\xC3\xA9")))); /* ASCII only */
+	/* Unicode case folding and NFC: "É" is "é", also written as "e" and a
+	 * combining acute accent (U+0301). */
+	cr_assert(csv_name_equal(S("\xC3\x89"), S("\xC3\xA9")));
+	cr_assert(csv_name_equal(S("Caf\xC3\xA9"), S("CAFE\xCC\x81")));
+	cr_assert(not(csv_name_equal(S("Caf\xC3\xA9"), S("Cafe"))));
+	cr_assert(eq(int,
+	             csv_header_find(&(struct csv_row){.count = 1,
+	                                               .fields = (const char *const[]){"\xC3\x81r"},
+	                                               .lens = (const size_t[]){3}},
+	                             "\xC3\xA1R"),
+	             0));
 }
 
 Test(core_csv, header_only_file_gives_no_data_rows)
@@ -1249,4 +1259,59 @@ Test(csv_prefetch, closing_early_stops_the_thread, .init = tmp_setup)
 		cr_assert(eq(int, thread_count(), before));
 	}
 	free(path);
+}
+
+Test(core_csv, names_windows_1252_and_the_option_when_a_file_is_not_utf8)
+{
+	/* "Søren" and "Café" as Excel's plain "CSV" writes them on Windows. */
+	expect_error(S("name,dept\nS\xf8ren,Caf\xe9\n"), NULL, ERR_INVALID,
+	             "t.csv:2:2:", "--encoding cp1252");
+	/* Not every bad byte is Windows-1252: 0x81 is undefined there. */
+	int rc;
+	char *got = dump_mem(S("a\n\x81\n"), NULL, &rc);
+	cr_assert(eq(int, rc, ERR_INVALID));
+	cr_assert(strstr(err_msg(), "--encoding") == NULL, "%s", err_msg());
+	free(got);
+}
+
+Test(core_csv, converts_windows_1252_and_latin1_to_utf8)
+{
+	struct csv_reader_opts cp = {.encoding = "cp1252"}, l1 = {.encoding = "latin1"};
+	int rc;
+	char *got = dump_mem(S("name,note\nS\xf8ren,\x80 5 \x93ok\x94\n"), &cp, &rc);
+
+	cr_assert(eq(int, rc, 0), "%s", err_msg());
+	cr_assert(
+	    eq(str, got, "name|note\nS\xc3\xb8ren|\xe2\x82\xac 5 \xe2\x80\x9cok\xe2\x80\x9d\n"));
+	free(got);
+	got = dump_mem(S("a\n\xe6\xf8\xe5\n"), &l1, &rc);
+	cr_assert(eq(int, rc, 0), "%s", err_msg());
+	cr_assert(eq(str, got, "a\n\xc3\xa6\xc3\xb8\xc3\xa5\n"));
+	free(got);
+	/* 0x81 is not Windows-1252. */
+	got = dump_mem(S("a\n\x81\n"), &cp, &rc);
+	cr_assert(eq(int, rc, ERR_INVALID));
+	cr_assert(strstr(err_msg(), "is not cp1252") != NULL, "%s", err_msg());
+	free(got);
+	cr_assert(eq(int, csv_encoding_check("Windows-1252"), 0));
+	cr_assert(eq(int, csv_encoding_check("utf-16"), ERR_USAGE));
+}
+
+Test(core_csv, takes_semicolons_from_the_header_line_when_asked)
+{
+	struct csv_reader_opts sniff = {.sniff_delimiter = true};
+	int rc;
+	char *got = dump_mem(S("\"a,b\";c;d\n1;2,5;3\n"), &sniff, &rc);
+
+	cr_assert(eq(int, rc, 0), "%s", err_msg());
+	cr_assert(eq(str, got, "a,b|c|d\n1|2,5|3\n"));
+	free(got);
+	got = dump_mem(S("a,b;c\n1,2;3\n"), &sniff, &rc);
+	cr_assert(eq(int, rc, 0), "%s", err_msg());
+	cr_assert(eq(str, got, "a|b;c\n1|2;3\n"));
+	free(got);
+	/* Without sniffing a ';' file is one column. */
+	got = dump_mem(S("a;b\n1;2\n"), NULL, &rc);
+	cr_assert(eq(str, got, "a;b\n1;2\n"));
+	free(got);
 }

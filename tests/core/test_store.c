@@ -8,8 +8,16 @@
 #include "core/store.h"
 
 static const char *tables_by_version[] = {
-    "people",     "survey_answers",       "activity_weekly",   "snapshot_scores",
-    "suppressed", "activity_seen_chunks", "activity_features", "pilots",
+    "people",
+    "survey_answers",
+    "activity_weekly",
+    "snapshot_scores",
+    "suppressed",
+    "activity_seen_chunks",
+    "activity_features",
+    "pilots",
+    "roster_maps",
+    "outcomes",
 };
 
 static long long has_table(const char *path, const char *name)

@@ -32,7 +32,8 @@ PARTS = {"survey_responses": "survey_response", "survey_answers": "survey_answer
          "survey_scores": "survey_scores", "activity_weekly": "activity_weekly",
          "activity_features": "activity_features", "snapshot_scores": "scores",
          "invitations": "invitation", "invitation_history": "invitation_history",
-         "pilot_members": "pilots", "pilot_log": "pilot_decisions"}
+         "pilot_members": "pilots", "pilot_log": "pilot_decisions",
+         "outcomes": "outcomes"}
 
 
 def amb(db, *args):

@@ -104,8 +104,10 @@ Test(scorer_model, shrinks_two_lucky_viral_posts_toward_the_company_mean)
 	cr_assert(lt(dbl, l->response_shrunk, 0.5 * l->response_raw));
 	cr_assert(gt(dbl, l->response_shrunk, pop->mean_response));
 	cr_assert(lt(i64, fx_rank(pop, "STEADY"), fx_rank(pop, "LUCKY")));
-	cr_assert(epsilon_eq(dbl, scorer_shrink(100, 0, 10, 5), 0, 1e-12));
-	cr_assert(epsilon_eq(dbl, scorer_shrink(100, 5, 10, 5), 15, 1e-12));
+	/* log scale: (posts * log1p(rate) + prior * centre) / (posts + prior) */
+	cr_assert(epsilon_eq(dbl, response_shrunk_log(100, 0, 2, 5), 0, 1e-12));
+	cr_assert(epsilon_eq(dbl, response_shrunk_log(0, 5, 2, 5), 1, 1e-12));
+	cr_assert(epsilon_eq(dbl, response_shrunk_log(5 * expm1(4.0), 5, 2, 5), 3, 1e-12));
 	scorer_population_destroy(&pop);
 	store_close(&s);
 }

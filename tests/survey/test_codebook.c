@@ -131,3 +131,26 @@ Test(survey_codebook, reports_a_malformed_row_with_its_position)
 {
 	cr_assert(eq(int, load(HEAD "id,id,,,\nQ1,a,1,5\n", "cb.csv:3:"), ERR_INVALID));
 }
+
+Test(survey_codebook, reads_the_answers_each_item_counts_as_missing)
+{
+	char *path = tu_write(dir, "cb.csv",
+	                      "column,construct,min,max,reverse,missing\nid,id,,,,\n"
+	                      "Q1,attitude,1,5,no,-1;-2;N/A\nQ2,attitude,1,5,no,\n"
+	                      "Q3,attitude,1,5,no,\"Ved ikke; Weiß nicht\"\n");
+	struct codebook *cb = NULL;
+
+	cr_assert(eq(int, codebook_load(&cb, path, NULL), 0), "%s", err_msg());
+	cr_assert(eq(sz, cb->items[0].nmissing, 3));
+	cr_assert(codebook_item_is_missing(&cb->items[0], "-1"));
+	cr_assert(codebook_item_is_missing(&cb->items[0], " -2 "));
+	cr_assert(codebook_item_is_missing(&cb->items[0], "n/a"));
+	cr_assert(not(codebook_item_is_missing(&cb->items[0], "1")));
+	cr_assert(not(codebook_item_is_missing(&cb->items[0], "-3")));
+	cr_assert(eq(sz, cb->items[1].nmissing, 0));
+	cr_assert(not(codebook_item_is_missing(&cb->items[1], "-1")));
+	cr_assert(codebook_item_is_missing(&cb->items[2], "VED IKKE"));
+	cr_assert(codebook_item_is_missing(&cb->items[2], "Weiss nicht"));
+	codebook_destroy(&cb);
+	free(path);
+}

@@ -175,3 +175,85 @@ Test(survey_labels, parses_answer_cells_strictly)
 		          "'%s' was accepted", bad[i]);
 	labels_destroy(&l);
 }
+
+Test(survey_labels, knows_seven_point_scales_and_the_german_wording)
+{
+	labels *l = labels_new();
+	struct label_match m;
+
+	cr_assert(eq(int, labels_match(l, "Somewhat agree", &m), 1));
+	cr_assert(epsilon_eq(dbl, m.value, 4, 1e-12));
+	cr_assert(epsilon_eq(dbl, m.value7, 5, 1e-12));
+	cr_assert(eq(int, labels_match(l, "Neither agree or disagree", &m), 1));
+	cr_assert(epsilon_eq(dbl, m.value7, 4, 1e-12));
+	cr_assert(eq(int, labels_match(l, "Strongly agree", &m), 1));
+	cr_assert(epsilon_eq(dbl, m.value7, 7, 1e-12));
+	cr_assert(epsilon_eq(dbl, value_of(l, "Meget enig"), 5, 1e-12));
+	cr_assert(epsilon_eq(dbl, value_of(l, "Meget uenig"), 1, 1e-12));
+	cr_assert(epsilon_eq(dbl, value_of(l, "Stimme eher zu"), 4, 1e-12));
+	cr_assert(epsilon_eq(dbl, value_of(l, "Stimme überhaupt nicht zu"), 1, 1e-12));
+	cr_assert(epsilon_eq(dbl, value_of(l, "Enigszins mee oneens"), 2, 1e-12));
+	cr_assert(epsilon_eq(dbl, value_of(l, "Håller helt med"), 5, 1e-12));
+	labels_destroy(&l);
+}
+
+Test(survey_labels, knows_dont_know_answers_in_five_languages)
+{
+	static const char *const dk[] = {"Don't know", "N/A",           "Unfamiliar (N/A)",
+	                                 "Ved ikke",   "Vet ej",        "Weet niet",
+	                                 "Weiß nicht", "not applicable"};
+	labels *l = labels_new();
+	struct label_match m;
+
+	for (size_t i = 0; i < sizeof(dk) / sizeof(dk[0]); i++) {
+		cr_assert(eq(int, labels_match(l, dk[i], &m), 1), "'%s' is not known", dk[i]);
+		cr_assert(eq(int, m.origin, LABEL_MISSING), "'%s' is not missing", dk[i]);
+	}
+	labels_destroy(&l);
+}
+
+Test(survey_labels, takes_a_labels_file_row_without_a_value_as_missing)
+{
+	char *path = tu_write(dir, "l.csv", "label,value\nKan ikke svare,\nSehr gut,9\n");
+	char *bad = tu_write(dir, "b.csv", "label,value\nX,\nx,3\n");
+	labels *l = labels_new();
+	struct label_match m;
+
+	cr_assert(eq(int, labels_load(l, path, NULL), 0), "%s", err_msg());
+	cr_assert(eq(int, labels_match(l, "kan ikke svare", &m), 1));
+	cr_assert(eq(int, m.origin, LABEL_MISSING));
+	labels_destroy(&l);
+	l = labels_new();
+	cr_assert(eq(int, labels_load(l, bad, NULL), ERR_INVALID));
+	cr_assert(strstr(err_msg(), "b.csv:3:1: label 'x' is both missing and a value") != NULL,
+	          "%s", err_msg());
+	labels_destroy(&l);
+	free(path);
+	free(bad);
+}
+
+Test(survey_labels, reads_numbered_labels_seven_point_labels_and_dont_know)
+{
+	labels *l = labels_new();
+	char why[256];
+	double v = -1;
+
+	cr_assert(
+	    eq(int, survey_parse_answer("5 - Strongly agree", 1, 5, l, &v, why, sizeof(why)), 1),
+	    "%s", why);
+	cr_assert(epsilon_eq(dbl, v, 5, 1e-12));
+	cr_assert(eq(int, survey_parse_answer("(2) Uenig", 1, 5, l, &v, why, sizeof(why)), 1));
+	cr_assert(epsilon_eq(dbl, v, 2, 1e-12));
+	cr_assert(eq(int, survey_parse_answer("Somewhat agree", 1, 7, l, &v, why, sizeof(why)), 1));
+	cr_assert(epsilon_eq(dbl, v, 5, 1e-12));
+	cr_assert(eq(int, survey_parse_answer("Strongly agree", 0, 6, l, &v, why, sizeof(why)), 1));
+	cr_assert(epsilon_eq(dbl, v, 6, 1e-12));
+	/* A numbered label of the survey's own: the number is the answer. */
+	cr_assert(eq(int, survey_parse_answer("3. Sometimes", 1, 5, l, &v, why, sizeof(why)), 1));
+	cr_assert(epsilon_eq(dbl, v, 3, 1e-12));
+	cr_assert(eq(int, survey_parse_answer("9 - Sometimes", 1, 5, l, &v, why, sizeof(why)), -1));
+	cr_assert(eq(int, survey_parse_answer("Ved ikke", 1, 5, l, &v, why, sizeof(why)), 2));
+	cr_assert(eq(int, survey_parse_answer("(9) Don't know", 1, 5, l, &v, why, sizeof(why)), 2));
+	cr_assert(eq(int, survey_parse_answer("Agree", 0, 10, l, &v, why, sizeof(why)), -1));
+	labels_destroy(&l);
+}

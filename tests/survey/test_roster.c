@@ -33,7 +33,8 @@ static const char good[] = "employee_id,name,email,department,level,consent\n"
                            "E2,Bo Lind,bo@example.com,Sales,manager,\n"
                            "E3,Cy Berg,cy@example.com,Finance,intern,no\n";
 
-/* Import `text` as a roster; returns the importer's code. */
+/* Import `text` as a roster; returns the importer's code. Departures are
+ * allowed: the fixtures shrink the roster on purpose. */
 static int import_text(const char *name, const char *text, bool skip, struct import_summary *sum)
 {
 	char *path = tu_write(dir, name, text);
@@ -379,5 +380,81 @@ Test(survey_roster, stores_sql_metacharacters_verbatim)
 	/* and the schema is exactly as before */
 	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM sqlite_schema"), tables));
 	cr_assert(eq(i64, tu_db_int(db, SCHEMA_FINGERPRINT), schema));
+	import_summary_clear(&sum);
+}
+
+static int import_mapped(const char *name, const char *text, const char *map,
+                         struct import_summary *sum)
+{
+	char *path = tu_write(dir, name, text);
+	struct import_opts opts = {.allow_departures = true};
+	store *s = NULL;
+	int rc;
+
+	memset(sum, 0, sizeof(*sum));
+	cr_assert(eq(int, store_open(&s, db, 0), 0), "%s", err_msg());
+	rc = roster_import_mapped(s, path, &opts, map, sum);
+	store_close(&s);
+	free(path);
+	return rc;
+}
+
+Test(survey_roster, recognises_the_header_names_of_hr_systems)
+{
+	struct import_summary sum;
+
+	cr_assert(eq(int,
+	             import_text("hr.csv",
+	                         "Personnel number,Full Name,Work Email,Org Unit,Job Level\n"
+	                         "P1,Ada,ada@example.com,Sales,Senior\n",
+	                         false, &sum),
+	             0),
+	          "%s", err_msg());
+	cr_assert(eq(i64,
+	             tu_db_int(db, "SELECT count(*) FROM people WHERE employee_id = 'P1' AND "
+	                           "department = 'Sales' AND email = 'ada@example.com' AND "
+	                           "level = 'Senior'"),
+	             1));
+	import_summary_clear(&sum);
+	/* Two columns that could both be the department: say which. */
+	cr_assert(eq(int,
+	             import_text("hr2.csv", "Employee ID,Org Unit,Cost Center name\nP1,Sales,S1\n",
+	                         false, &sum),
+	             ERR_INVALID));
+	cr_assert(strstr(err_msg(), "--map department=") != NULL, "%s", err_msg());
+	import_summary_clear(&sum);
+}
+
+Test(survey_roster, reads_columns_through_a_map_and_keeps_it_for_the_same_header)
+{
+	struct import_summary sum;
+	const char *header = "Emp,Cost Center name,Division\n";
+	char *text = NULL;
+
+	cr_assert(eq(int, import_text("a.csv", "Emp,Division\nP1,X\n", false, &sum), ERR_INVALID));
+	cr_assert(strstr(err_msg(), "--map employee_id=") != NULL, "%s", err_msg());
+	import_summary_clear(&sum);
+	cr_assert(asprintf(&text, "%sP1,Sales,X\nP2,Finance,Y\n", header) > 0);
+	cr_assert(eq(int,
+	             import_mapped("b.csv", text, "employee_id=Emp\ndepartment=Division\n", &sum),
+	             0),
+	          "%s", err_msg());
+	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM people WHERE department = 'Y'"), 1));
+	import_summary_clear(&sum);
+	free(text);
+	/* The next export with the same header needs no map. */
+	cr_assert(asprintf(&text, "%sP1,Sales,X\nP2,Finance,Z\n", header) > 0);
+	cr_assert(eq(int, import_text("c.csv", text, false, &sum), 0), "%s", err_msg());
+	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM people WHERE department = 'Z'"), 1));
+	import_summary_clear(&sum);
+	free(text);
+	/* A map naming a column the header lacks, or a field that is none. */
+	cr_assert(eq(int,
+	             import_mapped("d.csv", "Emp,Division\nP1,X\n", "employee_id=Staff\n", &sum),
+	             ERR_INVALID));
+	cr_assert(strstr(err_msg(), "'Staff' for employee_id") != NULL, "%s", err_msg());
+	import_summary_clear(&sum);
+	cr_assert(eq(int, import_mapped("e.csv", "Emp,Division\nP1,X\n", "staff=Emp\n", &sum),
+	             ERR_USAGE));
 	import_summary_clear(&sum);
 }

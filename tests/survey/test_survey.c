@@ -34,6 +34,7 @@ static void teardown(void)
 TestSuite(survey_import, .init = setup, .fini = teardown);
 TestSuite(survey_reliability);
 
+/* The fixtures shrink the roster on purpose: departures are allowed. */
 static void import_roster(const char *path)
 {
 	struct import_opts opts = {.allow_departures = true};
@@ -50,7 +51,12 @@ struct run {
 	const char *labels;
 	size_t header_rows;
 	bool skip;
+	enum timefmt_order date_order;
 };
+
+/* The Microsoft Forms fixture's dates (3/9/26) are ambiguous by
+ * themselves: it is a US export, read month-first. */
+static const struct run us_dates = {.date_order = TIMEFMT_ORDER_MDY};
 
 /* Import `path` through `codebook`; the summary and report are the
  * caller's to clear. */
@@ -66,6 +72,7 @@ static int import_survey(const char *path, const char *codebook, const struct ru
 		so.labels = o->labels;
 		so.header_rows = o->header_rows;
 		opts.skip_invalid = o->skip;
+		so.date_order = o->date_order;
 	}
 	memset(sum, 0, sizeof(*sum));
 	cr_assert(eq(int, store_open(&s, db, 0), 0), "%s", err_msg());
@@ -173,11 +180,11 @@ Test(survey_import, imports_a_microsoft_forms_export_with_labels_and_a_bom)
 	struct survey_report rep = {0};
 
 	import_roster(DATA "roster.csv");
-	cr_assert(
-	    eq(int,
-	       import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", NULL, &sum, &rep),
-	       0),
-	    "%s", err_msg());
+	cr_assert(eq(int,
+	             import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", &us_dates,
+	                           &sum, &rep),
+	             0),
+	          "%s", err_msg());
 	cr_assert(eq(int, rep.vendor, SURVEY_MSFORMS));
 	cr_assert(eq(i64, sum.rows_read, 4));
 	cr_assert(eq(i64, sum.rows_kept, 3));
@@ -208,11 +215,11 @@ Test(survey_import, counts_an_empty_answer_as_missing_and_needs_two_thirds_of_th
 	struct import_summary sum;
 
 	import_roster(DATA "roster.csv");
-	cr_assert(
-	    eq(int,
-	       import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", NULL, &sum, NULL),
-	       0),
-	    "%s", err_msg());
+	cr_assert(eq(int,
+	             import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", &us_dates,
+	                           &sum, NULL),
+	             0),
+	          "%s", err_msg());
 	/* E3 left "I recommend us" and the 0-10 item empty: no 0 is stored. */
 	cr_assert(eq(i64,
 	             tu_db_int(db, "SELECT COUNT(*) FROM survey_answers a JOIN people p USING(pid)"
@@ -406,12 +413,12 @@ Test(survey_import, reads_extra_labels_from_a_labels_file)
 	/* A --labels value on the item's own 0..10 scale is accepted. */
 	cr_assert(epsilon_eq(dbl, answer("E1", "nps"), 9, 1e-9));
 	import_summary_clear(&sum);
-	/* Without the file the same labels are unknown. */
-	cr_assert(
-	    eq(int,
-	       import_text("t.csv", "emp,q1,q2,q3,nps\nE2,Stimme voll zu,4,4,4\n", cb, NULL, &sum),
-	       ERR_INVALID));
-	assert_error(&sum, ":2:2:", "'Stimme voll zu' is neither a number");
+	/* Without the file a label that is not built in is unknown. */
+	cr_assert(eq(int,
+	             import_text("t.csv", "emp,q1,q2,q3,nps\nE2,4,4,4,Sehr wahrscheinlich\n", cb,
+	                         NULL, &sum),
+	             ERR_INVALID));
+	assert_error(&sum, ":2:5:", "'Sehr wahrscheinlich' is neither a number");
 	import_summary_clear(&sum);
 	free(cb);
 }
@@ -478,7 +485,8 @@ Test(survey_import, reads_minus_zero_as_zero_which_is_off_a_one_to_five_scale)
 
 Test(survey_import, rejects_an_agreement_label_on_another_scale)
 {
-	check_rejected("E2,1,2,3,Agree", "s.csv:3:5:", "five-point agreement label");
+	check_rejected("E2,1,2,3,Agree",
+	               "s.csv:3:5:", "agreement label of five- or seven-point scales");
 }
 
 Test(survey_import, rejects_a_bad_or_future_timestamp)
@@ -728,12 +736,14 @@ Test(survey_import, reports_a_duplicate_import_and_leaves_the_database_unchanged
 
 	import_roster(DATA "roster.csv");
 	cr_assert(eq(
-	    int, import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", NULL, &sum, NULL),
+	    int,
+	    import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", &us_dates, &sum, NULL),
 	    0));
 	import_summary_clear(&sum);
 	tu_db_digest(db, before);
 	cr_assert(eq(
-	    int, import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", NULL, &sum, NULL),
+	    int,
+	    import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", &us_dates, &sum, NULL),
 	    0));
 	cr_assert(sum.duplicate);
 	cr_assert(gt(i64, sum.duplicate_of, 0));
@@ -781,7 +791,8 @@ Test(survey_import, stores_only_the_columns_the_codebook_names)
 
 	import_roster(DATA "roster.csv");
 	cr_assert(eq(
-	    int, import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", NULL, &sum, NULL),
+	    int,
+	    import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", &us_dates, &sum, NULL),
 	    0));
 	import_summary_clear(&sum);
 	cr_assert(eq(int,
@@ -853,5 +864,340 @@ Test(survey_import, reports_alpha_per_construct_from_the_stored_answers)
 	import_summary_clear(&sum);
 	survey_report_clear(&rep);
 	free(path);
+	free(cb);
+}
+
+/* --- dates ----------------------------------------------------------------- */
+
+static char *dated_codebook(void)
+{
+	return tu_write(dir, "tcb.csv",
+	                "column,construct,min,max,reverse\nemp,id,,,\nstart,started_at,,,\n"
+	                "end,submitted_at,,,\nq1,a,1,5,no\nq2,a,1,5,no\nq3,a,1,5,no\n");
+}
+
+static int64_t submitted(const char *id)
+{
+	return (int64_t)person_double("SELECT submitted_at FROM survey_responses WHERE pid =", id,
+	                              "");
+}
+
+/* 09/10/2024 was read as 10 September while 14/10/2024 was refused: the
+ * day-first date on line 3 settles the order for the whole file. */
+Test(survey_import, reads_every_date_day_first_when_one_date_of_the_file_is_day_first)
+{
+	struct import_summary sum;
+	struct survey_report rep = {0};
+	char *cb = dated_codebook();
+	char *path = tu_write(dir, "dmy.csv",
+	                      "start,end,emp,q1,q2,q3\n"
+	                      "09/10/2024 10:00,09/10/2024 10:05,E1,4,3,2\n"
+	                      "14/10/2024 10:00,14/10/2024 10:05,E3,4,3,2\n");
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int, import_survey(path, cb, NULL, &sum, &rep), 0), "%s", err_msg());
+	cr_assert(eq(i64, sum.rows_kept, 2));
+	cr_assert(eq(i64, submitted("E1"), when("2024-10-09T10:05:00Z")));
+	cr_assert(eq(i64, submitted("E3"), when("2024-10-14T10:05:00Z")));
+	cr_assert(eq(int, rep.date_order, TIMEFMT_ORDER_DMY));
+	cr_assert(rep.date_order_inferred);
+	import_summary_clear(&sum);
+	survey_report_clear(&rep);
+	free(path);
+	free(cb);
+}
+
+Test(survey_import, refuses_a_file_whose_dates_are_all_ambiguous_naming_a_row_and_the_flag)
+{
+	struct import_summary sum;
+	char before[2 * SHA256_LEN + 1], after[2 * SHA256_LEN + 1];
+
+	import_roster(DATA "roster.csv");
+	tu_db_digest(db, before);
+	cr_assert(eq(
+	    int, import_survey(DATA "ms_forms.csv", DATA "codebook_ms_forms.csv", NULL, &sum, NULL),
+	    ERR_INVALID));
+	cr_assert(strstr(err_msg(), "ms_forms.csv:2:") != NULL, "%s", err_msg());
+	cr_assert(strstr(err_msg(), "--date-order dmy") != NULL, "%s", err_msg());
+	tu_db_digest(db, after);
+	cr_assert(eq(str, before, after), "the database changed");
+	import_summary_clear(&sum);
+}
+
+Test(survey_import, refuses_a_file_with_day_first_and_month_first_dates)
+{
+	struct import_summary sum;
+	char *cb = dated_codebook();
+	char *path = tu_write(dir, "mixed.csv",
+	                      "start,end,emp,q1,q2,q3\n"
+	                      "14/10/2024 10:00,14/10/2024 10:05,E1,4,3,2\n"
+	                      "10/15/2024 10:00,10/15/2024 10:05,E3,4,3,2\n");
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int, import_survey(path, cb, NULL, &sum, NULL), ERR_INVALID));
+	cr_assert(strstr(err_msg(), "mixed.csv:3:") != NULL, "%s", err_msg());
+	cr_assert(strstr(err_msg(), "line 2 is day-first") != NULL, "%s", err_msg());
+	cr_assert(eq(i64, tu_db_int(db, "SELECT COUNT(*) FROM survey_responses"), 0));
+	import_summary_clear(&sum);
+	/* With the order given, the rows in the other order are named. */
+	struct run o = {.date_order = TIMEFMT_ORDER_DMY};
+	cr_assert(eq(int, import_survey(path, cb, &o, &sum, NULL), ERR_INVALID));
+	assert_error(&sum, "mixed.csv:3:", "10/15/2024 10:05");
+	import_summary_clear(&sum);
+	free(path);
+	free(cb);
+}
+
+/* A Danish tenant's Microsoft Forms writes 09-03-2026 7:30:28. */
+Test(survey_import, imports_day_first_dashed_dates_with_the_timing_checks_on)
+{
+	struct import_summary sum;
+	char *cb = dated_codebook();
+	char *path = tu_write(dir, "da.csv",
+	                      "start,end,emp,q1,q2,q3\n"
+	                      "09-03-2026 7:26:14,09-03-2026 7:30:28,E1,4,3,2\n"
+	                      "09-03-2026 8:00:00,09-03-2026 8:00:03,E3,4,3,2\n");
+	struct run o = {.date_order = TIMEFMT_ORDER_DMY};
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int, import_survey(path, cb, NULL, &sum, NULL), ERR_INVALID));
+	cr_assert(strstr(err_msg(), "--date-order") != NULL, "%s", err_msg());
+	import_summary_clear(&sum);
+	cr_assert(eq(int, import_survey(path, cb, &o, &sum, NULL), 0), "%s", err_msg());
+	cr_assert(eq(i64, submitted("E1"), when("2026-03-09T07:30:28Z")));
+	/* 3 seconds for 3 answers: too fast. */
+	cr_assert(eq(i64, careless_is("E3", "too_fast"), 1));
+	cr_assert(eq(i64, careless_is("E1", "too_fast"), 0));
+	import_summary_clear(&sum);
+	free(path);
+	free(cb);
+}
+
+Test(survey_import, reads_dotted_dates_and_excel_serial_dates)
+{
+	struct import_summary sum;
+	char *cb = dated_codebook();
+	char *path = tu_write(dir, "de.csv",
+	                      "start,end,emp,q1,q2,q3\n"
+	                      "09.03.2026 07:26,09.03.2026 07:30,E1,4,3,2\n"
+	                      "46090.3125,46090.5,E3,4,3,2\n");
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int, import_survey(path, cb, NULL, &sum, NULL), 0), "%s", err_msg());
+	cr_assert(eq(i64, submitted("E1"), when("2026-03-09T07:30:00Z")));
+	cr_assert(eq(i64, submitted("E3"), when("2026-03-09T12:00:00Z")));
+	import_summary_clear(&sum);
+	free(path);
+	free(cb);
+}
+
+/* --- "don't know" ------------------------------------------------------------ */
+
+Test(survey_import, counts_dont_know_answers_as_missing_not_as_errors)
+{
+	struct import_summary sum;
+	char *cb = tu_write(dir, "dkcb.csv",
+	                    "column,construct,min,max,reverse,missing\nemp,id,,,,\n"
+	                    "q1,a,1,5,no,-1;-2\nq2,a,1,5,no,\nq3,a,1,5,no,\nq4,a,1,5,no,\n");
+	char *lab = tu_write(dir, "lab.csv", "label,value\nKan ikke svare,\n");
+	struct run o = {.labels = lab};
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int,
+	             import_text("dk.csv",
+	                         "emp,q1,q2,q3,q4\n"
+	                         "E1,-1,Ved ikke,Enig,Helt enig\n"
+	                         "E3,5 - Strongly agree,Unfamiliar (N/A),Kan ikke svare,4\n"
+	                         "E4,-2,Weet niet,Vet ej,N/A\n",
+	                         cb, &o, &sum),
+	             0),
+	          "%s", err_msg());
+	cr_assert(eq(i64, sum.rows_kept, 2));
+	cr_assert(eq(i64, note(&sum, "no item answered"), 1));
+	cr_assert(eq(i64, note(&sum, "\"don't know\" answers, counted as missing"), 8));
+	cr_assert(eq(i64,
+	             tu_db_int(db, "SELECT COUNT(*) FROM survey_answers a JOIN people p USING(pid)"
+	                           " WHERE p.employee_id = 'E1'"),
+	             2));
+	cr_assert(epsilon_eq(dbl, answer("E3", "q1"), 5, 1e-9));
+	/* E1: 2 of 4 answered is below two thirds: no score. */
+	cr_assert(epsilon_eq(dbl, score("E1", "a"), -99, 1e-9));
+	import_summary_clear(&sum);
+	/* -1 without the codebook's missing list is off the scale. */
+	cr_assert(eq(int, import_text("dk2.csv", "emp,q1,q2,q3,q4\nE1,1,-1,3,4\n", cb, &o, &sum),
+	             ERR_INVALID));
+	assert_error(&sum, "dk2.csv:2:3:", "off the item's scale");
+	import_summary_clear(&sum);
+	free(lab);
+	free(cb);
+}
+
+Test(survey_import, never_flags_straight_lining_on_yes_no_items)
+{
+	struct import_summary sum;
+	char *cb = tu_write(dir, "yn.csv",
+	                    "column,construct,min,max,reverse\nemp,id,,,\nq1,a,0,1,no\n"
+	                    "q2,a,0,1,no\nq3,a,0,1,no\nq4,a,0,1,no\nq5,a,0,1,no\nq6,a,0,1,no\n");
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int,
+	             import_text("yn_answers.csv", "emp,q1,q2,q3,q4,q5,q6\nE1,1,1,1,1,1,1\n", cb,
+	                         NULL, &sum),
+	             0),
+	          "%s", err_msg());
+	cr_assert(eq(i64, careless_is("E1", "straight_line"), 0));
+	cr_assert(eq(i64, note(&sum, "flagged straight-lining"), 0));
+	import_summary_clear(&sum);
+	free(cb);
+}
+
+Test(survey_import, writes_only_the_codebook_columns_of_a_bad_row_to_the_rejects_file)
+{
+	struct import_summary sum;
+	struct run o = {.skip = true};
+	char *cb = small_codebook();
+	char *rejects = NULL;
+	FILE *f;
+	char buf[1024] = {0};
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int,
+	             import_text("p.csv",
+	                         "emp,Comments,q1,q2,q3,nps\nE1,fine,1,2,3,4\n"
+	                         "E2,\"My manager, Jens, is unfair\",9,2,3,4\n",
+	                         cb, &o, &sum),
+	             0),
+	          "%s", err_msg());
+	cr_assert(eq(i64, sum.rows_rejected, 1));
+	cr_assert(asprintf(&rejects, "%s/p.csv.rejects.csv", dir) > 0);
+	f = fopen(rejects, "r");
+	cr_assert(f != NULL);
+	cr_assert(fread(buf, 1, sizeof(buf) - 1, f) > 0);
+	fclose(f);
+	cr_assert(strstr(buf, "line,error,emp,q1,q2,q3,nps\n") != NULL, "%s", buf);
+	cr_assert(strstr(buf, "E2,9,2,3,4") != NULL, "%s", buf);
+	cr_assert(strstr(buf, "Jens") == NULL, "free text copied: %s", buf);
+	cr_assert(strstr(buf, "Comments") == NULL, "%s", buf);
+	import_summary_clear(&sum);
+	free(rejects);
+	free(cb);
+}
+
+/* --- layouts ----------------------------------------------------------------- */
+
+Test(survey_import, detects_the_older_surveymonkey_respondentid_header)
+{
+	struct import_summary sum;
+	struct survey_report rep = {0};
+	char *cb = small_codebook();
+	char *path = tu_write(dir, "sm.csv",
+	                      "RespondentID,emp,q1,q2,q3,nps\n"
+	                      ",,Response,Response,Response,Response\n"
+	                      "1001,E1,4,4,2,8\n");
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int, import_survey(path, cb, NULL, &sum, &rep), 0), "%s", err_msg());
+	cr_assert(eq(int, rep.vendor, SURVEY_SURVEYMONKEY));
+	cr_assert(eq(sz, rep.header_rows, 2));
+	cr_assert(eq(i64, sum.rows_kept, 1));
+	import_summary_clear(&sum);
+	survey_report_clear(&rep);
+	free(path);
+	free(cb);
+}
+
+Test(survey_import, detects_the_qualtrics_legacy_layouts)
+{
+	struct import_summary sum;
+	struct survey_report rep = {0};
+	char *cb = tu_write(dir, "qcb.csv",
+	                    "column,construct,min,max,reverse\n"
+	                    "What is your employee number?,id,,,\nI like my work,a,1,5,no\n"
+	                    "Q2,a,1,5,no\n");
+	char *v = tu_write(dir, "v.csv",
+	                   "V1,V2,V3,V4,V5,V6,V7,V8,V9,V10,EmpID,Q1,Q2\n"
+	                   "ResponseID,ResponseSet,Name,ExternalDataReference,EmailAddress,"
+	                   "IPAddress,Status,StartDate,EndDate,Finished,"
+	                   "What is your employee number?,I like my work,I recommend us\n"
+	                   "R_1,Default,,,,,0,2026-03-09 10:00:00,2026-03-09 10:05:00,1,E1,4,5\n");
+	char *q = tu_write(dir, "q.csv",
+	                   "EmpID,Q1,Q2\nWhat is your employee number?,I like my work,I recommend "
+	                   "us\n{'ImportId': 'QID1'},{'ImportId': 'QID2'},{'ImportId': 'QID3'}\n"
+	                   "E3,3,2\n");
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int, import_survey(v, cb, NULL, &sum, &rep), 0), "%s", err_msg());
+	cr_assert(eq(int, rep.vendor, SURVEY_QUALTRICS));
+	cr_assert(eq(sz, rep.header_rows, 2));
+	cr_assert(epsilon_eq(dbl, answer("E1", "I like my work"), 4, 1e-9));
+	import_summary_clear(&sum);
+	survey_report_clear(&rep);
+	cr_assert(eq(int, import_survey(q, cb, NULL, &sum, &rep), 0), "%s", err_msg());
+	cr_assert(eq(int, rep.vendor, SURVEY_QUALTRICS));
+	cr_assert(eq(sz, rep.header_rows, 3));
+	cr_assert(epsilon_eq(dbl, answer("E3", "Q2"), 2, 1e-9));
+	import_summary_clear(&sum);
+	survey_report_clear(&rep);
+	free(q);
+	free(v);
+	free(cb);
+}
+
+Test(survey_import, fails_loudly_when_a_header_row_is_read_as_data)
+{
+	struct import_summary sum;
+	struct run o = {.header_rows = 1};
+	char *cb = tu_write(dir, "qcb.csv",
+	                    "column,construct,min,max,reverse\nEmpID,id,,,\nQ1,a,1,5,no\n"
+	                    "Q2,a,1,5,no\n");
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int, import_survey(DATA "qualtrics.csv", cb, &o, &sum, NULL), ERR_INVALID));
+	cr_assert(strstr(err_msg(), "qualtrics.csv:2:") != NULL, "%s", err_msg());
+	cr_assert(strstr(err_msg(), "reads like a header row") != NULL, "%s", err_msg());
+	cr_assert(strstr(err_msg(), "--header-rows") != NULL, "%s", err_msg());
+	cr_assert(eq(i64, tu_db_int(db, "SELECT COUNT(*) FROM survey_responses"), 0));
+	import_summary_clear(&sum);
+	free(cb);
+}
+
+Test(survey_import, refuses_an_import_that_scores_nobody)
+{
+	struct import_summary sum;
+	char *cb = small_codebook();
+
+	import_roster(DATA "roster.csv");
+	/* One column per answer choice: the codebook's own columns are empty. */
+	cr_assert(eq(int,
+	             import_text("choices.csv",
+	                         "emp,q1,q2,q3,nps,q1 - Agree,q1 - Disagree\n"
+	                         "E1,,,,,1,\nE3,,,,,,1\n",
+	                         cb, NULL, &sum),
+	             ERR_NODATA));
+	cr_assert(strstr(err_msg(), "nobody was scored") != NULL, "%s", err_msg());
+	cr_assert(eq(i64, tu_db_int(db, "SELECT COUNT(*) FROM imports WHERE kind = 'survey'"), 0));
+	import_summary_clear(&sum);
+	free(cb);
+}
+
+Test(survey_import, matches_codebook_columns_and_labels_as_people_read_them)
+{
+	struct import_summary sum;
+	/* The codebook writes "Årlig løn" precomposed and in capitals; the
+	 * export writes "a" + U+030A (combining ring) in lower case. */
+	char *cb = tu_write(dir, "ucb.csv",
+	                    "column,construct,min,max,reverse\nemp,id,,,\n"
+	                    "\xc3\x85RLIG L\xc3\x98N,a,1,5,no\nq2,a,1,5,no\n");
+
+	import_roster(DATA "roster.csv");
+	cr_assert(eq(int,
+	             import_text("u.csv",
+	                         "emp,a\xcc\x8arlig l\xc3\xb8n,q2\n"
+	                         "E1,INSTA\xcc\x88MMER HELT,4\n",
+	                         cb, NULL, &sum),
+	             0),
+	          "%s", err_msg());
+	cr_assert(epsilon_eq(dbl, answer("E1", "\xc3\x85RLIG L\xc3\x98N"), 5, 1e-9));
+	import_summary_clear(&sum);
 	free(cb);
 }
