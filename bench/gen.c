@@ -1,6 +1,6 @@
 /* gen.c - deterministic synthetic company for the benchmarks.
  *
- * Writes, in the SPEC section 2 formats, into OUT/:
+ * Writes, in the formats of docs/design.md, Contract 2.1-2.3, into OUT/:
  *   roster.csv    employee_id,name,email,department,level,consent
  *   activity.csv  employee_id,occurred_at,platform,kind,origin,post_id,
  *                 reach,reactions,comments,shares,clicks

@@ -1,4 +1,4 @@
-/* cmd_erase.c - `ambassador erase ID`: the right to erasure (SPEC 6,
+/* cmd_erase.c - `ambassador erase ID`: the right to erasure (docs/design.md, Contract 6,
  * test plan J1/J2). */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* cmd_explain.c - `ambassador explain ID`: components, sub-features,
  * percentiles within the company and the department (scorer_standings:
- * only for departments with at least min_group eligible people, SPEC
- * 3.12, the same figures as the service's explain), and reasons.
+ * only for departments with at least min_group eligible people, docs/design.md,
+ * Contract 3.12, the same figures as the service's explain), and reasons.
  */
 #include <getopt.h>
 #include <math.h>

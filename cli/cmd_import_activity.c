@@ -1,4 +1,4 @@
-/* cmd_import_activity.c - `ambassador import activity FILE` (SPEC 2.3):
+/* cmd_import_activity.c - `ambassador import activity FILE` (docs/design.md, Contract 2.3):
  * the shared import options, then survey/activity.c does the work. */
 #include "cli/import_cmds.h"
 #include "core/err.h"

@@ -1,5 +1,5 @@
 /* cmd_import_survey.c - `ambassador import survey FILE --codebook CODEBOOK
- * [--labels FILE] [--header-rows N]` (SPEC 2.2): run the importer, print
+ * [--labels FILE] [--header-rows N]` (docs/design.md, Contract 2.2): run the importer, print
  * the summary line and, after a committed import, one line per construct
  * with respondents, mean score and Cronbach's alpha. */
 #include <stdio.h>
@@ -19,7 +19,7 @@ static const char survey_help[] =
     "or any CSV with a header) through its codebook. Only the columns the\n"
     "codebook names are stored; respondents not on the roster, opted out or\n"
     "departed are skipped and counted. Each person counts with their latest\n"
-    "answer. See README.md, section 'Survey import',\n"
+    "answer. See docs/hr.md, section 'Survey import',\n"
     "and docs/imports.md.\n\n"
     "  --codebook FILE     columns column,construct,min,max,reverse; construct\n"
     "                      `id` names the employee-id column, `submitted_at` and\n"
@@ -35,7 +35,7 @@ static const char survey_help[] =
     "  --no-progress       as for every import (`ambassador import --help`)\n";
 
 /* The smallest group of the active profile whose aggregates may be shown
- * (SPEC 3.12); the default when no profile is stored yet. */
+ * (docs/design.md, Contract 3.12); the default when no profile is stored yet. */
 static size_t min_group(store *s)
 {
 	struct scorer_params p;

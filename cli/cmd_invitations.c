@@ -1,5 +1,5 @@
 /* cmd_invitations.c - `ambassador invitations [pipeline|list|set]`
- * (SPEC 2.4). `list` is computed exactly as the server computes the
+ * (docs/design.md, Contract 2.4). `list` is computed exactly as the server computes the
  * `invitations` op (ipc/served.c): the approved pilot's people whose status
  * is still none. `pipeline` (the default) shows where everyone stands.
  */

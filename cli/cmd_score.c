@@ -19,19 +19,20 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ambassador score [--draft] [--as-of DATE] [--profile NAME]\n\n"
-	           "Score everyone who may be scored and save the result as a new, numbered,\n"
-	           "immutable snapshot that records the weight profile and version used, then\n"
-	           "publish it: the published snapshot is the one `serve`, `rank`, `candidates`,\n"
-	           "`explain`, `pilot propose` and `report` read.\n"
-	           "--draft    save it without publishing (a trial: nothing served changes;\n"
-	           "           read it with --snapshot N, publish it with `ambassador publish N`)\n"
-	           "--as-of DATE scores as of that date (ISO 8601): activity after it is\n"
-	           "           ignored, so a run can be repeated exactly; default now\n"
-	           "           ($AMBASSADOR_NOW). Implies --draft.\n"
-	           "--profile NAME uses that profile instead of the active one; a profile other\n"
-	           "           than the active one implies --draft.\n"
-	           "See README.md, section 'How scoring works' for how scores are computed.\n");
+	fprintf(f,
+	        "usage: ambassador score [--draft] [--as-of DATE] [--profile NAME]\n\n"
+	        "Score everyone who may be scored and save the result as a new, numbered,\n"
+	        "immutable snapshot that records the weight profile and version used, then\n"
+	        "publish it: the published snapshot is the one `serve`, `rank`, `candidates`,\n"
+	        "`explain`, `pilot propose` and `report` read.\n"
+	        "--draft    save it without publishing (a trial: nothing served changes;\n"
+	        "           read it with --snapshot N, publish it with `ambassador publish N`)\n"
+	        "--as-of DATE scores as of that date (ISO 8601): activity after it is\n"
+	        "           ignored, so a run can be repeated exactly; default now\n"
+	        "           ($AMBASSADOR_NOW). Implies --draft.\n"
+	        "--profile NAME uses that profile instead of the active one; a profile other\n"
+	        "           than the active one implies --draft.\n"
+	        "See docs/design.md, section 'How scoring works' for how scores are computed.\n");
 }
 
 static void count_reasons(const scorer_population *pop, size_t *survey, size_t *activity)

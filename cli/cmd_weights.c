@@ -30,24 +30,25 @@ struct wopts {
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f, "usage: ambassador weights show [--profile NAME] [--format table|csv|json]\n"
-	       "       ambassador weights set KEY=VALUE... [--note TEXT] [--author NAME] "
-	       "[--profile NAME]\n"
-	       "       ambassador weights preview KEY=VALUE... [--top N] [--profile NAME]\n"
-	       "                                  [--report FILE.html]\n"
-	       "       ambassador weights history [--profile NAME] [--format ...]\n"
-	       "       ambassador weights rollback [--to VERSION] [--note TEXT] [--author NAME]\n"
-	       "       ambassador weights use NAME\n"
-	       "       ambassador weights evaluate [--profile NAME[:VERSION]]... [--outcome K]\n"
-	       "       ambassador weights fit --outcome K [--from PROFILE] [--note TEXT]\n\n"
-	       "Profiles are named and versioned in the database; the active one (default\n"
-	       "\"default\") is used by `score`. Every set or rollback writes a new version\n"
-	       "(author from --author or $USER); nothing is overwritten. preview shows how\n"
-	       "the top N (default 20) would change, without writing anything; --report\n"
-	       "also writes it as a self-contained HTML page (mode 0600): who enters and\n"
-	       "leaves, rank moves, seats per department, both distributions. The keys,\n"
-	       "ranges and meaning: `weights show`, and README.md, section 'How scoring works'.\n");
+	fprintf(f,
+	        "usage: ambassador weights show [--profile NAME] [--format table|csv|json]\n"
+	        "       ambassador weights set KEY=VALUE... [--note TEXT] [--author NAME] "
+	        "[--profile NAME]\n"
+	        "       ambassador weights preview KEY=VALUE... [--top N] [--profile NAME]\n"
+	        "                                  [--report FILE.html]\n"
+	        "       ambassador weights history [--profile NAME] [--format ...]\n"
+	        "       ambassador weights rollback [--to VERSION] [--note TEXT] [--author NAME]\n"
+	        "       ambassador weights use NAME\n"
+	        "       ambassador weights evaluate [--profile NAME[:VERSION]]... [--outcome K]\n"
+	        "       ambassador weights fit --outcome K [--from PROFILE] [--note TEXT]\n\n"
+	        "Profiles are named and versioned in the database; the active one (default\n"
+	        "\"default\") is used by `score`. Every set or rollback writes a new version\n"
+	        "(author from --author or $USER); nothing is overwritten. preview shows how\n"
+	        "the top N (default 20) would change, without writing anything; --report\n"
+	        "also writes it as a self-contained HTML page (mode 0600): who enters and\n"
+	        "leaves, rank moves, seats per department, both distributions. The keys,\n"
+	        "ranges and meaning: `weights show`, and docs/design.md, section 'How scoring "
+	        "works'.\n");
 }
 
 /* --note and --author are shown in `weights history`: no control

@@ -10,7 +10,9 @@
 /* command headers */
 #include "cli/cmds_outcomes.h"
 #include "cli/cmds_service.h"
+#include "cli/cmds_ops.h"
 #include "cli/cmds_scoring.h"
+#include "cli/version.h"
 #include "core/err.h"
 #include "core/log.h"
 
@@ -29,6 +31,7 @@ static const struct cmd commands[] = {
     {"retention", cmd_retention, "remove old snapshots, audit entries and activity"},
     {"audit", cmd_audit, "show the service's audit log"},
     {"outcomes", cmd_outcomes, "what pilots produced: answers, activity after, ratings"},
+    {"backup", cmd_backup, "write a consistent copy of the database, safe while serving"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -48,7 +51,7 @@ static void usage(FILE *f)
 	           "                 that writes fails with one \"read-only\" line\n"
 	           "  -q, --quiet    no notices or progress\n"
 	           "  -v, --verbose  more detail on stderr\n"
-	           "  --version      print the version\n"
+	           "  --version      print the version, schema version and library versions\n"
 	           "  -h, --help     this help; `ambassador COMMAND --help` for a command\n");
 }
 
@@ -82,7 +85,7 @@ int main(int argc, char **argv)
 			break;
 		case 'v': log_set_level(LOG_DEBUG); break;
 		case 'h': usage(stdout); return 0;
-		case 'V': printf("ambassador %s\n", AMB_VERSION); return 0;
+		case 'V': app_print_version(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}

@@ -123,7 +123,7 @@ static int add_member(void *ctx, const struct pilot_member *m)
 	struct report *r = w->r;
 	const struct snapshot_row *row = row_of_pid(w, m->pid);
 
-	/* Opted out or left since: never listed (SPEC 3.8). */
+	/* Opted out or left since: never listed (docs/design.md, Contract 3.8). */
 	if (m->departed || strcmp(m->consent, "no") == 0) {
 		w->left_out++;
 		return 0;
@@ -228,7 +228,7 @@ static int cmp_group(const void *a, const void *b)
 }
 
 /* Merge groups with fewer than min eligible people into one, so no count
- * of a small group can be read off the report (SPEC 3.12); sort. */
+ * of a small group can be read off the report (docs/design.md, Contract 3.12); sort. */
 static void groups_finish(struct groups *gs, size_t min, struct report_group **out, size_t *n)
 {
 	struct report_group other = {0};

@@ -730,7 +730,7 @@ void csv_reader_digest(csv_reader *r, uint8_t out[SHA256_LEN])
 	 * otherwise it is stopped first, so the digest is not being written. */
 	if (r->pf && !csv_prefetch_done(r->pf))
 		csv_prefetch_stop(&r->pf);
-	s = r->sha;
+	sha256_copy(&s, &r->sha);
 
 	if (r->stage.len)
 		sha256_update(&s, r->stage.data, r->stage.len);
@@ -768,6 +768,14 @@ const char *csv_reader_name(const csv_reader *r)
 	return r->name;
 }
 
+#define CSV_STR_(x) #x
+#define CSV_STR(x)  CSV_STR_(x)
+
+const char *csv_library_version(void)
+{
+	return CSV_STR(CSV_MAJOR) "." CSV_STR(CSV_MINOR) "." CSV_STR(CSV_RELEASE);
+}
+
 void csv_reader_close(csv_reader **rp)
 {
 	csv_reader *r;
@@ -787,6 +795,7 @@ void csv_reader_close(csv_reader **rp)
 	free(r->name);
 	buf_free(&r->data);
 	buf_free(&r->stage);
+	sha256_clear(&r->sha);
 	free(r->offs);
 	free(r->lens);
 	free(r->ptrs);

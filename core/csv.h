@@ -94,6 +94,10 @@ const char *csv_reader_name(const csv_reader *r);
 
 void csv_reader_close(csv_reader **r);
 
+/* The libcsv version built against, e.g. "3.0.3" (static; libcsv has no
+ * run-time version call). */
+const char *csv_library_version(void);
+
 /* Header helpers: names are compared after trimming spaces and tabs, as
  * text_equal does (NFC, case folded: "Á" matches "á"). Returns the index
  * of `name` in the row or -1. */

@@ -239,7 +239,7 @@ static int enforce_private(const char *path)
 	return rc;
 }
 
-/* Test hook (core/testhook.h; README.md, section 'Faults, fuzzing and analysers', case C3):
+/* Test hook (core/testhook.h; docs/testing.md, section 'Faults, fuzzing and analysers', case C3):
  * $AMBASSADOR_MAX_PAGES=N caps the database at N pages (PRAGMA max_page_count; never below its
  * current size), so "disk full" can be tested deterministically. Unset or empty, or a product
  * build: no cap. */
@@ -353,6 +353,11 @@ int store_open(store **out, const char *path, unsigned flags)
 fail:
 	store_close(&s);
 	return rc;
+}
+
+const char *store_sqlite_version(void)
+{
+	return sqlite3_libversion();
 }
 
 void store_close(store **sp)

@@ -40,6 +40,9 @@ int store_migrate_to(store *s, int version);
 /* Close and set *s to NULL; accepts NULL. Rolls back an open transaction. */
 void store_close(store **s);
 
+/* The SQLite library's version, e.g. "3.40.1" (static). */
+const char *store_sqlite_version(void);
+
 /* The schema version found in the file, into *out. */
 int store_schema_version(store *s, int *out);
 

@@ -13,7 +13,7 @@
 
 /* activity_weekly.kind: part of the stored format, so a code never changes
  * meaning (new codes go at the end). Own content is POST, ARTICLE, VIDEO and COMMENT
- * (SPEC 3.3: counts for more); RESHARE and REACTION amplify others. */
+ * (docs/design.md, Contract 3.3: counts for more); RESHARE and REACTION amplify others. */
 enum activity_kind {
 	KIND_POST = 1,
 	KIND_ARTICLE = 2,
@@ -26,7 +26,7 @@ enum activity_kind {
 #define ACTIVITY_KIND_MAX KIND_REACTION
 
 /* activity_weekly.origin. SUGGESTED is content supplied by the company and
- * posted as is (SPEC 2.3): a megaphone signal, not own voice. */
+ * posted as is (docs/design.md, Contract 2.3): a megaphone signal, not own voice. */
 enum activity_origin {
 	ORIGIN_ORIGINAL = 0,
 	ORIGIN_SUGGESTED = 1,

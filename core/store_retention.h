@@ -1,5 +1,5 @@
 /* store_retention.h - the retention policy: how long scores, the audit
- * log and weekly activity are kept (README.md, section 'Retention'). */
+ * log and weekly activity are kept (docs/intranet.md, section 'Retention'). */
 #ifndef AMB_CORE_STORE_RETENTION_H
 #define AMB_CORE_STORE_RETENTION_H
 

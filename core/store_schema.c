@@ -134,7 +134,7 @@ static const char migration_4[] =
     /* One row per person scored (never opted-out, departed or recently
      * declined people). rank is NULL and score 0 when not eligible;
      * attitude and motivation are NULL when unknown (no trusted survey
-     * answer). detail is JSON: README.md, section 'How scoring works' describes it. */
+     * answer). detail is JSON: docs/design.md, section 'How scoring works' describes it. */
     "CREATE TABLE snapshot_scores("
     " snapshot_id INTEGER NOT NULL,"
     " pid INTEGER NOT NULL,"

@@ -68,7 +68,7 @@ typedef int (*store_service_row_fn)(void *ctx, const struct service_row *row);
  * stops the walk and is returned. */
 int store_service_each(store *s, int64_t id, store_service_row_fn fn, void *ctx);
 
-/* --- invitations (SPEC 2.4) ----------------------------------------------- */
+/* --- invitations (docs/design.md, Contract 2.4) ----------------------------------------------- */
 
 /* True for invited, accepted, declined, withdrawn. */
 bool store_invitation_status_valid(const char *status);
@@ -121,7 +121,7 @@ typedef int (*store_audit_fn)(void *ctx, int64_t id, const struct audit_entry *e
 /* Visit the newest `limit` entries, newest first. */
 int store_audit_each(store *s, size_t limit, store_audit_fn fn, void *ctx);
 
-/* --- erasure (SPEC 6, test plan J1/J2) ------------------------------------- */
+/* --- erasure (docs/design.md, Contract 6, test plan J1/J2) ------------------------------------ */
 
 /* Erase employee_id for good: survey answers, activity, every snapshot
  * row, invitation status and history, pilot membership and decisions, and

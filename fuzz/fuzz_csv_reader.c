@@ -1,4 +1,4 @@
-/* fuzz_csv_reader.c - libFuzzer target I1 (fuzzing, README.md, section 'Faults, fuzzing and
+/* fuzz_csv_reader.c - libFuzzer target I1 (fuzzing, docs/testing.md, section 'Faults, fuzzing and
  * analysers'): bytes -> csv_reader_open_mem -> every record, with no database.
  *
  * The first byte picks the options (bit 0: ragged, bit 1: a 64-byte field

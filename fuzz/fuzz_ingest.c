@@ -1,4 +1,4 @@
-/* fuzz_ingest.c - libFuzzer target I2 (fuzzing, README.md, section 'Faults, fuzzing and
+/* fuzz_ingest.c - libFuzzer target I2 (fuzzing, docs/testing.md, section 'Faults, fuzzing and
  * analysers'): bytes -> a whole roster import into a fresh ":memory:" store.
  *
  * The first byte picks the options (bit 0: --skip-invalid, its rejects

@@ -1,4 +1,4 @@
-/* fuzz_request.c - libFuzzer target I3 (fuzzing, README.md, section 'Faults, fuzzing and
+/* fuzz_request.c - libFuzzer target I3 (fuzzing, docs/testing.md, section 'Faults, fuzzing and
  * analysers'): bytes -> one JSON request -> proto_handle over a fixed small
  * snapshot held in memory.
  *
@@ -11,7 +11,7 @@
  * declined within the cool-down, withdrawn long ago), so a recorded status
  * never leaks into the next input. Checks, besides what ASan/UBSan see:
  *  - every reply is a JSON object with a boolean "ok" that agrees with the
- *    result's status and proto_reply_ok; an error has a code of SPEC 5.2
+ *    result's status and proto_reply_ok; an error has a code of docs/design.md, Contract 5.2
  *    and a message, and lists nobody;
  *  - intranet: proto_intranet_check passes and the last-line filter never
  *    had to withhold a reply; the HR-only ops are forbidden;
@@ -317,7 +317,8 @@ int fuzz_request_one(const uint8_t *data, size_t size)
 		code = json_string_value(json_object_get(err, "code"));
 		msg = json_string_value(json_object_get(err, "message"));
 		frq_check(code && msg, "an error has a code and a message", res.reply);
-		frq_check(frq_known_code(code), "the code is one of SPEC 5.2", res.reply);
+		frq_check(frq_known_code(code), "the code is one of docs/design.md, Contract 5.2",
+		          res.reply);
 		frq_check(strcmp(code, res.status) == 0, "the code is the status", res.reply);
 		frq_check(res.people == 0, "an error lists nobody", res.reply);
 	}

@@ -1,4 +1,4 @@
-/* fuzz_scoring.c - libFuzzer target I5 (fuzzing, README.md, section 'Faults, fuzzing and
+/* fuzz_scoring.c - libFuzzer target I5 (fuzzing, docs/testing.md, section 'Faults, fuzzing and
  * analysers'): bytes -> a population of people with arbitrary doubles (NaN,
  * infinities, denormals, huge, negative) -> scorer_compute, the ranking,
  * the detail JSON and the candidate selection.

@@ -1,4 +1,4 @@
-/* fuzz_zap.c - libFuzzer target I4 (fuzzing, README.md, section 'Faults, fuzzing and
+/* fuzz_zap.c - libFuzzer target I4 (fuzzing, docs/testing.md, section 'Faults, fuzzing and
  * analysers'): bytes -> one ZAP request of 0-8 frames -> ipc_zap_decide_frames
  * against a fixed allowlist of three clients.
  *

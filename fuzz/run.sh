@@ -17,7 +17,7 @@
 # byte (0) in build/fuzz/seeds/; never copied into the repository. The
 # other targets start from fuzz/seeds/<target>/ (fuzz/make_seeds.py
 # writes them). The corpus grows in build/fuzz/corpus/<target>, kept
-# between runs. Nightly (README.md, section 'Faults, fuzzing and analysers'): FUZZ_FORK=2 fuzz/run.sh 1800.
+# between runs. Nightly (docs/testing.md, section 'Faults, fuzzing and analysers'): FUZZ_FORK=2 fuzz/run.sh 1800.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}

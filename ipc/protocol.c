@@ -1,4 +1,4 @@
-/* protocol.c - decode, validate and answer one JSON request (SPEC 5.2).
+/* protocol.c - decode, validate and answer one JSON request (docs/design.md, Contract 5.2).
  *
  * The op table below is the protocol: name, handler, the roles allowed,
  * the fields accepted, a help line. A request is refused with bad_request
@@ -290,7 +290,7 @@ static json_t *candidate_item(const struct served_person *p, enum select_how how
 	return item;
 }
 
-/* The pilot group (SPEC 4) by the scorer's selection, over the ranked
+/* The pilot group (docs/design.md, Contract 4) by the scorer's selection, over the ranked
  * people of the served snapshot, with the snapshot's own weights. */
 static enum code select_candidates(struct call *c, size_t size, double max_share, const char *dept)
 {

@@ -1,4 +1,4 @@
-/* protocol.h - the JSON request/reply protocol of SPEC 5.2: decoding and
+/* protocol.h - the JSON request/reply protocol of docs/design.md, Contract 5.2: decoding and
  * validating a request, dispatching it through the op table, encoding the
  * reply. No sockets and no database here: the server (and the tests, and
  * a fuzzer) hand in the request bytes and an environment, and get the
@@ -78,7 +78,7 @@ char *proto_reply_without_id(const char *reply, size_t len, const char *id_text,
 char *proto_reply_with_id(const char *reply, size_t len, const char *id_text, size_t *out_len);
 
 /* An error reply built without a request (the server's frame checks):
- * malloc'ed JSON, length in *out_len. code must be one of SPEC 5.2's. */
+ * malloc'ed JSON, length in *out_len. code must be one of docs/design.md, Contract 5.2. */
 char *proto_error_reply(const char *code, const char *message, size_t *out_len);
 
 /* 0 when the text nests at most max_depth levels of [ and { outside

@@ -1,4 +1,4 @@
-/* server.h - `ambassador serve`: the ZeroMQ service of SPEC 5.2.
+/* server.h - `ambassador serve`: the ZeroMQ service of docs/design.md, Contract 5.2.
  *
  * Threads and who owns what:
  *  - the calling thread (the front end) owns the client-facing ROUTER, its

@@ -7,7 +7,7 @@ Deterministic: a fixed seed, Python 3 standard library only, no dependence on
 hash order or the clock. Running it twice gives byte-identical files. All
 names are invented from small lists; no real people.
 
-Files written (formats: SPEC.md sections 2.1-2.3):
+Files written (formats: docs/design.md, Contract 2.1-2.3):
   roster.csv              about 150 people
   codebook.csv            codebook for survey_msforms.csv (question texts)
   survey_msforms.csv      Microsoft Forms export, UTF-8 BOM, Danish labels

@@ -1,7 +1,7 @@
 /* detail.h - the per-person scoring detail: one record, one JSON encoding.
  *
  * Every snapshot row carries the detail of how the person's score came
- * about (docs/design.md and README.md, section 'How scoring works'): the
+ * about (docs/design.md and docs/design.md, section 'How scoring works'): the
  * sub-features, the facts behind them, activity per platform and the
  * survey inputs. This module owns the format and knows nothing of the
  * model: scorer_detail_of (scorer/model.h) fills the record from a

@@ -1,5 +1,5 @@
 /* explain.h - plain-language reasons from a person's scoring detail
- * (scorer/detail.h; README.md, section 'How scoring works' describes it).
+ * (scorer/detail.h; docs/design.md, section 'How scoring works' describes it).
  */
 #ifndef AMB_SCORER_EXPLAIN_H
 #define AMB_SCORER_EXPLAIN_H

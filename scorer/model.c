@@ -1,4 +1,4 @@
-/* model.c - features, components and the score (README.md, section 'How scoring works').
+/* model.c - features, components and the score (docs/design.md, section 'How scoring works').
  *
  * Loading streams three ordered queries (people, survey constructs, weekly
  * activity, all by pid) into one array of person records: cost grows with

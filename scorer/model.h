@@ -2,9 +2,9 @@
  * activity aggregates to sub-features, three components (activity,
  * attitude, motivation), a non-compensatory score, eligibility and rank.
  *
- * README.md, section 'How scoring works' gives every formula and the reason for it. A population
- * owns every person record and string in it; records are borrowed by
- * whoever reads them and live until scorer_population_destroy.
+ * docs/design.md, section 'How scoring works' gives every formula and the reason for it. A
+ * population owns every person record and string in it; records are borrowed by whoever reads them
+ * and live until scorer_population_destroy.
  */
 #ifndef AMB_SCORER_MODEL_H
 #define AMB_SCORER_MODEL_H

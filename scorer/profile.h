@@ -2,9 +2,8 @@
  * JSON form, and named versioned profiles in the store.
  *
  * Every parameter has a key, a range and a default in one table
- * (profile.c); README.md, section 'How scoring works' explains each. A profile version stores the
- * whole parameter set as a JSON object, so an old version can be restored
- * exactly.
+ * (profile.c); docs/design.md, section 'How scoring works' explains each. A profile version stores
+ * the whole parameter set as a JSON object, so an old version can be restored exactly.
  */
 #ifndef AMB_SCORER_PROFILE_H
 #define AMB_SCORER_PROFILE_H

@@ -54,7 +54,8 @@ struct scorer_standing {
  * eligible peers of the company and among the eligible peers of the same
  * department; department figures only when that department has at least
  * min_group eligible peers, company figures only when the company has
- * (SPEC 3.12: the company is a group too), else NAN. out[i] is for peers[i].
+ * (docs/design.md, Contract 3.12: the company is a group too), else NAN.
+ * out[i] is for peers[i].
  * O(n log n). */
 void scorer_standings(struct scorer_standing *out, const struct scorer_peer *peers, size_t n,
                       size_t min_group);

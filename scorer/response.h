@@ -11,7 +11,7 @@
  * typical poster gets
  * 0.5, the quartiles 0.25 and 0.75, zero engagement 0, and the
  * ref_quantile quantile (or the third quartile, if higher) and above 1.
- * README.md, section 'How scoring works', gives the formula.
+ * docs/design.md, section 'How scoring works', gives the formula.
  */
 #ifndef AMB_SCORER_RESPONSE_H
 #define AMB_SCORER_RESPONSE_H

@@ -1,4 +1,4 @@
-/* select.h - the pilot candidate list (SPEC 4): N people spread across
+/* select.h - the pilot candidate list (docs/design.md, Contract 4): N people spread across
  * departments and levels, deterministic, each with how they were chosen.
  *
  * Greedy, in two passes over people in rank order (score descending, ties

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/analyse.sh: static analysis of the project's own code (case K4,
-# README.md, section 'Faults, fuzzing and analysers'): cppcheck, then clang-tidy with the checked-in .clang-tidy
+# docs/testing.md, section 'Faults, fuzzing and analysers'): cppcheck, then clang-tidy with the checked-in .clang-tidy
 # over build/dev/compile_commands.json (configured here if missing).
 # Exits non-zero on any cppcheck finding and on any clang-tidy finding not
 # in the baseline below. The baseline holds findings triaged as false

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """scripts/authflood.py [--minutes N] [--rate PER_MIN] (case F6, [NIGHTLY];
-README.md, section 'Faults, fuzzing and analysers').
+docs/testing.md, section 'Faults, fuzzing and analysers').
 
 `ambassador serve` with CURVE and a CLIENTS.csv allowlist takes a flood of
 failed-auth connection attempts: RATE a minute (default 1000) for N minutes

@@ -6,7 +6,7 @@ PKGS="build-essential cmake pkg-config git clang clang-format libclang-rt-14-dev
   libsqlite3-dev sqlite3 libcsv-dev libgsl-dev libzmq3-dev libjansson-dev
   libcriterion-dev libutf8proc-dev python3 python3-zmq python3-numpy time cppcheck clang-tidy valgrind
   libxlsxwriter-dev python3-openpyxl chromium chromium-driver python3-selenium
-  poppler-utils"
+  poppler-utils libssl-dev scdoc man-db systemd dpkg-dev fakeroot file bash-completion"
 missing=()
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """scripts/loadmix.py [--clients N] [--requests N] [--reconnect-every K]
-(cases H2 and H3, [NIGHTLY]; README.md, section 'Faults, fuzzing and
+(cases H2 and H3, [NIGHTLY]; docs/testing.md, section 'Faults, fuzzing and
 analysers').
 
 H2: N clients (default 200), each a DEALER sending R requests (default

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/soak.sh [MINUTES] (case D2, [NIGHTLY]; README.md, section 'Faults, fuzzing and analysers'):
+# scripts/soak.sh [MINUTES] (case D2, [NIGHTLY]; docs/testing.md, section 'Faults, fuzzing and analysers'):
 # `ambassador serve` under a steady request load (ping, rank, invitations
 # from a loop of `ambassador query`, ~5 requests/s) while every minute a
 # roster import (alternating two rosters, so each is a change) and a `score`

@@ -2,7 +2,8 @@
 # Install what is needed, then build and run every test three ways:
 # a -Werror debug build with formatting checked, the whole suite under
 # AddressSanitizer + UndefinedBehaviorSanitizer, and a Release build; then
-# valgrind on the unit tests and one server run, static analysis, the
+# valgrind on the unit tests and one server run, the Debian package
+# (built, installed, used and removed), static analysis, the
 # fuzzers (60 s each) and the quick benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,9 +32,11 @@ run_suite asan
 run_suite release
 echo "== valgrind memcheck: the unit tests and one server run (release build)"
 bash scripts/valgrind.sh build/release
+echo "== Debian package: build, install, first session, remove (scripts/package.sh)"
+bash scripts/package.sh
 echo "== static analysis (cppcheck, clang-tidy)"
 bash scripts/analyse.sh
-echo "== fuzzing, 60 s per target (README.md, section 'Faults, fuzzing and analysers')"
+echo "== fuzzing, 60 s per target (docs/testing.md, section 'Faults, fuzzing and analysers')"
 bash fuzz/run.sh 60
 if [ -x bench/run ]; then
   echo "== bench/run --quick (release build)"

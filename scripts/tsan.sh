@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/tsan.sh [TEST...] (case K3, [NIGHTLY]; README.md, section 'Faults,
+# scripts/tsan.sh [TEST...] (case K3, [NIGHTLY]; docs/testing.md, section 'Faults,
 # fuzzing and analysers'): a ThreadSanitizer build (clang, -fsanitize=thread,
 # RelWithDebInfo) in build/tsan, then the concurrent service tests against
 # it. Default tests: tests/e2e/test_service_load.py (H1, F5, D1 and

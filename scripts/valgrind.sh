@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/valgrind.sh [BUILD_DIR]: every Criterion test binary of a
 # non-sanitizer build (default build/dev) under valgrind memcheck
-# (case K2, README.md, section 'Faults, fuzzing and analysers'). Criterion forks a worker per test: we run
+# (case K2, docs/testing.md, section 'Faults, fuzzing and analysers'). Criterion forks a worker per test: we run
 # the tests one at a time (--jobs 1) and follow the children, so a leak or
 # an invalid access in any test fails the run. Exits non-zero on any error.
 # The fault sweeps of core_test_faults run thousands of imports, which

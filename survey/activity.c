@@ -1,4 +1,4 @@
-/* activity.c - `import activity FILE` (SPEC 2.3): social-activity events
+/* activity.c - `import activity FILE` (docs/design.md, Contract 2.3): social-activity events
  * into de-duplication key chunks and activity_weekly (the weekly
  * aggregates scoring reads). Raw events are never stored.
  *

@@ -1,4 +1,4 @@
-/* activity.h - `import activity FILE` (SPEC 2.3) and the codes it stores.
+/* activity.h - `import activity FILE` (docs/design.md, Contract 2.3) and the codes it stores.
  *
  * The importer keeps no raw events. Each event is reduced to
  *  - a de-duplication key in activity_seen, and
@@ -8,7 +8,7 @@
  * which is the grain scoring reads. The kind and origin codes are part of
  * the stored format and defined with it, in core/store_activity.h.
  * platform holds platforms.id; week is whole weeks since Monday 2000-01-03
- * 00:00 UTC (timefmt_week). See README.md, section 'Social activity'.
+ * 00:00 UTC (timefmt_week). See docs/hr.md, section 'Social activity'.
  */
 #ifndef AMB_SURVEY_ACTIVITY_H
 #define AMB_SURVEY_ACTIVITY_H

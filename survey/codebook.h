@@ -1,4 +1,4 @@
-/* codebook.h - the survey codebook (SPEC 2.2): which export column holds
+/* codebook.h - the survey codebook (docs/design.md, Contract 2.2): which export column holds
  * which item, its construct, scale and direction, and which columns hold
  * the employee id and the timestamps.
  *

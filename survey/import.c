@@ -35,7 +35,7 @@ struct import_ctx {
 	int64_t fault_row; /* mid_insert: after this many kept rows */
 };
 
-/* Test hook for the crash tests (core/testhook.h; tests/e2e/test_crash.py, README.md, section
+/* Test hook for the crash tests (core/testhook.h; tests/e2e/test_crash.py, docs/testing.md, section
  * 'Faults, fuzzing and analysers'): $AMB_FAULT = after_begin | mid_insert | before_commit |
  * after_commit makes the process kill itself with SIGKILL at that point of an import, as a kill -9
  * from outside would. mid_insert fires after the $AMB_FAULT_ROW-th kept row (default 1000). Unset,

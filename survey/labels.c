@@ -29,7 +29,7 @@ struct labels {
 /* The built-in agreement labels with their values on a five-point scale
  * (1 = disagree strongly ... 5 = agree strongly) and on a seven-point one
  * (1 ... 7, "somewhat" / "partly" the points beside the middle), and the
- * "don't know" answers (v5 = 0), which mark an answer missing. README.md,
+ * "don't know" answers (v5 = 0), which mark an answer missing. docs/hr.md,
  * section 'Survey import', and docs/imports.md list the same table. */
 static const struct {
 	const char *text;

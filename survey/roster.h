@@ -1,4 +1,4 @@
-/* roster.h - `import roster FILE` (SPEC 2.1). */
+/* roster.h - `import roster FILE` (docs/design.md, Contract 2.1). */
 #ifndef AMB_SURVEY_ROSTER_H
 #define AMB_SURVEY_ROSTER_H
 

@@ -1,4 +1,4 @@
-/* survey.h - `import survey FILE --codebook CODEBOOK` (SPEC 2.2): survey
+/* survey.h - `import survey FILE --codebook CODEBOOK` (docs/design.md, Contract 2.2): survey
  * exports of Microsoft Forms, Google Forms, Qualtrics and SurveyMonkey (or
  * any CSV with a header) read through a codebook into survey_responses,
  * survey_answers and survey_scores, one transaction per file.
@@ -8,7 +8,7 @@
  * opted out, departed or erased are skipped and counted. Each person
  * keeps one response: the latest by submitted_at (a tie, or no timestamp,
  * goes to the later row or the later import); an older answer never
- * replaces a newer stored one. README.md, section 'Survey import' has the rules and numbers.
+ * replaces a newer stored one. docs/hr.md, section 'Survey import' has the rules and numbers.
  */
 #ifndef AMB_SURVEY_SURVEY_H
 #define AMB_SURVEY_SURVEY_H

@@ -1,5 +1,5 @@
 /* test_faults.c - storage faults under a whole roster import, at the store
- * level (README.md, section 'Faults, fuzzing and analysers', case C4, C5, C6, C8):
+ * level (docs/testing.md, section 'Faults, fuzzing and analysers', case C4, C5, C6, C8):
  *  - a VFS shim that fails the Nth write, sync or truncate (once, or from
  *    then on) for every N until an import needs fewer operations;
  *  - a failing allocator under SQLite (SQLITE_CONFIG_MALLOC) that fails the
@@ -443,7 +443,7 @@ static long oom_sweep(const struct fixture *fx, bool persist)
  * fails with SQLITE_NOMEM and leaves the parameter NULL; while the store did
  * not check bind results, an import could report success with a name or
  * e-mail silently stored as NULL (found by the strict test at N=313;
- * README.md, section 'Faults, fuzzing and analysers', finding 1). The store
+ * docs/testing.md, section 'Faults, fuzzing and analysers', finding 1). The store
  * now checks every bind (store_bind), so the strict test below also checks
  * that every success stored every value. */
 Test(store_faults,

@@ -186,49 +186,57 @@ Test(core_sha256, matches_the_fips_test_vectors)
 	cr_assert(eq(str, hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
 }
 
-/* Both compression functions (the SHA extensions where the processor has
- * them, and the portable one) on the FIPS vectors and on many lengths
- * around the block size, split into uneven updates. */
-Test(core_sha256, portable_and_accelerated_code_agree)
+/* The incremental digest on the FIPS million-'a' vector, and on many
+ * lengths around the block size split into uneven updates, agrees with the
+ * one-shot digest; a copied running digest finishes independently. */
+Test(core_sha256, incremental_one_shot_and_copied_digests_agree)
 {
 	static const char *const want_million_a =
 	    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
+	static const char hundred_a[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	                                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 	uint8_t buf[300], d[2][SHA256_LEN];
 	char hex[65];
-	struct sha256 s;
+	struct sha256 s, t;
 
 	for (size_t i = 0; i < sizeof(buf); i++)
 		buf[i] = (uint8_t)(i * 131 + 7);
-	for (int mode = 0; mode < 2; mode++) {
-		sha256_force_portable(mode == 0);
-		sha256_init(&s);
-		for (int i = 0; i < 1000; i++)
-			sha256_update(&s,
-			              "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-			              "aaaaaaaaaaaaaa"
-			              "aaaaaaaaaaaaaaaaaaaaaaaaaa",
-			              100);
-		for (int i = 0; i < 9000; i++)
-			sha256_update(&s,
-			              "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-			              "aaaaaaaaaaaaaa"
-			              "aaaaaaaaaaaaaaaaaaaaaaaaaa",
-			              100);
-		sha256_final(&s, d[0]);
-		sha256_hex(hex, d[0]);
-		cr_assert(eq(str, hex, (char *)want_million_a), "mode %d", mode);
-	}
+	sha256_init(&s);
+	for (int i = 0; i < 10000; i++)
+		sha256_update(&s, hundred_a, 100);
+	sha256_final(&s, d[0]);
+	sha256_hex(hex, d[0]);
+	cr_assert(eq(str, hex, (char *)want_million_a));
+	cr_assert(eq(ptr, s.ctx, NULL));
 	for (size_t len = 0; len <= sizeof(buf); len += 7) {
-		for (int mode = 0; mode < 2; mode++) {
-			sha256_force_portable(mode == 0);
-			sha256_init(&s);
-			sha256_update(&s, buf, len / 3);
-			sha256_update(&s, buf + len / 3, len - len / 3);
-			sha256_final(&s, d[mode]);
-		}
+		sha256(d[0], buf, len);
+		sha256_init(&s);
+		sha256_update(&s, buf, len / 3);
+		sha256_copy(&t, &s);
+		sha256_update(&s, buf + len / 3, len - len / 3);
+		sha256_final(&s, d[1]);
 		cr_assert(eq(int, memcmp(d[0], d[1], SHA256_LEN), 0), "length %zu", len);
+		sha256_update(&t, buf + len / 3, len - len / 3);
+		sha256_final(&t, d[1]);
+		cr_assert(eq(int, memcmp(d[0], d[1], SHA256_LEN), 0), "copy, length %zu", len);
 	}
-	sha256_force_portable(false);
+	sha256_init(&s);
+	sha256_update(&s, "x", 1);
+	sha256_clear(&s);
+	sha256_clear(&s); /* a cleared digest may be cleared again */
+}
+
+/* RFC 4231 case 6: a key longer than the block is hashed first. */
+Test(core_sha256, computes_hmac_per_rfc_4231_case_6)
+{
+	uint8_t key[131], d[SHA256_LEN];
+	char hex[65];
+	const char *msg = "Test Using Larger Than Block-Size Key - Hash Key First";
+
+	memset(key, 0xaa, sizeof(key));
+	hmac_sha256(d, key, sizeof(key), msg, strlen(msg));
+	sha256_hex(hex, d);
+	cr_assert(eq(str, hex, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"));
 }
 
 Test(core_sha256, computes_hmac_per_rfc_4231_case_2)

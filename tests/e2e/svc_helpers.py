@@ -433,7 +433,7 @@ def rss_kib(pid):
 
 
 class LazyPirate:
-    """A REQ client with the Lazy Pirate retry (README.md, section 'The
+    """A REQ client with the Lazy Pirate retry (docs/intranet.md, section 'The
     service'): on no reply within `timeout` ms the socket is closed and
     reopened and the same request (same "id") is sent again, until
     `deadline` (time.monotonic()). ask() returns (reply or None, attempts)."""

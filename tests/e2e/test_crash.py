@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""C1/C7 (README.md, section 'Faults, fuzzing and analysers'): kill -9 during an import, then recover.
+"""C1/C7 (docs/testing.md, section 'Faults, fuzzing and analysers'): kill -9 during an import, then recover.
 
 A 200 000-row roster is imported into a database that already holds a small
 roster. The import is SIGKILLed after a random 0-3 s delay (20 iterations,

@@ -67,7 +67,7 @@ def test_erase_during_import(r, tmp):
     lines = [x for x in er.stderr.splitlines() if x.startswith("ambassador: ")]
     if er.returncode != 0 and lines and "erased, but the WAL could not be emptied" in lines[0]:
         # Committed; the import's connection still held the WAL, so the
-        # cleanup of old pages waits (README, section 'Erasure'). Again:
+        # cleanup of old pages waits (docs/intranet.md, section 'Erasure'). Again:
         r.check(len(lines) == 1, "one line: %r" % er.stderr)
         er = amb(db, "erase", WHO)
         r.check(er.returncode == 1 and "no such person" in er.stderr,

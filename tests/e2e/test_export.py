@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""`ambassador export ID` (README.md, section 'The service': erasure and
+"""`ambassador export ID` (docs/intranet.md, section 'The service': erasure and
 access): everything stored about one person, and nothing about anyone else.
 
 On the bundled samples (roster, survey, activity, a score, an invitation):

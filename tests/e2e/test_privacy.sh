@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Privacy of logs and storage (README.md, section 'Faults, fuzzing and analysers', case J7 and J4):
+# Privacy of logs and storage (docs/testing.md, section 'Faults, fuzzing and analysers', case J7 and J4):
 #  J7 every command of a full run (imports, score, rank, candidates, serve
 #     with requests, erase, a rejected file, a crash-recovery restart) run with
 #     -v: no name or e-mail address of samples/roster.csv appears in anything

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""C5 (README.md, section 'Faults, fuzzing and analysers'): a read-only
+"""C5 (docs/testing.md, section 'Faults, fuzzing and analysers'): a read-only
 database, end to end.
 
 The product's own way is the global `--read-only` option (case 0); the

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The reply cache of `serve` (README.md, section 'The service'): a request
+"""The reply cache of `serve` (docs/intranet.md, section 'The service'): a request
 asked again is answered from the cache, also when it carries another `id`
 (each caller gets its own id back), in another key order or spacing; a
 different request is not; a new snapshot empties the cache.

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""`ambassador retention --days N` (README.md, section 'Retention'): with the
+"""`ambassador retention --days N` (docs/intranet.md, section 'Retention'): with the
 clock injected (AMBASSADOR_NOW), expired rows go and the counts match the
 policy computed here from the database; the newest snapshot always stays;
 the run is logged; --dry-run changes nothing; a later re-import of the old

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""C2 (README.md, section 'Faults, fuzzing and analysers'): kill -9 of
+"""C2 (docs/testing.md, section 'Faults, fuzzing and analysers'): kill -9 of
 `ambassador serve` while 50 clients send requests, then a restart on the
 same endpoint.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""C9 (README.md, section 'Faults, fuzzing and analysers'): SIGTERM during
+"""C9 (docs/testing.md, section 'Faults, fuzzing and analysers'): SIGTERM during
 an import and SIGTERM to `serve` under request load.
 
 Ingest: an activity export of 300 000 generated events (bench/gen_activity.py,

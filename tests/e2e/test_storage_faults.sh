@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Storage faults against the real binary (README.md, section 'Faults, fuzzing and analysers', case C3-C6):
+# Storage faults against the real binary (docs/testing.md, section 'Faults, fuzzing and analysers', case C3-C6):
 #  C3 disk full, made deterministic with the store's test hook
 #     $AMBASSADOR_MAX_PAGES (PRAGMA max_page_count): the import fails with one
 #     "storage full" line, the DB is unchanged, reads go on, and the same file

@@ -1,4 +1,4 @@
-/* test_model.c - the scoring properties of SPEC section 3, each a test
+/* test_model.c - the scoring properties of docs/design.md, Contract 3, each a test
  * that fails if the model loses the property. */
 #include "fixture.h"
 

@@ -1,4 +1,4 @@
-/* Activity import (SPEC 2.3, test plan A14, B1-B4): weekly aggregation,
+/* Activity import (docs/design.md, Contract 2.3, test plan A14, B1-B4): weekly aggregation,
  * de-duplication across and within files, every rejection with its
  * position, --skip-invalid and its rejects CSV, opted-out and departed
  * people, and memory that does not grow with the file. */

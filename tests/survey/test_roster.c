@@ -1,4 +1,4 @@
-/* Roster import (SPEC 2.1): validation, whole-file rejection with the DB
+/* Roster import (docs/design.md, Contract 2.1): validation, whole-file rejection with the DB
  * unchanged, re-import, departures, opt-out purging, erasure suppression. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>

@@ -1,4 +1,4 @@
-/* Survey import (SPEC 2.2, 3.7): the four vendor export styles, labels,
+/* Survey import (docs/design.md, Contract 2.2, 3.7): the four vendor export styles, labels,
  * every rejection with its line and column, roster skips, latest answer
  * wins, careless flags, duplicates, data minimisation, and Cronbach's
  * alpha against a value worked out by hand. */
