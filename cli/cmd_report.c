@@ -14,8 +14,8 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ambassador report --out FILE.html [--size N] [--snapshot N]\n"
-	           "                         [--pilot NAME]\n\n"
+	fprintf(f, "usage: ambassador report --out FILE.html [--pilot NAME | --size N]\n"
+	           "                         [--snapshot N]\n\n"
 	           "Write HR's report as one HTML file (mode 0600) that opens offline in any\n"
 	           "browser, on a laptop or a phone, and prints as a tidy document: a summary\n"
 	           "of the snapshot (who was scored, who is eligible and why the others are\n"
@@ -25,10 +25,12 @@ static void usage(FILE *f)
 	           "invitation funnel), each with a table of the same numbers, and the method\n"
 	           "and parameters in plain words. No survey answers; groups smaller than the\n"
 	           "profile's min_group are not shown on their own.\n\n"
+	           "The list is the newest stored pilot (`ambassador pilot`), or with none the\n"
+	           "candidates of the published snapshot.\n\n"
 	           "  --out FILE.html  where to write (replaced when it exists)\n"
-	           "  --size N         the list: the pilot candidates for N seats (default 20)\n"
-	           "  --snapshot N     that snapshot instead of the newest\n"
-	           "  --pilot NAME     a stored pilot: not implemented yet\n");
+	           "  --pilot NAME     that stored pilot, with its own snapshot\n"
+	           "  --size N         the candidates for N seats instead (default 20)\n"
+	           "  --snapshot N     that snapshot instead of the published one\n");
 }
 
 struct report_opts {

@@ -46,9 +46,9 @@ static void usage(FILE *f)
 	        "(author from --author or $USER); nothing is overwritten. preview shows how\n"
 	        "the top N (default 20) would change, without writing anything; --report\n"
 	        "also writes it as a self-contained HTML page (mode 0600): who enters and\n"
-	        "leaves, rank moves, seats per department, both distributions. The keys,\n"
-	        "ranges and meaning: `weights show`, and docs/design.md, section 'How scoring "
-	        "works'.\n");
+	        "leaves, rank moves, seats per department, both distributions.\n"
+	        "The keys, ranges and meaning: `weights show`, and\n"
+	        "docs/design.md, section 'How scoring works'.\n");
 }
 
 /* --note and --author are shown in `weights history`: no control
