@@ -159,7 +159,8 @@ void labels_fold(char *out, size_t size, const char *s)
 		return;
 	/* NFC and case folding first, so a decomposed "a" + U+030A is "å"
 	 * and "Ä" is "ä" before the accents are taken off below. */
-	text_fold(nfc, sizeof(nfc), s, strlen(s));
+	text_fold(nfc, sizeof(nfc), s, strlen(s)); /* always NUL-terminates nfc */
+	// cppcheck-suppress uninitvar
 	while (*p) {
 		unsigned cp = 0;
 		size_t len = 1;
