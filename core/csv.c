@@ -588,8 +588,8 @@ static int reader_new(csv_reader **out, const char *name, const struct csv_reade
 	r->ragged = opts && opts->ragged;
 	r->sniff = opts && opts->sniff_delimiter && !opts->delimiter;
 	r->cd = (iconv_t)-1;
-	if (opts && opts->encoding && strcasecmp(opts->encoding, "utf-8") &&
-	    strcasecmp(opts->encoding, "utf8")) {
+	if (opts && opts->encoding && strcasecmp(opts->encoding, "utf-8") != 0 &&
+	    strcasecmp(opts->encoding, "utf8") != 0) {
 		if (csv_encoding_check(opts->encoding)) {
 			csv_reader_close(&r);
 			return err_set(ERR_USAGE, "%s: unknown encoding '%s'", name,

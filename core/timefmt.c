@@ -357,12 +357,11 @@ static int order_date(const int n[3], const int len[3], char sep, enum timefmt_o
 	if (len[0] > 2 || (len[2] != 2 && len[2] != 4))
 		return -1;
 	if (order == TIMEFMT_ORDER_AUTO) {
-		if (sep == '.' || (n[0] > 12 && n[1] <= 12))
+		/* 09/09/2024 (n[0] == n[1]) is the same date either way. */
+		if (sep == '.' || (n[0] > 12 && n[1] <= 12) || n[0] == n[1])
 			order = TIMEFMT_ORDER_DMY;
 		else if (n[1] > 12 && n[0] <= 12)
 			order = TIMEFMT_ORDER_MDY;
-		else if (n[0] == n[1]) /* 09/09/2024: the same date either way */
-			order = TIMEFMT_ORDER_DMY;
 		else if (n[0] <= 12) {
 			*why = "could be day-first or month-first";
 			return -1;

@@ -134,7 +134,7 @@ static int lookup_group(const char *group, gid_t *out)
 static int set_access(struct ipc_endpoint *e, const char *group)
 {
 	struct stat st;
-	gid_t gid;
+	gid_t gid = 0;
 	int rc;
 
 	if (lstat(e->path, &st) != 0 || !S_ISSOCK(st.st_mode))

@@ -28,6 +28,7 @@ cli/cmd_score.c clang-analyzer-deadcode.DeadStores
 cli/cmd_weights.c clang-analyzer-core.NullDereference
 core/csv.c clang-analyzer-core.NullDereference
 core/store.c clang-analyzer-core.NonNullParamChecker
+core/store_backup.c clang-analyzer-core.NonNullParamChecker
 core/err.c bugprone-not-null-terminated-result
 ipc/auth.c clang-analyzer-core.uninitialized.ArraySubscript
 survey/roster.c clang-analyzer-core.CallAndMessage

@@ -344,7 +344,8 @@ static int load_rows(labels *l, csv_reader *r, const char *path, struct seen **s
 		labels_fold(folded, sizeof(folded), text);
 		for (size_t i = 0; i < *nseen; i++) {
 			const struct seen *o = &(*seen)[i];
-			if (strcmp(o->folded, folded) || (o->missing == missing && o->value == v))
+			if (strcmp(o->folded, folded) != 0 ||
+			    (o->missing == missing && o->value == v))
 				continue;
 			if (o->missing || missing)
 				return err_set(ERR_INVALID,

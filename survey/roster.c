@@ -112,6 +112,7 @@ static int find_field(import_ctx *c, const struct csv_row *h, int field, int *ou
 {
 	int hit = csv_header_find(h, col_names[field]), first = -1;
 
+	*out = -1;
 	for (size_t k = 0; hit < 0 && k < 12 && synonyms[field][k]; k++) {
 		int col = csv_header_find(h, synonyms[field][k]);
 		if (col < 0 || col == first)
