@@ -3,6 +3,7 @@
  * One temporary array per fit; nothing is kept. */
 #include "scorer/response.h"
 
+#include <float.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
@@ -16,14 +17,21 @@
 
 double response_shrunk_log(double engagement, double posts, double centre, double prior)
 {
-	double x;
+	double x, w;
 
 	if (!(posts > 0) || !isfinite(posts))
 		return 0;
 	x = isfinite(engagement) && engagement > 0 ? log1p(engagement / posts) : 0;
+	/* A rate past DBL_MAX (a few posts of absurd engagement) would make
+	 * the scale's quantiles NaN: it takes the largest finite log rate. */
+	if (!isfinite(x))
+		x = log(DBL_MAX);
 	if (!(prior > 0))
 		return x;
-	return (posts * x + prior * centre) / (posts + prior);
+	/* A weighted mean, not (posts * x + prior * centre) / (posts + prior):
+	 * that overflows for posts near DBL_MAX and gives inf / inf. */
+	w = posts / (posts + prior);
+	return w * x + (1 - w) * centre;
 }
 
 /* Whether person i is in the group the scale is taken from: posters with

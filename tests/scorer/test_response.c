@@ -81,3 +81,30 @@ Test(scorer_response, uses_everyone_when_few_are_measured_and_survives_no_poster
 	cr_assert(eq(dbl, response_shrunk_log(5, 0, 1, 5), 0));
 	cr_assert(eq(dbl, response_shrunk_log(NAN, 3, 1, 0), 0));
 }
+
+/* Rates past DBL_MAX (a few denormal posts with huge engagement) and post
+ * counts near DBL_MAX: the shrunk log and every knot stay finite, so no
+ * response comes out NaN (found by fuzz_scoring). */
+Test(scorer_response, stays_finite_at_the_ends_of_the_double_range)
+{
+	double eng[10], posts[10];
+	struct response_scale s;
+
+	for (size_t i = 0; i < 10; i++) {
+		posts[i] = 1e-310;
+		eng[i] = 1e200;
+	}
+	posts[9] = 1e308;
+	eng[9] = 1e308;
+	cr_assert(isfinite(response_shrunk_log(1e200, 1e-310, 0, 0)));
+	cr_assert(isfinite(response_shrunk_log(1e308, 1e308, 700, 5)));
+	response_scale_fit(&s, eng, posts, 10, 5, 0.9);
+	cr_assert(isfinite(s.centre));
+	for (int j = 0; j < 4; j++)
+		cr_assert(isfinite(s.knots[j]), "knot %d is %g", j, s.knots[j]);
+	for (size_t i = 0; i < 10; i++) {
+		double v = response_value(&s, response_shrunk_log(eng[i], posts[i], s.centre, 5));
+		cr_assert(ge(dbl, v, 0));
+		cr_assert(le(dbl, v, 1));
+	}
+}
