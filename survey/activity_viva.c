@@ -295,7 +295,8 @@ static int viva_read(struct act *a, void *ctx)
 		 * naming no one is refused */
 		return err_set(ERR_NODATA,
 		               "%s: nobody matched: none of the %lld users' User Principal Name is "
-		               "an e-mail address on the roster; nothing imported",
+		               "an e-mail address on the roster; nothing imported (a report with "
+		               "concealed user names cannot be matched: see docs/imports.md)",
 		               import_name(c), (long long)v->rows);
 	return rc;
 }
