@@ -195,11 +195,17 @@ int activity_import_linkedin(store *s, const char *path, const char *employee_id
 	struct linkedin l = {.employee_id = employee_id};
 	struct act_source src = {
 	    .read = linkedin_read, .ctx = &l, .parts = true, .one_event_per_row = true};
+	char *name = xstrdup(path);
+	size_t n = strlen(name);
 	int rc;
 
-	if ((rc = load_parts(&l, path)) == 0)
-		rc = act_source_run(s, path, &src, opts, sum);
+	/* "folder/" names the folder: the ledger and the rejects file use it */
+	while (n > 1 && name[n - 1] == '/')
+		name[--n] = '\0';
+	if ((rc = load_parts(&l, name)) == 0)
+		rc = act_source_run(s, name, &src, opts, sum);
 	for (int p = 0; p < NPARTS; p++)
 		free(l.data[p]);
+	free(name);
 	return rc;
 }

@@ -177,7 +177,7 @@ def test_linkedin(r, tmp):
     folder, zpath = make_archive(tmp)
     a = fresh(tmp, "folder", survey=True)
     b = fresh(tmp, "zip", survey=True)
-    out = amb(a, "import", "activity", "--source", "linkedin-export", folder,
+    out = amb(a, "import", "activity", "--source", "linkedin-export", folder + "/",
               "--employee", "E0003")
     r.check("4 rows read" not in out and "5 rows read, 5 kept" in out, "summary: " + out)
     amb(b, "import", "activity", "--source", "linkedin-export", zpath, "--employee", "E0003")
@@ -190,9 +190,13 @@ def test_linkedin(r, tmp):
     r.check(sum(e for k, e in kinds if k == 4) == 1, "one comment: %r" % kinds)
     r.check(sum(e for k, e in kinds if k == 6) == 1, "one reaction: %r" % kinds)
     r.check(all(u == e for _, _, k, e, u, _ in ca if k == 1), "posts unrated: %r" % ca)
-    again = amb(b, "import", "activity", "--source", "linkedin-export", folder,
+    again = amb(b, "import", "activity", "--source", "linkedin-export", folder + "/",
                 "--employee", "E0003")
     r.check("already imported" in again, "the folder after the ZIP is a duplicate: " + again)
+    r.check(rows(b, "SELECT source FROM imports WHERE kind = 'activity'") ==
+            [(os.path.basename(zpath),)], "the ledger names the ZIP")
+    r.check(rows(a, "SELECT source FROM imports WHERE kind = 'activity'") ==
+            [(os.path.basename(folder),)], "the ledger names the folder")
     amb(a, "-q", "score")
     detail = json.loads(amb(a, "explain", "E0003", "--format", "json"))["detail"]
     r.check(detail["activity"]["response"] is None,
