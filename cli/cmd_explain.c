@@ -116,7 +116,12 @@ static void print_activity(FILE *out, const struct scorer_detail *d)
 	        d->window_weeks);
 	snprintf(f, sizeof(f), "own posts or comments in %d of %d weeks", d->total.weeks_active,
 	         d->window_weeks);
-	print_sub(out, "steadiness", d->steadiness, f);
+	if (isfinite(d->steadiness))
+		print_sub(out, "steadiness", d->steadiness, f);
+	else /* some active weeks spread from a report over several weeks */
+		fprintf(out, "  %-13s %5s  %s\n", "steadiness", "-",
+		        "could not be observed: activity from a report over several weeks "
+		        "(left out of activity)");
 	snprintf(f, sizeof(f), "%.1f weighted (own %.1f, comments %.1f, reshares/reactions %.1f)",
 	         d->weighted_volume, d->total.own, d->total.conversation, d->total.amplification);
 	print_sub(out, "volume", d->volume, f);

@@ -20,6 +20,8 @@ static const char import_help[] =
     "                                     [--header-rows N] [--date-order dmy|mdy|ymd]\n"
     "                                     [options]\n"
     "       ambassador import activity FILE [options]\n"
+    "       ambassador import activity --source viva-engage FILE [options]\n"
+    "       ambassador import activity --source linkedin-export PATH --employee ID\n"
     "       ambassador import outcomes FILE [options]\n\n"
     "Each import is one transaction: it lands whole or not at all. The same\n"
     "content imported again is reported as a duplicate and changes nothing.\n\n"
@@ -72,6 +74,8 @@ int import_parse_common(struct app *app, int argc, char **argv, struct import_cm
 	    {"help", no_argument, NULL, 'h'},
 	    {"force", no_argument, NULL, 'F'},
 	    {"allow-departures", no_argument, NULL, 'A'},
+	    {"source", required_argument, NULL, 'S'},
+	    {"employee", required_argument, NULL, 'I'},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;
@@ -124,6 +128,8 @@ int import_parse_common(struct app *app, int argc, char **argv, struct import_cm
 		case 'h': out->help = true; return 0;
 		case 'F': out->opts.force = true; break;
 		case 'A': out->opts.allow_departures = true; break;
+		case 'S': out->source = optarg; break;
+		case 'I': out->employee = optarg; break;
 		default: return err_set(ERR_USAGE, "see `ambassador import --help`");
 		}
 	}
@@ -182,6 +188,8 @@ int import_run_simple(struct app *app, int argc, char **argv, const char *help, 
 		                          "are for `import survey`");
 	if (a.nmaps)
 		return err_set(ERR_USAGE, "--map is for `import roster`");
+	if (a.source || a.employee)
+		return err_set(ERR_USAGE, "--source and --employee are for `import activity`");
 	if ((rc = app_store(app, true, &s)))
 		return rc;
 	rc = fn(s, a.file, &a.opts, &sum);
@@ -221,7 +229,7 @@ static int import_roster_cmd(struct app *app, int argc, char **argv)
 
 	if ((rc = import_parse_common(app, argc, argv, &a)))
 		return rc;
-	if (a.help || !a.nmaps)
+	if (a.help || !a.nmaps || a.source || a.employee)
 		return import_run_simple(app, argc, argv, import_help, roster_import);
 	if (a.codebook || a.labels || a.header_rows || a.date_order)
 		return err_set(ERR_USAGE, "--codebook, --labels, --header-rows and --date-order "

@@ -99,6 +99,8 @@ int import_survey_cmd(struct app *app, int argc, char **argv)
 		fputs(survey_help, app->out);
 		return 0;
 	}
+	if (a.source || a.employee)
+		return err_set(ERR_USAGE, "--source and --employee are for `import activity`");
 	if (!a.codebook)
 		return err_set(ERR_USAGE, "import survey needs --codebook CODEBOOK (see "
 		                          "`ambassador import survey --help`)");

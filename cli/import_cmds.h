@@ -17,6 +17,8 @@ struct import_cmd_args {
 	enum timefmt_order date_order; /* survey only; AUTO = infer */
 	const char *maps[8];           /* roster only: the --map arguments */
 	size_t nmaps;
+	const char *source; /* activity only: --source */
+	char *employee;     /* activity only: --employee */
 	int help;
 };
 

@@ -3,7 +3,7 @@
 function(amb_add_criterion_test name source label)
   add_executable(${name} ${source})
   target_link_libraries(${name} PRIVATE amb ${CRITERION_LINK_LIBRARIES}
-    PkgConfig::SQLITE3 Csv::Csv PkgConfig::GSL PkgConfig::ZMQ PkgConfig::JANSSON PkgConfig::XLSXWRITER PkgConfig::CRYPTO
+    PkgConfig::SQLITE3 Csv::Csv PkgConfig::GSL PkgConfig::ZMQ PkgConfig::JANSSON PkgConfig::XLSXWRITER PkgConfig::CRYPTO PkgConfig::LIBZIP
     Threads::Threads m)
   target_include_directories(${name} PRIVATE ${CRITERION_INCLUDE_DIRS})
   target_compile_definitions(${name} PRIVATE

@@ -203,14 +203,15 @@ int store_activity_add(store *s, const struct activity_cell *cells, const uint32
 	/* min(..., 2^62): a sum that overflowed int64 would turn into a REAL. */
 	static const char sql[] =
 	    "INSERT INTO activity_weekly(cell, events, reach, reactions, comments, shares, clicks,"
-	    " unrated) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(cell) DO UPDATE SET"
+	    " unrated, coarse) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(cell) DO UPDATE SET"
 	    " events = min(events + excluded.events, 4611686018427387904),"
 	    " reach = min(reach + excluded.reach, 4611686018427387904),"
 	    " reactions = min(reactions + excluded.reactions, 4611686018427387904),"
 	    " comments = min(comments + excluded.comments, 4611686018427387904),"
 	    " shares = min(shares + excluded.shares, 4611686018427387904),"
 	    " clicks = min(clicks + excluded.clicks, 4611686018427387904),"
-	    " unrated = min(unrated + excluded.unrated, 4611686018427387904)";
+	    " unrated = min(unrated + excluded.unrated, 4611686018427387904),"
+	    " coarse = min(coarse + excluded.coarse, 4611686018427387904)";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -232,7 +233,8 @@ int store_activity_add(store *s, const struct activity_cell *cells, const uint32
 		    (rc = sqlite3_bind_int64(st, 5, c->comments)) ||
 		    (rc = sqlite3_bind_int64(st, 6, c->shares)) ||
 		    (rc = sqlite3_bind_int64(st, 7, c->clicks)) ||
-		    (rc = sqlite3_bind_int64(st, 8, c->unrated)))
+		    (rc = sqlite3_bind_int64(st, 8, c->unrated)) ||
+		    (rc = sqlite3_bind_int64(st, 9, c->coarse)))
 			return store_sqlerr(s, rc, "adding weekly activity");
 		if ((rc = store_step_done(s, st, "adding weekly activity")))
 			return rc;
@@ -243,7 +245,7 @@ int store_activity_add(store *s, const struct activity_cell *cells, const uint32
 int store_activity_each(store *s, int32_t since_week, store_activity_fn fn, void *ctx)
 {
 	static const char sql[] = "SELECT cell, events, reach, reactions, comments, shares, clicks,"
-	                          " unrated FROM activity_weekly ORDER BY cell";
+	                          " unrated, coarse FROM activity_weekly ORDER BY cell";
 	sqlite3_stmt *st;
 	int rc, stop = 0;
 
@@ -261,6 +263,7 @@ int store_activity_each(store *s, int32_t since_week, store_activity_fn fn, void
 		    .shares = sqlite3_column_int64(st, 5),
 		    .clicks = sqlite3_column_int64(st, 6),
 		    .unrated = sqlite3_column_int64(st, 7),
+		    .coarse = sqlite3_column_int64(st, 8),
 		};
 		activity_cell_unkey(&c, cell);
 		if (c.week < since_week)

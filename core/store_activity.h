@@ -33,9 +33,11 @@ enum activity_origin {
 };
 
 /* One activity_weekly row, or a contribution to it. The importer uses this
- * as its in-memory hash entry too (72 bytes); events == 0 marks a free
+ * as its in-memory hash entry too (80 bytes); events == 0 marks a free
  * slot there. unrated counts the events whose reactions, comments and
- * shares were all left empty: engagement unknown, not zero. */
+ * shares were all left empty: engagement unknown, not zero. coarse counts
+ * the events spread over this week from a report over several weeks
+ * (migration 11): their week is an estimate, so steadiness is not observed. */
 struct activity_cell {
 	int64_t pid;
 	int32_t week;      /* whole weeks since Monday 2000-01-03 */
@@ -45,6 +47,7 @@ struct activity_cell {
 	int64_t events;
 	int64_t reach, reactions, comments, shares, clicks;
 	int64_t unrated;
+	int64_t coarse;
 };
 
 /* The integer key of a cell in activity_weekly: the same order as (pid,

@@ -108,7 +108,7 @@ static const struct part {
             " WHEN 6 THEN 'reaction' END AS kind,"
             " CASE w.origin WHEN 0 THEN 'original' ELSE 'suggested' END AS origin,"
             " w.events, w.reach, w.reactions, w.comments, w.shares, w.clicks,"
-            " w.unrated AS engagement_unknown"
+            " w.unrated AS engagement_unknown, w.coarse AS spread_from_longer_report"
             " FROM activity_weekly w LEFT JOIN platforms p ON p.id = w.platform"
             " WHERE w.cell >= " ACTIVITY_SQL_PERSON_FIRST " AND w.cell < " ACTIVITY_SQL_PERSON_END
             " ORDER BY w.cell"},

@@ -131,7 +131,7 @@ static void put_double(unsigned char *p, double d)
 
 int store_features_each(store *s, store_feature_fn fn, void *ctx)
 {
-	static const char sql[] = "SELECT pid, weeks_active, steady_weight, platforms"
+	static const char sql[] = "SELECT pid, weeks_active, steady_weight, platforms, coarse"
 	                          " FROM activity_features ORDER BY pid";
 	struct feature_platform *plats = NULL;
 	size_t cap = 0;
@@ -145,6 +145,7 @@ int store_features_each(store *s, store_feature_fn fn, void *ctx)
 		    .pid = sqlite3_column_int64(st, 0),
 		    .weeks_active = sqlite3_column_int(st, 1),
 		    .steady_weight = sqlite3_column_double(st, 2),
+		    .coarse = sqlite3_column_int(st, 4) != 0,
 		};
 		const unsigned char *blob = sqlite3_column_blob(st, 3);
 		size_t len = (size_t)sqlite3_column_bytes(st, 3);
@@ -191,7 +192,7 @@ static int replace_rows(store *s, const char *key, int64_t version, store_featur
 {
 	static const char clear[] = "DELETE FROM activity_features";
 	static const char add[] = "INSERT INTO activity_features(pid, weeks_active, steady_weight,"
-	                          " platforms) VALUES(?, ?, ?, ?)";
+	                          " platforms, coarse) VALUES(?, ?, ?, ?, ?)";
 	size_t cap = 16 * REC_BYTES;
 	unsigned char *blob;
 	sqlite3_stmt *st;
@@ -228,7 +229,8 @@ static int replace_rows(store *s, const char *key, int64_t version, store_featur
 		}
 		if ((rc = store_bind(s, st, "saving activity features", BIND_INT(r.pid),
 		                     BIND_INT(r.weeks_active), BIND_REAL(r.steady_weight),
-		                     BIND_BLOB(blob, (int)(r.nplats * REC_BYTES)))) ||
+		                     BIND_BLOB(blob, (int)(r.nplats * REC_BYTES)),
+		                     BIND_INT(r.coarse ? 1 : 0))) ||
 		    (rc = store_step_done(s, st, "saving activity features")))
 			break;
 	}

@@ -38,6 +38,7 @@ struct feature_row {
 	int64_t pid;
 	int weeks_active;     /* weeks with own content or comments, all platforms */
 	double steady_weight; /* sum of the decay weights of those weeks */
+	bool coarse;          /* some cell of the window was coarse: steadiness unknown */
 	const struct feature_platform *plats;
 	size_t nplats;
 };

@@ -151,6 +151,28 @@ int store_people_each(store *s, store_person_fn fn, void *ctx)
 	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "reading people");
 }
 
+int store_people_emails_each(store *s, store_email_fn fn, void *ctx)
+{
+	static const char sql[] = "SELECT employee_id, email FROM people"
+	                          " WHERE email IS NOT NULL AND email != '' ORDER BY pid";
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id, *email;
+		if ((rc = store_column_text(st, 0, &id)) || (rc = store_column_text(st, 1, &email)))
+			break;
+		if ((stop = fn(ctx, id ? id : "", email ? email : "")))
+			break;
+	}
+	sqlite3_reset(st);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "reading e-mail addresses");
+}
+
 int store_roster_counts(store *s, struct roster_counts *out)
 {
 	static const char sql[] =

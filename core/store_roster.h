@@ -53,6 +53,11 @@ typedef int (*store_person_fn)(void *ctx, int64_t pid, const char *employee_id,
                                enum person_status status);
 int store_people_each(store *s, store_person_fn fn, void *ctx);
 
+/* Visit every person with an e-mail address on the roster (any status),
+ * in pid order, as (employee_id, email). Same callback contract. */
+typedef int (*store_email_fn)(void *ctx, const char *employee_id, const char *email);
+int store_people_emails_each(store *s, store_email_fn fn, void *ctx);
+
 struct roster_counts {
 	int64_t total, active, departed, opted_out, consent_yes, consent_unasked;
 	int64_t departments;

@@ -9,7 +9,7 @@
  * 7 scoring again (the activity feature cache; snapshot_scores as a rowid
  * table), 8 the pilot workflow (published snapshots, pilots, invitation
  * resets with a reason), 9 roster column maps, 10 outcomes (engagement left unreported in
- * activity; ratings after a pilot).
+ * activity; ratings after a pilot), 11 activity from reports over several weeks (coarse).
  */
 #include "core/store_schema.h"
 
@@ -332,7 +332,17 @@ static const char migration_10[] =
     " line INTEGER NOT NULL,"
     " PRIMARY KEY(pid, at)) WITHOUT ROWID;";
 
+static const char migration_11[] =
+    /* Events that came from a report over several weeks (a 28-day Viva
+     * Engage report) and were spread evenly over its weeks: how they fell
+     * within the period is not known, so steadiness cannot be observed
+     * from them. Cells written before were all exact: 0. */
+    "ALTER TABLE activity_weekly ADD COLUMN coarse INTEGER NOT NULL DEFAULT 0;"
+    /* The feature cache carries the same fact per person (1 = some cell of
+     * the window was coarse). */
+    "ALTER TABLE activity_features ADD COLUMN coarse INTEGER NOT NULL DEFAULT 0;";
+
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5,
-    migration_6, migration_7, migration_8, migration_9, migration_10,
+    migration_1, migration_2, migration_3, migration_4,  migration_5,  migration_6,
+    migration_7, migration_8, migration_9, migration_10, migration_11,
 };

@@ -43,8 +43,12 @@ static void activity_phrase(struct buf *b, const struct scorer_detail *d)
 	const char *what = posts && p->a.conversation > 0 ? "own posts and comments"
 	                   : posts                        ? "own posts"
 	                                                  : "comments";
-	buf_printf(b, "%s%s on %s in %d of %d weeks", 2 * w >= d->window_weeks ? "steady " : "",
-	           what, p->name, w, d->window_weeks);
+	/* steadiness NAN: weeks spread from a longer report, not observed */
+	bool steady = isfinite(d->steadiness) && 2 * w >= d->window_weeks;
+	buf_printf(b, "%s%s on %s in %d of %d weeks", steady ? "steady " : "", what, p->name, w,
+	           d->window_weeks);
+	if (!isfinite(d->steadiness))
+		buf_puts(b, " (steadiness could not be observed: a report over several weeks)");
 }
 
 void explain_facts(struct buf *out, const struct scorer_detail *d, double attitude,

@@ -159,6 +159,7 @@ struct act_ctx {
 	int64_t last_week;    /* last active week, total */
 	int weeks_active;     /* of cur_pid, total */
 	double steady_weight; /* of cur_pid */
+	bool coarse;          /* of cur_pid: an active week came from a multi-week report */
 	struct scorer_platform plats[MAX_PLATFORMS_PER_PERSON];
 	struct scorer_parts parts[MAX_PLATFORMS_PER_PERSON];
 	int64_t plat_last_week[MAX_PLATFORMS_PER_PERSON];
@@ -185,8 +186,9 @@ static double engagement(const struct scorer_params *p, const struct scorer_part
 /* One person's sums are complete: attach them to the person, or keep them
  * aside for the cache (keep_unscored) when the person is not scored now. */
 static void person_done(scorer_population *pop, const struct scorer_params *p, int64_t pid,
-                        int weeks_active, double steady_weight, struct scorer_platform *plats,
-                        const struct scorer_parts *parts, size_t n, bool keep_unscored)
+                        int weeks_active, double steady_weight, bool coarse,
+                        struct scorer_platform *plats, const struct scorer_parts *parts, size_t n,
+                        bool keep_unscored)
 {
 	struct scorer_person *sp = find_pid(pop, pid);
 	size_t first = pop->nplat;
@@ -216,6 +218,7 @@ static void person_done(scorer_population *pop, const struct scorer_params *p, i
 			add_activity(&sp->total, &pop->plat[first + i].a);
 		sp->total.weeks_active = weeks_active;
 		sp->steady_weight = steady_weight;
+		sp->coarse = coarse;
 		return;
 	}
 	if (pop->nunscored == pop->capunscored) {
@@ -227,6 +230,7 @@ static void person_done(scorer_population *pop, const struct scorer_params *p, i
 	    .pid = pid,
 	    .weeks_active = weeks_active,
 	    .steady_weight = steady_weight,
+	    .coarse = coarse,
 	    .plat_first = first,
 	    .plat_count = n,
 	};
@@ -235,8 +239,8 @@ static void person_done(scorer_population *pop, const struct scorer_params *p, i
 static void flush_person(struct act_ctx *c)
 {
 	if (c->cur_pid != INT64_MIN)
-		person_done(c->pop, c->p, c->cur_pid, c->weeks_active, c->steady_weight, c->plats,
-		            c->parts, c->nplats, true);
+		person_done(c->pop, c->p, c->cur_pid, c->weeks_active, c->steady_weight, c->coarse,
+		            c->plats, c->parts, c->nplats, true);
 	c->nplats = 0;
 }
 
@@ -271,6 +275,7 @@ static int add_activity_row(void *ctx, const struct activity_cell *r)
 		c->last_week = INT64_MIN;
 		c->weeks_active = 0;
 		c->steady_weight = 0;
+		c->coarse = false;
 	}
 	if (age < 0 || age >= c->pop->window_weeks) /* outside the window */
 		return 0;
@@ -296,6 +301,9 @@ static int add_activity_row(void *ctx, const struct activity_cell *r)
 	}
 	if (!active)
 		return 0;
+	/* A week filled by spreading a longer report says nothing of when the
+	 * person was active: steadiness is then not observed. */
+	c->coarse |= r->coarse > 0;
 	/* Rows come in week order per person: count each week once. */
 	if (c->plat_last_week[slot] != r->week) {
 		c->plat_last_week[slot] = r->week;
@@ -343,7 +351,7 @@ static int add_feature_row(void *ctx, const struct feature_row *r)
 		};
 	}
 	person_done(c->pop, c->p, r->pid, r->weeks_active > 0 ? r->weeks_active : 0,
-	            stored_sum(r->steady_weight), c->plats, c->parts, r->nplats, false);
+	            stored_sum(r->steady_weight), r->coarse, c->plats, c->parts, r->nplats, false);
 	return 0;
 }
 
@@ -500,10 +508,16 @@ static void person_activity(const scorer_population *pop, struct scorer_person *
 {
 	const struct scorer_activity *a = &sp->total;
 	double own_part = a->own + p->volume_conversation * a->conversation;
-	double w_response = p->w_response, wsum;
+	double w_response = p->w_response, w_steadiness = p->w_steadiness, wsum;
 
 	sp->steadiness =
 	    pop->window_weight > 0 ? clamp(sp->steady_weight / pop->window_weight, 0, 1) : 0;
+	if (sp->coarse) {
+		/* weeks spread from a report over several weeks: not observed,
+		 * left out of the mean rather than guessed */
+		sp->steadiness = NAN;
+		w_steadiness = 0;
+	}
 	sp->volume = saturate(sp->weighted_volume, pop->ref_volume);
 	sp->response = a->posts > 0 ? response_value(&pop->response_scale, sp->response_log) : 0;
 	if (a->own > 0 && !(a->posts > 0)) {
@@ -512,7 +526,7 @@ static void person_activity(const scorer_population *pop, struct scorer_person *
 		sp->response = NAN;
 		w_response = 0;
 	}
-	wsum = p->w_steadiness + p->w_volume + w_response + p->w_conversation;
+	wsum = w_steadiness + p->w_volume + w_response + p->w_conversation;
 	sp->conversation = saturate(a->conversation, pop->ref_conversation);
 	sp->own_share = sp->weighted_volume > 0 ? clamp(own_part / sp->weighted_volume, 0, 1) : 0;
 	sp->authenticity = clamp(sp->own_share / p->authenticity_full, 0, 1);
@@ -520,11 +534,12 @@ static void person_activity(const scorer_population *pop, struct scorer_person *
 		sp->activity = 0;
 		return;
 	}
-	sp->activity = clamp((p->w_steadiness * sp->steadiness + p->w_volume * sp->volume +
-	                      (w_response > 0 ? w_response * sp->response : 0) +
-	                      p->w_conversation * sp->conversation) /
-	                         wsum * sp->authenticity,
-	                     0, 1);
+	sp->activity =
+	    clamp(((w_steadiness > 0 ? w_steadiness * sp->steadiness : 0) +
+	           p->w_volume * sp->volume + (w_response > 0 ? w_response * sp->response : 0) +
+	           p->w_conversation * sp->conversation) /
+	              wsum * sp->authenticity,
+	          0, 1);
 }
 
 static void person_survey(struct scorer_person *sp, const struct scorer_params *p)
@@ -729,14 +744,16 @@ static int next_feature(void *ctx, struct feature_row *out)
 				continue; /* no cells in the window: no row, as when scanned */
 			*out = (struct feature_row){.pid = sp->pid,
 			                            .weeks_active = sp->total.weeks_active,
-			                            .steady_weight = sp->steady_weight};
+			                            .steady_weight = sp->steady_weight,
+			                            .coarse = sp->coarse};
 			first = sp->plat_first;
 			n = sp->plat_count;
 		} else {
 			c->j++;
 			*out = (struct feature_row){.pid = u->pid,
 			                            .weeks_active = u->weeks_active,
-			                            .steady_weight = u->steady_weight};
+			                            .steady_weight = u->steady_weight,
+			                            .coarse = u->coarse};
 			first = u->plat_first;
 			n = u->plat_count;
 		}

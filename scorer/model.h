@@ -63,8 +63,9 @@ struct scorer_person {
 	/* activity inputs */
 	struct scorer_activity total;
 	double steady_weight; /* sum of decay weights of active weeks */
+	bool coarse;          /* some active week came from a report over several weeks */
 	size_t plat_first, plat_count;
-	/* sub-features, each 0..1 */
+	/* sub-features, each 0..1 (steadiness NAN when coarse: not observed) */
 	double steadiness, volume, response, conversation;
 	double own_share, authenticity;
 	/* facts behind them */
@@ -85,6 +86,7 @@ struct scorer_unscored {
 	int64_t pid;
 	int weeks_active;
 	double steady_weight;
+	bool coarse;
 	size_t plat_first, plat_count;
 };
 

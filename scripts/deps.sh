@@ -3,7 +3,7 @@
 # Idempotent: skips apt-get when everything is already there.
 set -euo pipefail
 PKGS="build-essential cmake pkg-config git clang clang-format libclang-rt-14-dev
-  libsqlite3-dev sqlite3 libcsv-dev libgsl-dev libzmq3-dev libjansson-dev
+  libsqlite3-dev sqlite3 libcsv-dev libgsl-dev libzmq3-dev libjansson-dev libzip-dev
   libcriterion-dev libutf8proc-dev python3 python3-zmq python3-numpy time cppcheck clang-tidy valgrind
   libxlsxwriter-dev python3-openpyxl chromium chromium-driver python3-selenium
   poppler-utils libssl-dev scdoc man-db systemd dpkg-dev fakeroot file bash-completion"

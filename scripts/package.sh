@@ -50,7 +50,7 @@ deb=$(ls "$build"/ambassador_*.deb)
 echo "$deb"
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
-for lib in libc6 libsqlite3-0 libzmq5 libgsl27 libcsv3 libjansson4 libssl3; do
+for lib in libc6 libsqlite3-0 libzmq5 libgsl27 libcsv3 libjansson4 libssl3 libzip4; do
 	grep -q "$lib" <<<"$depends" || fail "Depends lacks $lib"
 done
 dpkg-deb -c "$deb" | awk '{print $6}' >"$tmp/files"

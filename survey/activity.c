@@ -32,6 +32,7 @@
 #include "core/store_roster.h"
 #include "core/timefmt.h"
 #include "survey/activity_sink.h"
+#include "survey/activity_source.h"
 #include "survey/roster.h"
 
 #define KEY_BITS 51
@@ -265,6 +266,7 @@ static const char *platform_normalise(const char *s, size_t len, char *out, size
 
 struct act {
 	import_ctx *c;
+	bool count_events; /* one event per row: the sink's counts are rows */
 	store *s;
 	int map[NCOLS];
 	int64_t latest;      /* occurred_at above this is in the future */
@@ -366,17 +368,15 @@ static const char *cell_text(const struct csv_row *row, int idx, size_t *len)
 	return idx >= 0 ? row->fields[idx] : "";
 }
 
-/* The person of a row: 1 with *pid for an active person; 0 when the row
- * was skipped or rejected; <0 on failure. */
-static int row_person(struct act *a, const struct csv_row *row, int64_t *pid)
+int act_person(struct act *a, const struct csv_row *row, int col, const char *id, size_t len,
+               int64_t *pid)
 {
-	size_t len;
-	const char *id = cell_text(row, a->map[COL_ID], &len), *why;
+	const char *why;
 	long i;
 	int rc;
 
 	if ((why = roster_check_id(id, len)))
-		return import_reject(a->c, row, a->map[COL_ID], "%s", why);
+		return import_reject(a->c, row, col, "%s", why);
 	if ((i = people_find(&a->people, id, len)) < 0) {
 		pthread_mutex_lock(&a->dbmu);
 		rc = store_is_suppressed(a->s, id);
@@ -387,8 +387,7 @@ static int row_person(struct act *a, const struct csv_row *row, int64_t *pid)
 			import_skip(a->c, "erased earlier");
 			return 0;
 		}
-		return import_reject(a->c, row, a->map[COL_ID],
-		                     "employee_id '%s' is not on the roster", id);
+		return import_reject(a->c, row, col, "employee_id '%s' is not on the roster", id);
 	}
 	/* Skipped before any other check: nothing of theirs is looked at. */
 	if (a->people.status[i] == PERSON_OPTED_OUT) {
@@ -403,32 +402,31 @@ static int row_person(struct act *a, const struct csv_row *row, int64_t *pid)
 	return 1;
 }
 
-static int row_time(struct act *a, const struct csv_row *row, int64_t *t)
+int act_time(struct act *a, const struct csv_row *row, int col, const char *what, int64_t *t)
 {
 	size_t len;
-	const char *v = cell_text(row, a->map[COL_AT], &len);
+	const char *v = cell_text(row, col, &len);
 	char date[16];
 
 	if (!len)
-		return import_reject(a->c, row, a->map[COL_AT], "occurred_at is empty");
+		return import_reject(a->c, row, col, "%s is empty", what);
 	if (len > 64 || timefmt_parse(v, t))
-		return import_reject(a->c, row, a->map[COL_AT],
-		                     "occurred_at '%.64s' is not an ISO 8601 date or date-time "
+		return import_reject(a->c, row, col,
+		                     "%s '%.64s' is not an ISO 8601 date or date-time "
 		                     "(e.g. 2026-03-14 or 2026-03-14T09:05:00Z)",
-		                     v);
+		                     what, v);
 	if (*t > a->latest) {
 		timefmt_date(date, sizeof(date), a->latest - ACTIVITY_FUTURE_TOLERANCE);
-		return import_reject(a->c, row, a->map[COL_AT],
-		                     "occurred_at '%s' is in the future (today is %s)", v, date);
+		return import_reject(a->c, row, col, "%s '%s' is in the future (today is %s)", what,
+		                     v, date);
 	}
 	if (*t < WEEK_EPOCH)
-		return import_reject(a->c, row, a->map[COL_AT],
-		                     "occurred_at '%s' is before 2000-01-03, where week numbering "
+		return import_reject(a->c, row, col,
+		                     "%s '%s' is before 2000-01-03, where week numbering "
 		                     "starts",
-		                     v);
+		                     what, v);
 	if (timefmt_week(*t) > WEEK_MAX)
-		return import_reject(a->c, row, a->map[COL_AT], "occurred_at '%s' is after 2078",
-		                     v);
+		return import_reject(a->c, row, col, "%s '%s' is after 2078", what, v);
 	if (timefmt_week(*t) < a->oldest_week) {
 		/* Purged by the retention policy: not brought back. */
 		import_skip(a->c, "older than the retention period");
@@ -437,7 +435,7 @@ static int row_time(struct act *a, const struct csv_row *row, int64_t *t)
 	return 1;
 }
 
-static int row_platform(struct act *a, const char *name, size_t len, uint16_t *id)
+int act_platform(struct act *a, const char *name, size_t len, uint16_t *id)
 {
 	size_t slot;
 	long i = platforms_find(a->plats, name, len, &slot);
@@ -476,7 +474,9 @@ static int parse_row(struct act *a, const struct csv_row *row, struct activity_c
 	int rc, unreported;
 
 	memset(e, 0, sizeof(*e));
-	if ((rc = row_person(a, row, &e->pid)) <= 0 || (rc = row_time(a, row, &t)) <= 0)
+	v = cell_text(row, a->map[COL_ID], &len);
+	if ((rc = act_person(a, row, a->map[COL_ID], v, len, &e->pid)) <= 0 ||
+	    (rc = act_time(a, row, a->map[COL_AT], "occurred_at", &t)) <= 0)
 		return rc;
 	e->week = (int32_t)timefmt_week(t);
 	v = cell_text(row, a->map[COL_PLATFORM], &len);
@@ -505,7 +505,7 @@ static int parse_row(struct act *a, const struct csv_row *row, struct activity_c
 			return import_reject(a->c, row, a->map[COL_REACH + k], "%s '%.40s' %s",
 			                     col_names[COL_REACH + k], v, why);
 	}
-	if ((rc = row_platform(a, plat, plen, &e->platform)) < 0)
+	if ((rc = act_platform(a, plat, plen, &e->platform)) < 0)
 		return rc;
 	if (rc == 1)
 		return import_reject(a->c, row, a->map[COL_PLATFORM],
@@ -525,16 +525,62 @@ static int parse_row(struct act *a, const struct csv_row *row, struct activity_c
 	return 1;
 }
 
-/* De-duplicate the batch against activity_seen, then aggregate what is new. */
-/* De-duplicate batch b against the key chunks, then aggregate what is
- * new; the counts go to b->kept and b->dup. */
-/* Count what the sink has finished into the import summary. */
+/* Count what the sink has finished into the import summary: rows when a
+ * row is one event, otherwise notes (the source counts its rows). */
 static void count_done(struct act *a)
 {
+	if (!a->count_events) {
+		import_note(a->c, "weekly figures added", a->done.kept);
+		import_note(a->c, "weekly figures already counted", a->done.dup);
+		a->done.kept = a->done.dup = 0;
+		return;
+	}
 	for (; a->done.dup > 0; a->done.dup--)
 		import_skip(a->c, "already counted");
 	for (; a->done.kept > 0; a->done.kept--)
 		import_keep(a->c);
+}
+
+int64_t act_key(int32_t week, const void *identity, size_t len)
+{
+	uint8_t d[SHA256_LEN];
+	uint64_t h = 0;
+
+	sha256(d, identity, len);
+	for (int i = 0; i < 8; i++)
+		h = h << 8 | d[i];
+	return (int64_t)((uint64_t)week << KEY_BITS | (h & ((1ULL << KEY_BITS) - 1)));
+}
+
+int act_emit(struct act *a, const struct activity_cell *e, int64_t key)
+{
+	int64_t *slot_key;
+	struct activity_cell *slot = activity_sink_slot(a->sink, &slot_key);
+	int rc;
+
+	*slot = *e;
+	*slot_key = key;
+	rc = activity_sink_add(a->sink, &a->done);
+	count_done(a);
+	return rc;
+}
+
+import_ctx *act_import(struct act *a)
+{
+	return a->c;
+}
+
+bool act_on_roster(struct act *a, const char *id)
+{
+	return people_find(&a->people, id, strlen(id)) >= 0;
+}
+
+int act_week_of(struct act *a, int64_t t, int32_t *week)
+{
+	if (t < WEEK_EPOCH || timefmt_week(t) > WEEK_MAX)
+		return 0;
+	*week = (int32_t)timefmt_week(t);
+	return timefmt_week(t) >= a->oldest_week ? 1 : 0;
 }
 
 static int read_rows(struct act *a, const char *path)
@@ -573,6 +619,61 @@ static int read_rows(struct act *a, const char *path)
 	return rc;
 }
 
+/* Set up after import_begin*: retention, the roster, the platforms. */
+static int act_setup(struct act *a, store *s)
+{
+	int days, rc;
+
+	if ((rc = store_retention_days(s, &days)))
+		return rc;
+	if (days > 0 && clock_now() - (int64_t)days * 86400 >= WEEK_EPOCH)
+		a->oldest_week = timefmt_week(clock_now() - (int64_t)days * 86400);
+	if ((rc = people_load(&a->people, s)) ||
+	    (rc = store_platforms_each(s, platforms_put, a->plats)))
+		return rc;
+	return 0;
+}
+
+int act_source_run(store *s, const char *path, const struct act_source *src,
+                   const struct import_opts *opts, struct import_summary *sum)
+{
+	struct act *a = xcalloc(1, sizeof(*a));
+	int rc;
+
+	a->s = s;
+	a->plats = xcalloc(1, sizeof(*a->plats));
+	a->latest = clock_now() + ACTIVITY_FUTURE_TOLERANCE;
+	a->count_events = src->one_event_per_row;
+	pthread_mutex_init(&a->dbmu, NULL);
+	rc = src->parts ? import_begin_parts(&a->c, s, "activity", path, opts, sum)
+	                : import_begin(&a->c, s, "activity", path, opts, sum);
+	if (rc || (rc = act_setup(a, s)))
+		goto out;
+	/* Sources are small exports: no writer thread. */
+	if ((rc = activity_sink_new(&a->sink, a->s, &a->dbmu, false)))
+		goto out;
+	if ((rc = src->read(a, src->ctx)))
+		goto out;
+	if ((rc = activity_sink_finish(a->sink, &a->done)))
+		goto out;
+	count_done(a);
+	if (sum->rows_read == 0) {
+		rc = err_set(ERR_NODATA, "%s: no data rows; nothing imported", path);
+		goto out;
+	}
+	if ((rc = store_activity_changed(s)))
+		goto out;
+	rc = import_end(&a->c);
+out:
+	activity_sink_free(&a->sink);
+	import_abort(&a->c);
+	pthread_mutex_destroy(&a->dbmu);
+	people_free(&a->people);
+	free(a->plats);
+	free(a);
+	return rc;
+}
+
 int activity_import(store *s, const char *path, const struct import_opts *opts,
                     struct import_summary *sum)
 {
@@ -582,20 +683,11 @@ int activity_import(store *s, const char *path, const struct import_opts *opts,
 	a->s = s;
 	a->plats = xcalloc(1, sizeof(*a->plats));
 	a->latest = clock_now() + ACTIVITY_FUTURE_TOLERANCE;
+	a->count_events = true;
 	pthread_mutex_init(&a->dbmu, NULL);
 	if ((rc = import_begin(&a->c, s, "activity", path, opts, sum)))
 		goto out;
-	{
-		int days;
-		if ((rc = store_retention_days(s, &days)))
-			goto out;
-		if (days > 0 && clock_now() - (int64_t)days * 86400 >= WEEK_EPOCH)
-			a->oldest_week = timefmt_week(clock_now() - (int64_t)days * 86400);
-	}
-	if ((rc = people_load(&a->people, s)) ||
-	    (rc = store_platforms_each(s, platforms_put, a->plats)))
-		goto out;
-	if ((rc = read_rows(a, path)))
+	if ((rc = act_setup(a, s)) || (rc = read_rows(a, path)))
 		goto out;
 	if (sum->rows_read == 0) {
 		rc = err_set(ERR_NODATA, "%s: no data rows after the header; nothing imported",

@@ -49,6 +49,26 @@
 int activity_import(store *s, const char *path, const struct import_opts *opts,
                     struct import_summary *sum);
 
+/* Import a Microsoft 365 "Viva Engage activity user detail" report
+ * (survey/activity_viva.c): users matched to the roster by e-mail, Posted
+ * Count as own posts (engagement unknown) and Liked Count as reactions on
+ * platform "viva engage", over the report's period; a period longer than
+ * 7 days is spread over its weeks and marked coarse. Same transaction,
+ * de-duplication and return codes as activity_import; ERR_NODATA also when
+ * no user matches anyone on the roster. */
+int activity_import_viva(store *s, const char *path, const struct import_opts *opts,
+                         struct import_summary *sum);
+
+/* Import a LinkedIn member archive (survey/activity_linkedin.c) given by
+ * employee `employee_id`: `path` is the ZIP or the folder it was unpacked
+ * into. Shares.csv gives own posts (engagement unknown) or reshares,
+ * Comments.csv comments and Reactions.csv reactions, on platform
+ * "linkedin"; no text is kept. At least one of the three must be present.
+ * ERR_NOT_FOUND when the employee is not on the roster; otherwise as
+ * activity_import. */
+int activity_import_linkedin(store *s, const char *path, const char *employee_id,
+                             const struct import_opts *opts, struct import_summary *sum);
+
 /* Name of a kind ("post", ...) or origin ("original", "suggested"); "?"
  * for an unknown code. Static strings. */
 const char *activity_kind_name(int kind);

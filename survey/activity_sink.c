@@ -197,6 +197,7 @@ static int agg_add(struct agg *g, store *s, const struct activity_cell *c)
 	slot->shares = sat_add(slot->shares, c->shares);
 	slot->clicks = sat_add(slot->clicks, c->clicks);
 	slot->unrated = sat_add(slot->unrated, c->unrated);
+	slot->coarse = sat_add(slot->coarse, c->coarse);
 	return 0;
 }
 

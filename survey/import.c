@@ -24,6 +24,11 @@ struct import_ctx {
 	struct import_summary *sum;
 	struct import_record rec;
 	char *path;
+	/* An import of several parts (import_begin_parts): the input's name
+	 * for the ledger and the rejects file, and a digest over the parts'. */
+	char *base;
+	bool parts, parts_sha_open;
+	struct sha256 parts_sha;
 	char **header;
 	size_t nheader;
 	bool *shown; /* NULL: every column goes to the rejects file */
@@ -134,6 +139,61 @@ fail:
 	return rc;
 }
 
+int import_begin_parts(import_ctx **out, store *s, const char *kind, const char *name,
+                       const struct import_opts *opts, struct import_summary *sum)
+{
+	import_ctx *c = xcalloc(1, sizeof(*c));
+	int rc;
+
+	*out = NULL;
+	c->store = s;
+	c->sum = sum;
+	c->opts = *opts;
+	if (!c->opts.max_errors)
+		c->opts.max_errors = IMPORT_DEFAULT_MAX_ERRORS;
+	c->opts.csv.sniff_delimiter = !c->opts.csv.delimiter;
+	c->opts.csv.prefetch_from = 0; /* parts are in memory */
+	c->path = xstrdup(name);
+	c->base = xstrdup(name);
+	c->parts = true;
+	sha256_init(&c->parts_sha);
+	c->parts_sha_open = true;
+	fault_init(c);
+	snprintf(c->rec.kind, sizeof(c->rec.kind), "%s", kind);
+	snprintf(c->rec.source, sizeof(c->rec.source), "%s", base_name(name));
+	if ((rc = store_begin(s)) ||
+	    (rc = store_import_start(s, kind, c->rec.source, &c->rec.id))) {
+		import_abort(&c);
+		return rc;
+	}
+	sum->import_id = c->rec.id;
+	fault_point(c, FAULT_AFTER_BEGIN);
+	*out = c;
+	return 0;
+}
+
+/* Fold the finished part's name and digest into the import's digest. */
+static void fold_part(import_ctx *c)
+{
+	uint8_t d[SHA256_LEN];
+	const char *name = base_name(c->path);
+
+	if (!c->reader)
+		return;
+	csv_reader_digest(c->reader, d);
+	sha256_update(&c->parts_sha, name, strlen(name) + 1);
+	sha256_update(&c->parts_sha, d, sizeof(d));
+	csv_reader_close(&c->reader);
+}
+
+int import_part(import_ctx *c, const char *part_name, const char *data, size_t len)
+{
+	fold_part(c);
+	free(c->path);
+	c->path = xasprintf("%s/%s", c->base, part_name);
+	return csv_reader_open_mem(&c->reader, c->path, data, len, &c->opts.csv);
+}
+
 csv_reader *import_reader(import_ctx *c)
 {
 	return c->reader;
@@ -172,6 +232,8 @@ void import_rejects_columns(import_ctx *c, const bool *shown, size_t n)
 
 static bool shown(const import_ctx *c, size_t i)
 {
+	if (c->parts)
+		return false; /* the parts' columns differ: line and reason only */
 	return !c->shown || (i < c->nheader && c->shown[i]);
 }
 
@@ -188,7 +250,7 @@ static void draw_progress(import_ctx *c, bool final)
 	double t = now_seconds();
 	static _Thread_local double started;
 
-	if (!c->opts.progress)
+	if (!c->opts.progress || !c->reader)
 		return;
 	if (!c->drew)
 		started = t;
@@ -226,7 +288,7 @@ static int open_rejects(import_ctx *c)
 		         c->opts.rejects_path);
 	else
 		snprintf(c->sum->rejects_path, sizeof(c->sum->rejects_path), "%s.rejects.csv",
-		         c->path);
+		         c->base ? c->base : c->path);
 	/* The file holds names and e-mails: 0600 (mkstemp), created new so it
 	 * never writes through a symlink planted at the name; renamed into
 	 * place at the end, which replaces such a link instead of following
@@ -256,7 +318,7 @@ static int open_rejects(import_ctx *c)
 
 int import_reject(import_ctx *c, const struct csv_row *row, int column, const char *fmt, ...)
 {
-	char reason[512], line[32];
+	char reason[512], line[48];
 	char *msg;
 	va_list ap;
 	int rc;
@@ -282,7 +344,11 @@ int import_reject(import_ctx *c, const struct csv_row *row, int column, const ch
 		return 0;
 	if ((rc = open_rejects(c)))
 		return rc;
-	snprintf(line, sizeof(line), "%lld", (long long)row->line);
+	if (c->parts) /* which part: "Shares.csv:12" */
+		snprintf(line, sizeof(line), "%.20s:%lld", base_name(c->path),
+		         (long long)row->line);
+	else
+		snprintf(line, sizeof(line), "%lld", (long long)row->line);
 	csv_write_field(c->rejects, line, true);
 	fputc(',', c->rejects);
 	csv_write_field(c->rejects, reason, false);
@@ -343,6 +409,9 @@ static void ctx_free(import_ctx *c)
 	free(c->shown);
 	close_rejects(c, false);
 	free(c->path);
+	free(c->base);
+	if (c->parts_sha_open)
+		sha256_clear(&c->parts_sha);
 	free(c);
 }
 
@@ -366,7 +435,13 @@ int import_end(import_ctx **cp)
 		store_rollback(c->store);
 		goto out;
 	}
-	csv_reader_digest(c->reader, digest);
+	if (c->parts) {
+		fold_part(c);
+		sha256_final(&c->parts_sha, digest);
+		c->parts_sha_open = false;
+	} else {
+		csv_reader_digest(c->reader, digest);
+	}
 	sha256_hex(c->rec.sha256, digest);
 	c->rec.rows_read = c->sum->rows_read;
 	c->rec.rows_kept = c->sum->rows_kept;

@@ -64,6 +64,19 @@ typedef struct import_ctx import_ctx;
 int import_begin(import_ctx **out, store *s, const char *kind, const char *path,
                  const struct import_opts *opts, struct import_summary *sum);
 
+/* Begin an import whose input is several CSV texts, such as the members
+ * of an archive: like import_begin, without a reader. `name` (the archive)
+ * names the ledger row and the rejects file (NAME.rejects.csv, which then
+ * holds only line and reason: the parts' columns differ). The ledger
+ * digest covers every part's name and normalised records, in order. */
+int import_begin_parts(import_ctx **out, store *s, const char *kind, const char *name,
+                       const struct import_opts *opts, struct import_summary *sum);
+
+/* Read the next part from memory: data (borrowed until the next
+ * import_part or the end) becomes the reader; messages name it
+ * NAME/part_name. Returns 0 or an err_code. */
+int import_part(import_ctx *c, const char *part_name, const char *data, size_t len);
+
 csv_reader *import_reader(import_ctx *c);
 int64_t import_id(const import_ctx *c);
 const char *import_name(const import_ctx *c);

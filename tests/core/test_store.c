@@ -18,14 +18,23 @@ static const char *tables_by_version[] = {
     "pilots",
     "roster_maps",
     "outcomes",
+    "activity_weekly.coarse", /* a column: migration 11 adds no table */
 };
 
+/* Whether the file has table `name`, or for "table.column" that column. */
 static long long has_table(const char *path, const char *name)
 {
-	char *q = sqlite3_mprintf("SELECT count(*) FROM sqlite_schema WHERE name = '%q'", name);
+	const char *dot = strchr(name, '.');
+	char *table = sqlite3_mprintf("%.*s", dot ? (int)(dot - name) : (int)strlen(name), name);
+	char *q =
+	    dot ? sqlite3_mprintf("SELECT count(*) FROM pragma_table_info('%q')"
+	                          " WHERE name = '%q'",
+	                          table, dot + 1)
+	        : sqlite3_mprintf("SELECT count(*) FROM sqlite_schema WHERE name = '%q'", name);
 	long long n = tu_db_int(path, q);
 
 	sqlite3_free(q);
+	sqlite3_free(table);
 	return n;
 }
 

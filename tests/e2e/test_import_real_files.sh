@@ -103,6 +103,16 @@ expect "says so" 'columns mapped as stored by an earlier --map'
 [ "$(count "SELECT COUNT(*) FROM people WHERE department = 'Nordic'")" = 2 ] \
   && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: stored map not applied"; }
 refute "--map outside roster" "$AMB" import activity hr_division.csv --map employee_id=Emp
+# --- activity from Viva Engage and LinkedIn (the samples) --------------------------
+export AMBASSADOR_DB="$work/sources.db"
+check "init sources" "$AMB" init
+check "roster for sources" "$AMB" import roster "$S/roster.csv"
+check "Viva Engage report" "$AMB" import activity --source viva-engage "$S/viva_engage_weekly.csv"
+expect "users off the roster counted" 'not on the roster: 2'
+check "LinkedIn archive folder" "$AMB" import activity --source linkedin-export "$S/linkedin_archive" --employee E0002
+expect "all its rows kept" '8 rows read, 8 kept'
+refute "--employee missing" "$AMB" import activity --source linkedin-export "$S/linkedin_archive"
+expect "says --employee is needed" 'needs --employee ID' err
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

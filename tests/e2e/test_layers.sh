@@ -2,7 +2,7 @@
 # The layers, as the built libraries show them (docs/design.md, section
 # 'Architecture'): no library refers to a symbol of a layer above or
 # beside it, and each third-party library is called from its own layer
-# only (SQLite and libcsv: core; ZeroMQ: ipc; GSL: scorer and survey).
+# only (SQLite, libcsv and libzip: core; ZeroMQ: ipc; GSL: scorer and survey).
 # Reads the static libraries next to $AMB_BINARY with nm.
 set -uo pipefail
 AMB=${AMB_BINARY:?AMB_BINARY must name the ambassador binary}
@@ -16,7 +16,7 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 layers="core survey scorer ipc cli"
 declare -A below=([core]="" [survey]="core" [scorer]="core" [ipc]="core scorer"
                   [cli]="core survey scorer ipc")
-declare -A foreign=([core]="sqlite3_ csv_" [survey]="gsl_" [scorer]="gsl_" [ipc]="zmq_"
+declare -A foreign=([core]="sqlite3_ csv_ zip_" [survey]="gsl_" [scorer]="gsl_" [ipc]="zmq_"
                     [cli]="")
 
 for l in $layers; do
@@ -36,7 +36,7 @@ for l in $layers; do
   done
   # symbols from outside the project, by library prefix
   comm -23 "$work/u_$l" "$work/ours" >"$work/ext_$l"
-  for prefix in sqlite3_ csv_ zmq_ gsl_; do
+  for prefix in sqlite3_ csv_ zip_ zmq_ gsl_; do
     case " ${foreign[$l]} " in *" $prefix "*) continue ;; esac
     used=$(grep "^$prefix" "$work/ext_$l" | head -5 | tr '\n' ' ')
     [ -z "$used" ] && ok || bad "amb_$l calls ${prefix}* directly: $used"
