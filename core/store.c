@@ -176,6 +176,11 @@ int store_set_cache_mib(store *s, int mib)
 	return store_exec(s, sql);
 }
 
+bool store_is_readonly(store *s)
+{
+	return sqlite3_db_readonly(s->db, "main") == 1;
+}
+
 int store_quick_check(store *s)
 {
 	sqlite3_stmt *st;

@@ -213,6 +213,11 @@ static enum code op_ping(struct call *c)
 {
 	json_object_set_new(c->reply, "version", json_string(AMB_VERSION));
 	json_object_set_new(c->reply, "role", json_string(ipc_role_name(c->env->role)));
+	if (c->env->audit_failing)
+		json_object_set_new(
+		    c->reply, "audit",
+		    json_string("failing: the audit log cannot be written; only ping "
+		                "is answered until it can (see the server log)"));
 	if (c->env->clients_stale)
 		json_object_set_new(c->reply, "clients_file",
 		                    json_string("stale: the last reload (SIGHUP) failed and the "
@@ -675,6 +680,12 @@ void proto_handle(const struct proto_env *env, const void *body, size_t len,
 		snprintf(out->op, sizeof(out->op), "%s", op->name);
 		code = fail(&c, C_FORBIDDEN, "%s: not allowed for role %s", op->name,
 		            ipc_role_name(env->role));
+	} else if (env->audit_failing && strcmp(op->name, "ping") != 0) {
+		snprintf(out->op, sizeof(out->op), "%s", op->name);
+		code = fail(&c, C_UNAVAILABLE,
+		            "%s: the audit log cannot be written, and nothing is answered that it "
+		            "cannot record; retry later",
+		            op->name);
 	} else {
 		snprintf(out->op, sizeof(out->op), "%s", op->name);
 		c.reply = json_object();
@@ -782,17 +793,27 @@ void proto_result_free(struct proto_result *r)
 	r->len = 0;
 }
 
-char *proto_error_reply(const char *code, const char *message, size_t *out_len)
+char *proto_error_reply_retry(const char *code, const char *message, int64_t retry_ms,
+                              size_t *out_len)
 {
 	json_t *j =
 	    json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code", code, "message", message);
-	char *text = json_dumps(j, JSON_COMPACT);
+	char *text;
 
+	if (j && retry_ms > 0)
+		json_object_set_new(json_object_get(j, "error"), "retry_after_ms",
+		                    json_integer((json_int_t)retry_ms));
+	text = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	if (!text)
 		text = xstrdup("{\"ok\":false,\"error\":{\"code\":\"internal\",\"message\":\"\"}}");
 	*out_len = strlen(text);
 	return text;
+}
+
+char *proto_error_reply(const char *code, const char *message, size_t *out_len)
+{
+	return proto_error_reply_retry(code, message, 0, out_len);
 }
 
 /* --- the intranet oracle ------------------------------------------------ */

@@ -43,6 +43,7 @@ struct proto_env {
 	proto_set_status_fn set_status;
 	void *set_ctx;
 	bool clients_stale; /* ping reports that the clients file failed to reload */
+	bool audit_failing; /* the audit log cannot be written: only ping is answered */
 };
 
 struct proto_result {
@@ -80,6 +81,9 @@ char *proto_reply_with_id(const char *reply, size_t len, const char *id_text, si
 /* An error reply built without a request (the server's frame checks):
  * malloc'ed JSON, length in *out_len. code must be one of docs/design.md, Contract 5.2. */
 char *proto_error_reply(const char *code, const char *message, size_t *out_len);
+/* The same with error.retry_after_ms when retry_ms > 0 (rate_limited). */
+char *proto_error_reply_retry(const char *code, const char *message, int64_t retry_ms,
+                              size_t *out_len);
 
 /* 0 when the text nests at most max_depth levels of [ and { outside
  * strings; -1 otherwise. */

@@ -66,6 +66,22 @@
 #define MAX_INFLIGHT_CLIENT 16
 #define ROUTING_ID_MAX      255
 #define REFUSAL_LOG_MAX     10 /* refusal lines a minute */
+/* Per-client rate limits (token buckets keyed by the client's name; every
+ * client without CURVE is "local"): the buckets of the RATE_CLIENTS
+ * clients seen last. Refusals are counted in the audit log, and logged at
+ * most once a minute per client. */
+#define RATE_CLIENTS 64
+/* Merged audit rows kept for a retry while the audit log cannot be
+ * written; past that they are dropped and counted. */
+#define AUDIT_PENDING_MAX 4096
+
+struct rate_bucket {
+	char client[64];
+	double tokens;
+	int64_t at_us;     /* last refill */
+	int64_t logged_at; /* minute of the last log line */
+	uint64_t refused;  /* since that line */
+};
 
 struct refusal_seen {
 	char fp[IPC_FINGERPRINT_LEN + 1];
@@ -98,6 +114,11 @@ struct server {
 	size_t qn, qcap;
 	bool loader_stop; /* under qmu */
 	atomic_uint_least64_t audit_dropped;
+	/* The loader's last write of the audit log failed: nothing but ping is
+	 * answered (docs/operations.md, "When the audit log cannot be
+	 * written") until a write succeeds. */
+	atomic_bool audit_failing;
+	bool audit_to_log; /* a read-only database: audit rows go to the log */
 
 	atomic_bool workers_stop;
 	pthread_t workers[MAX_WORKERS];
@@ -120,6 +141,9 @@ struct server {
 	time_t refusal_window;
 	unsigned refusals_logged;
 	uint64_t refusals_quiet, auth_refusals;
+	struct rate_bucket rates[RATE_CLIENTS];
+	size_t nrates;
+	uint64_t rate_refusals;
 };
 
 static int sig_pipe[2] = {-1, -1};
@@ -203,6 +227,7 @@ static void audit_fill(struct audit_entry *e, int64_t at, const char *client, en
 {
 	e->at = at;
 	e->people = people;
+	e->requests = 1;
 	copy_field(e->client, sizeof(e->client), client);
 	copy_field(e->role, sizeof(e->role), ipc_role_name(role));
 	copy_field(e->op, sizeof(e->op), op);
@@ -257,9 +282,18 @@ static void front_audit(struct server *sv, const char *client, enum ipc_role rol
 	audit_fill(&sv->fbatch[sv->fbatch_n++], sv->fbatch_at, client, role, op, people, status);
 }
 
-/* Write what is queued (called by the loader thread only). The queue and
- * a spare array swap places, so workers never wait on SQLite. */
-static void audit_flush(struct server *sv, struct audit_entry **spare, size_t *spare_cap)
+/* What the loader keeps between flushes: merged rows a failed write left
+ * for the next try. */
+struct audit_pending {
+	struct audit_entry *rows;
+	size_t n, cap;
+};
+
+/* Write what is queued, merged per minute with any rows a failed write
+ * left (called by the loader thread only). The queue and a spare array
+ * swap places, so workers never wait on SQLite. */
+static void audit_flush(struct server *sv, struct audit_entry **spare, size_t *spare_cap,
+                        struct audit_pending *pend)
 {
 	struct audit_entry *batch;
 	size_t n, cap;
@@ -272,17 +306,43 @@ static void audit_flush(struct server *sv, struct audit_entry **spare, size_t *s
 	sv->qcap = *spare_cap;
 	sv->qn = 0;
 	pthread_mutex_unlock(&sv->qmu);
-	if (n && sv->opts->read_only) {
-		/* Nowhere to store them: the same fields, one log line each. */
-		for (size_t i = 0; i < n; i++)
-			log_info("audit: at=%lld client=%s role=%s op=%s people=%lld status=%s",
-			         (long long)batch[i].at, batch[i].client, batch[i].role,
-			         batch[i].op, (long long)batch[i].people, batch[i].status);
-	} else if (n && store_audit_append(sv->loader_store, batch, n) != 0) {
-		log_warn("audit: %zu entries not written: %s", n, err_msg());
+	if (n) {
+		n = store_audit_merge(batch, n);
+		if (pend->n + n > pend->cap) {
+			pend->cap = pend->n + n;
+			pend->rows = xreallocarray(pend->rows, pend->cap, sizeof(*pend->rows));
+		}
+		memcpy(pend->rows + pend->n, batch, n * sizeof(*batch));
+		pend->n = store_audit_merge(pend->rows, pend->n + n);
 	}
 	*spare = batch;
 	*spare_cap = cap;
+	if (!pend->n)
+		return;
+	if (sv->audit_to_log) {
+		/* Nowhere to store them: the same fields, one log line a row. */
+		for (size_t i = 0; i < pend->n; i++) {
+			const struct audit_entry *e = &pend->rows[i];
+			log_info("audit: minute=%lld client=%s role=%s op=%s requests=%lld "
+			         "people=%lld status=%s",
+			         (long long)e->at, e->client, e->role, e->op,
+			         (long long)e->requests, (long long)e->people, e->status);
+		}
+	} else if (store_audit_append(sv->loader_store, pend->rows, pend->n) != 0) {
+		if (!atomic_exchange(&sv->audit_failing, true))
+			log_error(
+			    "audit: the audit log cannot be written (%s); answering only ping "
+			    "until it can",
+			    err_msg());
+		if (pend->n > AUDIT_PENDING_MAX) {
+			atomic_fetch_add(&sv->audit_dropped, pend->n - AUDIT_PENDING_MAX);
+			pend->n = AUDIT_PENDING_MAX;
+		}
+		return;
+	}
+	if (atomic_exchange(&sv->audit_failing, false))
+		log_warn("audit: the audit log is written again; serving every op");
+	pend->n = 0;
 }
 
 /* --- workers ------------------------------------------------------------------ */
@@ -373,6 +433,7 @@ static void answer(struct worker *w, void *sock, zmq_msg_t parts[], int n)
 	    .set_status = worker_set_status,
 	    .set_ctx = w,
 	    .clients_stale = head.clients_stale,
+	    .audit_failing = atomic_load(&sv->audit_failing),
 	};
 	proto_handle(&env, zmq_msg_data(body), zmq_msg_size(body), &res);
 	served_unref(&snap);
@@ -381,8 +442,9 @@ static void answer(struct worker *w, void *sock, zmq_msg_t parts[], int n)
 	back.gen = gen;
 	back.people = res.people;
 	back.role = head.role;
-	back.cacheable = !head.clients_stale && strcmp(res.status, "ok") == 0 &&
-	                 proto_op_cacheable(res.op) && zmq_msg_size(body) <= REPLY_CACHE_MAX_KEY;
+	back.cacheable = !head.clients_stale && !env.audit_failing &&
+	                 strcmp(res.status, "ok") == 0 && proto_op_cacheable(res.op) &&
+	                 zmq_msg_size(body) <= REPLY_CACHE_MAX_KEY;
 	copy_field(back.op, sizeof(back.op), res.op);
 	zmq_send(sock, &back, sizeof(back), ZMQ_SNDMORE);
 	if (back.cacheable)
@@ -483,6 +545,7 @@ static void *loader_main(void *arg)
 	void *notify = zmq_socket(sv->ctx, ZMQ_PAIR);
 	struct audit_entry *spare = NULL;
 	size_t spare_cap = 0;
+	struct audit_pending pend = {0};
 	int64_t next_poll = mono_us() + (int64_t)sv->opts->poll_ms * 1000;
 	int linger = 0;
 
@@ -503,7 +566,7 @@ static void *loader_main(void *arg)
 			pthread_cond_timedwait(&sv->qcv, &sv->qmu, &deadline);
 		stop = sv->loader_stop;
 		pthread_mutex_unlock(&sv->qmu);
-		audit_flush(sv, &spare, &spare_cap);
+		audit_flush(sv, &spare, &spare_cap, &pend);
 		if (stop)
 			break;
 		if (mono_us() >= next_poll) {
@@ -511,6 +574,9 @@ static void *loader_main(void *arg)
 			next_poll = mono_us() + (int64_t)sv->opts->poll_ms * 1000;
 		}
 	}
+	if (pend.n)
+		log_error("audit: %zu rows could not be written before the server stopped", pend.n);
+	free(pend.rows);
 	free(spare);
 	zmq_close(notify);
 	return NULL;
@@ -612,12 +678,14 @@ static bool cache_key(const zmq_msg_t *req, const void **key, size_t *klen, char
 
 /* An error reply sent from the front end. When the request `body` (may be
  * NULL) carries an "id", the reply carries it too, so a client matching
- * replies to requests by id sees this one. */
-static void reply_error(struct server *sv, zmq_msg_t *id, bool delimiter, const zmq_msg_t *body,
-                        const char *code, const char *msg, const char *client, enum ipc_role role)
+ * replies to requests by id sees this one. retry_ms > 0 adds the error's
+ * retry_after_ms. */
+static void reply_error_retry(struct server *sv, zmq_msg_t *id, bool delimiter,
+                              const zmq_msg_t *body, const char *code, const char *msg,
+                              int64_t retry_ms, const char *client, enum ipc_role role)
 {
 	size_t len, rl;
-	char *text = proto_error_reply(code, msg, &len);
+	char *text = proto_error_reply_retry(code, msg, retry_ms, &len);
 	char *canon = NULL, *id_text = NULL, *with_id;
 	const void *key;
 	size_t klen;
@@ -641,6 +709,61 @@ static void reply_error(struct server *sv, zmq_msg_t *id, bool delimiter, const 
 	}
 	free(text);
 	front_audit(sv, client, role, "-", 0, code);
+}
+
+static void reply_error(struct server *sv, zmq_msg_t *id, bool delimiter, const zmq_msg_t *body,
+                        const char *code, const char *msg, const char *client, enum ipc_role role)
+{
+	reply_error_retry(sv, id, delimiter, body, code, msg, 0, client, role);
+}
+
+/* Take one request from `client`'s bucket: true when it may be served.
+ * The bucket holds up to rate_burst requests and refills at rate_limit a
+ * second; 0 turns limits off. A refusal sets *retry_ms to when the next
+ * request would be served. */
+static bool rate_take(struct server *sv, const char *client, int64_t *retry_ms)
+{
+	double rate = sv->opts->rate_limit, burst = sv->opts->rate_burst;
+	int64_t now = mono_us();
+	struct rate_bucket *b = NULL, *oldest = NULL;
+
+	if (rate <= 0)
+		return true;
+	if (burst < 1)
+		burst = rate < 1 ? 1 : rate;
+	for (size_t i = 0; i < sv->nrates; i++) {
+		if (strcmp(sv->rates[i].client, client) == 0) {
+			b = &sv->rates[i];
+			break;
+		}
+		if (!oldest || sv->rates[i].at_us < oldest->at_us)
+			oldest = &sv->rates[i];
+	}
+	if (!b) {
+		b = sv->nrates < RATE_CLIENTS ? &sv->rates[sv->nrates++] : oldest;
+		*b = (struct rate_bucket){.tokens = burst, .at_us = now, .logged_at = -1};
+		copy_field(b->client, sizeof(b->client), client);
+	}
+	b->tokens += (double)(now - b->at_us) * rate / 1e6;
+	if (b->tokens > burst)
+		b->tokens = burst;
+	b->at_us = now;
+	if (b->tokens >= 1) {
+		b->tokens -= 1;
+		return true;
+	}
+	*retry_ms = (int64_t)((1 - b->tokens) * 1000 / rate) + 1;
+	sv->rate_refusals++;
+	b->refused++;
+	if (b->logged_at != now / 60000000) {
+		/* One line a minute per client; the audit log counts each. */
+		log_warn("client %s is over its rate limit (%g a second, bursts of %g); %llu "
+		         "requests refused since the last line",
+		         b->client, rate, burst, (unsigned long long)b->refused);
+		b->logged_at = now / 60000000;
+		b->refused = 0;
+	}
+	return false;
 }
 
 /* One client message: [identity, body] (DEALER) or [identity, "", body]
@@ -702,10 +825,22 @@ static bool from_client(struct server *sv)
 	zmq_msg_t *cached = NULL;
 	const void *key;
 	size_t klen;
+	int64_t retry_ms = 0;
 
+	if (!rate_take(sv, client, &retry_ms)) {
+		char msg[160];
+		snprintf(msg, sizeof(msg),
+		         "client %.64s is over its rate limit; retry in %lld ms (retry_after_ms)",
+		         client, (long long)retry_ms);
+		reply_error_retry(sv, &f[0], delim, body, "rate_limited", msg, retry_ms, client,
+		                  role);
+		goto done;
+	}
 	reply_cache_sync(sv->cache, served_slot_generation(&sv->slot));
-	/* While the clients file is stale every ping must say so: no cache. */
-	if (!sv->clients_stale && cache_key(body, &key, &klen, &canon, &id_text))
+	/* While the clients file is stale every ping must say so, and while
+	 * the audit log cannot be written only ping is answered: no cache. */
+	if (!sv->clients_stale && !atomic_load(&sv->audit_failing) &&
+	    cache_key(body, &key, &klen, &canon, &id_text))
 		cached = reply_cache_get(sv->cache, (unsigned)role, key, klen, &meta);
 	if (cached) {
 		zmq_msg_t out;
@@ -1150,6 +1285,10 @@ static int load_initial(struct server *sv)
 	 * and grow the server's memory with the log. */
 	if ((rc = store_set_cache_mib(sv->loader_store, 8)))
 		return rc;
+	sv->audit_to_log = sv->opts->read_only || store_is_readonly(sv->loader_store);
+	if (!sv->opts->read_only && sv->audit_to_log)
+		log_warn("the database is read-only for this user: audit rows go to the log, as "
+		         "with --read-only, and invitation_status cannot be recorded");
 	if ((rc = store_service_versions(sv->loader_store, &sv->seen)))
 		return rc;
 	rc = served_load(&first, sv->loader_store);

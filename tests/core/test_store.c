@@ -18,6 +18,7 @@ static const char *tables_by_version[] = {
     "pilots",
     "roster_maps",
     "outcomes",
+    "audit_log_minute",
 };
 
 static long long has_table(const char *path, const char *name)
