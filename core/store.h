@@ -56,6 +56,9 @@ int store_set_cache_mib(store *s, int mib);
  * a file or directory this user may not write). */
 bool store_is_readonly(store *s);
 
+/* How long this connection waits for another's write lock (default 5 s). */
+void store_set_busy_ms(store *s, int ms);
+
 /* One write transaction (BEGIN IMMEDIATE: waits up to the busy timeout for
  * other writers, then ERR_BUSY). Transactions do not nest. */
 int store_begin(store *s);

@@ -486,6 +486,10 @@ static enum code op_invitation_status(struct call *c)
 		            "status: only the hr role may set a status back to none");
 	if (reset && !reason)
 		return fail(c, C_BAD_REQUEST, "reason: required to set a status back to none");
+	if (c->env->writes_full)
+		return fail(c, C_UNAVAILABLE,
+		            "invitation_status: too many status changes are waiting; retry in a "
+		            "second");
 	if (!c->env->set_status)
 		return fail(c, C_UNAVAILABLE, "invitation_status: the store is not available");
 	err = c->env->set_status(c->env->set_ctx, eid, status, reason, c->env->client, c->env->now,
@@ -494,7 +498,11 @@ static enum code op_invitation_status(struct call *c)
 		return fail(c, C_NOT_FOUND, "employee_id: no such person");
 	if (err == ERR_FORBIDDEN || err == ERR_INVALID)
 		return fail(c, err == ERR_FORBIDDEN ? C_FORBIDDEN : C_BAD_REQUEST, "%s", err_msg());
-	if (err == ERR_BUSY || err == ERR_READONLY || err == ERR_FULL)
+	if (err == ERR_BUSY)
+		return fail(c, C_UNAVAILABLE,
+		            "invitation_status: the database is busy (an import or scoring run "
+		            "holds it); nothing was recorded, retry in a few seconds");
+	if (err == ERR_READONLY || err == ERR_FULL)
 		return fail(c, C_UNAVAILABLE, "invitation_status: the store cannot take it now");
 	if (err)
 		return fail(c, C_INTERNAL, "invitation_status: could not record it");
@@ -706,6 +714,22 @@ done:
 		out->status = code_names[C_INTERNAL];
 		out->people = 0;
 	}
+}
+
+bool proto_is_write(const void *body, size_t len)
+{
+	json_t *req, *op;
+	bool w;
+
+	/* Most requests are reads: only those holding the op's name are parsed. */
+	if (!memmem(body, len, "invitation_status", 17) || len > PROTO_MAX_REQUEST ||
+	    proto_depth_ok(body, len, PROTO_MAX_DEPTH) != 0)
+		return false;
+	req = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+	op = json_is_object(req) ? json_object_get(req, "op") : NULL;
+	w = json_is_string(op) && strcmp(json_string_value(op), "invitation_status") == 0;
+	json_decref(req);
+	return w;
 }
 
 int proto_cache_key(const void *body, size_t len, char **canon, char **id_text)

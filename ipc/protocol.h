@@ -44,6 +44,7 @@ struct proto_env {
 	void *set_ctx;
 	bool clients_stale; /* ping reports that the clients file failed to reload */
 	bool audit_failing; /* the audit log cannot be written: only ping is answered */
+	bool writes_full;   /* the writer's queue is full: writes get `unavailable` */
 };
 
 struct proto_result {
@@ -65,6 +66,11 @@ void proto_result_free(struct proto_result *r);
  * per-snapshot cache (ping, rank, candidates, explain); false for ops
  * that read the clock or the invitation book, or change state. */
 bool proto_op_cacheable(const char *op);
+
+/* True when the request names an op that writes (invitation_status): the
+ * server hands it to its writer thread. A request that does not decode is
+ * not a write (any worker answers its error). */
+bool proto_is_write(const void *body, size_t len);
 
 /* The reply cache's key for a request that carries an `id`: the request
  * without it, compact with sorted keys (*canon), and the id as JSON text

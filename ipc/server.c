@@ -45,6 +45,7 @@
 
 #define WORKERS_ENDPOINT "inproc://amb-workers"
 #define NOTIFY_ENDPOINT  "inproc://amb-notify"
+#define WRITES_ENDPOINT  "inproc://amb-writes"
 #define MONITOR_ENDPOINT "inproc://amb-monitor"
 #define MAX_FRAMES       8
 #define AUDIT_QUEUE_MAX  65536
@@ -74,6 +75,19 @@
 /* Merged audit rows kept for a retry while the audit log cannot be
  * written; past that they are dropped and counted. */
 #define AUDIT_PENDING_MAX 4096
+/* Writes (invitation_status) go to one writer thread, so a reader never
+ * waits behind a writer: at most WRITE_QUEUE_MAX wait for it (more are
+ * answered `unavailable` at once), and it waits at most WRITE_BUSY_MS for
+ * the database's write lock (an import or `score` holding it) before
+ * answering `unavailable` with a hint to retry. */
+#define WRITE_QUEUE_MAX 64
+#define WRITE_BUSY_MS   250
+
+/* A request waiting for the writer: its frames as a worker received them. */
+struct queued_write {
+	zmq_msg_t parts[MAX_FRAMES];
+	int n;
+};
 
 struct rate_bucket {
 	char client[64];
@@ -123,6 +137,17 @@ struct server {
 	atomic_bool workers_stop;
 	pthread_t workers[MAX_WORKERS];
 	int nworkers;
+
+	/* The writer thread and its queue (a ring under wmu). */
+	void *writes; /* front end: replies of the writer */
+	pthread_mutex_t wmu;
+	pthread_cond_t wcv;
+	struct queued_write wqueue[WRITE_QUEUE_MAX];
+	size_t whead, wn;
+	bool writer_stop; /* under wmu */
+	pthread_t writer;
+	bool writer_running;
+	uint64_t write_refusals; /* queue full; under wmu */
 	pthread_t loader;
 	bool loader_running;
 
@@ -366,8 +391,24 @@ struct back_head {
 
 struct worker {
 	struct server *sv;
-	store *st; /* opened on first write */
+	store *st;   /* opened on first write (the writer thread only) */
+	bool writer; /* the writer thread: it may write */
 };
+
+/* The writer's connection, opened once (at start, so that a busy
+ * database costs no request the opening's wait). */
+static int writer_store(struct worker *w)
+{
+	int rc;
+
+	if (w->st)
+		return 0;
+	if ((rc = store_open(&w->st, w->sv->opts->db_path,
+	                     STORE_MUST_EXIST | (w->sv->opts->read_only ? STORE_READONLY : 0))))
+		return rc;
+	store_set_busy_ms(w->st, WRITE_BUSY_MS);
+	return 0;
+}
 
 static int worker_set_status(void *ctx, const char *employee_id, const char *status,
                              const char *reason, const char *by, int64_t at, int64_t *out_pid)
@@ -375,9 +416,9 @@ static int worker_set_status(void *ctx, const char *employee_id, const char *sta
 	struct worker *w = ctx;
 	int rc;
 
-	if (!w->st &&
-	    (rc = store_open(&w->st, w->sv->opts->db_path,
-	                     STORE_MUST_EXIST | (w->sv->opts->read_only ? STORE_READONLY : 0))))
+	if (!w->writer) /* cannot happen: workers hand writes to the writer */
+		return err_set(ERR_INTERNAL, "a write reached a reader");
+	if ((rc = writer_store(w)))
 		return rc;
 	if (strcmp(status, "none") == 0)
 		return store_invitation_reset(w->st, employee_id, reason, by, at, out_pid);
@@ -409,7 +450,7 @@ static int recv_parts(void *sock, zmq_msg_t parts[MAX_FRAMES], int *count)
 	return 0;
 }
 
-static void answer(struct worker *w, void *sock, zmq_msg_t parts[], int n)
+static void answer(struct worker *w, void *sock, zmq_msg_t parts[], int n, bool writes_full)
 {
 	struct server *sv = w->sv;
 	struct fwd_head head;
@@ -434,6 +475,7 @@ static void answer(struct worker *w, void *sock, zmq_msg_t parts[], int n)
 	    .set_ctx = w,
 	    .clients_stale = head.clients_stale,
 	    .audit_failing = atomic_load(&sv->audit_failing),
+	    .writes_full = writes_full,
 	};
 	proto_handle(&env, zmq_msg_data(body), zmq_msg_size(body), &res);
 	served_unref(&snap);
@@ -461,6 +503,70 @@ static void answer(struct worker *w, void *sock, zmq_msg_t parts[], int n)
 	proto_result_free(&res);
 }
 
+/* Hand a write request to the writer thread: its frames move into the
+ * queue. False when the queue is full (the caller answers `unavailable`). */
+static bool queue_write(struct server *sv, zmq_msg_t parts[], int n)
+{
+	bool ok = false;
+
+	pthread_mutex_lock(&sv->wmu);
+	if (sv->wn < WRITE_QUEUE_MAX) {
+		struct queued_write *q = &sv->wqueue[(sv->whead + sv->wn) % WRITE_QUEUE_MAX];
+		for (int i = 0; i < n; i++) {
+			zmq_msg_init(&q->parts[i]);
+			zmq_msg_move(&q->parts[i], &parts[i]);
+		}
+		q->n = n;
+		sv->wn++;
+		ok = true;
+		pthread_cond_signal(&sv->wcv);
+	} else {
+		sv->write_refusals++;
+	}
+	pthread_mutex_unlock(&sv->wmu);
+	return ok;
+}
+
+/* The writer: answers the queued writes one at a time, on its own socket
+ * to the front end; drains the queue before it stops. */
+static void *writer_main(void *arg)
+{
+	struct worker *w = arg;
+	struct server *sv = w->sv;
+	void *sock = zmq_socket(sv->ctx, ZMQ_PUSH);
+	int linger = 0;
+
+	if (!sock || zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger)) != 0 ||
+	    zmq_connect(sock, WRITES_ENDPOINT) != 0) {
+		log_error("writer: %s", zmq_strerror(zmq_errno()));
+		if (sock)
+			zmq_close(sock);
+		return NULL;
+	}
+	if (writer_store(w) != 0)
+		log_warn("writer: %s (tried again at the next write)", err_msg());
+	for (;;) {
+		struct queued_write q;
+		pthread_mutex_lock(&sv->wmu);
+		while (sv->wn == 0 && !sv->writer_stop)
+			pthread_cond_wait(&sv->wcv, &sv->wmu);
+		if (sv->wn == 0) {
+			pthread_mutex_unlock(&sv->wmu);
+			break;
+		}
+		q = sv->wqueue[sv->whead];
+		sv->whead = (sv->whead + 1) % WRITE_QUEUE_MAX;
+		sv->wn--;
+		pthread_mutex_unlock(&sv->wmu);
+		answer(w, sock, q.parts, q.n, false);
+		for (int i = 0; i < q.n; i++)
+			zmq_msg_close(&q.parts[i]);
+	}
+	zmq_close(sock);
+	store_close(&w->st);
+	return NULL;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -484,8 +590,15 @@ static void *worker_main(void *arg)
 			continue;
 		if (recv_parts(sock, parts, &n) != 0)
 			continue;
-		if (n >= 3)
-			answer(w, sock, parts, n);
+		/* A write goes to the writer thread (its frames move there); a
+		 * full queue is answered here, at once. */
+		if (n >= 3 &&
+		    proto_is_write(zmq_msg_data(&parts[n - 1]), zmq_msg_size(&parts[n - 1]))) {
+			if (!queue_write(sv, parts, n))
+				answer(w, sock, parts, n, true);
+		} else if (n >= 3) {
+			answer(w, sock, parts, n, false);
+		}
 		for (int i = 0; i < n; i++)
 			zmq_msg_close(&parts[i]);
 	}
@@ -897,7 +1010,7 @@ done:
  * to the client, never blocking, and into the cache when the worker says
  * it may and the snapshot it used is still the one served. Returns false
  * when there was no message to read. */
-static bool from_worker(struct server *sv)
+static bool from_worker(struct server *sv, void *sock)
 {
 	zmq_msg_t f[MAX_FRAMES];
 	int n = 0, more = 1;
@@ -906,7 +1019,7 @@ static bool from_worker(struct server *sv)
 	while (more) {
 		zmq_msg_t m;
 		zmq_msg_init(&m);
-		if (zmq_msg_recv(&m, sv->back, ZMQ_DONTWAIT) < 0) {
+		if (zmq_msg_recv(&m, sock, ZMQ_DONTWAIT) < 0) {
 			zmq_msg_close(&m);
 			break;
 		}
@@ -1118,13 +1231,14 @@ static int watch(struct watched *w, void *sock)
  * otherwise reads the sockets that may have something. */
 static void serve_loop(struct server *sv)
 {
-	enum { W_BACK, W_NOTIFY, W_MONITOR, W_FRONT, W_COUNT };
+	enum { W_BACK, W_WRITES, W_NOTIFY, W_MONITOR, W_FRONT, W_COUNT };
 	struct watched w[W_COUNT];
 	bool stopping = false;
 	int64_t deadline = 0;
 
-	if (watch(&w[W_BACK], sv->back) || watch(&w[W_NOTIFY], sv->notify) ||
-	    watch(&w[W_MONITOR], sv->monitor) || watch(&w[W_FRONT], sv->front)) {
+	if (watch(&w[W_BACK], sv->back) || watch(&w[W_WRITES], sv->writes) ||
+	    watch(&w[W_NOTIFY], sv->notify) || watch(&w[W_MONITOR], sv->monitor) ||
+	    watch(&w[W_FRONT], sv->front)) {
 		log_error("serve: %s", err_msg());
 		return;
 	}
@@ -1164,10 +1278,12 @@ static void serve_loop(struct server *sv)
 				w[i].clean = !w[i].sock;
 
 		int got = 0;
-		if (!w[W_BACK].clean) {
-			for (got = 0; got < DRAIN_BATCH && from_worker(sv); got++)
+		for (int b = W_BACK; b <= W_WRITES; b++) {
+			if (w[b].clean)
+				continue;
+			for (got = 0; got < DRAIN_BATCH && from_worker(sv, w[b].sock); got++)
 				;
-			w[W_BACK].clean = got < DRAIN_BATCH;
+			w[b].clean = got < DRAIN_BATCH;
 			if (got)
 				w[W_FRONT].clean = false; /* replies were sent on it */
 		}
@@ -1262,9 +1378,11 @@ static int setup_sockets(struct server *sv, const char *secret)
 	if (sv->opts->pub && (rc = setup_pub(sv, secret)))
 		return rc;
 	sv->back = zmq_socket(sv->ctx, ZMQ_DEALER);
+	sv->writes = zmq_socket(sv->ctx, ZMQ_PULL);
 	sv->notify = zmq_socket(sv->ctx, ZMQ_PAIR);
-	if (!sv->back || !sv->notify || set_int(sv->back, ZMQ_LINGER, 0) ||
-	    set_int(sv->notify, ZMQ_LINGER, 0) || zmq_bind(sv->back, WORKERS_ENDPOINT) ||
+	if (!sv->back || !sv->writes || !sv->notify || set_int(sv->back, ZMQ_LINGER, 0) ||
+	    set_int(sv->writes, ZMQ_LINGER, 0) || set_int(sv->notify, ZMQ_LINGER, 0) ||
+	    zmq_bind(sv->back, WORKERS_ENDPOINT) || zmq_bind(sv->writes, WRITES_ENDPOINT) ||
 	    zmq_bind(sv->notify, NOTIFY_ENDPOINT))
 		return zerr("inproc sockets");
 	return 0;
@@ -1316,6 +1434,15 @@ static int start_threads(struct server *sv, struct worker *workers)
 		else
 			sv->nworkers++;
 	}
+	if (!rc) {
+		struct worker *wr = &workers[MAX_WORKERS];
+		wr->sv = sv;
+		wr->writer = true;
+		if (pthread_create(&sv->writer, NULL, writer_main, wr) != 0)
+			rc = err_set(ERR_INTERNAL, "cannot start the writer thread");
+		else
+			sv->writer_running = true;
+	}
 	if (!rc && pthread_create(&sv->loader, NULL, loader_main, sv) != 0)
 		rc = err_set(ERR_INTERNAL, "cannot start the loader thread");
 	else if (!rc)
@@ -1330,6 +1457,14 @@ static void stop_threads(struct server *sv)
 	for (int i = 0; i < sv->nworkers; i++)
 		pthread_join(sv->workers[i], NULL);
 	sv->nworkers = 0;
+	if (sv->writer_running) { /* after the workers: none can queue a write now */
+		pthread_mutex_lock(&sv->wmu);
+		sv->writer_stop = true;
+		pthread_cond_signal(&sv->wcv);
+		pthread_mutex_unlock(&sv->wmu);
+		pthread_join(sv->writer, NULL);
+		sv->writer_running = false;
+	}
 	if (sv->loader_running) {
 		pthread_mutex_lock(&sv->qmu);
 		sv->loader_stop = true;
@@ -1374,7 +1509,7 @@ static void restore_signals(void)
 
 static void close_sockets(struct server *sv)
 {
-	void **socks[] = {&sv->monitor, &sv->front, &sv->back, &sv->pub, &sv->notify};
+	void **socks[] = {&sv->monitor, &sv->front, &sv->back, &sv->writes, &sv->pub, &sv->notify};
 
 	for (size_t i = 0; i < sizeof(socks) / sizeof(socks[0]); i++) {
 		if (*socks[i])
@@ -1448,7 +1583,7 @@ int ipc_server_run(const struct ipc_server_opts *opts)
 {
 	struct ipc_server_opts eff = *opts;
 	struct server sv = {.opts = &eff};
-	struct worker workers[MAX_WORKERS] = {{0}};
+	struct worker workers[MAX_WORKERS + 1] = {{0}}; /* the last: the writer */
 	char secret[41];
 	int rc;
 
@@ -1464,8 +1599,11 @@ int ipc_server_run(const struct ipc_server_opts *opts)
 	sv.cache = reply_cache_new(CACHE_ENTRIES, CACHE_BYTES, free_cached_msg);
 	pthread_mutex_init(&sv.qmu, NULL);
 	pthread_cond_init(&sv.qcv, NULL);
+	pthread_mutex_init(&sv.wmu, NULL);
+	pthread_cond_init(&sv.wcv, NULL);
 	atomic_init(&sv.workers_stop, false);
 	atomic_init(&sv.audit_dropped, 0);
+	atomic_init(&sv.audit_failing, false);
 	sv.invites = invite_book_new();
 	if ((rc = load_initial(&sv)))
 		goto out;
@@ -1490,6 +1628,10 @@ int ipc_server_run(const struct ipc_server_opts *opts)
 	         (unsigned long long)reply_cache_resets(sv.cache));
 	if (sv.auth_refusals)
 		log_info("%llu CURVE handshakes refused", (unsigned long long)sv.auth_refusals);
+	if (sv.write_refusals || sv.rate_refusals)
+		log_info("%llu writes refused (writer queue full); %llu requests over a rate limit",
+		         (unsigned long long)sv.write_refusals,
+		         (unsigned long long)sv.rate_refusals);
 out:
 	stop_threads(&sv);
 	/* Cached replies are zmq messages: release them before the context. */
@@ -1509,7 +1651,14 @@ out:
 	served_slot_destroy(&sv.slot);
 	invite_book_destroy(&sv.invites);
 	free(sv.queue);
+	for (size_t i = 0; i < sv.wn; i++) { /* left only when the writer never ran */
+		struct queued_write *q = &sv.wqueue[(sv.whead + i) % WRITE_QUEUE_MAX];
+		for (int k = 0; k < q->n; k++)
+			zmq_msg_close(&q->parts[k]);
+	}
 	pthread_cond_destroy(&sv.qcv);
 	pthread_mutex_destroy(&sv.qmu);
+	pthread_cond_destroy(&sv.wcv);
+	pthread_mutex_destroy(&sv.wmu);
 	return rc;
 }
