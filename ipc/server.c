@@ -331,9 +331,8 @@ static void audit_flush(struct server *sv, struct audit_entry **spare, size_t *s
 	sv->qcap = *spare_cap;
 	sv->qn = 0;
 	pthread_mutex_unlock(&sv->qmu);
-	if (n) {
-		n = store_audit_merge(batch, n);
-		if (pend->n + n > pend->cap) {
+	if (n && batch && (n = store_audit_merge(batch, n)) > 0) {
+		if (!pend->rows || pend->n + n > pend->cap) {
 			pend->cap = pend->n + n;
 			pend->rows = xreallocarray(pend->rows, pend->cap, sizeof(*pend->rows));
 		}
