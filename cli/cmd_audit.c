@@ -1,5 +1,6 @@
 /* cmd_audit.c - `ambassador audit [--limit N]`: the service's audit log,
- * newest first. It never holds request payloads or personal data. */
+ * one row per minute, client, op and status, newest first. It never holds
+ * request payloads or personal data. */
 #include <getopt.h>
 #include <stdio.h>
 
@@ -10,17 +11,19 @@
 #include "core/timefmt.h"
 
 static const struct table_column audit_cols[] = {
-    {"id", TABLE_NUMBER}, {"time", TABLE_TEXT},     {"client", TABLE_TEXT}, {"role", TABLE_TEXT},
-    {"op", TABLE_TEXT},   {"people", TABLE_NUMBER}, {"status", TABLE_TEXT},
+    {"id", TABLE_NUMBER},     {"minute", TABLE_TEXT}, {"client", TABLE_TEXT},
+    {"role", TABLE_TEXT},     {"op", TABLE_TEXT},     {"requests", TABLE_NUMBER},
+    {"people", TABLE_NUMBER}, {"status", TABLE_TEXT},
 };
 
 static int add_entry(void *ctx, int64_t id, const struct audit_entry *e)
 {
-	char when[32], ids[24], people[24];
-	const char *v[] = {ids, when, e->client, e->role, e->op, people, e->status};
+	char when[32], ids[24], requests[24], people[24];
+	const char *v[] = {ids, when, e->client, e->role, e->op, requests, people, e->status};
 
 	timefmt_iso(when, sizeof(when), e->at);
 	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	snprintf(requests, sizeof(requests), "%lld", (long long)e->requests);
 	snprintf(people, sizeof(people), "%lld", (long long)e->people);
 	table_add_row(ctx, v);
 	return 0;
@@ -54,9 +57,12 @@ int cmd_audit(struct app *app, int argc, char **argv)
 			fprintf(
 			    app->out,
 			    "usage: ambassador audit [--limit N] [--format table|csv|json]\n\n"
-			    "The service's audit log, newest first (default 50 entries): time,\n"
-			    "client name, role, op, how many people the reply listed, and its\n"
-			    "status. Request payloads and personal data are never logged.\n");
+			    "The service's audit log, newest first (default 50 rows). One row per\n"
+			    "minute, client name, role, op and reply status, with how many "
+			    "requests\n"
+			    "it counts and how many people their replies listed; refusals\n"
+			    "(rate_limited, unavailable, forbidden) are counted the same way.\n"
+			    "Request payloads and personal data are never logged.\n");
 			return 0;
 		default: return err_set(ERR_USAGE, "see `ambassador audit --help`");
 		}

@@ -69,7 +69,7 @@ static void serve_help(FILE *f)
 	        "usage: ambassador [--db PATH] serve [--bind ENDPOINT] [--pub ENDPOINT]\n"
 	        "         [--role hr|intranet] [--socket-group GROUP]\n"
 	        "         [--curve-secret KEYFILE --clients CLIENTS.csv]\n"
-	        "         [--workers N] [--poll-ms N]\n\n"
+	        "         [--workers N] [--poll-ms N] [--rate-limit N [--rate-burst N]]\n\n"
 	        "Answer requests of the JSON protocol on a ZeroMQ ROUTER socket from the\n"
 	        "published score snapshot, held in memory; `invitations` lists the people of\n"
 	        "the newest approved pilot (`ambassador pilot`). A newly published snapshot\n"
@@ -86,7 +86,15 @@ static void serve_help(FILE *f)
 	        "  --clients FILE      CSV public_key,role,name of the clients let in; SIGHUP\n"
 	        "                      reloads it\n"
 	        "  --workers N         worker threads (default 2)\n"
-	        "  --poll-ms N         how often to look for a new publication (default 500)\n\n"
+	        "  --poll-ms N         how often to look for a new publication (default 500)\n"
+	        "  --rate-limit N      requests a second each client may send (default 0: no\n"
+	        "                      limit; every client without CURVE is one client,\n"
+	        "                      \"local\"); past it `rate_limited` with retry_after_ms\n"
+	        "  --rate-burst N      requests a client may send at once (default: N of\n"
+	        "                      --rate-limit)\n\n"
+	        "The audit log keeps one row per minute, client, op and status with the\n"
+	        "number of requests (`ambassador audit`); while it cannot be written only\n"
+	        "ping is answered.\n"
 	        "Without CURVE only loopback tcp:// or ipc:// may be bound. An ipc:// socket\n"
 	        "lives in a directory of this user's that nobody else may write to; a second\n"
 	        "server on the same path is refused. SIGINT or SIGTERM stop it cleanly. See\n"
@@ -106,6 +114,8 @@ int cmd_serve(struct app *app, int argc, char **argv)
 	    {"clients", required_argument, NULL, 'c'},
 	    {"workers", required_argument, NULL, 'w'},
 	    {"poll-ms", required_argument, NULL, 'P'},
+	    {"rate-limit", required_argument, NULL, 'L'},
+	    {"rate-burst", required_argument, NULL, 'B'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -141,12 +151,24 @@ int cmd_serve(struct app *app, int argc, char **argv)
 				return rc;
 			o.poll_ms = (int)v;
 			break;
+		case 'L':
+			if ((rc = cli_parse_int(optarg, "--rate-limit", 0, 1000000, &v)))
+				return rc;
+			o.rate_limit = (double)v;
+			break;
+		case 'B':
+			if ((rc = cli_parse_int(optarg, "--rate-burst", 1, 1000000, &v)))
+				return rc;
+			o.rate_burst = (double)v;
+			break;
 		case 'h': serve_help(app->out); return 0;
 		default: return err_set(ERR_USAGE, "see `ambassador serve --help`");
 		}
 	}
 	if (optind < argc)
 		return err_set(ERR_USAGE, "serve takes no arguments (see --help)");
+	if (o.rate_burst > 0 && !(o.rate_limit > 0))
+		return err_set(ERR_USAGE, "--rate-burst needs --rate-limit");
 	if (o.curve_secret && (rc = check_secret_file(o.curve_secret)))
 		return rc;
 	/* Test hook (core/testhook.h) for test plan F3: prove the server fails

@@ -176,6 +176,16 @@ int store_set_cache_mib(store *s, int mib)
 	return store_exec(s, sql);
 }
 
+void store_set_busy_ms(store *s, int ms)
+{
+	sqlite3_busy_timeout(s->db, ms);
+}
+
+bool store_is_readonly(store *s)
+{
+	return sqlite3_db_readonly(s->db, "main") == 1;
+}
+
 int store_quick_check(store *s)
 {
 	sqlite3_stmt *st;

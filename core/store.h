@@ -19,7 +19,7 @@ typedef struct store store;
 
 /* Schema version this binary writes. Older files are migrated on open; a
  * newer file is refused with ERR_VERSION. */
-#define STORE_SCHEMA_VERSION 11
+#define STORE_SCHEMA_VERSION 12
 
 enum store_flags {
 	STORE_READONLY = 1 << 0,   /* open with mode=ro; writes fail with ERR_READONLY */
@@ -51,6 +51,13 @@ int store_quick_check(store *s);
 
 /* Set this connection's page cache to `mib` MiB (the default is 64). */
 int store_set_cache_mib(store *s, int mib);
+
+/* True when the file could only be opened read-only (STORE_READONLY, or
+ * a file or directory this user may not write). */
+bool store_is_readonly(store *s);
+
+/* How long this connection waits for another's write lock (default 5 s). */
+void store_set_busy_ms(store *s, int ms);
 
 /* One write transaction (BEGIN IMMEDIATE: waits up to the busy timeout for
  * other writers, then ERR_BUSY). Transactions do not nest. */

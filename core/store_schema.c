@@ -9,7 +9,8 @@
  * 7 scoring again (the activity feature cache; snapshot_scores as a rowid
  * table), 8 the pilot workflow (published snapshots, pilots, invitation
  * resets with a reason), 9 roster column maps, 10 outcomes (engagement left unreported in
- * activity; ratings after a pilot), 11 activity from reports over several weeks (coarse).
+ * activity; ratings after a pilot), 11 activity from reports over several weeks (coarse),
+ * 12 service again (the audit log counted per minute).
  */
 #include "core/store_schema.h"
 
@@ -342,7 +343,29 @@ static const char migration_11[] =
      * the window was coarse). */
     "ALTER TABLE activity_features ADD COLUMN coarse INTEGER NOT NULL DEFAULT 0;";
 
+static const char migration_12[] =
+    /* The audit log, bounded by design: one row per (minute, client, role,
+     * op, status) with the number of requests and of people returned, not
+     * one row per request (a client sending pings as fast as it can no
+     * longer fills the disk). at is the start of the minute. Rows written
+     * before are counted into their minute. */
+    "CREATE TABLE audit_minutes("
+    " id INTEGER PRIMARY KEY,"
+    " at INTEGER NOT NULL,"
+    " client TEXT NOT NULL,"
+    " role TEXT NOT NULL,"
+    " op TEXT NOT NULL,"
+    " people INTEGER NOT NULL,"
+    " status TEXT NOT NULL,"
+    " requests INTEGER NOT NULL DEFAULT 1);"
+    "INSERT INTO audit_minutes(at, client, role, op, people, status, requests)"
+    " SELECT at - at % 60, client, role, op, sum(people), status, count(*) FROM audit_log"
+    " GROUP BY at - at % 60, client, role, op, status ORDER BY min(id);"
+    "DROP TABLE audit_log;"
+    "ALTER TABLE audit_minutes RENAME TO audit_log;"
+    "CREATE UNIQUE INDEX audit_log_minute ON audit_log(at, client, role, op, status);";
+
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
     migration_1, migration_2, migration_3, migration_4,  migration_5,  migration_6,
-    migration_7, migration_8, migration_9, migration_10, migration_11,
+    migration_7, migration_8, migration_9, migration_10, migration_11, migration_12,
 };

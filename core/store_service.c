@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
@@ -362,10 +363,52 @@ int store_invitations_each(store *s, store_invitation_fn fn, void *ctx)
 
 /* --- audit log ------------------------------------------------------------ */
 
+static int64_t audit_minute(int64_t at)
+{
+	int64_t r = at % 60;
+
+	return at - (r < 0 ? r + 60 : r);
+}
+
+static int audit_cmp(const void *pa, const void *pb)
+{
+	const struct audit_entry *a = pa, *b = pb;
+	int64_t ma = audit_minute(a->at), mb = audit_minute(b->at);
+	int c;
+
+	if (ma != mb)
+		return ma < mb ? -1 : 1;
+	if ((c = strcmp(a->client, b->client)) || (c = strcmp(a->role, b->role)) ||
+	    (c = strcmp(a->op, b->op)))
+		return c;
+	return strcmp(a->status, b->status);
+}
+
+size_t store_audit_merge(struct audit_entry *entries, size_t n)
+{
+	size_t k = 0;
+
+	if (n == 0)
+		return 0;
+	qsort(entries, n, sizeof(*entries), audit_cmp);
+	for (size_t i = 0; i < n; i++) {
+		entries[i].at = audit_minute(entries[i].at);
+		if (k > 0 && audit_cmp(&entries[k - 1], &entries[i]) == 0) {
+			entries[k - 1].requests += entries[i].requests;
+			entries[k - 1].people += entries[i].people;
+		} else {
+			entries[k++] = entries[i];
+		}
+	}
+	return k;
+}
+
 int store_audit_append(store *s, const struct audit_entry *entries, size_t n)
 {
-	static const char sql[] = "INSERT INTO audit_log(at, client, role, op, people, status)"
-	                          " VALUES(?, ?, ?, ?, ?, ?)";
+	static const char sql[] =
+	    "INSERT INTO audit_log(at, client, role, op, people, status, requests)"
+	    " VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(at, client, role, op, status) DO UPDATE"
+	    " SET people = people + excluded.people, requests = requests + excluded.requests";
 	int rc;
 
 	if (n == 0)
@@ -377,9 +420,10 @@ int store_audit_append(store *s, const struct audit_entry *entries, size_t n)
 		sqlite3_stmt *st;
 		if ((rc = store_prepare(s, sql, &st)))
 			goto fail;
-		if ((rc = store_bind(s, st, "writing the audit log", BIND_INT(e->at),
+		if ((rc = store_bind(s, st, "writing the audit log", BIND_INT(audit_minute(e->at)),
 		                     BIND_TEXT(e->client), BIND_TEXT(e->role), BIND_TEXT(e->op),
-		                     BIND_INT(e->people), BIND_TEXT(e->status))) ||
+		                     BIND_INT(e->people), BIND_TEXT(e->status),
+		                     BIND_INT(e->requests > 0 ? e->requests : 1))) ||
 		    (rc = store_step_done(s, st, "writing the audit log")))
 			goto fail;
 	}
@@ -396,8 +440,9 @@ static void copy_text(char *dst, size_t size, const char *src)
 
 int store_audit_each(store *s, size_t limit, store_audit_fn fn, void *ctx)
 {
-	static const char sql[] = "SELECT id, at, client, role, op, people, status FROM audit_log"
-	                          " ORDER BY id DESC LIMIT ?";
+	static const char sql[] =
+	    "SELECT id, at, client, role, op, people, status, requests FROM audit_log"
+	    " ORDER BY at DESC, id DESC LIMIT ?";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -407,7 +452,8 @@ int store_audit_each(store *s, size_t limit, store_audit_fn fn, void *ctx)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct audit_entry e = {.at = sqlite3_column_int64(st, 1),
-		                        .people = sqlite3_column_int64(st, 5)};
+		                        .people = sqlite3_column_int64(st, 5),
+		                        .requests = sqlite3_column_int64(st, 7)};
 		copy_text(e.client, sizeof(e.client), col_text(st, 2));
 		copy_text(e.role, sizeof(e.role), col_text(st, 3));
 		copy_text(e.op, sizeof(e.op), col_text(st, 4));

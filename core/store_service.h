@@ -102,8 +102,9 @@ int store_invitations_each(store *s, store_invitation_fn fn, void *ctx);
 
 /* --- audit log ------------------------------------------------------------ */
 
-/* One request: who, which op, how many people it returned and the reply's
- * status ("ok" or an error code). Never the payload. */
+/* Requests of one client, op and reply status ("ok" or an error code):
+ * how many and how many people they returned. Never the payload. The
+ * log keeps one row per minute (at is its start once stored). */
 struct audit_entry {
 	int64_t at;
 	char client[64];
@@ -111,14 +112,19 @@ struct audit_entry {
 	char op[32];
 	int64_t people;
 	char status[16];
+	int64_t requests;
 };
 
-/* Append `n` entries in one transaction. */
+/* Sort `n` entries by (minute, client, role, op, status) and add up those
+ * that share one; returns how many are left (at each minute's start). */
+size_t store_audit_merge(struct audit_entry *entries, size_t n);
+
+/* Add `n` merged entries to their minute's rows, in one transaction. */
 int store_audit_append(store *s, const struct audit_entry *entries, size_t n);
 
 typedef int (*store_audit_fn)(void *ctx, int64_t id, const struct audit_entry *e);
 
-/* Visit the newest `limit` entries, newest first. */
+/* Visit the newest `limit` rows, newest minute first. */
 int store_audit_each(store *s, size_t limit, store_audit_fn fn, void *ctx);
 
 /* --- erasure (docs/design.md, Contract 6, test plan J1/J2) ------------------------------------ */

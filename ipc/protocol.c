@@ -213,6 +213,11 @@ static enum code op_ping(struct call *c)
 {
 	json_object_set_new(c->reply, "version", json_string(AMB_VERSION));
 	json_object_set_new(c->reply, "role", json_string(ipc_role_name(c->env->role)));
+	if (c->env->audit_failing)
+		json_object_set_new(
+		    c->reply, "audit",
+		    json_string("failing: the audit log cannot be written; only ping "
+		                "is answered until it can (see the server log)"));
 	if (c->env->clients_stale)
 		json_object_set_new(c->reply, "clients_file",
 		                    json_string("stale: the last reload (SIGHUP) failed and the "
@@ -481,6 +486,10 @@ static enum code op_invitation_status(struct call *c)
 		            "status: only the hr role may set a status back to none");
 	if (reset && !reason)
 		return fail(c, C_BAD_REQUEST, "reason: required to set a status back to none");
+	if (c->env->writes_full)
+		return fail(c, C_UNAVAILABLE,
+		            "invitation_status: too many status changes are waiting; retry in a "
+		            "second");
 	if (!c->env->set_status)
 		return fail(c, C_UNAVAILABLE, "invitation_status: the store is not available");
 	err = c->env->set_status(c->env->set_ctx, eid, status, reason, c->env->client, c->env->now,
@@ -489,7 +498,11 @@ static enum code op_invitation_status(struct call *c)
 		return fail(c, C_NOT_FOUND, "employee_id: no such person");
 	if (err == ERR_FORBIDDEN || err == ERR_INVALID)
 		return fail(c, err == ERR_FORBIDDEN ? C_FORBIDDEN : C_BAD_REQUEST, "%s", err_msg());
-	if (err == ERR_BUSY || err == ERR_READONLY || err == ERR_FULL)
+	if (err == ERR_BUSY)
+		return fail(c, C_UNAVAILABLE,
+		            "invitation_status: the database is busy (an import or scoring run "
+		            "holds it); nothing was recorded, retry in a few seconds");
+	if (err == ERR_READONLY || err == ERR_FULL)
 		return fail(c, C_UNAVAILABLE, "invitation_status: the store cannot take it now");
 	if (err)
 		return fail(c, C_INTERNAL, "invitation_status: could not record it");
@@ -675,6 +688,12 @@ void proto_handle(const struct proto_env *env, const void *body, size_t len,
 		snprintf(out->op, sizeof(out->op), "%s", op->name);
 		code = fail(&c, C_FORBIDDEN, "%s: not allowed for role %s", op->name,
 		            ipc_role_name(env->role));
+	} else if (env->audit_failing && strcmp(op->name, "ping") != 0) {
+		snprintf(out->op, sizeof(out->op), "%s", op->name);
+		code = fail(&c, C_UNAVAILABLE,
+		            "%s: the audit log cannot be written, and nothing is answered that it "
+		            "cannot record; retry later",
+		            op->name);
 	} else {
 		snprintf(out->op, sizeof(out->op), "%s", op->name);
 		c.reply = json_object();
@@ -695,6 +714,22 @@ done:
 		out->status = code_names[C_INTERNAL];
 		out->people = 0;
 	}
+}
+
+bool proto_is_write(const void *body, size_t len)
+{
+	json_t *req, *op;
+	bool w;
+
+	/* Most requests are reads: only those holding the op's name are parsed. */
+	if (!memmem(body, len, "invitation_status", 17) || len > PROTO_MAX_REQUEST ||
+	    proto_depth_ok(body, len, PROTO_MAX_DEPTH) != 0)
+		return false;
+	req = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+	op = json_is_object(req) ? json_object_get(req, "op") : NULL;
+	w = json_is_string(op) && strcmp(json_string_value(op), "invitation_status") == 0;
+	json_decref(req);
+	return w;
 }
 
 int proto_cache_key(const void *body, size_t len, char **canon, char **id_text)
@@ -782,17 +817,27 @@ void proto_result_free(struct proto_result *r)
 	r->len = 0;
 }
 
-char *proto_error_reply(const char *code, const char *message, size_t *out_len)
+char *proto_error_reply_retry(const char *code, const char *message, int64_t retry_ms,
+                              size_t *out_len)
 {
 	json_t *j =
 	    json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code", code, "message", message);
-	char *text = json_dumps(j, JSON_COMPACT);
+	char *text;
 
+	if (j && retry_ms > 0)
+		json_object_set_new(json_object_get(j, "error"), "retry_after_ms",
+		                    json_integer((json_int_t)retry_ms));
+	text = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	if (!text)
 		text = xstrdup("{\"ok\":false,\"error\":{\"code\":\"internal\",\"message\":\"\"}}");
 	*out_len = strlen(text);
 	return text;
+}
+
+char *proto_error_reply(const char *code, const char *message, size_t *out_len)
+{
+	return proto_error_reply_retry(code, message, 0, out_len);
 }
 
 /* --- the intranet oracle ------------------------------------------------ */

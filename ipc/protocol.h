@@ -43,6 +43,8 @@ struct proto_env {
 	proto_set_status_fn set_status;
 	void *set_ctx;
 	bool clients_stale; /* ping reports that the clients file failed to reload */
+	bool audit_failing; /* the audit log cannot be written: only ping is answered */
+	bool writes_full;   /* the writer's queue is full: writes get `unavailable` */
 };
 
 struct proto_result {
@@ -65,6 +67,11 @@ void proto_result_free(struct proto_result *r);
  * that read the clock or the invitation book, or change state. */
 bool proto_op_cacheable(const char *op);
 
+/* True when the request names an op that writes (invitation_status): the
+ * server hands it to its writer thread. A request that does not decode is
+ * not a write (any worker answers its error). */
+bool proto_is_write(const void *body, size_t len);
+
 /* The reply cache's key for a request that carries an `id`: the request
  * without it, compact with sorted keys (*canon), and the id as JSON text
  * (*id_text); both malloc'ed. Returns 1 then; 0 when the request has no
@@ -80,6 +87,9 @@ char *proto_reply_with_id(const char *reply, size_t len, const char *id_text, si
 /* An error reply built without a request (the server's frame checks):
  * malloc'ed JSON, length in *out_len. code must be one of docs/design.md, Contract 5.2. */
 char *proto_error_reply(const char *code, const char *message, size_t *out_len);
+/* The same with error.retry_after_ms when retry_ms > 0 (rate_limited). */
+char *proto_error_reply_retry(const char *code, const char *message, int64_t retry_ms,
+                              size_t *out_len);
 
 /* 0 when the text nests at most max_depth levels of [ and { outside
  * strings; -1 otherwise. */

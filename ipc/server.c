@@ -45,6 +45,7 @@
 
 #define WORKERS_ENDPOINT "inproc://amb-workers"
 #define NOTIFY_ENDPOINT  "inproc://amb-notify"
+#define WRITES_ENDPOINT  "inproc://amb-writes"
 #define MONITOR_ENDPOINT "inproc://amb-monitor"
 #define MAX_FRAMES       8
 #define AUDIT_QUEUE_MAX  65536
@@ -66,6 +67,35 @@
 #define MAX_INFLIGHT_CLIENT 16
 #define ROUTING_ID_MAX      255
 #define REFUSAL_LOG_MAX     10 /* refusal lines a minute */
+/* Per-client rate limits (token buckets keyed by the client's name; every
+ * client without CURVE is "local"): the buckets of the RATE_CLIENTS
+ * clients seen last. Refusals are counted in the audit log, and logged at
+ * most once a minute per client. */
+#define RATE_CLIENTS 64
+/* Merged audit rows kept for a retry while the audit log cannot be
+ * written; past that they are dropped and counted. */
+#define AUDIT_PENDING_MAX 4096
+/* Writes (invitation_status) go to one writer thread, so a reader never
+ * waits behind a writer: at most WRITE_QUEUE_MAX wait for it (more are
+ * answered `unavailable` at once), and it waits at most WRITE_BUSY_MS for
+ * the database's write lock (an import or `score` holding it) before
+ * answering `unavailable` with a hint to retry. */
+#define WRITE_QUEUE_MAX 64
+#define WRITE_BUSY_MS   250
+
+/* A request waiting for the writer: its frames as a worker received them. */
+struct queued_write {
+	zmq_msg_t parts[MAX_FRAMES];
+	int n;
+};
+
+struct rate_bucket {
+	char client[64];
+	double tokens;
+	int64_t at_us;     /* last refill */
+	int64_t logged_at; /* minute of the last log line */
+	uint64_t refused;  /* since that line */
+};
 
 struct refusal_seen {
 	char fp[IPC_FINGERPRINT_LEN + 1];
@@ -98,10 +128,26 @@ struct server {
 	size_t qn, qcap;
 	bool loader_stop; /* under qmu */
 	atomic_uint_least64_t audit_dropped;
+	/* The loader's last write of the audit log failed: nothing but ping is
+	 * answered (docs/operations.md, "When the audit log cannot be
+	 * written") until a write succeeds. */
+	atomic_bool audit_failing;
+	bool audit_to_log; /* a read-only database: audit rows go to the log */
 
 	atomic_bool workers_stop;
 	pthread_t workers[MAX_WORKERS];
 	int nworkers;
+
+	/* The writer thread and its queue (a ring under wmu). */
+	void *writes; /* front end: replies of the writer */
+	pthread_mutex_t wmu;
+	pthread_cond_t wcv;
+	struct queued_write wqueue[WRITE_QUEUE_MAX];
+	size_t whead, wn;
+	bool writer_stop; /* under wmu */
+	pthread_t writer;
+	bool writer_running;
+	uint64_t write_refusals; /* queue full; under wmu */
 	pthread_t loader;
 	bool loader_running;
 
@@ -120,6 +166,9 @@ struct server {
 	time_t refusal_window;
 	unsigned refusals_logged;
 	uint64_t refusals_quiet, auth_refusals;
+	struct rate_bucket rates[RATE_CLIENTS];
+	size_t nrates;
+	uint64_t rate_refusals;
 };
 
 static int sig_pipe[2] = {-1, -1};
@@ -203,6 +252,7 @@ static void audit_fill(struct audit_entry *e, int64_t at, const char *client, en
 {
 	e->at = at;
 	e->people = people;
+	e->requests = 1;
 	copy_field(e->client, sizeof(e->client), client);
 	copy_field(e->role, sizeof(e->role), ipc_role_name(role));
 	copy_field(e->op, sizeof(e->op), op);
@@ -257,9 +307,18 @@ static void front_audit(struct server *sv, const char *client, enum ipc_role rol
 	audit_fill(&sv->fbatch[sv->fbatch_n++], sv->fbatch_at, client, role, op, people, status);
 }
 
-/* Write what is queued (called by the loader thread only). The queue and
- * a spare array swap places, so workers never wait on SQLite. */
-static void audit_flush(struct server *sv, struct audit_entry **spare, size_t *spare_cap)
+/* What the loader keeps between flushes: merged rows a failed write left
+ * for the next try. */
+struct audit_pending {
+	struct audit_entry *rows;
+	size_t n, cap;
+};
+
+/* Write what is queued, merged per minute with any rows a failed write
+ * left (called by the loader thread only). The queue and a spare array
+ * swap places, so workers never wait on SQLite. */
+static void audit_flush(struct server *sv, struct audit_entry **spare, size_t *spare_cap,
+                        struct audit_pending *pend)
 {
 	struct audit_entry *batch;
 	size_t n, cap;
@@ -272,17 +331,42 @@ static void audit_flush(struct server *sv, struct audit_entry **spare, size_t *s
 	sv->qcap = *spare_cap;
 	sv->qn = 0;
 	pthread_mutex_unlock(&sv->qmu);
-	if (n && sv->opts->read_only) {
-		/* Nowhere to store them: the same fields, one log line each. */
-		for (size_t i = 0; i < n; i++)
-			log_info("audit: at=%lld client=%s role=%s op=%s people=%lld status=%s",
-			         (long long)batch[i].at, batch[i].client, batch[i].role,
-			         batch[i].op, (long long)batch[i].people, batch[i].status);
-	} else if (n && store_audit_append(sv->loader_store, batch, n) != 0) {
-		log_warn("audit: %zu entries not written: %s", n, err_msg());
+	if (n && batch && (n = store_audit_merge(batch, n)) > 0) {
+		if (!pend->rows || pend->n + n > pend->cap) {
+			pend->cap = pend->n + n;
+			pend->rows = xreallocarray(pend->rows, pend->cap, sizeof(*pend->rows));
+		}
+		memcpy(pend->rows + pend->n, batch, n * sizeof(*batch));
+		pend->n = store_audit_merge(pend->rows, pend->n + n);
 	}
 	*spare = batch;
 	*spare_cap = cap;
+	if (!pend->n)
+		return;
+	if (sv->audit_to_log) {
+		/* Nowhere to store them: the same fields, one log line a row. */
+		for (size_t i = 0; i < pend->n; i++) {
+			const struct audit_entry *e = &pend->rows[i];
+			log_info("audit: minute=%lld client=%s role=%s op=%s requests=%lld "
+			         "people=%lld status=%s",
+			         (long long)e->at, e->client, e->role, e->op,
+			         (long long)e->requests, (long long)e->people, e->status);
+		}
+	} else if (store_audit_append(sv->loader_store, pend->rows, pend->n) != 0) {
+		if (!atomic_exchange(&sv->audit_failing, true))
+			log_error(
+			    "audit: the audit log cannot be written (%s); answering only ping "
+			    "until it can",
+			    err_msg());
+		if (pend->n > AUDIT_PENDING_MAX) {
+			atomic_fetch_add(&sv->audit_dropped, pend->n - AUDIT_PENDING_MAX);
+			pend->n = AUDIT_PENDING_MAX;
+		}
+		return;
+	}
+	if (atomic_exchange(&sv->audit_failing, false))
+		log_warn("audit: the audit log is written again; serving every op");
+	pend->n = 0;
 }
 
 /* --- workers ------------------------------------------------------------------ */
@@ -306,8 +390,24 @@ struct back_head {
 
 struct worker {
 	struct server *sv;
-	store *st; /* opened on first write */
+	store *st;   /* opened on first write (the writer thread only) */
+	bool writer; /* the writer thread: it may write */
 };
+
+/* The writer's connection, opened once (at start, so that a busy
+ * database costs no request the opening's wait). */
+static int writer_store(struct worker *w)
+{
+	int rc;
+
+	if (w->st)
+		return 0;
+	if ((rc = store_open(&w->st, w->sv->opts->db_path,
+	                     STORE_MUST_EXIST | (w->sv->opts->read_only ? STORE_READONLY : 0))))
+		return rc;
+	store_set_busy_ms(w->st, WRITE_BUSY_MS);
+	return 0;
+}
 
 static int worker_set_status(void *ctx, const char *employee_id, const char *status,
                              const char *reason, const char *by, int64_t at, int64_t *out_pid)
@@ -315,9 +415,9 @@ static int worker_set_status(void *ctx, const char *employee_id, const char *sta
 	struct worker *w = ctx;
 	int rc;
 
-	if (!w->st &&
-	    (rc = store_open(&w->st, w->sv->opts->db_path,
-	                     STORE_MUST_EXIST | (w->sv->opts->read_only ? STORE_READONLY : 0))))
+	if (!w->writer) /* cannot happen: workers hand writes to the writer */
+		return err_set(ERR_INTERNAL, "a write reached a reader");
+	if ((rc = writer_store(w)))
 		return rc;
 	if (strcmp(status, "none") == 0)
 		return store_invitation_reset(w->st, employee_id, reason, by, at, out_pid);
@@ -349,7 +449,7 @@ static int recv_parts(void *sock, zmq_msg_t parts[MAX_FRAMES], int *count)
 	return 0;
 }
 
-static void answer(struct worker *w, void *sock, zmq_msg_t parts[], int n)
+static void answer(struct worker *w, void *sock, zmq_msg_t parts[], int n, bool writes_full)
 {
 	struct server *sv = w->sv;
 	struct fwd_head head;
@@ -373,6 +473,8 @@ static void answer(struct worker *w, void *sock, zmq_msg_t parts[], int n)
 	    .set_status = worker_set_status,
 	    .set_ctx = w,
 	    .clients_stale = head.clients_stale,
+	    .audit_failing = atomic_load(&sv->audit_failing),
+	    .writes_full = writes_full,
 	};
 	proto_handle(&env, zmq_msg_data(body), zmq_msg_size(body), &res);
 	served_unref(&snap);
@@ -381,8 +483,9 @@ static void answer(struct worker *w, void *sock, zmq_msg_t parts[], int n)
 	back.gen = gen;
 	back.people = res.people;
 	back.role = head.role;
-	back.cacheable = !head.clients_stale && strcmp(res.status, "ok") == 0 &&
-	                 proto_op_cacheable(res.op) && zmq_msg_size(body) <= REPLY_CACHE_MAX_KEY;
+	back.cacheable = !head.clients_stale && !env.audit_failing &&
+	                 strcmp(res.status, "ok") == 0 && proto_op_cacheable(res.op) &&
+	                 zmq_msg_size(body) <= REPLY_CACHE_MAX_KEY;
 	copy_field(back.op, sizeof(back.op), res.op);
 	zmq_send(sock, &back, sizeof(back), ZMQ_SNDMORE);
 	if (back.cacheable)
@@ -397,6 +500,70 @@ static void answer(struct worker *w, void *sock, zmq_msg_t parts[], int n)
 	         ipc_role_name(head.role), res.status, (long long)res.people,
 	         (long long)(mono_us() - t0));
 	proto_result_free(&res);
+}
+
+/* Hand a write request to the writer thread: its frames move into the
+ * queue. False when the queue is full (the caller answers `unavailable`). */
+static bool queue_write(struct server *sv, zmq_msg_t parts[], int n)
+{
+	bool ok = false;
+
+	pthread_mutex_lock(&sv->wmu);
+	if (sv->wn < WRITE_QUEUE_MAX) {
+		struct queued_write *q = &sv->wqueue[(sv->whead + sv->wn) % WRITE_QUEUE_MAX];
+		for (int i = 0; i < n; i++) {
+			zmq_msg_init(&q->parts[i]);
+			zmq_msg_move(&q->parts[i], &parts[i]);
+		}
+		q->n = n;
+		sv->wn++;
+		ok = true;
+		pthread_cond_signal(&sv->wcv);
+	} else {
+		sv->write_refusals++;
+	}
+	pthread_mutex_unlock(&sv->wmu);
+	return ok;
+}
+
+/* The writer: answers the queued writes one at a time, on its own socket
+ * to the front end; drains the queue before it stops. */
+static void *writer_main(void *arg)
+{
+	struct worker *w = arg;
+	struct server *sv = w->sv;
+	void *sock = zmq_socket(sv->ctx, ZMQ_PUSH);
+	int linger = 0;
+
+	if (!sock || zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger)) != 0 ||
+	    zmq_connect(sock, WRITES_ENDPOINT) != 0) {
+		log_error("writer: %s", zmq_strerror(zmq_errno()));
+		if (sock)
+			zmq_close(sock);
+		return NULL;
+	}
+	if (writer_store(w) != 0)
+		log_warn("writer: %s (tried again at the next write)", err_msg());
+	for (;;) {
+		struct queued_write q;
+		pthread_mutex_lock(&sv->wmu);
+		while (sv->wn == 0 && !sv->writer_stop)
+			pthread_cond_wait(&sv->wcv, &sv->wmu);
+		if (sv->wn == 0) {
+			pthread_mutex_unlock(&sv->wmu);
+			break;
+		}
+		q = sv->wqueue[sv->whead];
+		sv->whead = (sv->whead + 1) % WRITE_QUEUE_MAX;
+		sv->wn--;
+		pthread_mutex_unlock(&sv->wmu);
+		answer(w, sock, q.parts, q.n, false);
+		for (int i = 0; i < q.n; i++)
+			zmq_msg_close(&q.parts[i]);
+	}
+	zmq_close(sock);
+	store_close(&w->st);
+	return NULL;
 }
 
 static void *worker_main(void *arg)
@@ -422,8 +589,15 @@ static void *worker_main(void *arg)
 			continue;
 		if (recv_parts(sock, parts, &n) != 0)
 			continue;
-		if (n >= 3)
-			answer(w, sock, parts, n);
+		/* A write goes to the writer thread (its frames move there); a
+		 * full queue is answered here, at once. */
+		if (n >= 3 &&
+		    proto_is_write(zmq_msg_data(&parts[n - 1]), zmq_msg_size(&parts[n - 1]))) {
+			if (!queue_write(sv, parts, n))
+				answer(w, sock, parts, n, true);
+		} else if (n >= 3) {
+			answer(w, sock, parts, n, false);
+		}
 		for (int i = 0; i < n; i++)
 			zmq_msg_close(&parts[i]);
 	}
@@ -483,6 +657,7 @@ static void *loader_main(void *arg)
 	void *notify = zmq_socket(sv->ctx, ZMQ_PAIR);
 	struct audit_entry *spare = NULL;
 	size_t spare_cap = 0;
+	struct audit_pending pend = {0};
 	int64_t next_poll = mono_us() + (int64_t)sv->opts->poll_ms * 1000;
 	int linger = 0;
 
@@ -503,7 +678,7 @@ static void *loader_main(void *arg)
 			pthread_cond_timedwait(&sv->qcv, &sv->qmu, &deadline);
 		stop = sv->loader_stop;
 		pthread_mutex_unlock(&sv->qmu);
-		audit_flush(sv, &spare, &spare_cap);
+		audit_flush(sv, &spare, &spare_cap, &pend);
 		if (stop)
 			break;
 		if (mono_us() >= next_poll) {
@@ -511,6 +686,9 @@ static void *loader_main(void *arg)
 			next_poll = mono_us() + (int64_t)sv->opts->poll_ms * 1000;
 		}
 	}
+	if (pend.n)
+		log_error("audit: %zu rows could not be written before the server stopped", pend.n);
+	free(pend.rows);
 	free(spare);
 	zmq_close(notify);
 	return NULL;
@@ -612,12 +790,14 @@ static bool cache_key(const zmq_msg_t *req, const void **key, size_t *klen, char
 
 /* An error reply sent from the front end. When the request `body` (may be
  * NULL) carries an "id", the reply carries it too, so a client matching
- * replies to requests by id sees this one. */
-static void reply_error(struct server *sv, zmq_msg_t *id, bool delimiter, const zmq_msg_t *body,
-                        const char *code, const char *msg, const char *client, enum ipc_role role)
+ * replies to requests by id sees this one. retry_ms > 0 adds the error's
+ * retry_after_ms. */
+static void reply_error_retry(struct server *sv, zmq_msg_t *id, bool delimiter,
+                              const zmq_msg_t *body, const char *code, const char *msg,
+                              int64_t retry_ms, const char *client, enum ipc_role role)
 {
 	size_t len, rl;
-	char *text = proto_error_reply(code, msg, &len);
+	char *text = proto_error_reply_retry(code, msg, retry_ms, &len);
 	char *canon = NULL, *id_text = NULL, *with_id;
 	const void *key;
 	size_t klen;
@@ -641,6 +821,61 @@ static void reply_error(struct server *sv, zmq_msg_t *id, bool delimiter, const 
 	}
 	free(text);
 	front_audit(sv, client, role, "-", 0, code);
+}
+
+static void reply_error(struct server *sv, zmq_msg_t *id, bool delimiter, const zmq_msg_t *body,
+                        const char *code, const char *msg, const char *client, enum ipc_role role)
+{
+	reply_error_retry(sv, id, delimiter, body, code, msg, 0, client, role);
+}
+
+/* Take one request from `client`'s bucket: true when it may be served.
+ * The bucket holds up to rate_burst requests and refills at rate_limit a
+ * second; 0 turns limits off. A refusal sets *retry_ms to when the next
+ * request would be served. */
+static bool rate_take(struct server *sv, const char *client, int64_t *retry_ms)
+{
+	double rate = sv->opts->rate_limit, burst = sv->opts->rate_burst;
+	int64_t now = mono_us();
+	struct rate_bucket *b = NULL, *oldest = NULL;
+
+	if (rate <= 0)
+		return true;
+	if (burst < 1)
+		burst = rate < 1 ? 1 : rate;
+	for (size_t i = 0; i < sv->nrates; i++) {
+		if (strcmp(sv->rates[i].client, client) == 0) {
+			b = &sv->rates[i];
+			break;
+		}
+		if (!oldest || sv->rates[i].at_us < oldest->at_us)
+			oldest = &sv->rates[i];
+	}
+	if (!b) {
+		b = sv->nrates < RATE_CLIENTS ? &sv->rates[sv->nrates++] : oldest;
+		*b = (struct rate_bucket){.tokens = burst, .at_us = now, .logged_at = -1};
+		copy_field(b->client, sizeof(b->client), client);
+	}
+	b->tokens += (double)(now - b->at_us) * rate / 1e6;
+	if (b->tokens > burst)
+		b->tokens = burst;
+	b->at_us = now;
+	if (b->tokens >= 1) {
+		b->tokens -= 1;
+		return true;
+	}
+	*retry_ms = (int64_t)((1 - b->tokens) * 1000 / rate) + 1;
+	sv->rate_refusals++;
+	b->refused++;
+	if (b->logged_at != now / 60000000) {
+		/* One line a minute per client; the audit log counts each. */
+		log_warn("client %s is over its rate limit (%g a second, bursts of %g); %llu "
+		         "requests refused since the last line",
+		         b->client, rate, burst, (unsigned long long)b->refused);
+		b->logged_at = now / 60000000;
+		b->refused = 0;
+	}
+	return false;
 }
 
 /* One client message: [identity, body] (DEALER) or [identity, "", body]
@@ -702,10 +937,22 @@ static bool from_client(struct server *sv)
 	zmq_msg_t *cached = NULL;
 	const void *key;
 	size_t klen;
+	int64_t retry_ms = 0;
 
+	if (!rate_take(sv, client, &retry_ms)) {
+		char msg[160];
+		snprintf(msg, sizeof(msg),
+		         "client %.64s is over its rate limit; retry in %lld ms (retry_after_ms)",
+		         client, (long long)retry_ms);
+		reply_error_retry(sv, &f[0], delim, body, "rate_limited", msg, retry_ms, client,
+		                  role);
+		goto done;
+	}
 	reply_cache_sync(sv->cache, served_slot_generation(&sv->slot));
-	/* While the clients file is stale every ping must say so: no cache. */
-	if (!sv->clients_stale && cache_key(body, &key, &klen, &canon, &id_text))
+	/* While the clients file is stale every ping must say so, and while
+	 * the audit log cannot be written only ping is answered: no cache. */
+	if (!sv->clients_stale && !atomic_load(&sv->audit_failing) &&
+	    cache_key(body, &key, &klen, &canon, &id_text))
 		cached = reply_cache_get(sv->cache, (unsigned)role, key, klen, &meta);
 	if (cached) {
 		zmq_msg_t out;
@@ -762,7 +1009,7 @@ done:
  * to the client, never blocking, and into the cache when the worker says
  * it may and the snapshot it used is still the one served. Returns false
  * when there was no message to read. */
-static bool from_worker(struct server *sv)
+static bool from_worker(struct server *sv, void *sock)
 {
 	zmq_msg_t f[MAX_FRAMES];
 	int n = 0, more = 1;
@@ -771,7 +1018,7 @@ static bool from_worker(struct server *sv)
 	while (more) {
 		zmq_msg_t m;
 		zmq_msg_init(&m);
-		if (zmq_msg_recv(&m, sv->back, ZMQ_DONTWAIT) < 0) {
+		if (zmq_msg_recv(&m, sock, ZMQ_DONTWAIT) < 0) {
 			zmq_msg_close(&m);
 			break;
 		}
@@ -983,13 +1230,14 @@ static int watch(struct watched *w, void *sock)
  * otherwise reads the sockets that may have something. */
 static void serve_loop(struct server *sv)
 {
-	enum { W_BACK, W_NOTIFY, W_MONITOR, W_FRONT, W_COUNT };
+	enum { W_BACK, W_WRITES, W_NOTIFY, W_MONITOR, W_FRONT, W_COUNT };
 	struct watched w[W_COUNT];
 	bool stopping = false;
 	int64_t deadline = 0;
 
-	if (watch(&w[W_BACK], sv->back) || watch(&w[W_NOTIFY], sv->notify) ||
-	    watch(&w[W_MONITOR], sv->monitor) || watch(&w[W_FRONT], sv->front)) {
+	if (watch(&w[W_BACK], sv->back) || watch(&w[W_WRITES], sv->writes) ||
+	    watch(&w[W_NOTIFY], sv->notify) || watch(&w[W_MONITOR], sv->monitor) ||
+	    watch(&w[W_FRONT], sv->front)) {
 		log_error("serve: %s", err_msg());
 		return;
 	}
@@ -1029,10 +1277,12 @@ static void serve_loop(struct server *sv)
 				w[i].clean = !w[i].sock;
 
 		int got = 0;
-		if (!w[W_BACK].clean) {
-			for (got = 0; got < DRAIN_BATCH && from_worker(sv); got++)
+		for (int b = W_BACK; b <= W_WRITES; b++) {
+			if (w[b].clean)
+				continue;
+			for (got = 0; got < DRAIN_BATCH && from_worker(sv, w[b].sock); got++)
 				;
-			w[W_BACK].clean = got < DRAIN_BATCH;
+			w[b].clean = got < DRAIN_BATCH;
 			if (got)
 				w[W_FRONT].clean = false; /* replies were sent on it */
 		}
@@ -1127,9 +1377,11 @@ static int setup_sockets(struct server *sv, const char *secret)
 	if (sv->opts->pub && (rc = setup_pub(sv, secret)))
 		return rc;
 	sv->back = zmq_socket(sv->ctx, ZMQ_DEALER);
+	sv->writes = zmq_socket(sv->ctx, ZMQ_PULL);
 	sv->notify = zmq_socket(sv->ctx, ZMQ_PAIR);
-	if (!sv->back || !sv->notify || set_int(sv->back, ZMQ_LINGER, 0) ||
-	    set_int(sv->notify, ZMQ_LINGER, 0) || zmq_bind(sv->back, WORKERS_ENDPOINT) ||
+	if (!sv->back || !sv->writes || !sv->notify || set_int(sv->back, ZMQ_LINGER, 0) ||
+	    set_int(sv->writes, ZMQ_LINGER, 0) || set_int(sv->notify, ZMQ_LINGER, 0) ||
+	    zmq_bind(sv->back, WORKERS_ENDPOINT) || zmq_bind(sv->writes, WRITES_ENDPOINT) ||
 	    zmq_bind(sv->notify, NOTIFY_ENDPOINT))
 		return zerr("inproc sockets");
 	return 0;
@@ -1150,6 +1402,10 @@ static int load_initial(struct server *sv)
 	 * and grow the server's memory with the log. */
 	if ((rc = store_set_cache_mib(sv->loader_store, 8)))
 		return rc;
+	sv->audit_to_log = sv->opts->read_only || store_is_readonly(sv->loader_store);
+	if (!sv->opts->read_only && sv->audit_to_log)
+		log_warn("the database is read-only for this user: audit rows go to the log, as "
+		         "with --read-only, and invitation_status cannot be recorded");
 	if ((rc = store_service_versions(sv->loader_store, &sv->seen)))
 		return rc;
 	rc = served_load(&first, sv->loader_store);
@@ -1177,6 +1433,15 @@ static int start_threads(struct server *sv, struct worker *workers)
 		else
 			sv->nworkers++;
 	}
+	if (!rc) {
+		struct worker *wr = &workers[MAX_WORKERS];
+		wr->sv = sv;
+		wr->writer = true;
+		if (pthread_create(&sv->writer, NULL, writer_main, wr) != 0)
+			rc = err_set(ERR_INTERNAL, "cannot start the writer thread");
+		else
+			sv->writer_running = true;
+	}
 	if (!rc && pthread_create(&sv->loader, NULL, loader_main, sv) != 0)
 		rc = err_set(ERR_INTERNAL, "cannot start the loader thread");
 	else if (!rc)
@@ -1191,6 +1456,14 @@ static void stop_threads(struct server *sv)
 	for (int i = 0; i < sv->nworkers; i++)
 		pthread_join(sv->workers[i], NULL);
 	sv->nworkers = 0;
+	if (sv->writer_running) { /* after the workers: none can queue a write now */
+		pthread_mutex_lock(&sv->wmu);
+		sv->writer_stop = true;
+		pthread_cond_signal(&sv->wcv);
+		pthread_mutex_unlock(&sv->wmu);
+		pthread_join(sv->writer, NULL);
+		sv->writer_running = false;
+	}
 	if (sv->loader_running) {
 		pthread_mutex_lock(&sv->qmu);
 		sv->loader_stop = true;
@@ -1235,7 +1508,7 @@ static void restore_signals(void)
 
 static void close_sockets(struct server *sv)
 {
-	void **socks[] = {&sv->monitor, &sv->front, &sv->back, &sv->pub, &sv->notify};
+	void **socks[] = {&sv->monitor, &sv->front, &sv->back, &sv->writes, &sv->pub, &sv->notify};
 
 	for (size_t i = 0; i < sizeof(socks) / sizeof(socks[0]); i++) {
 		if (*socks[i])
@@ -1309,7 +1582,7 @@ int ipc_server_run(const struct ipc_server_opts *opts)
 {
 	struct ipc_server_opts eff = *opts;
 	struct server sv = {.opts = &eff};
-	struct worker workers[MAX_WORKERS] = {{0}};
+	struct worker workers[MAX_WORKERS + 1] = {{0}}; /* the last: the writer */
 	char secret[41];
 	int rc;
 
@@ -1325,8 +1598,11 @@ int ipc_server_run(const struct ipc_server_opts *opts)
 	sv.cache = reply_cache_new(CACHE_ENTRIES, CACHE_BYTES, free_cached_msg);
 	pthread_mutex_init(&sv.qmu, NULL);
 	pthread_cond_init(&sv.qcv, NULL);
+	pthread_mutex_init(&sv.wmu, NULL);
+	pthread_cond_init(&sv.wcv, NULL);
 	atomic_init(&sv.workers_stop, false);
 	atomic_init(&sv.audit_dropped, 0);
+	atomic_init(&sv.audit_failing, false);
 	sv.invites = invite_book_new();
 	if ((rc = load_initial(&sv)))
 		goto out;
@@ -1351,6 +1627,10 @@ int ipc_server_run(const struct ipc_server_opts *opts)
 	         (unsigned long long)reply_cache_resets(sv.cache));
 	if (sv.auth_refusals)
 		log_info("%llu CURVE handshakes refused", (unsigned long long)sv.auth_refusals);
+	if (sv.write_refusals || sv.rate_refusals)
+		log_info("%llu writes refused (writer queue full); %llu requests over a rate limit",
+		         (unsigned long long)sv.write_refusals,
+		         (unsigned long long)sv.rate_refusals);
 out:
 	stop_threads(&sv);
 	/* Cached replies are zmq messages: release them before the context. */
@@ -1370,7 +1650,14 @@ out:
 	served_slot_destroy(&sv.slot);
 	invite_book_destroy(&sv.invites);
 	free(sv.queue);
+	for (size_t i = 0; i < sv.wn; i++) { /* left only when the writer never ran */
+		struct queued_write *q = &sv.wqueue[(sv.whead + i) % WRITE_QUEUE_MAX];
+		for (int k = 0; k < q->n; k++)
+			zmq_msg_close(&q->parts[k]);
+	}
 	pthread_cond_destroy(&sv.qcv);
 	pthread_mutex_destroy(&sv.qmu);
+	pthread_cond_destroy(&sv.wcv);
+	pthread_mutex_destroy(&sv.wmu);
 	return rc;
 }

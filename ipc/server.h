@@ -42,6 +42,10 @@ struct ipc_server_opts {
 	/* --read-only: the database is opened read-only; invitation_status
 	 * answers `unavailable` and audit lines go to the log instead. */
 	bool read_only;
+	/* Requests a second each client may send (0: no limit), and how many
+	 * at once (0: as many as a second's worth); past it `rate_limited`. */
+	double rate_limit;
+	double rate_burst;
 };
 
 /* 0 when `endpoint` may be bound without CURVE: ipc://, or tcp:// on

@@ -188,9 +188,11 @@ def main():
         log = srv.log()
         audit = sqlite3.connect(db)
         other_audit = audit.execute(
-            "SELECT count(*) FROM audit_log WHERE client <> 'legit-hr'").fetchone()[0]
+            "SELECT coalesce(sum(requests), 0) FROM audit_log"
+            " WHERE client <> 'legit-hr'").fetchone()[0]
         legit_audit = audit.execute(
-            "SELECT count(*) FROM audit_log WHERE client = 'legit-hr'").fetchone()[0]
+            "SELECT coalesce(sum(requests), 0) FROM audit_log"
+            " WHERE client = 'legit-hr'").fetchone()[0]
         audit.close()
     finally:
         stop.set()

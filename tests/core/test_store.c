@@ -19,6 +19,7 @@ static const char *tables_by_version[] = {
     "roster_maps",
     "outcomes",
     "activity_weekly.coarse", /* a column: migration 11 adds no table */
+    "audit_log_minute",
 };
 
 /* Whether the file has table `name`, or for "table.column" that column. */
