@@ -9,7 +9,8 @@
  * 7 scoring again (the activity feature cache; snapshot_scores as a rowid
  * table), 8 the pilot workflow (published snapshots, pilots, invitation
  * resets with a reason), 9 roster column maps, 10 outcomes (engagement left unreported in
- * activity; ratings after a pilot).
+ * activity; ratings after a pilot), 11 none here (the number is taken), 12 scoring again
+ * (rank intervals).
  */
 #include "core/store_schema.h"
 
@@ -332,7 +333,17 @@ static const char migration_10[] =
     " line INTEGER NOT NULL,"
     " PRIMARY KEY(pid, at)) WITHOUT ROWID;";
 
+/* Changes nothing on this line of the schema: the number is taken. */
+static const char migration_11[] = "";
+
+static const char migration_12[] =
+    /* A scored person's 90% rank interval (scorer/interval.h) when the
+     * snapshot was scored with intervals; NULL otherwise and for anyone
+     * not eligible. Older snapshots have none. */
+    "ALTER TABLE snapshot_scores ADD COLUMN rank_lo INTEGER;"
+    "ALTER TABLE snapshot_scores ADD COLUMN rank_hi INTEGER;";
+
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5,
-    migration_6, migration_7, migration_8, migration_9, migration_10,
+    migration_1, migration_2, migration_3, migration_4,  migration_5,  migration_6,
+    migration_7, migration_8, migration_9, migration_10, migration_11, migration_12,
 };

@@ -436,7 +436,8 @@ def test_erasure_J1_J2_and_cli(r, tmp):
         con.execute("INSERT INTO publications(snapshot_id, at, by) VALUES(1,1700000000,'t')")
         people = con.execute("SELECT pid, employee_id FROM people ORDER BY 2").fetchall()
         for pid, eid in people:
-            con.execute("INSERT INTO snapshot_scores VALUES(1,?,1,?,?,0.5,0.5,0.5,?)",
+            con.execute("INSERT INTO snapshot_scores(snapshot_id, pid, eligible, rank, score,"
+                        " activity, attitude, motivation, detail) VALUES(1,?,1,?,?,0.5,0.5,0.5,?)",
                         (pid, int(eid[3:]), 100 - int(eid[3:]), json.dumps({"id": eid})))
     con.close()
     approve_pilot(db, "erasure pilot", 1, [pid for pid, _ in people])
