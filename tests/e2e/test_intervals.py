@@ -4,8 +4,9 @@ stores them, the same data gives the same intervals twice, `explain` prints
 "(90% interval a-b)", `rank` and `candidates --format json` carry
 rank_interval [lo, hi] with lo <= rank <= hi, candidates marks a close call
 exactly when a pick's interval overlaps that of the best person left out, the
-service's rank and candidates replies carry the same, and a snapshot scored
-without intervals shows none (null).
+report shows each person's interval and the close calls, the service's rank
+and candidates replies carry the same, and a snapshot scored without
+intervals shows none (null).
 Environment: AMB_BINARY (required), AMB_SOURCE_DIR. Prints 'N passed, N failed'.
 """
 import json
@@ -128,6 +129,18 @@ def test_candidates(r, db):
     r.check("close call" in table, "the candidates table marks no close call")
 
 
+def test_report(r, db, tmp):
+    out = os.path.join(tmp, "report.html")
+    amb(db, "-q", "report", "--out", out, "--size", "20")
+    with open(out, encoding="utf-8") as f:
+        html = f.read()
+    shown = re.findall(r"rank (\d+), 90% interval (\d+)&#8211;(\d+)", html)
+    r.check(len(shown) == 20, "the report shows %d intervals for 20 people" % len(shown))
+    r.check(all(int(lo) <= int(rank) <= int(hi) for rank, lo, hi in shown),
+            "report intervals %r" % shown[:3])
+    r.check("close call" in html, "the report marks no close call")
+
+
 def test_service(r, db, tmp):
     srv = Server(db, "ipc://" + os.path.join(tmp, "iv.sock"))
     try:
@@ -164,6 +177,7 @@ def main():
         r.run(test_explain, db)
         r.run(test_rank, db)
         r.run(test_candidates, db)
+        r.run(test_report, db, tmp)
         r.run(test_service, db, tmp)
         r.run(test_without_intervals, db)
     finally:

@@ -45,8 +45,10 @@ def test_every_op_as_hr(r, tmp):
         r.check(rep and rep["ok"] and [i["rank"] for i in rep["items"]] == [1, 2, 3, 4, 5],
                 "rank: %r" % rep)
         item = rep["items"][0]
-        r.check(set(item) == {"employee_id", "name", "department", "level", "rank", "score",
-                              "components"}, "rank item fields %r" % item)
+        r.check(set(item) == {"employee_id", "name", "department", "level", "rank",
+                              "rank_interval", "score", "components"},
+                "rank item fields %r" % item)
+        r.check(item["rank_interval"] is None, "a snapshot without intervals: %r" % item)
         rep = request(ep, {"op": "rank", "limit": 5000})
         r.check(rep and len(rep["items"]) == N - 2, "rank capped/complete: %d" %
                 len(rep["items"]) if rep else -1)
