@@ -115,7 +115,7 @@ static int parse(int argc, char **argv, struct cand_opts *o)
 static void add_row(table *t, const struct candidate *c)
 {
 	const struct snapshot_row *r = c->row;
-	char rank[32], score[32], act[32], att[32], mot[32], iv[32];
+	char rank[32], score[32], act[32], att[32], mot[32], iv[SCORING_INTERVAL_BYTES];
 
 	snprintf(rank, sizeof(rank), "%lld", (long long)r->rank);
 	scoring_fmt_score(score, r->score);

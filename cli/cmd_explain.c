@@ -313,7 +313,7 @@ int cmd_explain(struct app *app, int argc, char **argv)
 	free(level);
 	fprintf(app->out, "Snapshot #%lld as of %s, profile %s v%lld\n", (long long)v.info.id, when,
 	        v.info.profile, (long long)v.info.profile_version);
-	char iv[32];
+	char iv[SCORING_INTERVAL_BYTES];
 	if (r->eligible && scoring_fmt_interval(iv, r))
 		fprintf(app->out,
 		        "Rank %lld (90%% interval %s) of %zu eligible, score %.1f of 100\n",

@@ -36,7 +36,8 @@ const char *scoring_fmt_interval(char *out, const struct snapshot_row *r)
 {
 	if (r->rank_lo <= 0 || r->rank_hi <= 0)
 		return NULL;
-	snprintf(out, 32, "%lld-%lld", (long long)r->rank_lo, (long long)r->rank_hi);
+	snprintf(out, SCORING_INTERVAL_BYTES, "%lld-%lld", (long long)r->rank_lo,
+	         (long long)r->rank_hi);
 	return out;
 }
 
@@ -173,7 +174,7 @@ int cmd_rank(struct app *app, int argc, char **argv)
 	                             (out.fmt == TABLE_FORMAT_TABLE && !v.intervals ? 1 : 0));
 	for (size_t i = 0; i < v.eligible && (limit == 0 || (int64_t)table_rows(t) < limit); i++) {
 		const struct snapshot_row *r = &v.rows[i];
-		char rank[32], score[32], act[32], att[32], mot[32], iv[32];
+		char rank[32], score[32], act[32], att[32], mot[32], iv[SCORING_INTERVAL_BYTES];
 		if (dept && strcasecmp(dept, r->department) != 0)
 			continue;
 		if (level && strcasecmp(level, r->level) != 0)

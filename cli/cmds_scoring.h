@@ -89,8 +89,9 @@ int scoring_parse_count(const char *opt, const char *s, int64_t max, int64_t *ou
 void scoring_fmt_score(char *out, double v);
 void scoring_fmt_component(char *out, double v);
 
-/* "4-12" for a row's 90% rank interval into out (32 bytes); NULL (and out
- * untouched) when the row has none. */
+/* "4-12" for a row's 90% rank interval into out (SCORING_INTERVAL_BYTES);
+ * NULL (and out untouched) when the row has none. */
+#define SCORING_INTERVAL_BYTES 48
 const char *scoring_fmt_interval(char *out, const struct snapshot_row *r);
 
 #endif
