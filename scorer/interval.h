@@ -6,7 +6,7 @@
  * replicate rescores everyone against the population's references with
  * the scoring's own functions (scorer_person_rescore) and ranks them;
  * a person's interval is the 5th to 95th percentile of their ranks
- * (docs/analyst.md, 'How sure is a rank').
+ * (docs/analyst.md, section 'How sure is a rank').
  */
 #ifndef AMB_SCORER_INTERVAL_H
 #define AMB_SCORER_INTERVAL_H
