@@ -3,11 +3,12 @@
  * The population's references (volume, conversation, the response scale)
  * stay those of the real data: an interval says how much a person's rank
  * rests on which of their own weeks and answers happened to be seen, not
- * how the company would look with other data. Everyone is resampled in
- * every replicate, in rank order, from one generator, so the result
- * depends only on the population, the weights, B and the seed. The ranks
- * of all replicates are kept (B x 4 bytes per eligible person) and sorted
- * per person for the percentiles. Nothing here is owned beyond the call.
+ * how the company would look with other data. People are resampled in
+ * rank order, each B times in a row, from one generator, so the result
+ * depends only on the population, the weights, B and the seed. Every
+ * draw's score is kept (B doubles per eligible person), replaced by its
+ * rank when each draw is ranked, and sorted per person for the
+ * percentiles. Nothing here is owned beyond the call.
  */
 #include "scorer/interval.h"
 
@@ -59,35 +60,45 @@ static void resample(const scorer_population *pop, struct scorer_person *sp, gsl
 	}
 }
 
-/* One replicate: everyone eligible resampled, rescored and ranked; the
- * rank of the person at position j of pop->order goes to ranks[j * b + r]. */
-static void replicate(const scorer_population *pop, const struct scorer_params *p, gsl_rng *rng,
-                      struct scorer_rank_key *keys, uint32_t *ranks, size_t b, size_t r)
+/* The b resampled scores of the person at position j of pop->order into
+ * v[0..b): NaN when a draw leaves them not eligible. One person at a time,
+ * all b draws: their record and evidence stay in the cache (a loop over
+ * everyone per draw spent most of its time fetching them again). */
+static void scores_of(const scorer_population *pop, const struct scorer_params *p, gsl_rng *rng,
+                      size_t j, double *v, size_t b)
 {
-	size_t e = pop->eligible;
+	const struct scorer_person *sp = &pop->people[pop->order[j]];
 
-	for (size_t j = 0; j < e; j++) {
-		const struct scorer_person *sp = &pop->people[pop->order[j]];
+	for (size_t r = 0; r < b; r++) {
 		struct scorer_person tmp = *sp; /* borrows the strings, frees nothing */
 		resample(pop, &tmp, rng);
 		scorer_person_rescore(pop, &tmp, p);
-		/* NaN ranks after every score, ties by employee_id */
-		keys[j] =
-		    (struct scorer_rank_key){tmp.eligible ? tmp.score : NAN, sp->employee_id, j};
+		v[r] = tmp.eligible ? tmp.score : NAN;
 	}
-	scorer_rank_sort(keys, e);
-	for (size_t k = 0; k < e; k++)
-		ranks[keys[k].index * b + r] = (uint32_t)(k + 1);
 }
 
-/* The percentiles of one person's b ranks, rounded outwards and widened
- * to take in their rank. x: scratch of b doubles. */
-static void interval_of(struct scorer_person *sp, const uint32_t *ranks, size_t b, double *x)
+/* Rank replicate r: everyone's score in it (m[j * b + r]) is replaced by
+ * their rank among the eligible of that draw; NaN ranks after every
+ * score, ties by employee_id. */
+static void rank_replicate(const scorer_population *pop, struct scorer_rank_key *keys, double *m,
+                           size_t b, size_t r)
+{
+	size_t e = pop->eligible;
+
+	for (size_t j = 0; j < e; j++)
+		keys[j] = (struct scorer_rank_key){m[j * b + r],
+		                                   pop->people[pop->order[j]].employee_id, j};
+	scorer_rank_sort(keys, e);
+	for (size_t k = 0; k < e; k++)
+		m[keys[k].index * b + r] = (double)(k + 1);
+}
+
+/* The percentiles of one person's b ranks x[0..b) (sorted here), rounded
+ * outwards and widened to take in their rank. */
+static void interval_of(struct scorer_person *sp, double *x, size_t b)
 {
 	double lo, hi;
 
-	for (size_t r = 0; r < b; r++)
-		x[r] = ranks[r];
 	gsl_sort(x, 1, b);
 	lo = floor(gsl_stats_quantile_from_sorted_data(x, 1, b, SCORER_INTERVAL_LO));
 	hi = ceil(gsl_stats_quantile_from_sorted_data(x, 1, b, SCORER_INTERVAL_HI));
@@ -99,8 +110,7 @@ int scorer_intervals(scorer_population *pop, const struct scorer_params *p, size
 {
 	size_t e = pop->eligible;
 	struct scorer_rank_key *keys;
-	uint32_t *ranks;
-	double *x;
+	double *m; /* m[j * b + r]: the score, then the rank, of person j in draw r */
 	gsl_rng *rng;
 
 	if (b < 1 || b > SCORER_INTERVAL_MAXB)
@@ -114,18 +124,18 @@ int scorer_intervals(scorer_population *pop, const struct scorer_params *p, size
 		return err_set(ERR_NOMEM, "rank intervals: no memory for the generator");
 	gsl_rng_set(rng, (unsigned long)seed);
 	keys = xreallocarray(NULL, e ? e : 1, sizeof(*keys));
-	ranks = xreallocarray(NULL, (e ? e : 1) * b, sizeof(*ranks));
-	x = xreallocarray(NULL, b, sizeof(*x));
+	m = xreallocarray(NULL, (e ? e : 1) * b, sizeof(*m));
+	for (size_t j = 0; j < e; j++)
+		scores_of(pop, p, rng, j, m + j * b, b);
 	for (size_t r = 0; r < b; r++)
-		replicate(pop, p, rng, keys, ranks, b, r);
+		rank_replicate(pop, keys, m, b, r);
 	for (size_t i = 0; i < pop->n; i++)
 		pop->people[i].rank_lo = pop->people[i].rank_hi = 0;
 	for (size_t j = 0; j < e; j++)
-		interval_of(&pop->people[pop->order[j]], ranks + j * b, b, x);
+		interval_of(&pop->people[pop->order[j]], m + j * b, b);
 	pop->intervals = true;
 	gsl_rng_free(rng);
 	free(keys);
-	free(ranks);
-	free(x);
+	free(m);
 	return 0;
 }

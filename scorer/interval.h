@@ -32,7 +32,7 @@
  * and widened to take in the person's rank, so rank_lo <= rank <=
  * rank_hi. Not eligible: 0 and 0. Sets pop->intervals. Returns 0,
  * ERR_INVALID for a bad b or a population without evidence. Memory:
- * b ranks of 4 bytes per eligible person. */
+ * b doubles per eligible person. */
 int scorer_intervals(scorer_population *pop, const struct scorer_params *p, size_t b,
                      uint64_t seed);
 
