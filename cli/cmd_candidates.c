@@ -14,6 +14,7 @@
 #include "core/err.h"
 #include "core/num.h"
 #include "scorer/explain.h"
+#include "scorer/interval.h"
 #include "scorer/rank.h"
 #include "scorer/select.h"
 #include "core/store_pilot.h"
@@ -21,25 +22,27 @@
 #include "ipc/served.h"
 
 static const struct table_column cand_cols[] = {
-    {"rank", TABLE_NUMBER},     {"employee_id", TABLE_TEXT}, {"name", TABLE_TEXT},
-    {"department", TABLE_TEXT}, {"level", TABLE_TEXT},       {"score", TABLE_NUMBER},
-    {"activity", TABLE_NUMBER}, {"attitude", TABLE_NUMBER},  {"motivation", TABLE_NUMBER},
-    {"reason", TABLE_TEXT},     {"email", TABLE_TEXT},       {"consent", TABLE_TEXT},
-    {"invitation", TABLE_TEXT},
+    {"rank", TABLE_NUMBER},     {"employee_id", TABLE_TEXT},    {"name", TABLE_TEXT},
+    {"department", TABLE_TEXT}, {"level", TABLE_TEXT},          {"score", TABLE_NUMBER},
+    {"activity", TABLE_NUMBER}, {"attitude", TABLE_NUMBER},     {"motivation", TABLE_NUMBER},
+    {"reason", TABLE_TEXT},     {"rank_interval", TABLE_RANGE}, {"close_call", TABLE_FLAG},
+    {"email", TABLE_TEXT},      {"consent", TABLE_TEXT},        {"invitation", TABLE_TEXT},
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: ambassador candidates --size N [--max-share F] [--department D]\n"
-	        "                             [--format table|csv|json|xlsx] [--out FILE]\n"
-	        "                             [--excel] [--delimiter ';'] [--snapshot ID]\n\n"
-	        "A pilot list of up to N people from the newest snapshot. Every department\n"
-	        "whose best person reaches the profile's min_score gets a seat while seats\n"
-	        "remain (departments in the order of their best score); the other seats go\n"
-	        "by score, no department above ceil(F * N) seats (F default: the profile's\n"
-	        "max_share, 0.25); within level_tie points a less represented level goes\n"
-	        "first. Deterministic; each person comes with the reason.\n\n" TABLE_OUTPUT_HELP);
+	fprintf(f, "usage: ambassador candidates --size N [--max-share F] [--department D]\n"
+	           "                             [--format table|csv|json|xlsx] [--out FILE]\n"
+	           "                             [--excel] [--delimiter ';'] [--snapshot ID]\n\n"
+	           "A pilot list of up to N people from the newest snapshot. Every department\n"
+	           "whose best person reaches the profile's min_score gets a seat while seats\n"
+	           "remain (departments in the order of their best score); the other seats go\n"
+	           "by score, no department above ceil(F * N) seats (F default: the profile's\n"
+	           "max_share, 0.25); within level_tie points a less represented level goes\n"
+	           "first. Deterministic; each person comes with the reason.\n"
+	           "When the snapshot was scored with `score --intervals`, each pick shows\n"
+	           "the 90%% interval of their rank, and a \"close call\" when it overlaps\n"
+	           "the interval of the best person left out.\n\n" TABLE_OUTPUT_HELP);
 }
 
 static void how_phrase(struct buf *b, enum select_how how, const struct snapshot_row *r)
@@ -109,20 +112,31 @@ static int parse(int argc, char **argv, struct cand_opts *o)
 	return table_output_check(&o->out);
 }
 
-static void add_row(table *t, const struct snapshot_row *r, const char *reason)
+static void add_row(table *t, const struct candidate *c)
 {
-	char rank[32], score[32], act[32], att[32], mot[32];
+	const struct snapshot_row *r = c->row;
+	char rank[32], score[32], act[32], att[32], mot[32], iv[SCORING_INTERVAL_BYTES];
 
 	snprintf(rank, sizeof(rank), "%lld", (long long)r->rank);
 	scoring_fmt_score(score, r->score);
 	scoring_fmt_component(act, r->activity);
 	scoring_fmt_component(att, r->attitude);
 	scoring_fmt_component(mot, r->motivation);
-	const char *cells[] = {
-	    rank,         r->employee_id, r->name,  r->department,
-	    r->level,     score,          act,      att,
-	    mot,          reason,         r->email, *r->consent ? r->consent : "not asked",
-	    r->invitation};
+	const char *cells[] = {rank,
+	                       r->employee_id,
+	                       r->name,
+	                       r->department,
+	                       r->level,
+	                       score,
+	                       act,
+	                       att,
+	                       mot,
+	                       c->reason,
+	                       scoring_fmt_interval(iv, r),
+	                       c->close_call ? "close call" : NULL,
+	                       r->email,
+	                       *r->consent ? r->consent : "not asked",
+	                       r->invitation};
 	table_add_row(t, cells);
 }
 
@@ -158,6 +172,8 @@ int candidates_pick(const struct scoring_view *v, const struct candidates_req *r
 	if ((rc = scorer_select(picks, &npicks, people, n, &so)))
 		goto done;
 	c = xcalloc(npicks + 1, sizeof(*c));
+	size_t out_i = scorer_select_left_out(picks, npicks, n);
+	const struct snapshot_row *left_out = out_i < n ? &v->rows[row_of[out_i]] : NULL;
 	for (size_t k = 0; k < npicks; k++) {
 		const struct snapshot_row *r = &v->rows[row_of[picks[k].index]];
 		struct scorer_detail d;
@@ -176,6 +192,9 @@ int candidates_pick(const struct scoring_view *v, const struct candidates_req *r
 		free(own);
 		c[k].row = r;
 		c[k].reason = reason.data ? reason.data : xstrdup("");
+		c[k].close_call =
+		    left_out && scorer_intervals_overlap(r->rank_lo, r->rank_hi, left_out->rank_lo,
+		                                         left_out->rank_hi);
 	}
 	*out = c;
 	*out_n = npicks;
@@ -228,9 +247,10 @@ int cmd_candidates(struct app *app, int argc, char **argv)
 	/* e-mail, consent and invitation status are for HR's next step: in
 	 * csv and json; the terminal table stays readable without them. */
 	t = table_new(cand_cols, sizeof(cand_cols) / sizeof(cand_cols[0]) -
-	                             (o.out.fmt == TABLE_FORMAT_TABLE ? 3 : 0));
+	                             (o.out.fmt == TABLE_FORMAT_TABLE ? 3 : 0) -
+	                             (o.out.fmt == TABLE_FORMAT_TABLE && !v.intervals ? 2 : 0));
 	for (size_t k = 0; k < npicks; k++)
-		add_row(t, picks[k].row, picks[k].reason);
+		add_row(t, &picks[k]);
 	struct buf note = {0};
 	buf_printf(&note,
 	           "%zu of %lld seats filled from snapshot #%lld (at most %zu per department, "

@@ -229,6 +229,11 @@ static void print_json(FILE *f, const struct scoring_view *v, const struct snaps
 		fprintf(f, "\"rank\":%lld,\"of\":%zu,", (long long)r->rank, v->eligible);
 	else
 		fputs("\"rank\":null,", f);
+	if (r->rank_lo > 0 && r->rank_hi > 0)
+		fprintf(f, "\"rank_interval\":[%lld,%lld],", (long long)r->rank_lo,
+		        (long long)r->rank_hi);
+	else
+		fputs("\"rank_interval\":null,", f);
 	json_four(f, "components", vals);
 	fputs(",\"percentiles\":{", f);
 	json_four(f, "company", st->company);
@@ -313,7 +318,12 @@ int cmd_explain(struct app *app, int argc, char **argv)
 	free(level);
 	fprintf(app->out, "Snapshot #%lld as of %s, profile %s v%lld\n", (long long)v.info.id, when,
 	        v.info.profile, (long long)v.info.profile_version);
-	if (r->eligible)
+	char iv[SCORING_INTERVAL_BYTES];
+	if (r->eligible && scoring_fmt_interval(iv, r))
+		fprintf(app->out,
+		        "Rank %lld (90%% interval %s) of %zu eligible, score %.1f of 100\n",
+		        (long long)r->rank, iv, v.eligible, r->score);
+	else if (r->eligible)
 		fprintf(app->out, "Rank %lld of %zu eligible, score %.1f of 100\n",
 		        (long long)r->rank, v.eligible, r->score);
 	else

@@ -32,6 +32,15 @@ void scoring_fmt_score(char *out, double v)
 		out[0] = '\0';
 }
 
+const char *scoring_fmt_interval(char *out, const struct snapshot_row *r)
+{
+	if (r->rank_lo <= 0 || r->rank_hi <= 0)
+		return NULL;
+	snprintf(out, SCORING_INTERVAL_BYTES, "%lld-%lld", (long long)r->rank_lo,
+	         (long long)r->rank_hi);
+	return out;
+}
+
 void scoring_view_facts(table *t, const struct scoring_view *v)
 {
 	table_add_fact_number(t, "snapshot", (double)v->info.id);
@@ -83,6 +92,7 @@ int scoring_view_open(struct app *app, int64_t id, const char *employee_id, bool
 		goto end;
 	while (out->eligible < out->n && out->rows[out->eligible].eligible)
 		out->eligible++;
+	out->intervals = out->eligible > 0 && out->rows[0].rank_lo > 0;
 end:
 	store_read_end(out->store);
 	if (rc)
@@ -98,9 +108,10 @@ void scoring_view_close(struct scoring_view *v)
 }
 
 static const struct table_column rank_cols[] = {
-    {"rank", TABLE_NUMBER},     {"employee_id", TABLE_TEXT}, {"name", TABLE_TEXT},
-    {"department", TABLE_TEXT}, {"level", TABLE_TEXT},       {"score", TABLE_NUMBER},
-    {"activity", TABLE_NUMBER}, {"attitude", TABLE_NUMBER},  {"motivation", TABLE_NUMBER},
+    {"rank", TABLE_NUMBER},         {"employee_id", TABLE_TEXT}, {"name", TABLE_TEXT},
+    {"department", TABLE_TEXT},     {"level", TABLE_TEXT},       {"score", TABLE_NUMBER},
+    {"activity", TABLE_NUMBER},     {"attitude", TABLE_NUMBER},  {"motivation", TABLE_NUMBER},
+    {"rank_interval", TABLE_RANGE},
 };
 
 static void usage(FILE *f)
@@ -112,6 +123,8 @@ static void usage(FILE *f)
 	        "Everyone eligible in the newest snapshot, best first; ties by employee_id.\n"
 	        "Components are 0..1, the score 0..100. --limit 0 lists everyone\n"
 	        "(default 20). Department and level match without regard to case.\n"
+	        "rank_interval is the 90%% interval of the rank when the snapshot was\n"
+	        "scored with `score --intervals` (JSON: [lo, hi], else null).\n"
 	        "People who opted out, left or declined are never listed.\n\n" TABLE_OUTPUT_HELP);
 }
 
@@ -156,10 +169,12 @@ int cmd_rank(struct app *app, int argc, char **argv)
 		return rc;
 	if ((rc = scoring_view_open(app, snap, NULL, false, &v)))
 		return rc;
-	t = table_new(rank_cols, sizeof(rank_cols) / sizeof(rank_cols[0]));
+	/* The terminal shows the interval only when there is one. */
+	t = table_new(rank_cols, sizeof(rank_cols) / sizeof(rank_cols[0]) -
+	                             (out.fmt == TABLE_FORMAT_TABLE && !v.intervals ? 1 : 0));
 	for (size_t i = 0; i < v.eligible && (limit == 0 || (int64_t)table_rows(t) < limit); i++) {
 		const struct snapshot_row *r = &v.rows[i];
-		char rank[32], score[32], act[32], att[32], mot[32];
+		char rank[32], score[32], act[32], att[32], mot[32], iv[SCORING_INTERVAL_BYTES];
 		if (dept && strcasecmp(dept, r->department) != 0)
 			continue;
 		if (level && strcasecmp(level, r->level) != 0)
@@ -169,8 +184,11 @@ int cmd_rank(struct app *app, int argc, char **argv)
 		scoring_fmt_component(act, r->activity);
 		scoring_fmt_component(att, r->attitude);
 		scoring_fmt_component(mot, r->motivation);
-		const char *cells[] = {
-		    rank, r->employee_id, r->name, r->department, r->level, score, act, att, mot};
+		const char *cells[] = {rank,     r->employee_id,
+		                       r->name,  r->department,
+		                       r->level, score,
+		                       act,      att,
+		                       mot,      scoring_fmt_interval(iv, r)};
 		table_add_row(t, cells);
 	}
 	table_set_notice(t, SCORING_NOTICE);

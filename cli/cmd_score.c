@@ -14,13 +14,16 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/store_pilot.h"
+#include "core/num.h"
 #include "core/timefmt.h"
+#include "scorer/interval.h"
 #include "scorer/model.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: ambassador score [--draft] [--as-of DATE] [--profile NAME]\n\n"
+	        "usage: ambassador score [--draft] [--as-of DATE] [--profile NAME]\n"
+	        "                        [--intervals [B]]\n\n"
 	        "Score everyone who may be scored and save the result as a new, numbered,\n"
 	        "immutable snapshot that records the weight profile and version used, then\n"
 	        "publish it: the published snapshot is the one `serve`, `rank`, `candidates`,\n"
@@ -32,7 +35,13 @@ static void usage(FILE *f)
 	        "           ($AMBASSADOR_NOW). Implies --draft.\n"
 	        "--profile NAME uses that profile instead of the active one; a profile other\n"
 	        "           than the active one implies --draft.\n"
-	        "See docs/design.md, section 'How scoring works' for how scores are computed.\n");
+	        "--intervals [B] also works out how sure each rank is: every eligible\n"
+	        "           person's weeks and survey answers are drawn again B times\n"
+	        "           (default %d) and everyone ranked again; the 90%% interval of\n"
+	        "           their rank goes into the snapshot for rank, candidates, explain,\n"
+	        "           the report and the service. Several times the work of a score.\n"
+	        "See docs/design.md, section 'How scoring works' for how scores are computed.\n",
+	        SCORER_INTERVAL_B);
 }
 
 static void count_reasons(const scorer_population *pop, size_t *survey, size_t *activity)
@@ -48,14 +57,31 @@ static void count_reasons(const scorer_population *pop, size_t *survey, size_t *
 	}
 }
 
+/* --intervals, --intervals=B or --intervals B: the number of replicates.
+ * score takes no arguments, so a whole number after it is its B. */
+static int intervals_option(int argc, char **argv, const char *arg, int64_t *out)
+{
+	int64_t b = SCORER_INTERVAL_B;
+
+	if (!arg && optind < argc && num_int(argv[optind], 1, SCORER_INTERVAL_MAXB, &b) == 0)
+		optind++;
+	else if (arg && num_int(arg, 1, SCORER_INTERVAL_MAXB, &b) != 0)
+		return err_set(ERR_USAGE, "--intervals: '%s' is not a whole number from 1 to %d",
+		               arg, SCORER_INTERVAL_MAXB);
+	*out = b;
+	return 0;
+}
+
 int cmd_score(struct app *app, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"as-of", required_argument, NULL, 'a'},
 	    {"profile", required_argument, NULL, 'p'},
 	    {"draft", no_argument, NULL, 'D'},
+	    {"intervals", optional_argument, NULL, 'i'},
 	    {NULL, 0, NULL, 0},
 	};
+	int64_t replicates = 0;
 	const char *profile = NULL;
 	char *name = NULL, *active = NULL, when[32];
 	bool draft = false;
@@ -79,6 +105,10 @@ int cmd_score(struct app *app, int argc, char **argv)
 			break;
 		case 'p': profile = optarg; break;
 		case 'D': draft = true; break;
+		case 'i':
+			if ((rc = intervals_option(argc, argv, optarg, &replicates)))
+				return rc;
+			break;
 		default: return err_set(ERR_USAGE, "score: unknown option (see --help)");
 		}
 	}
@@ -88,9 +118,13 @@ int cmd_score(struct app *app, int argc, char **argv)
 		return rc;
 	if ((rc = scorer_profile_load(s, profile, true, &params, &version, &name)))
 		goto done;
-	if ((rc = scorer_population_load(s, as_of, &params, &pop)))
+	if ((rc = scorer_population_load_with(s, as_of, &params,
+	                                      replicates ? SCORER_LOAD_EVIDENCE : 0, &pop)))
 		goto done;
 	if ((rc = scorer_compute(pop, &params)))
+		goto done;
+	if (replicates &&
+	    (rc = scorer_intervals(pop, &params, (size_t)replicates, SCORER_INTERVAL_SEED)))
 		goto done;
 	if ((rc = scorer_profile_active(s, &active)))
 		goto done;
@@ -113,6 +147,10 @@ int cmd_score(struct app *app, int argc, char **argv)
 	        "last %d weeks)\n",
 	        (long long)id, when, name, (long long)version, pop->n, pop->eligible, no_survey,
 	        no_activity, pop->window_weeks);
+	if (replicates)
+		fprintf(app->out,
+		        "rank intervals: 90%% of %lld resamples of each person's evidence\n",
+		        (long long)replicates);
 	if (draft)
 		fprintf(
 		    app->out,

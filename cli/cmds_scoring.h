@@ -49,6 +49,7 @@ struct scoring_view {
 	struct snapshot_row *rows; /* eligible by rank, then the others */
 	size_t n;
 	size_t eligible; /* rows[0..eligible) are eligible */
+	bool intervals;  /* the snapshot was scored with rank intervals */
 };
 
 /* Open snapshot `id` (0 = the published one) of the app's database. `employee_id`
@@ -73,6 +74,7 @@ struct candidates_req {
 struct candidate {
 	const struct snapshot_row *row; /* borrowed from the view */
 	char *reason;                   /* owned */
+	bool close_call;                /* rank interval overlaps the best person left out's */
 };
 /* The picks in order into *out (free with candidates_free). */
 int candidates_pick(const struct scoring_view *v, const struct candidates_req *req,
@@ -86,5 +88,10 @@ int scoring_parse_count(const char *opt, const char *s, int64_t max, int64_t *ou
  * unknown (NaN) value. out must hold 32 bytes. */
 void scoring_fmt_score(char *out, double v);
 void scoring_fmt_component(char *out, double v);
+
+/* "4-12" for a row's 90% rank interval into out (SCORING_INTERVAL_BYTES);
+ * NULL (and out untouched) when the row has none. */
+#define SCORING_INTERVAL_BYTES 48
+const char *scoring_fmt_interval(char *out, const struct snapshot_row *r);
 
 #endif

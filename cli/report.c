@@ -40,7 +40,7 @@ int report_open(struct report *out, struct app *app, int64_t snapshot)
 }
 
 static void person_from_row(struct report_person *p, const struct snapshot_row *r,
-                            const char *reason)
+                            const char *reason, bool close_call)
 {
 	*p = (struct report_person){
 	    .pid = r->pid,
@@ -49,6 +49,9 @@ static void person_from_row(struct report_person *p, const struct snapshot_row *
 	    .department = xstrdup(r->department),
 	    .level = xstrdup(r->level),
 	    .rank = r->rank,
+	    .rank_lo = r->rank_lo,
+	    .rank_hi = r->rank_hi,
+	    .close_call = close_call,
 	    .score = r->score,
 	    .activity = r->activity,
 	    .attitude = r->attitude,
@@ -72,7 +75,7 @@ int report_people_from_candidates(struct report *r, size_t size)
 		return rc;
 	r->people = xcalloc(n + 1, sizeof(*r->people));
 	for (size_t i = 0; i < n; i++)
-		person_from_row(&r->people[i], c[i].row, c[i].reason);
+		person_from_row(&r->people[i], c[i].row, c[i].reason, c[i].close_call);
 	r->npeople = n;
 	r->title = xstrdup("Pilot candidates");
 	buf_printf(&note,
@@ -145,6 +148,8 @@ static int add_member(void *ctx, const struct pilot_member *m)
 	    .department = xstrdup(m->department),
 	    .level = xstrdup(m->level),
 	    .rank = row ? row->rank : (int64_t)sc[0],
+	    .rank_lo = row ? row->rank_lo : 0,
+	    .rank_hi = row ? row->rank_hi : 0,
 	    .score = row ? row->score : sc[1],
 	    .activity = row ? row->activity : sc[2],
 	    .attitude = row ? row->attitude : sc[3],

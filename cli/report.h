@@ -28,6 +28,8 @@ struct report_person {
 	int64_t pid;
 	char *employee_id, *name, *department, *level;
 	int64_t rank;
+	int64_t rank_lo, rank_hi; /* 90% rank interval; 0 when none */
+	bool close_call;          /* overlaps the best person left out (candidates) */
 	double score, activity, attitude, motivation; /* NAN when unknown */
 	char *reason;
 	char *consent;    /* "yes" or "not asked" */

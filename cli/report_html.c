@@ -272,7 +272,15 @@ static void person_row(FILE *f, size_t k, const struct report_person *p)
 	html_text(f, p->department);
 	fputs("</td><td>", f);
 	html_text(f, *p->level ? p->level : "not given");
-	fprintf(f, "</td><td class=\"n\">%s</td><td><div class=\"bars\">", score);
+	fprintf(f, "</td><td class=\"n\">%s", score);
+	/* How sure the rank is (score --intervals), and whether the data can
+	 * tell this person from the best one left out. */
+	if (p->rank > 0 && p->rank_lo > 0 && p->rank_hi > 0)
+		fprintf(f, "<br><small>rank %lld, 90%% interval %lld&#8211;%lld</small>",
+		        (long long)p->rank, (long long)p->rank_lo, (long long)p->rank_hi);
+	if (p->close_call)
+		fputs("<br><small><b>close call</b></small>", f);
+	fputs("</td><td><div class=\"bars\">", f);
 	bar_row(f, "activity", p->activity, REPORT_BLUE);
 	bar_row(f, "attitude", p->attitude, REPORT_ORANGE);
 	bar_row(f, "motivation", p->motivation, REPORT_GREEN);

@@ -306,6 +306,28 @@ static bool is_json_number(const char *s)
 	return *end == '\0' && errno == 0 && !strpbrk(s, "xXnNiI");
 }
 
+/* A range cell "lo-hi" as the JSON array [lo,hi]; null when it is not
+ * two whole numbers. */
+static void json_range(FILE *f, const char *s)
+{
+	char *end;
+	long long lo, hi;
+
+	errno = 0;
+	lo = strtoll(s, &end, 10);
+	if (end == s || *end != '-' || errno) {
+		fputs("null", f);
+		return;
+	}
+	s = end + 1;
+	hi = strtoll(s, &end, 10);
+	if (end == s || *end || errno) {
+		fputs("null", f);
+		return;
+	}
+	fprintf(f, "[%lld,%lld]", lo, hi);
+}
+
 static void print_json(const table *t, FILE *f)
 {
 	fputs("{\"items\":[", f);
@@ -317,8 +339,12 @@ static void print_json(const table *t, FILE *f)
 				fputc(',', f);
 			table_json_string(f, t->cols[c].name);
 			fputc(':', f);
-			if (!s)
+			if (t->cols[c].kind == TABLE_FLAG)
+				fputs(s && *s ? "true" : "false", f);
+			else if (!s)
 				fputs("null", f);
+			else if (t->cols[c].kind == TABLE_RANGE)
+				json_range(f, s);
 			else if (t->cols[c].kind == TABLE_NUMBER && is_json_number(s))
 				fputs(s, f);
 			else

@@ -32,6 +32,8 @@ enum table_kind {
 	TABLE_TEXT,   /* left-aligned; a JSON string; formula-safe in CSV */
 	TABLE_NUMBER, /* right-aligned; a JSON number; written as is in CSV */
 	TABLE_DATE,   /* ISO 8601 date or date-time text; an Excel date in xlsx */
+	TABLE_RANGE,  /* "lo-hi" of two whole numbers; a JSON array [lo, hi] */
+	TABLE_FLAG,   /* a word when set, empty when not; JSON true or false */
 };
 
 struct table_column {

@@ -59,6 +59,8 @@ static int write_cell(struct xlsx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_
 	double v;
 	int64_t when;
 
+	if (kind == TABLE_FLAG) /* TRUE or FALSE, as JSON's true or false */
+		return worksheet_write_boolean(ws, row, col, s && *s, NULL);
 	if (!s || !*s)
 		return 0;
 	if (kind == TABLE_NUMBER && number_of(s, &v))

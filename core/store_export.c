@@ -120,7 +120,8 @@ static const struct part {
      .single = false,
      .sql = "SELECT s.snapshot_id, strftime('%Y-%m-%dT%H:%M:%SZ', n.computed_at, 'unixepoch') AS "
             "computed_at, strftime('%Y-%m-%dT%H:%M:%SZ', n.as_of, 'unixepoch') AS as_of,"
-            " n.profile, n.profile_version, s.eligible, s.rank, s.score, s.activity,"
+            " n.profile, n.profile_version, s.eligible, s.rank, s.rank_lo, s.rank_hi,"
+            " s.score, s.activity,"
             " s.attitude, s.motivation, s.detail, n.params FROM snapshot_scores s"
             " JOIN snapshots n ON n.id = s.snapshot_id WHERE s.pid = ?1"
             " ORDER BY s.snapshot_id"},

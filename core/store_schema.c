@@ -10,7 +10,7 @@
  * table), 8 the pilot workflow (published snapshots, pilots, invitation
  * resets with a reason), 9 roster column maps, 10 outcomes (engagement left unreported in
  * activity; ratings after a pilot), 11 activity from reports over several weeks (coarse),
- * 12 service again (the audit log counted per minute).
+ * 12 service again (the audit log counted per minute), 13 scoring again (rank intervals).
  */
 #include "core/store_schema.h"
 
@@ -365,7 +365,14 @@ static const char migration_12[] =
     "ALTER TABLE audit_minutes RENAME TO audit_log;"
     "CREATE UNIQUE INDEX audit_log_minute ON audit_log(at, client, role, op, status);";
 
+static const char migration_13[] =
+    /* A scored person's 90% rank interval (scorer/interval.h) when the
+     * snapshot was scored with intervals; NULL otherwise and for anyone
+     * not eligible. Older snapshots have none. */
+    "ALTER TABLE snapshot_scores ADD COLUMN rank_lo INTEGER;"
+    "ALTER TABLE snapshot_scores ADD COLUMN rank_hi INTEGER;";
+
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
-    migration_1, migration_2, migration_3, migration_4,  migration_5,  migration_6,
-    migration_7, migration_8, migration_9, migration_10, migration_11, migration_12,
+    migration_1, migration_2, migration_3,  migration_4,  migration_5,  migration_6,  migration_7,
+    migration_8, migration_9, migration_10, migration_11, migration_12, migration_13,
 };

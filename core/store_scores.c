@@ -16,6 +16,7 @@
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/store_internal.h"
+#include "core/store_survey.h"
 
 static const char *col_text(sqlite3_stmt *st, int i)
 {
@@ -124,6 +125,36 @@ int store_scoring_survey_each(store *s, store_survey_score_fn fn, void *ctx)
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
 	return each_row(s, st, "reading survey scores", survey_row, &c);
+}
+
+static int item_row(sqlite3_stmt *st, void *vctx)
+{
+	struct fn_ctx *c = vctx;
+	struct survey_item_row r = {
+	    .pid = sqlite3_column_int64(st, 0),
+	    .construct = col_text(st, 1),
+	    .unit = store_survey_unit(sqlite3_column_double(st, 2), sqlite3_column_double(st, 3),
+	                              sqlite3_column_double(st, 4), sqlite3_column_int(st, 5) != 0),
+	};
+	return ((store_survey_item_fn)c->fn)(c->ctx, &r);
+}
+
+int store_scoring_items_each(store *s, store_survey_item_fn fn, void *ctx)
+{
+	/* survey_answers in its key order: pid order with no sort. */
+	static const char sql[] =
+	    "SELECT a.pid, i.construct, a.value, i.min, i.max, i.reverse"
+	    " FROM survey_answers a JOIN survey_responses r ON r.pid = a.pid"
+	    " JOIN survey_items i ON i.item = a.item"
+	    " WHERE r.careless IS NULL AND i.construct IN ('attitude', 'intrinsic', 'extrinsic')"
+	    " ORDER BY a.pid";
+	struct fn_ctx c = {(void *)fn, ctx};
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	return each_row(s, st, "reading survey answers", item_row, &c);
 }
 
 /* --- profiles ---------------------------------------------------------- */
@@ -236,7 +267,8 @@ static int insert_snapshot_rows(store *s, int64_t id, size_t n, store_snapshot_r
 {
 	static const char sql[] =
 	    "INSERT INTO snapshot_scores(snapshot_id, pid, eligible, rank, score, activity,"
-	    " attitude, motivation, detail) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	    " attitude, motivation, detail, rank_lo, rank_hi)"
+	    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -253,7 +285,9 @@ static int insert_snapshot_rows(store *s, int64_t id, size_t n, store_snapshot_r
 		                     BIND_REAL(isfinite(r->score) ? r->score : 0.0),
 		                     BIND_REAL(isfinite(r->activity) ? r->activity : 0.0),
 		                     real_or_null(r->attitude), real_or_null(r->motivation),
-		                     BIND_TEXT(r->detail ? r->detail : "{}"))) ||
+		                     BIND_TEXT(r->detail ? r->detail : "{}"),
+		                     r->rank_lo > 0 ? BIND_INT(r->rank_lo) : BIND_NULL,
+		                     r->rank_hi > 0 ? BIND_INT(r->rank_hi) : BIND_NULL)) ||
 		    (rc = store_step_done(s, st, "writing snapshot scores")))
 			return rc;
 	}
@@ -341,7 +375,8 @@ int store_snapshot_rows(store *s, int64_t id, int64_t declined_since, const char
 	static const char sql[] =
 	    "SELECT p.pid, p.employee_id, p.name, p.department, p.level, ss.eligible, ss.rank,"
 	    " ss.score, ss.activity, ss.attitude, ss.motivation,"
-	    " CASE WHEN ?3 THEN ss.detail END, p.email, p.consent, coalesce(i.status, 'none')"
+	    " CASE WHEN ?3 THEN ss.detail END, p.email, p.consent, coalesce(i.status, 'none'),"
+	    " coalesce(ss.rank_lo, 0), coalesce(ss.rank_hi, 0)"
 	    " FROM snapshot_scores ss JOIN people p ON p.pid = ss.pid"
 	    " LEFT JOIN invitations i ON i.pid = ss.pid"
 	    " WHERE ss.snapshot_id = ?1 AND p.departed_at IS NULL AND p.consent != 'no'"
@@ -382,6 +417,8 @@ int store_snapshot_rows(store *s, int64_t id, int64_t declined_since, const char
 		r->email = xstrdup(col_text_or_null(st, 12) ? col_text(st, 12) : "");
 		r->consent = xstrdup(col_text(st, 13));
 		r->invitation = xstrdup(col_text(st, 14));
+		r->rank_lo = sqlite3_column_int64(st, 15);
+		r->rank_hi = sqlite3_column_int64(st, 16);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {

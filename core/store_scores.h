@@ -48,6 +48,18 @@ typedef int (*store_survey_score_fn)(void *ctx, const struct survey_score_row *r
  * order, with the response's careless flag. */
 int store_scoring_survey_each(store *s, store_survey_score_fn fn, void *ctx);
 
+struct survey_item_row {
+	int64_t pid;
+	const char *construct;
+	double unit; /* the answer on 0..1, turned round when reverse-keyed */
+};
+typedef int (*store_survey_item_fn)(void *ctx, const struct survey_item_row *r);
+
+/* Visit the answers to attitude, intrinsic and extrinsic items of every
+ * trusted response (not flagged careless) in pid order, each on 0..1 as
+ * the construct scores take them (store_survey_unit). */
+int store_scoring_items_each(store *s, store_survey_item_fn fn, void *ctx);
+
 /* Weekly activity is read with store_activity_each (core/store_activity.h),
  * in primary-key order; platform names with store_platforms_each. */
 
@@ -97,6 +109,8 @@ struct snapshot_score_in {
 	double activity;   /* finite */
 	double attitude;   /* NAN = unknown, stored as NULL */
 	double motivation; /* NAN = unknown, stored as NULL */
+	int64_t rank_lo;   /* 90% rank interval; 0 = none (NULL) */
+	int64_t rank_hi;
 	const char *detail;
 };
 
@@ -123,7 +137,8 @@ struct snapshot_row {
 	int64_t pid;
 	char *employee_id, *name, *department, *level;
 	bool eligible;
-	int64_t rank; /* 0 when not eligible */
+	int64_t rank;             /* 0 when not eligible */
+	int64_t rank_lo, rank_hi; /* 90% rank interval; 0 when none */
 	double score, activity;
 	double attitude, motivation; /* NAN when unknown */
 	char *detail;                /* NULL unless asked for */

@@ -128,7 +128,8 @@ int store_service_each(store *s, int64_t id, store_service_row_fn fn, void *ctx)
 	static const char sql[] =
 	    "SELECT ss.pid, p.employee_id, p.name, p.email, p.department, p.level,"
 	    " p.consent = 'no', p.departed_at IS NOT NULL, ss.eligible, coalesce(ss.rank, 0),"
-	    " ss.score, ss.activity, ss.attitude, ss.motivation, ss.detail"
+	    " ss.score, ss.activity, ss.attitude, ss.motivation, ss.detail,"
+	    " coalesce(ss.rank_lo, 0), coalesce(ss.rank_hi, 0)"
 	    " FROM snapshot_scores ss JOIN people p ON p.pid = ss.pid"
 	    " WHERE ss.snapshot_id = ?"
 	    " ORDER BY ss.rank IS NULL, ss.rank, p.employee_id";
@@ -156,6 +157,8 @@ int store_service_each(store *s, int64_t id, store_service_row_fn fn, void *ctx)
 		    .attitude = col_real(st, 12),
 		    .motivation = col_real(st, 13),
 		    .detail = col_text(st, 14),
+		    .rank_lo = sqlite3_column_int64(st, 15),
+		    .rank_hi = sqlite3_column_int64(st, 16),
 		};
 		int stop = fn(ctx, &r);
 		if (stop) {

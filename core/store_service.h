@@ -55,7 +55,8 @@ struct service_row {
 	const char *employee_id, *name, *email, *department, *level;
 	bool opted_out, departed; /* the roster's current state */
 	bool eligible;
-	int64_t rank; /* 0 when not ranked */
+	int64_t rank;             /* 0 when not ranked */
+	int64_t rank_lo, rank_hi; /* 90% rank interval; 0 when none */
 	double score, activity;
 	double attitude, motivation; /* NAN when unknown */
 	const char *detail;          /* JSON text as the scorer wrote it */

@@ -17,6 +17,16 @@ struct survey_item_in {
 	bool reverse;
 };
 
+/* An answer on its item's scale [min, max] as a value on 0..1, turned
+ * round for a reverse-keyed item: how construct scores are made
+ * (survey/survey.c) and how scoring resamples them (scorer/interval.h). */
+static inline double store_survey_unit(double value, double min, double max, bool reverse)
+{
+	double r = (value - min) / (max - min);
+
+	return reverse ? 1 - r : r;
+}
+
 /* Insert or update a codebook item; the row is rewritten (with
  * `import_id`) only when something about it changed. */
 int store_survey_item_put(store *s, const struct survey_item_in *it, int64_t import_id);

@@ -21,6 +21,7 @@
 #include "core/mem.h"
 #include "core/timefmt.h"
 #include "scorer/explain.h"
+#include "scorer/interval.h"
 #include "scorer/select.h"
 
 enum code {
@@ -192,12 +193,20 @@ static json_t *pct_json(const double pct[3])
 	                 "motivation", num(pct[2]));
 }
 
+/* [lo, hi], or null when the snapshot was scored without intervals. */
+static json_t *interval_json(const struct served_person *p)
+{
+	if (p->rank_lo <= 0 || p->rank_hi <= 0)
+		return json_null();
+	return json_pack("[I,I]", (json_int_t)p->rank_lo, (json_int_t)p->rank_hi);
+}
+
 static json_t *rank_item(const struct served_person *p)
 {
-	return json_pack("{s:s,s:s,s:s,s:s,s:I,s:o,s:o}", "employee_id", p->employee_id, "name",
+	return json_pack("{s:s,s:s,s:s,s:s,s:I,s:o,s:o,s:o}", "employee_id", p->employee_id, "name",
 	                 p->name, "department", p->department, "level", p->level, "rank",
-	                 (json_int_t)p->rank, "score", num(p->score), "components",
-	                 components_json(p));
+	                 (json_int_t)p->rank, "rank_interval", interval_json(p), "score",
+	                 num(p->score), "components", components_json(p));
 }
 
 static enum code need_snapshot(struct call *c)
@@ -281,11 +290,19 @@ static void how_phrase(struct buf *b, enum select_how how, const struct served_p
 	}
 }
 
-static json_t *candidate_item(const struct served_person *p, enum select_how how)
+static json_t *candidate_item(const struct served_person *p, enum select_how how,
+                              const struct served_person *left_out)
 {
 	struct scorer_detail d;
 	struct buf reason = {0};
 	json_t *item = rank_item(p);
+
+	/* A close call: the pick's interval overlaps that of the best person
+	 * left out, so the data cannot tell the two apart. */
+	json_object_set_new(item, "close_call",
+	                    json_boolean(left_out && scorer_intervals_overlap(
+	                                                 p->rank_lo, p->rank_hi, left_out->rank_lo,
+	                                                 left_out->rank_hi)));
 
 	how_phrase(&reason, how, p);
 	if (scorer_detail_decode(&d, p->detail) == 0)
@@ -326,10 +343,12 @@ static enum code select_candidates(struct call *c, size_t size, double max_share
 		rc = fail(c, C_BAD_REQUEST, "candidates: %.200s", err_msg());
 	} else {
 		json_t *items = json_array();
+		size_t out = scorer_select_left_out(picks, npicks, n);
+		const struct served_person *left_out = out < n ? served_at(sv, row_of[out]) : NULL;
 		for (size_t k = 0; k < npicks; k++)
-			json_array_append_new(
-			    items,
-			    candidate_item(served_at(sv, row_of[picks[k].index]), picks[k].how));
+			json_array_append_new(items,
+			                      candidate_item(served_at(sv, row_of[picks[k].index]),
+			                                     picks[k].how, left_out));
 		c->people = (int64_t)npicks;
 		json_object_set_new(c->reply, "items", items);
 		json_object_set_new(c->reply, "department_cap",
@@ -407,6 +426,7 @@ static enum code op_explain(struct call *c)
 	json_object_set_new(c->reply, "level", json_string(p->level));
 	json_object_set_new(c->reply, "eligible", json_boolean(p->eligible));
 	json_object_set_new(c->reply, "rank", p->rank ? json_integer(p->rank) : json_null());
+	json_object_set_new(c->reply, "rank_interval", interval_json(p));
 	json_object_set_new(c->reply, "score", num(p->score));
 	json_object_set_new(c->reply, "components", components_json(p));
 	json_object_set_new(c->reply, "percentiles",
@@ -845,9 +865,10 @@ char *proto_error_reply(const char *code, const char *message, size_t *out_len)
 static bool forbidden_key(const char *k)
 {
 	static const char *const keys[] = {
-	    "score",   "rank",        "components",   "reason",     "reasons",
-	    "answers", "activity",    "attitude",     "motivation", "detail",
-	    "level",   "percentiles", "sub_features", "percentile", "eligible",
+	    "score",         "rank",        "components",   "reason",     "reasons",
+	    "answers",       "activity",    "attitude",     "motivation", "detail",
+	    "level",         "percentiles", "sub_features", "percentile", "eligible",
+	    "rank_interval", "close_call",
 	};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)

@@ -71,6 +71,8 @@ void served_add(served *sv, const struct service_row *row)
 	p->listable = !row->opted_out && !row->departed;
 	p->eligible = row->eligible && p->listable;
 	p->rank = row->rank;
+	p->rank_lo = row->rank_lo;
+	p->rank_hi = row->rank_hi;
 	p->score = row->score;
 	p->activity = row->activity;
 	p->attitude = row->attitude;

@@ -34,6 +34,7 @@ struct served_person {
 	bool listable; /* on the roster, not opted out, not departed */
 	bool eligible;
 	int64_t rank;                                 /* 0 when not ranked */
+	int64_t rank_lo, rank_hi;                     /* 90% rank interval; 0 when none */
 	double score, activity, attitude, motivation; /* NAN when unknown */
 	char *detail;                                 /* the scorer's JSON text */
 	/* Mid-rank percentiles (0..100) of activity, attitude, motivation among

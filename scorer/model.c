@@ -32,6 +32,7 @@
 
 #define MAX_COUNT                1e9 /* one weekly cell above this is not believable: clamp */
 #define MAX_PLATFORMS_PER_PERSON 64
+#define MAX_WINDOW_WEEKS         261 /* scorer_params_check's limit on window_weeks */
 
 static double clamp(double v, double lo, double hi)
 {
@@ -80,6 +81,8 @@ void scorer_population_destroy(scorer_population **popp)
 	free(pop->order);
 	free(pop->unscored);
 	free(pop->parts);
+	free(pop->weeks);
+	free(pop->items);
 	free(pop->cache_key);
 	free(pop);
 	*popp = NULL;
@@ -150,11 +153,77 @@ static int add_survey(void *ctx, const struct survey_score_row *r)
 	return 0;
 }
 
+/* The survey items of the person whose answers are being read, per
+ * construct, until the next person's (evidence only). */
+struct item_ctx {
+	scorer_population *pop;
+	int64_t pid; /* INT64_MIN before the first row */
+	double *v[SCORER_CONSTRUCTS];
+	size_t n[SCORER_CONSTRUCTS], cap[SCORER_CONSTRUCTS];
+};
+
+static void items_done(struct item_ctx *c)
+{
+	scorer_population *pop = c->pop;
+	struct scorer_person *sp = c->pid == INT64_MIN ? NULL : find_pid(pop, c->pid);
+
+	for (int k = 0; k < SCORER_CONSTRUCTS; k++) {
+		size_t n = sp ? c->n[k] : 0;
+		if (sp) {
+			sp->item_first[k] = pop->nitems;
+			sp->item_count[k] = n;
+		}
+		if (pop->nitems + n > pop->capitems) {
+			while (pop->nitems + n > pop->capitems)
+				pop->capitems = pop->capitems ? 2 * pop->capitems : 1024;
+			pop->items = xreallocarray(pop->items, pop->capitems, sizeof(double));
+		}
+		if (n)
+			memcpy(&pop->items[pop->nitems], c->v[k], n * sizeof(double));
+		pop->nitems += n;
+		c->n[k] = 0;
+	}
+}
+
+static int add_item(void *ctx, const struct survey_item_row *r)
+{
+	struct item_ctx *c = ctx;
+	int k = strcmp(r->construct, "attitude") == 0    ? SCORER_ATTITUDE
+	        : strcmp(r->construct, "intrinsic") == 0 ? SCORER_INTRINSIC
+	                                                 : SCORER_EXTRINSIC;
+
+	if (r->pid != c->pid) {
+		items_done(c);
+		c->pid = r->pid;
+	}
+	if (!isfinite(r->unit))
+		return 0;
+	if (c->n[k] == c->cap[k]) {
+		c->cap[k] = c->cap[k] ? 2 * c->cap[k] : 16;
+		c->v[k] = xreallocarray(c->v[k], c->cap[k], sizeof(double));
+	}
+	c->v[k][c->n[k]++] = clamp(r->unit, 0, 1);
+	return 0;
+}
+
+/* Read every trusted person's survey items into the population. */
+static int load_items(store *s, scorer_population *pop)
+{
+	struct item_ctx c = {.pop = pop, .pid = INT64_MIN};
+	int rc = store_scoring_items_each(s, add_item, &c);
+
+	if (!rc)
+		items_done(&c);
+	for (int k = 0; k < SCORER_CONSTRUCTS; k++)
+		free(c.v[k]);
+	return rc;
+}
+
 /* Activity of the person whose rows are being read. */
 struct act_ctx {
 	scorer_population *pop;
 	const struct scorer_params *p;
-	double decay[261];
+	double decay[MAX_WINDOW_WEEKS];
 	int64_t cur_pid;      /* INT64_MIN before the first row */
 	int64_t last_week;    /* last active week, total */
 	int weeks_active;     /* of cur_pid, total */
@@ -164,6 +233,11 @@ struct act_ctx {
 	struct scorer_parts parts[MAX_PLATFORMS_PER_PERSON];
 	int64_t plat_last_week[MAX_PLATFORMS_PER_PERSON];
 	size_t nplats;
+	/* evidence: cur_pid's weeks so far, the last one being summed */
+	struct scorer_week weeks[MAX_WINDOW_WEEKS];
+	struct scorer_parts week_parts; /* of weeks[nweeks - 1] */
+	int64_t week;                   /* of weeks[nweeks - 1] */
+	size_t nweeks;
 };
 
 static void add_activity(struct scorer_activity *a, const struct scorer_activity *b)
@@ -183,12 +257,38 @@ static double engagement(const struct scorer_params *p, const struct scorer_part
 	       p->engagement_shares * a->shares;
 }
 
-/* One person's sums are complete: attach them to the person, or keep them
- * aside for the cache (keep_unscored) when the person is not scored now. */
+/* Whether a person's survey answer is trusted: nobody else can be
+ * eligible, so nobody else needs evidence for an interval. */
+static bool survey_trusted(const struct scorer_person *sp)
+{
+	return sp->has_response && !sp->careless;
+}
+
+/* Keep a person's weeks as evidence, when the population keeps any. */
+static void keep_weeks(scorer_population *pop, struct scorer_person *sp,
+                       const struct scorer_week *weeks, size_t n)
+{
+	sp->week_first = pop->nweeks;
+	sp->week_count = 0;
+	if (!pop->evidence || !survey_trusted(sp) || n == 0)
+		return;
+	if (pop->nweeks + n > pop->capweeks) {
+		while (pop->nweeks + n > pop->capweeks)
+			pop->capweeks = pop->capweeks ? 2 * pop->capweeks : 1024;
+		pop->weeks = xreallocarray(pop->weeks, pop->capweeks, sizeof(*pop->weeks));
+	}
+	memcpy(&pop->weeks[pop->nweeks], weeks, n * sizeof(*weeks));
+	pop->nweeks += n;
+	sp->week_count = n;
+}
+
+/* One person's sums are complete: attach them (and their weeks, when
+ * kept) to the person, or keep them aside for the cache (keep_unscored)
+ * when the person is not scored now. */
 static void person_done(scorer_population *pop, const struct scorer_params *p, int64_t pid,
                         int weeks_active, double steady_weight, bool coarse,
                         struct scorer_platform *plats, const struct scorer_parts *parts, size_t n,
-                        bool keep_unscored)
+                        bool keep_unscored, const struct scorer_week *weeks, size_t nweeks)
 {
 	struct scorer_person *sp = find_pid(pop, pid);
 	size_t first = pop->nplat;
@@ -219,6 +319,7 @@ static void person_done(scorer_population *pop, const struct scorer_params *p, i
 		sp->total.weeks_active = weeks_active;
 		sp->steady_weight = steady_weight;
 		sp->coarse = coarse;
+		keep_weeks(pop, sp, weeks, nweeks);
 		return;
 	}
 	if (pop->nunscored == pop->capunscored) {
@@ -236,12 +337,21 @@ static void person_done(scorer_population *pop, const struct scorer_params *p, i
 	};
 }
 
+/* The week being summed is complete: its engagement from its parts. */
+static void week_done(struct act_ctx *c)
+{
+	if (c->nweeks > 0)
+		c->weeks[c->nweeks - 1].a.engagement = engagement(c->p, &c->week_parts);
+}
+
 static void flush_person(struct act_ctx *c)
 {
+	week_done(c);
 	if (c->cur_pid != INT64_MIN)
 		person_done(c->pop, c->p, c->cur_pid, c->weeks_active, c->steady_weight, c->coarse,
-		            c->plats, c->parts, c->nplats, true);
+		            c->plats, c->parts, c->nplats, true, c->weeks, c->nweeks);
 	c->nplats = 0;
+	c->nweeks = 0;
 }
 
 static size_t platform_slot(struct act_ctx *c, int64_t platform)
@@ -258,16 +368,64 @@ static size_t platform_slot(struct act_ctx *c, int64_t platform)
 	return c->nplats++;
 }
 
+/* Add one weekly cell, decayed by d, to a and its engagement parts: the
+ * one place a cell's kind and origin decide what it counts as. Returns
+ * whether it makes its week active (own content or comments). */
+static bool cell_add(struct scorer_activity *a, struct scorer_parts *parts, double d,
+                     const struct activity_cell *r)
+{
+	double ev = count(r->events);
+
+	if (r->origin != ORIGIN_ORIGINAL) {
+		a->amplification += d * ev; /* suggested content is the company's voice */
+		return false;
+	}
+	if (r->kind >= KIND_POST && r->kind <= KIND_VIDEO) {
+		/* posts whose engagement went unreported stay out of response */
+		a->own += d * ev;
+		a->posts += d * (ev - clamp(count(r->unrated), 0, ev));
+		parts->reactions += d * count(r->reactions);
+		parts->comments += d * count(r->comments);
+		parts->shares += d * count(r->shares);
+		return ev > 0;
+	}
+	if (r->kind == KIND_COMMENT) {
+		a->conversation += d * ev;
+		return ev > 0;
+	}
+	if (r->kind == KIND_RESHARE || r->kind == KIND_REACTION)
+		a->amplification += d * ev;
+	return false;
+}
+
+/* The same cell into the person's evidence: one record per week. */
+static void week_add(struct act_ctx *c, double d, const struct activity_cell *r)
+{
+	struct scorer_week *w;
+
+	if (c->nweeks == 0 || c->week != r->week) {
+		week_done(c);
+		if (c->nweeks == MAX_WINDOW_WEEKS) /* rows of one week come together */
+			return;
+		c->weeks[c->nweeks++] = (struct scorer_week){{0}, 0};
+		c->week_parts = (struct scorer_parts){0};
+		c->week = r->week;
+	}
+	w = &c->weeks[c->nweeks - 1];
+	if (cell_add(&w->a, &c->week_parts, d, r)) {
+		w->a.weeks_active = 1;
+		w->steady = d;
+	}
+}
+
 /* Every person with weekly cells is summed, scored now or not: the sums
  * become the feature cache, which must not depend on who is scored. */
 static int add_activity_row(void *ctx, const struct activity_cell *r)
 {
 	struct act_ctx *c = ctx;
 	int64_t age = c->pop->as_of_week - r->week;
-	double d, ev;
+	double d;
 	size_t slot;
-	bool active = false;
-	struct scorer_activity *a;
 
 	if (r->pid != c->cur_pid) {
 		flush_person(c);
@@ -280,26 +438,10 @@ static int add_activity_row(void *ctx, const struct activity_cell *r)
 	if (age < 0 || age >= c->pop->window_weeks) /* outside the window */
 		return 0;
 	d = c->decay[age];
-	ev = count(r->events);
 	slot = platform_slot(c, r->platform);
-	a = &c->plats[slot].a;
-	if (r->origin != ORIGIN_ORIGINAL) {
-		a->amplification += d * ev; /* suggested content is the company's voice */
-	} else if (r->kind >= KIND_POST && r->kind <= KIND_VIDEO) {
-		/* posts whose engagement went unreported stay out of response */
-		a->own += d * ev;
-		a->posts += d * (ev - clamp(count(r->unrated), 0, ev));
-		c->parts[slot].reactions += d * count(r->reactions);
-		c->parts[slot].comments += d * count(r->comments);
-		c->parts[slot].shares += d * count(r->shares);
-		active = ev > 0;
-	} else if (r->kind == KIND_COMMENT) {
-		a->conversation += d * ev;
-		active = ev > 0;
-	} else if (r->kind == KIND_RESHARE || r->kind == KIND_REACTION) {
-		a->amplification += d * ev;
-	}
-	if (!active)
+	if (c->pop->evidence)
+		week_add(c, d, r);
+	if (!cell_add(&c->plats[slot].a, &c->parts[slot], d, r))
 		return 0;
 	/* A week filled by spreading a longer report says nothing of when the
 	 * person was active: steadiness is then not observed. */
@@ -351,7 +493,8 @@ static int add_feature_row(void *ctx, const struct feature_row *r)
 		};
 	}
 	person_done(c->pop, c->p, r->pid, r->weeks_active > 0 ? r->weeks_active : 0,
-	            stored_sum(r->steady_weight), r->coarse, c->plats, c->parts, r->nplats, false);
+	            stored_sum(r->steady_weight), r->coarse, c->plats, c->parts, r->nplats, false,
+	            NULL, 0);
 	return 0;
 }
 
@@ -380,6 +523,12 @@ static char *cache_key(const scorer_population *pop, const struct scorer_params 
 int scorer_population_load(store *s, int64_t as_of, const struct scorer_params *p,
                            scorer_population **out)
 {
+	return scorer_population_load_with(s, as_of, p, 0, out);
+}
+
+int scorer_population_load_with(store *s, int64_t as_of, const struct scorer_params *p,
+                                unsigned flags, scorer_population **out)
+{
 	scorer_population *pop = scorer_population_new(as_of, p);
 	struct act_ctx *c = xcalloc(1, sizeof(*c));
 	int64_t declined_since = as_of - (int64_t)p->cooldown_days * 86400;
@@ -391,16 +540,20 @@ int scorer_population_load(store *s, int64_t as_of, const struct scorer_params *
 	c->pop = pop;
 	c->p = p;
 	c->cur_pid = INT64_MIN;
-	for (int a = 0; a < pop->window_weeks && a < 261; a++)
+	pop->evidence = (flags & SCORER_LOAD_EVIDENCE) != 0;
+	for (int a = 0; a < pop->window_weeks && a < MAX_WINDOW_WEEKS; a++)
 		c->decay[a] = pow(0.5, a / p->half_life_weeks);
 	pop->cache_key = cache_key(pop, p);
 	if ((rc = store_scoring_people_each(s, declined_since, as_of, add_person, pop)))
 		goto end;
 	if ((rc = store_scoring_survey_each(s, add_survey, pop)))
 		goto end;
+	if (pop->evidence && (rc = load_items(s, pop)))
+		goto end;
 	if ((rc = store_features_valid(s, pop->cache_key, &pop->activity_version)) < 0)
 		goto end;
-	if (rc == 1) {
+	/* The cache holds sums, not weeks: evidence needs the weekly cells. */
+	if (rc == 1 && !pop->evidence) {
 		pop->from_cache = true;
 		if ((rc = store_features_each(s, add_feature_row, c)))
 			goto end;
@@ -468,6 +621,21 @@ static double saturate(double x, double ref)
 	return clamp(log1p(x) / ref, 0, 1);
 }
 
+/* The facts behind the sub-features: weighted volume and the response
+ * rate, shrunk towards the company's centre (needs the response scale). */
+static void person_facts(const scorer_population *pop, struct scorer_person *sp,
+                         const struct scorer_params *p)
+{
+	const struct scorer_activity *a = &sp->total;
+
+	sp->weighted_volume = a->own + p->volume_conversation * a->conversation +
+	                      p->volume_amplification * a->amplification;
+	sp->response_raw = a->posts > 0 ? a->engagement / a->posts : 0;
+	sp->response_log = response_shrunk_log(a->engagement, a->posts, pop->response_scale.centre,
+	                                       p->prior_posts);
+	sp->response_shrunk = expm1(sp->response_log);
+}
+
 static void population_refs(scorer_population *pop, const struct scorer_params *p)
 {
 	size_t n1 = pop->n ? pop->n : 1;
@@ -482,16 +650,8 @@ static void population_refs(scorer_population *pop, const struct scorer_params *
 	                   p->ref_quantile);
 	pop->mean_response = expm1(pop->response_scale.centre);
 	pop->ref_response = pop->response_scale.knots[3];
-	for (size_t i = 0; i < pop->n; i++) {
-		struct scorer_person *sp = &pop->people[i];
-		const struct scorer_activity *a = &sp->total;
-		sp->weighted_volume = a->own + p->volume_conversation * a->conversation +
-		                      p->volume_amplification * a->amplification;
-		sp->response_raw = a->posts > 0 ? a->engagement / a->posts : 0;
-		sp->response_log = response_shrunk_log(a->engagement, a->posts,
-		                                       pop->response_scale.centre, p->prior_posts);
-		sp->response_shrunk = expm1(sp->response_log);
-	}
+	for (size_t i = 0; i < pop->n; i++)
+		person_facts(pop, &pop->people[i], p);
 	free(eng);
 	free(posts);
 	for (size_t i = 0; i < pop->n; i++)
@@ -544,7 +704,7 @@ static void person_activity(const scorer_population *pop, struct scorer_person *
 
 static void person_survey(struct scorer_person *sp, const struct scorer_params *p)
 {
-	bool trusted = sp->has_response && !sp->careless;
+	bool trusted = survey_trusted(sp);
 	double intr = sp->in_intrinsic, extr = sp->in_extrinsic;
 
 	sp->attitude = trusted && isfinite(sp->in_attitude) ? sp->in_attitude : NAN;
@@ -582,6 +742,22 @@ static void person_result(struct scorer_person *sp, const struct scorer_params *
 	sp->score = sp->eligible ? round(scorer_combine(c, w, p->component_floor) * 1e6) / 1e6 : 0;
 }
 
+/* Sub-features, components, score and eligibility from the facts. */
+static void person_score(const scorer_population *pop, struct scorer_person *sp,
+                         const struct scorer_params *p)
+{
+	person_activity(pop, sp, p);
+	person_survey(sp, p);
+	person_result(sp, p);
+}
+
+void scorer_person_rescore(const scorer_population *pop, struct scorer_person *sp,
+                           const struct scorer_params *p)
+{
+	person_facts(pop, sp, p);
+	person_score(pop, sp, p);
+}
+
 int scorer_compute(scorer_population *pop, const struct scorer_params *p)
 {
 	int rc;
@@ -589,13 +765,11 @@ int scorer_compute(scorer_population *pop, const struct scorer_params *p)
 	if ((rc = scorer_params_check(p)))
 		return rc;
 	gsl_set_error_handler_off();
+	/* The references need everyone's facts first (population_refs). */
 	population_refs(pop, p);
-	for (size_t i = 0; i < pop->n; i++) {
-		struct scorer_person *sp = &pop->people[i];
-		person_activity(pop, sp, p);
-		person_survey(sp, p);
-		person_result(sp, p);
-	}
+	for (size_t i = 0; i < pop->n; i++)
+		person_score(pop, &pop->people[i], p);
+	pop->intervals = false;
 	return scorer_rank_population(pop);
 }
 
@@ -710,6 +884,8 @@ static int save_row(void *ctx, size_t i, struct snapshot_score_in *out)
 	out->pid = sp->pid;
 	out->eligible = sp->eligible;
 	out->rank = sp->rank;
+	out->rank_lo = c->pop->intervals ? sp->rank_lo : 0;
+	out->rank_hi = c->pop->intervals ? sp->rank_hi : 0;
 	out->score = sp->score;
 	out->activity = sp->activity;
 	out->attitude = sp->attitude;

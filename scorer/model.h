@@ -52,6 +52,18 @@ struct scorer_platform {
 	struct scorer_activity a;
 };
 
+/* One week of a person's evidence (kept only when loading with
+ * SCORER_LOAD_EVIDENCE, for scorer/interval.h): the week's decayed
+ * contribution to the person's totals, and to steady_weight (its decay
+ * weight when the week counts as active, else 0). */
+struct scorer_week {
+	struct scorer_activity a; /* weeks_active 1 when active */
+	double steady;
+};
+
+/* The survey constructs whose items are kept as evidence, in this order. */
+enum scorer_construct { SCORER_ATTITUDE, SCORER_INTRINSIC, SCORER_EXTRINSIC, SCORER_CONSTRUCTS };
+
 struct scorer_person {
 	int64_t pid;
 	char *employee_id, *name, *department, *level;
@@ -65,6 +77,10 @@ struct scorer_person {
 	double steady_weight; /* sum of decay weights of active weeks */
 	bool coarse;          /* some active week came from a report over several weeks */
 	size_t plat_first, plat_count;
+	/* evidence (SCORER_LOAD_EVIDENCE): weeks in the window with cells,
+	 * and each construct's answered items on 0..1 (reversed as scored) */
+	size_t week_first, week_count;
+	size_t item_first[SCORER_CONSTRUCTS], item_count[SCORER_CONSTRUCTS];
 	/* sub-features, each 0..1 (steadiness NAN when coarse: not observed) */
 	double steadiness, volume, response, conversation;
 	double own_share, authenticity;
@@ -77,6 +93,8 @@ struct scorer_person {
 	unsigned flags;
 	bool eligible;
 	int64_t rank; /* 1.. among the eligible; 0 when not eligible */
+	/* 90% rank interval (scorer/interval.h); 0 when not computed */
+	int64_t rank_lo, rank_hi;
 };
 
 /* Activity of someone with weekly cells who is not scored now (departed,
@@ -120,6 +138,13 @@ struct scorer_population {
 	size_t capparts;
 	struct scorer_unscored *unscored;
 	size_t nunscored, capunscored;
+	/* Evidence for rank intervals, only with SCORER_LOAD_EVIDENCE. */
+	bool evidence;
+	struct scorer_week *weeks;
+	size_t nweeks, capweeks;
+	double *items;
+	size_t nitems, capitems;
+	bool intervals; /* rank_lo and rank_hi are set */
 };
 
 typedef struct scorer_population scorer_population;
@@ -134,6 +159,19 @@ typedef struct scorer_population scorer_population;
 int scorer_population_load(store *s, int64_t as_of, const struct scorer_params *p,
                            scorer_population **out);
 
+/* Options of scorer_population_load_with (bits). */
+enum scorer_load {
+	/* Also keep each person's evidence for rank intervals: their weeks
+	 * (this always reads the weekly cells, never the feature cache) and
+	 * their survey items. Only for people with a trusted survey answer:
+	 * nobody else can be eligible. */
+	SCORER_LOAD_EVIDENCE = 1 << 0,
+};
+
+/* scorer_population_load with `flags` (enum scorer_load). */
+int scorer_population_load_with(store *s, int64_t as_of, const struct scorer_params *p,
+                                unsigned flags, scorer_population **out);
+
 /* An empty population for tests that add people by hand. */
 scorer_population *scorer_population_new(int64_t as_of, const struct scorer_params *p);
 
@@ -143,6 +181,14 @@ void scorer_population_destroy(scorer_population **pop);
  * `p`. Can be run again with other weights (but the window and half-life
  * are those the population was loaded with). */
 int scorer_compute(scorer_population *pop, const struct scorer_params *p);
+
+/* Score one person again against the references of a computed
+ * population: the facts behind the sub-features, the sub-features,
+ * components, score and eligibility, from sp's inputs (total activity,
+ * steady_weight, construct scores). The one path scorer_compute takes for
+ * everyone; the rank is left alone. */
+void scorer_person_rescore(const scorer_population *pop, struct scorer_person *sp,
+                           const struct scorer_params *p);
 
 /* Platform name for an id (borrowed; "platform N" style never NULL). */
 const char *scorer_platform_name(const scorer_population *pop, int64_t id);

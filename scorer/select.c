@@ -178,3 +178,17 @@ int scorer_select(struct select_pick *out, size_t *out_n, const struct select_pe
 	free(all);
 	return 0;
 }
+
+size_t scorer_select_left_out(const struct select_pick *picks, size_t npicks, size_t n)
+{
+	/* Picks are few (the seats): a scan per person is cheap, and stops at
+	 * the first person not picked, at most npicks + 1 people in. */
+	for (size_t i = 0; i < n; i++) {
+		bool picked = false;
+		for (size_t k = 0; k < npicks && !picked; k++)
+			picked = picks[k].index == i;
+		if (!picked)
+			return i;
+	}
+	return n;
+}

@@ -50,6 +50,11 @@ struct select_pick {
 int scorer_select(struct select_pick *out, size_t *out_n, const struct select_person *people,
                   size_t n, const struct select_opts *o);
 
+/* The best person left out: the first index of people[0..n) (rank order)
+ * that is not among picks[0..npicks), or n when everyone was picked. A
+ * pick whose rank interval overlaps theirs is a close call. */
+size_t scorer_select_left_out(const struct select_pick *picks, size_t npicks, size_t n);
+
 /* The department cap for these options: ceil(max_share * size), >= 1. */
 size_t scorer_select_cap(const struct select_opts *o);
 

@@ -532,8 +532,7 @@ static void score_row(struct state *st)
 			items++;
 			if (!st->has[i])
 				continue;
-			double r = (st->values[i] - it->min) / (it->max - it->min);
-			sum += it->reverse ? 1 - r : r;
+			sum += store_survey_unit(st->values[i], it->min, it->max, it->reverse);
 			answered++;
 		}
 		sc->construct = cb->constructs[k];
@@ -1141,8 +1140,8 @@ static void rel_flush(struct rel *r)
 				continue;
 			/* On 0..1, as in the construct score, so a 0..10 item
 			 * weighs like a 1..5 one. */
-			double v = (r->values[i] - it->min) / (it->max - it->min);
-			r->m[c][r->rows[c] * r->k[c] + col++] = it->reverse ? 1 - v : v;
+			r->m[c][r->rows[c] * r->k[c] + col++] =
+			    store_survey_unit(r->values[i], it->min, it->max, it->reverse);
 		}
 		r->rows[c]++;
 	}

@@ -130,11 +130,13 @@ def add_snapshot(path, snapshot_id, n, reverse=False):
         if reverse:
             ranked.reverse()
         for r, pid in enumerate(ranked, 1):
-            db.execute("INSERT INTO snapshot_scores VALUES(?,?,?,?,?,?,?,?,?)",
+            db.execute("INSERT INTO snapshot_scores(snapshot_id, pid, eligible, rank, score,"
+                       " activity, attitude, motivation, detail) VALUES(?,?,?,?,?,?,?,?,?)",
                        (snapshot_id, pid, 1, r, 100.0 - r, 0.9 - r / 1000, 0.8, 0.7,
                         json.dumps({"eligible": True})))
         for pid in (n - 1,):
-            db.execute("INSERT INTO snapshot_scores VALUES(?,?,?,?,?,?,?,?,?)",
+            db.execute("INSERT INTO snapshot_scores(snapshot_id, pid, eligible, rank, score,"
+                       " activity, attitude, motivation, detail) VALUES(?,?,?,?,?,?,?,?,?)",
                        (snapshot_id, pid, 0, None, 0.0, 0.1, None, None, "{}"))
         db.execute("INSERT INTO publications(snapshot_id, at, by) VALUES(?,?,?)",
                    (snapshot_id, 1700000000 + snapshot_id, "test"))

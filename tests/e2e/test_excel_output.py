@@ -60,6 +60,10 @@ def check_workbook(r, name, path, items):
         for c, (key, want) in zip(cells, item.items()):
             if key == "invited_at" and want:
                 ok = c.is_date and c.value.date().isoformat() == want
+            elif isinstance(want, bool):
+                ok = c.data_type == "b" and c.value is want
+            elif isinstance(want, list):  # a rank interval: "lo-hi" as text
+                ok = c.data_type == "s" and c.value == "%d-%d" % tuple(want)
             elif key in NUMBER_COLUMNS and want is not None and want != "":
                 ok = c.data_type == "n" and abs(float(c.value) - float(want)) < 1e-9
             elif want in (None, ""):

@@ -45,8 +45,10 @@ def test_every_op_as_hr(r, tmp):
         r.check(rep and rep["ok"] and [i["rank"] for i in rep["items"]] == [1, 2, 3, 4, 5],
                 "rank: %r" % rep)
         item = rep["items"][0]
-        r.check(set(item) == {"employee_id", "name", "department", "level", "rank", "score",
-                              "components"}, "rank item fields %r" % item)
+        r.check(set(item) == {"employee_id", "name", "department", "level", "rank",
+                              "rank_interval", "score", "components"},
+                "rank item fields %r" % item)
+        r.check(item["rank_interval"] is None, "a snapshot without intervals: %r" % item)
         rep = request(ep, {"op": "rank", "limit": 5000})
         r.check(rep and len(rep["items"]) == N - 2, "rank capped/complete: %d" %
                 len(rep["items"]) if rep else -1)
@@ -437,7 +439,8 @@ def test_erasure_J1_J2_and_cli(r, tmp):
         con.execute("INSERT INTO publications(snapshot_id, at, by) VALUES(1,1700000000,'t')")
         people = con.execute("SELECT pid, employee_id FROM people ORDER BY 2").fetchall()
         for pid, eid in people:
-            con.execute("INSERT INTO snapshot_scores VALUES(1,?,1,?,?,0.5,0.5,0.5,?)",
+            con.execute("INSERT INTO snapshot_scores(snapshot_id, pid, eligible, rank, score,"
+                        " activity, attitude, motivation, detail) VALUES(1,?,1,?,?,0.5,0.5,0.5,?)",
                         (pid, int(eid[3:]), 100 - int(eid[3:]), json.dumps({"id": eid})))
     con.close()
     approve_pilot(db, "erasure pilot", 1, [pid for pid, _ in people])
