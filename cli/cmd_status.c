@@ -2,6 +2,7 @@
  * per department, the latest imports, the published snapshot (and whether
  * the data is newer than it) and the pilot in force. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/app.h"
@@ -21,6 +22,7 @@ struct status {
 	struct snapshot_info snap; /* id 0: nothing published */
 	bool stale;
 	struct pilot_info pilot; /* id 0: no approved pilot */
+	char *clients_file;      /* set by `serve` when its clients file is stale */
 	table *depts;
 };
 
@@ -56,8 +58,13 @@ static int gather(store *s, struct status *st)
 	    (rc = store_import_list(s, st->recs, 10, &st->nrecs)) ||
 	    (rc = store_snapshot_get(s, 0, &st->snap)) < 0 ||
 	    (rc = store_published_stale(s, &st->stale)) ||
-	    (rc = store_pilot_get(s, NULL, true, &st->pilot)) < 0)
+	    (rc = store_pilot_get(s, NULL, true, &st->pilot)) < 0 ||
+	    (rc = store_meta_get(s, "serve_clients_file", &st->clients_file)) < 0)
 		goto done;
+	if (st->clients_file && !*st->clients_file) {
+		free(st->clients_file);
+		st->clients_file = NULL;
+	}
 	rc = 0;
 done:
 	store_read_end(s);
@@ -87,6 +94,8 @@ static void print_text(FILE *f, const char *db, const struct status *st)
 	} else {
 		fprintf(f, "published scores: none yet (run `ambassador score`)\n");
 	}
+	if (st->clients_file)
+		fprintf(f, "serve: the clients file is %s\n", st->clients_file);
 	if (st->pilot.id)
 		fprintf(f, "approved pilot: '%s', %lld people (the intranet invites it)\n",
 		        st->pilot.name, (long long)st->pilot.members);
@@ -133,6 +142,11 @@ static void print_json(FILE *f, const struct status *st)
 	fprintf(f, ",\"stale\":%s,", st->stale ? "true" : "false");
 	if (st->stale)
 		fputs("\"notice\":\"" STALE_NOTICE "\",", f);
+	if (st->clients_file) {
+		fputs("\"clients_file\":", f);
+		table_json_string(f, st->clients_file);
+		fputc(',', f);
+	}
 	fputs("\"pilot\":", f);
 	if (st->pilot.id) {
 		fputs("{\"name\":", f);
@@ -186,5 +200,6 @@ done:
 	table_destroy(&st.depts);
 	store_snapshot_info_free(&st.snap);
 	store_pilot_info_free(&st.pilot);
+	free(st.clients_file);
 	return rc;
 }

@@ -133,6 +133,10 @@ struct server {
 	 * written") until a write succeeds. */
 	atomic_bool audit_failing;
 	bool audit_to_log; /* a read-only database: audit rows go to the log */
+	/* The front end's clients_stale, for the loader: it records the state
+	 * in meta 'serve_clients_file' so that `ambassador status` shows it. */
+	atomic_bool clients_stale_shared;
+	int clients_stale_written; /* loader: -1 unknown, 0 ok, 1 stale */
 
 	atomic_bool workers_stop;
 	pthread_t workers[MAX_WORKERS];
@@ -616,6 +620,41 @@ static void notify_main(void *sock, int64_t snapshot)
 	zmq_send(sock, buf, (size_t)len, ZMQ_DONTWAIT);
 }
 
+/* Record a change of the clients file's state in the database (meta
+ * 'serve_clients_file': empty when in force, else since when it is stale),
+ * so that `ambassador status` says it as loudly as ping does. */
+static void note_clients_file(struct server *sv, bool stopping)
+{
+	bool stale = atomic_load(&sv->clients_stale_shared) && !stopping;
+	char value[160], when[32];
+
+	if (sv->audit_to_log || sv->clients_stale_written == (int)stale)
+		return;
+	if (stale) {
+		timefmt_iso(when, sizeof(when), clock_now());
+		snprintf(value, sizeof(value),
+		         "stale since %s: the last reload (SIGHUP) failed and the previous list is "
+		         "in force; see the server log",
+		         when);
+	} else {
+		value[0] = '\0';
+	}
+	if (sv->clients_stale_written < 0 && !stale) {
+		/* at start: clear what a server that died left */
+		char *old = NULL;
+		if (store_meta_get(sv->loader_store, "serve_clients_file", &old) != 1 || !*old) {
+			free(old);
+			sv->clients_stale_written = 0;
+			return;
+		}
+		free(old);
+	}
+	if (store_meta_set(sv->loader_store, "serve_clients_file", value) == 0)
+		sv->clients_stale_written = stale;
+	else
+		log_warn("loader: the clients file's state not recorded: %s", err_msg());
+}
+
 static void check_versions(struct server *sv, void *notify)
 {
 	struct store_versions v;
@@ -682,10 +721,12 @@ static void *loader_main(void *arg)
 		if (stop)
 			break;
 		if (mono_us() >= next_poll) {
+			note_clients_file(sv, false);
 			check_versions(sv, notify);
 			next_poll = mono_us() + (int64_t)sv->opts->poll_ms * 1000;
 		}
 	}
+	note_clients_file(sv, true);
 	if (pend.n)
 		log_error("audit: %zu rows could not be written before the server stopped", pend.n);
 	free(pend.rows);
@@ -1183,11 +1224,13 @@ static bool on_signals(struct server *sv)
 				/* Loud: a revocation in the broken file does not
 				 * apply, so every ping says so until a reload works. */
 				sv->clients_stale = true;
+				atomic_store(&sv->clients_stale_shared, true);
 				log_error(
 				    "SIGHUP: clients file not reloaded, the old list stays: %s",
 				    err_msg());
 			} else {
 				sv->clients_stale = false;
+				atomic_store(&sv->clients_stale_shared, false);
 				log_warn("SIGHUP: clients file reloaded");
 			}
 		} else {
@@ -1603,6 +1646,8 @@ int ipc_server_run(const struct ipc_server_opts *opts)
 	atomic_init(&sv.workers_stop, false);
 	atomic_init(&sv.audit_dropped, 0);
 	atomic_init(&sv.audit_failing, false);
+	atomic_init(&sv.clients_stale_shared, false);
+	sv.clients_stale_written = -1;
 	sv.invites = invite_book_new();
 	if ((rc = load_initial(&sv)))
 		goto out;

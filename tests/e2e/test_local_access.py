@@ -17,6 +17,7 @@
        (the old one stays in force) until a reload succeeds.
 """
 import grp
+import json
 import os
 import shutil
 import signal
@@ -277,6 +278,21 @@ def test_broken_clients_file(r, tmp):
                 "G11 ping reports the stale clients file: %r" % (rep,))
         rep = request(ep, {"op": "rank", "limit": 1}, curve=curve)
         r.check(rep and rep.get("ok"), "G11 the old list stays in force")
+
+        def status_json():
+            p = run("status", "--format", "json", db=db)
+            return json.loads(p.stdout) if p.returncode == 0 else {}
+        st = {}
+        for _ in range(50):  # the loader records it within a poll interval
+            st = status_json()
+            if "clients_file" in st:
+                break
+            time.sleep(0.1)
+        r.check(st.get("clients_file", "").startswith("stale since"),
+                "G11 `ambassador status` reports the stale clients file: %r" % (st,))
+        p = run("status", db=db)
+        r.check("serve: the clients file is stale since" in p.stdout,
+                "G11 status (text) says so: %s" % p.stdout[:400])
         with open(clients, "w") as f:
             f.write(good)
         srv.proc.send_signal(signal.SIGHUP)
@@ -288,6 +304,13 @@ def test_broken_clients_file(r, tmp):
                 break
             time.sleep(0.1)
         r.check(fresh is not None, "G11 a good reload clears it: %r" % (rep,))
+        for _ in range(50):
+            st = status_json()
+            if "clients_file" not in st:
+                break
+            time.sleep(0.1)
+        r.check(st and "clients_file" not in st, "G11 and status no longer reports it: %r" %
+                (st,))
     finally:
         srv.stop()
     r.check("clients file not reloaded" in srv.log(), "G11 the failure is logged")
