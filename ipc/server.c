@@ -32,6 +32,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/store_service.h"
+#include "core/testhook.h"
 #include "core/timefmt.h"
 #include "ipc/endpoint.h"
 #include "ipc/protocol.h"
@@ -82,6 +83,7 @@
  * answering `unavailable` with a hint to retry. */
 #define WRITE_QUEUE_MAX 64
 #define WRITE_BUSY_MS   250
+#define LOADER_BUSY_MS  250
 
 /* A request waiting for the writer: its frames as a worker received them. */
 struct queued_write {
@@ -316,7 +318,20 @@ static void front_audit(struct server *sv, const char *client, enum ipc_role rol
 struct audit_pending {
 	struct audit_entry *rows;
 	size_t n, cap;
+	bool busy_logged; /* said once that the rows wait for a busy database */
 };
+
+/* Write the pending rows. Test hook (core/testhook.h):
+ * $AMB_TEST_AUDIT_FAIL=FILE makes every write fail as a full disk would
+ * while FILE exists, so that the failure policy can be tested end to end. */
+static int audit_write(struct server *sv, struct audit_pending *pend)
+{
+	const char *fail = testhook_env("AMB_TEST_AUDIT_FAIL");
+
+	if (fail && *fail && access(fail, F_OK) == 0)
+		return err_set(ERR_FULL, "test hook AMB_TEST_AUDIT_FAIL: %s exists", fail);
+	return store_audit_append(sv->loader_store, pend->rows, pend->n);
+}
 
 /* Write what is queued, merged per minute with any rows a failed write
  * left (called by the loader thread only). The queue and a spare array
@@ -326,6 +341,7 @@ static void audit_flush(struct server *sv, struct audit_entry **spare, size_t *s
 {
 	struct audit_entry *batch;
 	size_t n, cap;
+	int rc;
 
 	pthread_mutex_lock(&sv->qmu);
 	batch = sv->queue;
@@ -356,8 +372,18 @@ static void audit_flush(struct server *sv, struct audit_entry **spare, size_t *s
 			         (long long)e->at, e->client, e->role, e->op,
 			         (long long)e->requests, (long long)e->people, e->status);
 		}
-	} else if (store_audit_append(sv->loader_store, pend->rows, pend->n) != 0) {
-		if (!atomic_exchange(&sv->audit_failing, true))
+	} else if ((rc = audit_write(sv, pend)) != 0) {
+		/* Busy (an import or `score` holds the write lock): the rows
+		 * wait here, merged per minute, and requests are served, as
+		 * long as they fit. Anything else (full, read-only, I/O), or
+		 * more rows than fit: nothing but ping is answered. */
+		bool held = rc == ERR_BUSY && pend->n <= AUDIT_PENDING_MAX;
+		if (held && !pend->busy_logged) {
+			log_notice("audit: the database is busy; %zu rows held until it is free",
+			           pend->n);
+			pend->busy_logged = true;
+		}
+		if (!held && !atomic_exchange(&sv->audit_failing, true))
 			log_error(
 			    "audit: the audit log cannot be written (%s); answering only ping "
 			    "until it can",
@@ -371,6 +397,7 @@ static void audit_flush(struct server *sv, struct audit_entry **spare, size_t *s
 	if (atomic_exchange(&sv->audit_failing, false))
 		log_warn("audit: the audit log is written again; serving every op");
 	pend->n = 0;
+	pend->busy_logged = false;
 }
 
 /* --- workers ------------------------------------------------------------------ */
@@ -1445,6 +1472,10 @@ static int load_initial(struct server *sv)
 	 * and grow the server's memory with the log. */
 	if ((rc = store_set_cache_mib(sv->loader_store, 8)))
 		return rc;
+	/* Its audit writes wait at most LOADER_BUSY_MS for an import's write
+	 * lock (the rows are kept for the next try), so that it goes on
+	 * looking for new publications meanwhile. */
+	store_set_busy_ms(sv->loader_store, LOADER_BUSY_MS);
 	sv->audit_to_log = sv->opts->read_only || store_is_readonly(sv->loader_store);
 	if (!sv->opts->read_only && sv->audit_to_log)
 		log_warn("the database is read-only for this user: audit rows go to the log, as "
