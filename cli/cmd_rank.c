@@ -63,8 +63,18 @@ void scoring_fmt_component(char *out, double v)
 		out[0] = '\0';
 }
 
-int scoring_view_open(struct app *app, int64_t id, const char *employee_id, bool with_detail,
-                      struct scoring_view *out)
+/* What both views read: snapshot `id`'s info and parameters, then the rows
+ * from `top` (limit > 0 or filters) or all of them. */
+struct view_query {
+	const char *employee_id;
+	bool with_detail;
+	bool top;
+	int64_t limit;
+	const char *department, *level;
+};
+
+static int view_open(struct app *app, int64_t id, const struct view_query *q,
+                     struct scoring_view *out)
 {
 	int64_t declined_since;
 	int rc;
@@ -87,8 +97,14 @@ int scoring_view_open(struct app *app, int64_t id, const char *employee_id, bool
 		goto end;
 	/* A decline counts from today, whatever the snapshot's date. */
 	declined_since = clock_now() - (int64_t)out->params.cooldown_days * 86400;
-	if ((rc = store_snapshot_rows(out->store, out->info.id, declined_since, employee_id,
-	                              with_detail, &out->rows, &out->n)))
+	out->top_only = q->top;
+	if (q->top)
+		rc = store_snapshot_top(out->store, out->info.id, declined_since, q->limit,
+		                        q->department, q->level, &out->rows, &out->n);
+	else
+		rc = store_snapshot_rows(out->store, out->info.id, declined_since, q->employee_id,
+		                         q->with_detail, &out->rows, &out->n);
+	if (rc)
 		goto end;
 	while (out->eligible < out->n && out->rows[out->eligible].eligible)
 		out->eligible++;
@@ -98,6 +114,23 @@ end:
 	if (rc)
 		scoring_view_close(out);
 	return rc;
+}
+
+int scoring_view_open(struct app *app, int64_t id, const char *employee_id, bool with_detail,
+                      struct scoring_view *out)
+{
+	const struct view_query q = {.employee_id = employee_id, .with_detail = with_detail};
+
+	return view_open(app, id, &q, out);
+}
+
+int scoring_view_open_top(struct app *app, int64_t id, int64_t limit, const char *department,
+                          const char *level, struct scoring_view *out)
+{
+	const struct view_query q = {
+	    .top = true, .limit = limit, .department = department, .level = level};
+
+	return view_open(app, id, &q, out);
 }
 
 void scoring_view_close(struct scoring_view *v)
@@ -167,7 +200,9 @@ int cmd_rank(struct app *app, int argc, char **argv)
 		return err_set(ERR_USAGE, "rank takes no arguments");
 	if ((rc = table_output_check(&out)))
 		return rc;
-	if ((rc = scoring_view_open(app, snap, NULL, false, &v)))
+	/* Only the rows shown are read (through the rank index), so that
+	 * `rank --limit 20` does not read a million people. */
+	if ((rc = scoring_view_open_top(app, snap, limit, dept, level, &v)))
 		return rc;
 	/* The terminal shows the interval only when there is one. */
 	t = table_new(rank_cols, sizeof(rank_cols) / sizeof(rank_cols[0]) -
@@ -175,10 +210,6 @@ int cmd_rank(struct app *app, int argc, char **argv)
 	for (size_t i = 0; i < v.eligible && (limit == 0 || (int64_t)table_rows(t) < limit); i++) {
 		const struct snapshot_row *r = &v.rows[i];
 		char rank[32], score[32], act[32], att[32], mot[32], iv[SCORING_INTERVAL_BYTES];
-		if (dept && strcasecmp(dept, r->department) != 0)
-			continue;
-		if (level && strcasecmp(level, r->level) != 0)
-			continue;
 		snprintf(rank, sizeof(rank), "%lld", (long long)r->rank);
 		scoring_fmt_score(score, r->score);
 		scoring_fmt_component(act, r->activity);
@@ -197,7 +228,7 @@ int cmd_rank(struct app *app, int argc, char **argv)
 		fprintf(app->out,
 		        "Snapshot #%lld (profile %s v%lld): %lld eligible of %lld scored\n\n",
 		        (long long)v.info.id, v.info.profile, (long long)v.info.profile_version,
-		        (long long)v.eligible, (long long)v.info.people);
+		        (long long)v.info.eligible, (long long)v.info.people);
 	rc = table_write(t, app->out, &out);
 	if (out.fmt == TABLE_FORMAT_CSV && !out.path && !app->quiet)
 		fprintf(stderr, "%s\n", SCORING_NOTICE);

@@ -50,6 +50,7 @@ struct scoring_view {
 	size_t n;
 	size_t eligible; /* rows[0..eligible) are eligible */
 	bool intervals;  /* the snapshot was scored with rank intervals */
+	bool top_only;   /* scoring_view_open_top: rows are the first ones asked for */
 };
 
 /* Open snapshot `id` (0 = the published one) of the app's database. `employee_id`
@@ -57,6 +58,10 @@ struct scoring_view {
  * ERR_NOT_FOUND with advice when nothing was scored yet. */
 int scoring_view_open(struct app *app, int64_t id, const char *employee_id, bool with_detail,
                       struct scoring_view *out);
+/* Only the first `limit` eligible people by rank (of `department` and
+ * `level` when given), read through the rank index: for `rank --limit`. */
+int scoring_view_open_top(struct app *app, int64_t id, int64_t limit, const char *department,
+                          const char *level, struct scoring_view *out);
 void scoring_view_close(struct scoring_view *v);
 
 /* The snapshot, profile and parameters of `v` as facts of `t` (the xlsx

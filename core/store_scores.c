@@ -367,34 +367,28 @@ void store_snapshot_info_free(struct snapshot_info *info)
 	memset(info, 0, sizeof(*info));
 }
 
-int store_snapshot_rows(store *s, int64_t id, int64_t declined_since, const char *employee_id,
-                        bool with_detail, struct snapshot_row **out, size_t *out_count)
+/* The columns every snapshot row query selects, in read_rows' order. */
+#define SNAPSHOT_ROW_COLUMNS                                                                       \
+	"SELECT p.pid, p.employee_id, p.name, p.department, p.level, ss.eligible, ss.rank,"        \
+	" ss.score, ss.activity, ss.attitude, ss.motivation,"                                      \
+	" CASE WHEN ?3 THEN ss.detail END, p.email, p.consent, coalesce(i.status, 'none'),"        \
+	" coalesce(ss.rank_lo, 0), coalesce(ss.rank_hi, 0)"                                        \
+	" FROM snapshot_scores ss JOIN people p ON p.pid = ss.pid"                                 \
+	" LEFT JOIN invitations i ON i.pid = ss.pid"
+
+/* Roster facts are re-checked at read time: someone who left, opted out
+ * or declined after the snapshot was taken is not listed. */
+#define SNAPSHOT_ROW_LISTABLE                                                                      \
+	" p.departed_at IS NULL AND p.consent != 'no'"                                             \
+	" AND NOT (i.status IS 'declined' AND i.updated_at >= ?2)"
+
+/* Step a bound query of SNAPSHOT_ROW_COLUMNS to its end into *out. */
+static int read_rows(store *s, sqlite3_stmt *st, struct snapshot_row **out, size_t *out_count)
 {
-	/* Roster facts are re-checked at read time: someone who left, opted
-	 * out or declined after the snapshot was taken is not listed. */
-	static const char sql[] =
-	    "SELECT p.pid, p.employee_id, p.name, p.department, p.level, ss.eligible, ss.rank,"
-	    " ss.score, ss.activity, ss.attitude, ss.motivation,"
-	    " CASE WHEN ?3 THEN ss.detail END, p.email, p.consent, coalesce(i.status, 'none'),"
-	    " coalesce(ss.rank_lo, 0), coalesce(ss.rank_hi, 0)"
-	    " FROM snapshot_scores ss JOIN people p ON p.pid = ss.pid"
-	    " LEFT JOIN invitations i ON i.pid = ss.pid"
-	    " WHERE ss.snapshot_id = ?1 AND p.departed_at IS NULL AND p.consent != 'no'"
-	    " AND NOT (i.status IS 'declined' AND i.updated_at >= ?2)"
-	    " AND (?4 IS NULL OR p.employee_id = ?4)"
-	    " ORDER BY ss.rank IS NULL, ss.rank, p.employee_id";
 	struct snapshot_row *rows = NULL;
 	size_t n = 0, cap = 0;
-	sqlite3_stmt *st;
 	int rc;
 
-	*out = NULL;
-	*out_count = 0;
-	if ((rc = store_prepare(s, sql, &st)) ||
-	    (rc = store_bind(s, st, "reading snapshot scores", BIND_INT(id),
-	                     BIND_INT(declined_since), BIND_INT(with_detail ? 1 : 0),
-	                     BIND_TEXT(employee_id))))
-		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct snapshot_row *r;
 		if (n == cap) {
@@ -428,6 +422,50 @@ int store_snapshot_rows(store *s, int64_t id, int64_t declined_since, const char
 	*out = rows;
 	*out_count = n;
 	return 0;
+}
+
+int store_snapshot_rows(store *s, int64_t id, int64_t declined_since, const char *employee_id,
+                        bool with_detail, struct snapshot_row **out, size_t *out_count)
+{
+	static const char sql[] =
+	    SNAPSHOT_ROW_COLUMNS " WHERE ss.snapshot_id = ?1 AND" SNAPSHOT_ROW_LISTABLE
+	                         " AND (?4 IS NULL OR p.employee_id = ?4)"
+	                         " ORDER BY ss.rank IS NULL, ss.rank, p.employee_id";
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*out_count = 0;
+	if ((rc = store_prepare(s, sql, &st)) ||
+	    (rc = store_bind(s, st, "reading snapshot scores", BIND_INT(id),
+	                     BIND_INT(declined_since), BIND_INT(with_detail ? 1 : 0),
+	                     BIND_TEXT(employee_id))))
+		return rc;
+	return read_rows(s, st, out, out_count);
+}
+
+int store_snapshot_top(store *s, int64_t id, int64_t declined_since, int64_t limit,
+                       const char *department, const char *level, struct snapshot_row **out,
+                       size_t *out_count)
+{
+	/* Eligible rows have a rank, unique within the snapshot: ORDER BY
+	 * rank walks the index and LIMIT stops it. */
+	static const char sql[] = SNAPSHOT_ROW_COLUMNS
+	    " WHERE ss.snapshot_id = ?1 AND ss.rank IS NOT NULL AND" SNAPSHOT_ROW_LISTABLE
+	    " AND (?4 IS NULL OR p.department = ?4 COLLATE NOCASE)"
+	    " AND (?5 IS NULL OR p.level = ?5 COLLATE NOCASE)"
+	    " ORDER BY ss.rank LIMIT ?6";
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*out_count = 0;
+	if ((rc = store_prepare(s, sql, &st)) ||
+	    (rc = store_bind(s, st, "reading snapshot scores", BIND_INT(id),
+	                     BIND_INT(declined_since), BIND_INT(0), BIND_TEXT(department),
+	                     BIND_TEXT(level), BIND_INT(limit > 0 ? limit : -1))))
+		return rc;
+	return read_rows(s, st, out, out_count);
 }
 
 void store_snapshot_rows_free(struct snapshot_row **rows, size_t n)

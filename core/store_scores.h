@@ -154,6 +154,14 @@ struct snapshot_row {
  * with store_snapshot_rows_free. */
 int store_snapshot_rows(store *s, int64_t id, int64_t declined_since, const char *employee_id,
                         bool with_detail, struct snapshot_row **out, size_t *out_count);
+/* The first `limit` eligible rows of snapshot `id` by rank, left out as
+ * store_snapshot_rows leaves them out, and only of `department` and
+ * `level` when given (ignoring ASCII case). Reads those rows through the
+ * (snapshot_id, rank) index, not the snapshot: `rank --limit 20` at a
+ * million people reads about 20 rows. */
+int store_snapshot_top(store *s, int64_t id, int64_t declined_since, int64_t limit,
+                       const char *department, const char *level, struct snapshot_row **out,
+                       size_t *out_count);
 void store_snapshot_rows_free(struct snapshot_row **rows, size_t n);
 
 #endif

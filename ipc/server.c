@@ -808,9 +808,29 @@ static void load_add(struct server *sv, const zmq_msg_t *id, int delta)
 /* Send [identity, (""), reply] to a client, never blocking; the frames
  * are consumed. Returns false (and counts a drop) when the client is gone
  * (EHOSTUNREACH) or stopped reading (EAGAIN). */
+/* Send the first frame of a reply (the client's routing id) without
+ * blocking. A full pipe (EAGAIN) may only look full: libzmq learns that
+ * the client read its replies from commands it processes at most once a
+ * millisecond on a send, so under load the count it checks the high-water
+ * mark against can be stale by a batch. Reading ZMQ_EVENTS processes those
+ * commands; then one retry tells a stalled client from a stale count.
+ * (Seen: 1 reply in 3,020 dropped for a client with 12 requests in flight
+ * and a high-water mark of 32, on a loaded machine.) */
+static int send_first(struct server *sv, zmq_msg_t *id)
+{
+	int events;
+	size_t len = sizeof(events);
+
+	if (zmq_msg_send(id, sv->front, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
+		return 0;
+	if (zmq_errno() != EAGAIN || zmq_getsockopt(sv->front, ZMQ_EVENTS, &events, &len) != 0)
+		return -1;
+	return zmq_msg_send(id, sv->front, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 ? 0 : -1;
+}
+
 static bool to_client(struct server *sv, zmq_msg_t *id, zmq_msg_t *delim, zmq_msg_t *reply)
 {
-	if (zmq_msg_send(id, sv->front, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+	if (send_first(sv, id) < 0 ||
 	    (delim && zmq_msg_send(delim, sv->front, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) ||
 	    zmq_msg_send(reply, sv->front, ZMQ_DONTWAIT) < 0) {
 		sv->reply_drops++;
@@ -879,14 +899,18 @@ static void reply_error_retry(struct server *sv, zmq_msg_t *id, bool delimiter,
 	free(canon);
 	free(id_text);
 
-	if (zmq_send(sv->front, zmq_msg_data(id), zmq_msg_size(id), ZMQ_SNDMORE | ZMQ_DONTWAIT) >=
-	    0) {
+	zmq_msg_t first;
+
+	zmq_msg_init(&first);
+	zmq_msg_copy(&first, id);
+	if (send_first(sv, &first) == 0) {
 		if (delimiter)
 			zmq_send(sv->front, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
 		zmq_send(sv->front, text, len, ZMQ_DONTWAIT);
 	} else {
 		sv->reply_drops++;
 	}
+	zmq_msg_close(&first);
 	free(text);
 	front_audit(sv, client, role, "-", 0, code);
 }
