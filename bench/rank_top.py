@@ -10,8 +10,8 @@ rows through the same index (the least any reader can do), alternated over
 The database is synthetic (people, one published snapshot with a detail of
 about 850 bytes a person, like a real one) and made once with SQL into
 --data (rank_top_<people>.db, about 1.2 GB at a million); it is kept for
-the next run. Targets (issue "hardening, second round", point 10): under
-0.2 s and 64 MB at a million people. Prints the medians, the ratio to the
+the next run. Targets (docs/testing.md, 'What is measured, against what'):
+under 0.2 s and 64 MB at a million people. Prints the medians, the ratio to the
 baseline and MISSED for a target missed; exits non-zero only when a command
 fails.
 """

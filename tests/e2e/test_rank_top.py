@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """`rank --limit N` reads only the rows it shows, through the rank index
-(docs/analyst.md, section 'Reading a ranking'; test plan case L1 at a
-million people is bench/rank_top.py). This checks that the short path lists
+(docs/analyst.md, section 'Reading a ranking'; its speed at a million
+people is measured by bench/rank_top.py). This checks that the short path lists
 exactly whom the full ranking lists: the same people in the same order,
 leaving out whoever departed, opted out or declined since the snapshot, with
 --department and --level (ignoring case), for limits 1, 7, 20 and 0
