@@ -18,6 +18,12 @@
 # other targets start from fuzz/seeds/<target>/ (fuzz/make_seeds.py
 # writes them). The corpus grows in build/fuzz/corpus/<target>, kept
 # between runs. Nightly (docs/testing.md, section 'Faults, fuzzing and analysers'): FUZZ_FORK=2 fuzz/run.sh 1800.
+#
+# Seed: without FUZZ_FORK the run uses libFuzzer's -seed=1 (FUZZ_SEED=N
+# for another, FUZZ_SEED=0 for a random one), so a PR run on a fresh
+# clone follows the same inputs each time and a commit that passed does
+# not fail on a rerun because the dice fell elsewhere; the nightly fork
+# run draws a random seed and explores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
@@ -62,14 +68,16 @@ for t in $targets; do
   read -r dict max_len seed_dir <<<"$opts"
   fork=()
   [ -n "${FUZZ_FORK:-}" ] && fork=(-fork="$FUZZ_FORK" -ignore_crashes=0)
+  seed=${FUZZ_SEED:-1}
+  [ -n "${FUZZ_FORK:-}" ] && [ -z "${FUZZ_SEED:-}" ] && seed=0
   rc=0
-  "$build/fuzz/$t" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=2 -max_len="$max_len" \
+  "$build/fuzz/$t" -seed="$seed" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=2 -max_len="$max_len" \
     -dict="$dict" -artifact_prefix="$art/" -print_final_stats=1 "${fork[@]}" \
     "$corpus" "$seed_dir" "tests/regress/$t" >"$build/$t.log" 2>&1 || rc=$?
   execs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$build/$t.log" | grep -Eo '[0-9]+$' | tail -1)
   [ -n "$execs" ] || execs=$(grep -Eo '#[0-9]+' "$build/$t.log" | tail -1 | tr -d '#')
   cov=$(grep -Eo 'cov: [0-9]+' "$build/$t.log" | tail -1)
-  echo "$t: ${execs:-?} executions in ${secs} s (${cov:-cov: ?}, corpus $(ls "$corpus" | wc -l) files), exit $rc"
+  echo "$t: ${execs:-?} executions in ${secs} s (${cov:-cov: ?}, corpus $(ls "$corpus" | wc -l) files, seed $seed), exit $rc"
   if [ "$rc" -ne 0 ]; then
     status=1
     grep -E 'ERROR|SUMMARY|property failed' "$build/$t.log" | head -5

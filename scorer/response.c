@@ -89,8 +89,13 @@ double response_value(const struct response_scale *s, double x)
 		return 0;
 	for (int j = 0; j < 4; j++) {
 		double hi = s->knots[j], vhi = 0.25 * (j + 1);
-		if (x < hi) /* hi > lo here: equal knots are passed over */
-			return vlo + (vhi - vlo) * (x - lo) / (hi - lo);
+		if (x < hi) { /* hi > lo here: equal knots are passed over */
+			/* The fraction first: (vhi - vlo) * (x - lo) rounds to the
+			 * denormal grid when the knots are denormal, and the
+			 * quotient could then pass 1. */
+			double f = (x - lo) / (hi - lo);
+			return vlo + (vhi - vlo) * (f < 1 ? f : 1);
+		}
 		lo = hi;
 		vlo = vhi;
 	}

@@ -108,3 +108,15 @@ Test(scorer_response, stays_finite_at_the_ends_of_the_double_range)
 		cr_assert(le(dbl, v, 1));
 	}
 }
+
+Test(scorer_response, interpolates_within_the_quarter_between_denormal_knots)
+{
+	/* knots and a value from a fuzzing input: (0.25 * (x - lo)) / (hi - lo)
+	 * rounds on the denormal grid to 1.0000000000001 */
+	struct response_scale s = {.knots = {2.0335741982825708e-320, 2.3240847980372237e-320,
+	                                     3.6183684967525383e-311, 4.8244913281325114e-311}};
+	double v = response_value(&s, 4.8244913281320173e-311);
+
+	cr_assert(ge(dbl, v, 0.75));
+	cr_assert(le(dbl, v, 1), "%.17g", v);
+}
