@@ -152,8 +152,9 @@ void import_print_summary(struct app *app, const char *file, const struct import
 	if (sum->duplicate) {
 		fprintf(app->out,
 		        "%s: the same content was already imported (import #%lld); "
-		        "nothing changed\n",
-		        file, (long long)sum->duplicate_of);
+		        "nothing changed%s\n",
+		        file, (long long)sum->duplicate_of,
+		        sum->duplicate_bytes ? " (the same bytes: no row was read)" : "");
 		return;
 	}
 	if (!sum->committed)

@@ -505,7 +505,7 @@ int store_import_finish(store *s, const struct import_record *rec,
 	    "  WHERE kind = 'roster' AND id != ?3))";
 	static const char update[] =
 	    "UPDATE imports SET sha256 = ?, rows_read = ?, rows_kept = ?, rows_rejected = ?,"
-	    " rows_skipped = ? WHERE id = ?";
+	    " rows_skipped = ?, bytes_sha256 = NULLIF(?, '') WHERE id = ?";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -536,9 +536,35 @@ record:
 	if ((rc = store_bind(s, st, "recording the import", BIND_TEXT(rec->sha256),
 	                     BIND_INT(rec->rows_read), BIND_INT(rec->rows_kept),
 	                     BIND_INT(rec->rows_rejected), BIND_INT(rec->rows_skipped),
-	                     BIND_INT(rec->id))))
+	                     BIND_TEXT(rec->bytes_sha256), BIND_INT(rec->id))))
 		return rc;
 	return store_step_done(s, st, "recording the import");
+}
+
+int store_import_find_bytes(store *s, const char *kind, const char *bytes_sha256,
+                            struct import_record *out)
+{
+	static const char find[] =
+	    "SELECT id, kind, source, sha256, imported_at, rows_read, rows_kept,"
+	    " rows_rejected, rows_skipped FROM imports WHERE kind = ?1 AND bytes_sha256 = ?2"
+	    " AND (kind != 'roster' OR id = (SELECT max(id) FROM imports WHERE kind = 'roster'))"
+	    " ORDER BY id DESC LIMIT 1";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare(s, find, &st)))
+		return rc;
+	if ((rc = store_bind(s, st, "checking the import ledger", BIND_TEXT(kind),
+	                     BIND_TEXT(bytes_sha256))))
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_import_row(st, out);
+		sqlite3_reset(st);
+		return 1;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "checking the import ledger");
 }
 
 int store_import_list(store *s, struct import_record *out, size_t max, size_t *out_count)

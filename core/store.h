@@ -19,7 +19,7 @@ typedef struct store store;
 
 /* Schema version this binary writes. Older files are migrated on open; a
  * newer file is refused with ERR_VERSION. */
-#define STORE_SCHEMA_VERSION 13
+#define STORE_SCHEMA_VERSION 14
 
 enum store_flags {
 	STORE_READONLY = 1 << 0,   /* open with mode=ro; writes fail with ERR_READONLY */
@@ -86,6 +86,7 @@ struct import_record {
 	char kind[16];    /* "roster", "survey", "activity" */
 	char source[256]; /* the file's base name */
 	char sha256[2 * SHA256_LEN + 1];
+	char bytes_sha256[2 * SHA256_LEN + 1]; /* of the file's bytes; "" when not known */
 	int64_t imported_at;
 	int64_t rows_read, rows_kept, rows_rejected, rows_skipped;
 	bool force; /* store_import_finish: record it even when it is a duplicate */
@@ -101,6 +102,12 @@ int store_import_start(store *s, const char *kind, const char *source, int64_t *
  * and fills *out_previous (when not NULL); the caller then rolls back. */
 int store_import_finish(store *s, const struct import_record *rec,
                         struct import_record *out_previous);
+
+/* The committed import of `kind` whose file had exactly these bytes
+ * (hex SHA-256), under the same rule as store_import_finish (a roster
+ * only if it is the latest). Returns 1 and fills *out, 0 when none. */
+int store_import_find_bytes(store *s, const char *kind, const char *bytes_sha256,
+                            struct import_record *out);
 
 /* The most recent imports, newest first, at most `max`. */
 int store_import_list(store *s, struct import_record *out, size_t max, size_t *out_count);

@@ -372,7 +372,14 @@ static const char migration_13[] =
     "ALTER TABLE snapshot_scores ADD COLUMN rank_lo INTEGER;"
     "ALTER TABLE snapshot_scores ADD COLUMN rank_hi INTEGER;";
 
+static const char migration_14[] =
+    /* The SHA-256 of the file's bytes as read (NULL for archives and
+     * standard input): the same file again is recognised before its rows
+     * are read (import_known_bytes). sha256 stays the digest of the
+     * normalised records, which also catches a re-encoded copy. */
+    "ALTER TABLE imports ADD COLUMN bytes_sha256 TEXT;";
+
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
     migration_1, migration_2, migration_3,  migration_4,  migration_5,  migration_6,  migration_7,
-    migration_8, migration_9, migration_10, migration_11, migration_12, migration_13,
+    migration_8, migration_9, migration_10, migration_11, migration_12, migration_13, migration_14,
 };

@@ -677,9 +677,12 @@ out:
 int activity_import(store *s, const char *path, const struct import_opts *opts,
                     struct import_summary *sum)
 {
-	struct act *a = xcalloc(1, sizeof(*a));
+	struct act *a;
 	int rc;
 
+	if ((rc = import_known_bytes(s, "activity", path, opts, sum)))
+		return rc < 0 ? rc : 0;
+	a = xcalloc(1, sizeof(*a));
 	a->s = s;
 	a->plats = xcalloc(1, sizeof(*a->plats));
 	a->latest = clock_now() + ACTIVITY_FUTURE_TOLERANCE;

@@ -40,9 +40,14 @@ struct import_note {
 struct import_summary {
 	int64_t import_id;
 	int64_t rows_read, rows_kept, rows_rejected, rows_skipped;
-	bool committed;          /* the import landed */
-	bool duplicate;          /* the same content was imported before */
-	int64_t duplicate_of;    /* its import id */
+	bool committed;       /* the import landed */
+	bool duplicate;       /* the same content was imported before */
+	bool duplicate_bytes; /* ... recognised by the file's bytes, rows not read */
+	int64_t duplicate_of; /* its import id */
+	struct {              /* the file as import_known_bytes hashed it */
+		char sha256[2 * SHA256_LEN + 1];
+		int64_t size, mtime_ns;
+	} bytes;
 	char rejects_path[1024]; /* "" when no rejects file was written */
 	struct import_note notes[IMPORT_MAX_NOTES];
 	size_t nnotes;
@@ -57,6 +62,17 @@ void import_summary_clear(struct import_summary *sum);
 void import_note_add(struct import_summary *sum, const char *label, int64_t n);
 
 typedef struct import_ctx import_ctx;
+
+/* Before reading any row: hash the bytes of `path` (a regular file) and
+ * look for a committed import of `kind` with the same bytes. Returns 1
+ * when there is one (sum->duplicate, duplicate_bytes and duplicate_of
+ * set: nothing to do), 0 otherwise (the hash is kept in sum->bytes for
+ * import_begin to record), or an err_code. Nothing is checked with
+ * opts->force, for standard input or a file that cannot be opened (the
+ * import then says why). A file re-encoded (other quoting, line endings)
+ * is still recognised, later, by the digest of its records. */
+int import_known_bytes(store *s, const char *kind, const char *path, const struct import_opts *opts,
+                       struct import_summary *sum);
 
 /* Open `path`, begin the transaction and the ledger row of `kind`.
  * `header_rows` > 1 tells the reader to expect extra header rows; the

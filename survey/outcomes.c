@@ -157,6 +157,8 @@ int outcomes_import(store *s, const char *path, const struct import_opts *opts,
 	struct csv_row row;
 	int rc;
 
+	if ((rc = import_known_bytes(s, "outcomes", path, opts, sum)))
+		return rc < 0 ? rc : 0;
 	if ((rc = import_begin(&r.c, s, "outcomes", path, opts, sum)))
 		return rc;
 	rc = csv_reader_next(import_reader(r.c), &row);

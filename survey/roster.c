@@ -348,6 +348,8 @@ int roster_import_mapped(store *s, const char *path, const struct import_opts *o
 	int64_t departed = 0;
 	struct roster_counts before;
 
+	if ((rc = import_known_bytes(s, "roster", path, opts, sum)))
+		return rc < 0 ? rc : 0;
 	if ((rc = import_begin(&c, s, "roster", path, opts, sum)))
 		return rc;
 	if ((rc = store_roster_counts(s, &before)))

@@ -1073,6 +1073,10 @@ int survey_import(store *s, const char *path, const struct survey_import_opts *s
 	memset(report, 0, sizeof(*report));
 	if ((rc = load_inputs(sopts, opts, &cb, &l)))
 		goto out;
+	if ((rc = import_known_bytes(s, "survey", path, opts, sum))) {
+		rc = rc < 0 ? rc : 0;
+		goto out;
+	}
 	st.s = s;
 	st.cb = cb;
 	st.labels = l;

@@ -22,6 +22,7 @@ static const char *tables_by_version[] = {
     "activity_weekly.coarse", /* a column: migration 11 adds no table */
     "audit_log_minute",
     "snapshot_scores.rank_lo",
+    "imports.bytes_sha256",
 };
 _Static_assert(sizeof(tables_by_version) / sizeof(tables_by_version[0]) == STORE_SCHEMA_VERSION,
                "one entry per migration");

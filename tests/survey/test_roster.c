@@ -310,6 +310,36 @@ Test(survey_roster, reports_the_same_content_again_as_a_duplicate_and_changes_no
 	import_summary_clear(&sum);
 }
 
+Test(survey_roster, recognises_the_same_bytes_before_reading_a_row)
+{
+	static const char other[] = "employee_id,name,email,department,level,consent\n"
+	                            "E1,Ada Holm,ada@example.com,Development,employee,yes\n";
+	struct import_summary sum;
+
+	cr_assert(eq(int, import_text("r1.csv", good, false, &sum), 0));
+	cr_assert(not(sum.duplicate));
+	cr_assert(eq(
+	    i64, tu_db_int(db, "SELECT count(*) FROM imports WHERE bytes_sha256 IS NOT NULL"), 1));
+	import_summary_clear(&sum);
+	/* The same bytes under another name: known before any row is read. */
+	cr_assert(eq(int, import_text("copy.csv", good, false, &sum), 0));
+	cr_assert(sum.duplicate && sum.duplicate_bytes);
+	cr_assert(eq(i64, sum.duplicate_of, 1));
+	cr_assert(eq(i64, sum.rows_read, 0));
+	import_summary_clear(&sum);
+	/* Another roster, then the first again: a roster replaces the one
+	 * before, so the old bytes are a new import, not a duplicate. */
+	cr_assert(eq(int, import_text("r2.csv", other, false, &sum), 0));
+	cr_assert(not(sum.duplicate));
+	import_summary_clear(&sum);
+	cr_assert(eq(int, import_text("r1.csv", good, false, &sum), 0));
+	cr_assert(not(sum.duplicate));
+	cr_assert(sum.committed);
+	cr_assert(eq(i64, sum.rows_read, 3));
+	import_summary_clear(&sum);
+	cr_assert(eq(i64, tu_db_int(db, "SELECT count(*) FROM imports WHERE kind = 'roster'"), 3));
+}
+
 Test(survey_roster, opting_out_removes_stored_answers_and_activity_in_the_same_import)
 {
 	struct import_summary sum;
