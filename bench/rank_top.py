@@ -61,6 +61,22 @@ def timed(cmd):
     return float(secs), int(kib)
 
 
+def make_db(binary, people, data):
+    """The synthetic database of `people` people in `data`, made once."""
+    os.makedirs(data, exist_ok=True)
+    db = os.path.join(data, "rank_top_%d.db" % people)
+    if not os.path.exists(db + ".complete"):
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db + suffix):
+                os.unlink(db + suffix)
+        subprocess.run([binary, "--db", db, "-q", "init"], check=True)
+        sql = FILL.format(n=people, k=people * 6 // 10)
+        subprocess.run(["sqlite3", db], input=sql, text=True, check=True,
+                       stdout=subprocess.DEVNULL)
+        open(db + ".complete", "w").close()
+    return db
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--people", type=int, default=1_000_000)
@@ -72,17 +88,7 @@ def main():
     if not os.access(binary, os.X_OK):
         sys.exit("bench/rank_top: no %s (cmake --preset release && cmake --build "
                  "--preset release)" % binary)
-    os.makedirs(a.data, exist_ok=True)
-    db = os.path.join(a.data, "rank_top_%d.db" % a.people)
-    if not os.path.exists(db + ".complete"):
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(db + suffix):
-                os.unlink(db + suffix)
-        subprocess.run([binary, "--db", db, "-q", "init"], check=True)
-        sql = FILL.format(n=a.people, k=a.people * 6 // 10)
-        subprocess.run(["sqlite3", db], input=sql, text=True, check=True,
-                       stdout=subprocess.DEVNULL)
-        open(db + ".complete", "w").close()
+    db = make_db(binary, a.people, a.data)
     ours_cmd = [binary, "--db", db, "rank", "--limit", "20", "--format", "csv"]
     base_cmd = ["sqlite3", db, BASELINE]
     timed(ours_cmd)  # warm the page cache for both

@@ -8,11 +8,15 @@
 #include "ipc/served.h"
 
 #include <math.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -23,7 +27,8 @@ struct served {
 	struct service_snapshot info;
 	struct served_person *people;
 	size_t n, cap;
-	size_t *index; /* open addressing by employee_id: person index + 1, 0 = empty */
+	struct arena strings; /* the people's strings: freed at once (core/arena.h) */
+	size_t *index;        /* open addressing by employee_id: person index + 1, 0 = empty */
 	size_t index_mask;
 	struct scorer_params params;
 	char *params_json;
@@ -39,6 +44,16 @@ static uint64_t hash_str(const char *s)
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
 	return h;
+}
+
+/* Hand the heap pages left free back to the system: after a snapshot is
+ * loaded (the reading's temporaries) and after one is freed. A few ms for
+ * a million people, once per swap. */
+static void give_back(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 }
 
 served *served_new(const struct service_snapshot *info)
@@ -63,11 +78,11 @@ void served_add(served *sv, const struct service_row *row)
 	}
 	p = &sv->people[sv->n++];
 	p->pid = row->pid;
-	p->employee_id = xstrdup(row->employee_id ? row->employee_id : "");
-	p->name = xstrdup(row->name ? row->name : "");
-	p->email = xstrdup(row->email ? row->email : "");
-	p->department = xstrdup(row->department ? row->department : "");
-	p->level = xstrdup(row->level ? row->level : "");
+	p->employee_id = arena_strdup(&sv->strings, row->employee_id ? row->employee_id : "");
+	p->name = arena_strdup(&sv->strings, row->name ? row->name : "");
+	p->email = arena_strdup(&sv->strings, row->email ? row->email : "");
+	p->department = arena_strdup(&sv->strings, row->department ? row->department : "");
+	p->level = arena_strdup(&sv->strings, row->level ? row->level : "");
 	p->listable = !row->opted_out && !row->departed;
 	p->eligible = row->eligible && p->listable;
 	p->rank = row->rank;
@@ -77,7 +92,7 @@ void served_add(served *sv, const struct service_row *row)
 	p->activity = row->activity;
 	p->attitude = row->attitude;
 	p->motivation = row->motivation;
-	p->detail = xstrdup(row->detail ? row->detail : "{}");
+	p->detail = arena_strdup(&sv->strings, row->detail ? row->detail : "{}");
 }
 
 /* Percentiles by the scorer's one rule (scorer_standings): among the
@@ -242,6 +257,7 @@ done:
 	store_read_end(s);
 	free(params);
 	served_unref(&sv);
+	give_back();
 	return rc;
 }
 
@@ -261,15 +277,7 @@ void served_unref(served **svp)
 	*svp = NULL;
 	if (atomic_fetch_sub(&sv->refs, 1) != 1)
 		return;
-	for (size_t i = 0; i < sv->n; i++) {
-		struct served_person *p = &sv->people[i];
-		free(p->employee_id);
-		free(p->name);
-		free(p->email);
-		free(p->department);
-		free(p->level);
-		free(p->detail);
-	}
+	arena_free(&sv->strings);
 	free(sv->people);
 	free(sv->index);
 	free(sv->params_json);
@@ -283,6 +291,7 @@ void served_unref(served **svp)
 	free(sv->pilot.members);
 	free(sv->pilot.name);
 	free(sv);
+	give_back();
 }
 
 const struct service_snapshot *served_info(const served *sv)

@@ -16,6 +16,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -1692,6 +1695,13 @@ int ipc_server_run(const struct ipc_server_opts *opts)
 		log_warn("--role hr on %s without CURVE: every local user can connect and read HR "
 		         "data; use an ipc:// socket or CURVE to keep it to the service's users",
 		         opts->bind);
+#ifdef __GLIBC__
+	/* A fixed threshold: glibc raises it to the size of each large block
+	 * freed (up to 32 MiB), after which a snapshot's arrays come from the
+	 * heap, and a heap freed in the middle is not given back. From 1 MiB
+	 * up, blocks are mapped and unmapped (bench/serve_swaps.py). */
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
 	served_slot_init(&sv.slot);
 	sv.cache = reply_cache_new(CACHE_ENTRIES, CACHE_BYTES, free_cached_msg);
 	pthread_mutex_init(&sv.qmu, NULL);

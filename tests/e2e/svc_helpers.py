@@ -422,6 +422,16 @@ def dump_digest(path):
         con.close()
 
 
+def sanitized(binary):
+    """Whether the binary was built with AddressSanitizer (its memory
+    figures then include ASan's quarantine)."""
+    try:
+        with open(binary, "rb") as f:
+            return b"__asan_init" in f.read()
+    except OSError:
+        return False
+
+
 def rss_kib(pid):
     """VmRSS of a process in KiB (0 when /proc cannot tell)."""
     try:

@@ -24,7 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from svc_helpers import (BINARY, Results, Server, dealer, dealer_request,  # noqa: E402
-                         make_db, person_id)
+                         make_db, person_id, rss_kib, sanitized)
 
 import zmq  # noqa: E402
 
@@ -32,22 +32,6 @@ N_PEOPLE = 1200
 CLIENTS = 10
 REQUESTS = 200
 HWM = 32
-
-
-def sanitized(binary):
-    try:
-        with open(binary, "rb") as f:
-            return b"__asan_init" in f.read()
-    except OSError:
-        return False
-
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return -1
 
 
 def test_non_readers(r, tmp):
