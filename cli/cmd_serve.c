@@ -69,7 +69,8 @@ static void serve_help(FILE *f)
 	        "usage: ambassador [--db PATH] serve [--bind ENDPOINT] [--pub ENDPOINT]\n"
 	        "         [--role hr|intranet] [--socket-group GROUP]\n"
 	        "         [--curve-secret KEYFILE --clients CLIENTS.csv]\n"
-	        "         [--workers N] [--poll-ms N] [--rate-limit N [--rate-burst N]]\n\n"
+	        "         [--workers N] [--poll-ms N] [--rate-limit N [--rate-burst N]]\n"
+	        "         [--max-connections N]\n\n"
 	        "Answer requests of the JSON protocol on a ZeroMQ ROUTER socket from the\n"
 	        "published score snapshot, held in memory; `invitations` lists the people of\n"
 	        "the newest approved pilot (`ambassador pilot`). A newly published snapshot\n"
@@ -91,7 +92,10 @@ static void serve_help(FILE *f)
 	        "                      limit; every client without CURVE is one client,\n"
 	        "                      \"local\"); past it `rate_limited` with retry_after_ms\n"
 	        "  --rate-burst N      requests a client may send at once (default: N of\n"
-	        "                      --rate-limit)\n\n"
+	        "                      --rate-limit)\n"
+	        "  --max-connections N client connections open at once (default %d, or\n"
+	        "                      fewer when the open-files limit is lower); one more\n"
+	        "                      is closed as soon as it is accepted\n\n"
 	        "The audit log keeps one row per minute, client, op and status with the\n"
 	        "number of requests (`ambassador audit`); while it cannot be written only\n"
 	        "ping is answered.\n"
@@ -99,7 +103,7 @@ static void serve_help(FILE *f)
 	        "lives in a directory of this user's that nobody else may write to; a second\n"
 	        "server on the same path is refused. SIGINT or SIGTERM stop it cleanly. See\n"
 	        "docs/operations.md, 'Security and hardening'.\n\nops:\n",
-	        IPC_DEFAULT_ENDPOINT);
+	        IPC_DEFAULT_ENDPOINT, IPC_MAX_CONNECTIONS);
 	proto_describe_ops(print_op, f);
 }
 
@@ -116,6 +120,7 @@ int cmd_serve(struct app *app, int argc, char **argv)
 	    {"poll-ms", required_argument, NULL, 'P'},
 	    {"rate-limit", required_argument, NULL, 'L'},
 	    {"rate-burst", required_argument, NULL, 'B'},
+	    {"max-connections", required_argument, NULL, 'M'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -160,6 +165,11 @@ int cmd_serve(struct app *app, int argc, char **argv)
 			if ((rc = cli_parse_int(optarg, "--rate-burst", 1, 1000000, &v)))
 				return rc;
 			o.rate_burst = (double)v;
+			break;
+		case 'M':
+			if ((rc = cli_parse_int(optarg, "--max-connections", 1, 1000000, &v)))
+				return rc;
+			o.max_connections = (int)v;
 			break;
 		case 'h': serve_help(app->out); return 0;
 		default: return err_set(ERR_USAGE, "see `ambassador serve --help`");

@@ -22,6 +22,8 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +175,14 @@ struct server {
 	int64_t fbatch_at;
 	struct refusal_seen refusal_keys[REFUSAL_KEYS];
 	time_t refusal_window;
+	/* Client connections (front end): accepted, not yet disconnected, by
+	 * file descriptor (from the ROUTER's monitor). */
+	int max_conns;
+	size_t nconns;
+	unsigned char *conn_open; /* one byte a descriptor below conn_fds */
+	size_t conn_fds;
+	uint64_t conns_refused, conns_refused_quiet;
+	time_t conns_logged_at;
 	unsigned refusals_logged;
 	uint64_t refusals_quiet, auth_refusals;
 	struct rate_bucket rates[RATE_CLIENTS];
@@ -1214,6 +1224,45 @@ static void log_auth_refusal(struct server *sv, unsigned status)
 	sv->refusals_quiet = 0;
 }
 
+/* A client connection accepted (its descriptor from the monitor): over
+ * the cap, it is shut down at once (libzmq then closes it and the client
+ * retries later); a refusal is logged at most once a minute. The
+ * descriptor is still libzmq's here: the event comes before its
+ * DISCONNECTED, which is read in order, so it is not yet reused by
+ * another connection of this socket. */
+static void conn_accepted(struct server *sv, uint32_t fd)
+{
+	time_t now = time(NULL);
+
+	if (sv->nconns < (size_t)sv->max_conns) {
+		if (fd < sv->conn_fds && !sv->conn_open[fd]) {
+			sv->conn_open[fd] = 1;
+			sv->nconns++;
+		}
+		return;
+	}
+	shutdown((int)fd, SHUT_RDWR);
+	sv->conns_refused++;
+	if (now - sv->conns_logged_at < 60) {
+		sv->conns_refused_quiet++;
+		return;
+	}
+	sv->conns_logged_at = now;
+	log_warn("connections: %zu open, the most allowed (--max-connections %d): a new one "
+	         "was closed%s",
+	         sv->nconns, sv->max_conns,
+	         sv->conns_refused_quiet ? "; more were in the last minute" : "");
+	sv->conns_refused_quiet = 0;
+}
+
+static void conn_closed(struct server *sv, uint32_t fd)
+{
+	if (fd < sv->conn_fds && sv->conn_open[fd]) {
+		sv->conn_open[fd] = 0;
+		sv->nconns--;
+	}
+}
+
 /* One event of the ROUTER's monitor: [uint16 event, uint32 value][address].
  * Returns false when there was none to read. */
 static bool from_monitor(struct server *sv)
@@ -1236,7 +1285,11 @@ static bool from_monitor(struct server *sv)
 		}
 		zmq_msg_close(&m);
 	}
-	if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+	if (event == ZMQ_EVENT_ACCEPTED)
+		conn_accepted(sv, value);
+	else if (event == ZMQ_EVENT_DISCONNECTED)
+		conn_closed(sv, value);
+	else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
 		log_auth_refusal(sv, value);
 	else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
 	         event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
@@ -1338,8 +1391,6 @@ static void serve_loop(struct server *sv)
 		log_error("serve: %s", err_msg());
 		return;
 	}
-	if (!sv->monitor)
-		w[W_MONITOR].clean = true; /* nothing to watch without CURVE */
 	for (;;) {
 		struct pollfd fds[W_COUNT + 1];
 		int map[W_COUNT + 1], nfds = 0;
@@ -1437,16 +1488,17 @@ static int setup_front(struct server *sv, const char *secret)
 		    set_int(sv->front, ZMQ_ZAP_ENFORCE_DOMAIN, 1))
 			return zerr("CURVE options");
 	}
-	/* With CURVE, watch the handshakes: a refused key is logged from its
-	 * HANDSHAKE_FAILED_AUTH event (test plan F1). Set up before the bind
-	 * so no event is missed. */
-	if (secret && (zmq_socket_monitor(sv->front, MONITOR_ENDPOINT,
-	                                  ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
-	                                      ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-	                                      ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0 ||
-	               !(sv->monitor = zmq_socket(sv->ctx, ZMQ_PAIR)) ||
-	               set_int(sv->monitor, ZMQ_LINGER, 0) ||
-	               zmq_connect(sv->monitor, MONITOR_ENDPOINT) != 0))
+	/* Watch the connections (the cap: conn_accepted) and, with CURVE, the
+	 * handshakes: a refused key is logged from its HANDSHAKE_FAILED_AUTH
+	 * event (test plan F1). Set up before the bind so no event is missed. */
+	if (zmq_socket_monitor(sv->front, MONITOR_ENDPOINT,
+	                       ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED |
+	                           (secret ? ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+	                                         ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+	                                         ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+	                                   : 0)) != 0 ||
+	    !(sv->monitor = zmq_socket(sv->ctx, ZMQ_PAIR)) || set_int(sv->monitor, ZMQ_LINGER, 0) ||
+	    zmq_connect(sv->monitor, MONITOR_ENDPOINT) != 0)
 		return zerr("ROUTER monitor");
 	return ipc_endpoint_bind(&sv->front_ep, sv->front, o->bind, o->socket_group);
 }
@@ -1641,6 +1693,37 @@ static int check_opts(const struct ipc_server_opts *o, char secret[41])
 	return 0;
 }
 
+/* The cap on client connections: --max-connections or the default, never
+ * more than the file-descriptor limit leaves after IPC_FD_RESERVE (past
+ * it libzmq could not accept, and SQLite could not open its files). */
+static int conn_limit(struct server *sv)
+{
+	const int asked = sv->opts->max_connections;
+	struct rlimit rl;
+	long room = 1L << 20;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)room + IPC_FD_RESERVE)
+		room = (long)rl.rlim_cur - IPC_FD_RESERVE;
+	if (room < 1)
+		return err_set(ERR_USAGE,
+		               "the open-files limit (%ld) leaves no room for clients after the %d "
+		               "the server keeps; raise it (ulimit -n, LimitNOFILE= in the unit)",
+		               room + IPC_FD_RESERVE, IPC_FD_RESERVE);
+	if (asked > room)
+		return err_set(
+		    ERR_USAGE,
+		    "--max-connections %d is more than the open-files limit allows (%ld, "
+		    "%d kept for the database and libzmq): ask for at most %ld or raise "
+		    "the limit (ulimit -n, LimitNOFILE= in the unit)",
+		    asked, room + IPC_FD_RESERVE, IPC_FD_RESERVE, room);
+	sv->max_conns =
+	    asked > 0 ? asked : (int)(room < IPC_MAX_CONNECTIONS ? room : IPC_MAX_CONNECTIONS);
+	sv->conn_fds = (size_t)room + IPC_FD_RESERVE;
+	sv->conn_open = xcalloc(sv->conn_fds, 1);
+	return 0;
+}
+
 /* Without CURVE: the role --role names; when it names none, hr on an ipc
  * socket (created 0600 or 0660: this user and the named group only) and
  * intranet on loopback tcp, which every local user can reach. */
@@ -1687,7 +1770,7 @@ int ipc_server_run(const struct ipc_server_opts *opts)
 	char secret[41];
 	int rc;
 
-	if ((rc = check_opts(opts, secret)))
+	if ((rc = check_opts(opts, secret)) || (rc = conn_limit(&sv)))
 		return rc;
 	if (!opts->curve_secret)
 		eff.role = plain_role(opts);
@@ -1737,6 +1820,9 @@ int ipc_server_run(const struct ipc_server_opts *opts)
 	         (unsigned long long)reply_cache_resets(sv.cache));
 	if (sv.auth_refusals)
 		log_info("%llu CURVE handshakes refused", (unsigned long long)sv.auth_refusals);
+	if (sv.conns_refused)
+		log_info("%llu connections closed over the cap of %d",
+		         (unsigned long long)sv.conns_refused, sv.max_conns);
 	if (sv.write_refusals || sv.rate_refusals)
 		log_info("%llu writes refused (writer queue full); %llu requests over a rate limit",
 		         (unsigned long long)sv.write_refusals,
@@ -1758,6 +1844,7 @@ out:
 	memset(secret, 0, sizeof(secret));
 	store_close(&sv.loader_store);
 	served_slot_destroy(&sv.slot);
+	free(sv.conn_open);
 	invite_book_destroy(&sv.invites);
 	free(sv.queue);
 	for (size_t i = 0; i < sv.wn; i++) { /* left only when the writer never ran */

@@ -46,7 +46,16 @@ struct ipc_server_opts {
 	 * at once (0: as many as a second's worth); past it `rate_limited`. */
 	double rate_limit;
 	double rate_burst;
+	/* Client connections open at once (0: the default, IPC_MAX_CONNECTIONS
+	 * or fewer when the file-descriptor limit is lower); one more is
+	 * closed as soon as it is accepted. */
+	int max_connections;
 };
+
+/* The default cap on client connections. */
+#define IPC_MAX_CONNECTIONS 1000
+/* File descriptors kept for the database, libzmq and the log. */
+#define IPC_FD_RESERVE 64
 
 /* 0 when `endpoint` may be bound without CURVE: ipc://, or tcp:// on
  * 127.0.0.0/8, [::1] or localhost; ERR_USAGE (with the reason) otherwise. */
