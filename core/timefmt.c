@@ -93,6 +93,16 @@ static int all_digits(const char *s)
 	return 1;
 }
 
+static int parse_zone(const char *p, int *off);
+
+/* "UTC" or "GMT" (any case) at p: the only zone names an ISO date-time
+ * may carry here (LinkedIn writes "2026-10-21 08:14:02 UTC"); a name
+ * such as CET would silently mean UTC, so those stay refused. */
+static int utc_name(const char *p)
+{
+	return strncasecmp(p, "UTC", 3) == 0 || strncasecmp(p, "GMT", 3) == 0;
+}
+
 int timefmt_parse(const char *s, int64_t *out)
 {
 	const char *p = s;
@@ -128,7 +138,7 @@ int timefmt_parse(const char *s, int64_t *out)
 			return err_set(ERR_INVALID, "'%s' has an impossible time of day", s);
 		if (*p == ' ')
 			p++;
-		if (*p && parse_offset(p, &off))
+		if (*p && (utc_name(p) ? parse_zone(p, &off) : parse_offset(p, &off)))
 			goto bad;
 	} else if (*p) {
 		goto bad;

@@ -37,6 +37,19 @@ Test(core_timefmt, still_parses_iso_8601)
 	same("2026-03-14T09:05:00Z", "2026-03-14T09:05:00Z");
 }
 
+Test(core_timefmt, reads_iso_8601_with_utc_or_gmt_named)
+{
+	int64_t t = 0;
+
+	/* LinkedIn's data export writes dates this way */
+	cr_assert(eq(i64, iso("2026-10-21 08:14:02 UTC"), iso("2026-10-21T08:14:02Z")));
+	cr_assert(eq(i64, iso("2026-10-21T08:14:02utc"), iso("2026-10-21T08:14:02Z")));
+	cr_assert(eq(i64, iso("2026-10-21 08:14:02 GMT+02:00"), iso("2026-10-21T06:14:02Z")));
+	/* another zone name would be read as UTC without a word: refused */
+	cr_assert(eq(int, timefmt_parse("2026-10-21 08:14:02 CET", &t), ERR_INVALID));
+	cr_assert(eq(int, timefmt_parse("2026-10-21 08:14:02 UTCX", &t), ERR_INVALID));
+}
+
 Test(core_timefmt, reads_qualtrics_timestamps)
 {
 	same("2026-03-09 07:26:14", "2026-03-09T07:26:14Z");
