@@ -292,7 +292,7 @@ static int show(struct app *app, struct pilot_args *a)
 		return rc;
 	/* Scores from the pilot's own snapshot; nobody is left out for having
 	 * declined since (the invitation column says so). */
-	if ((rc = scoring_view_open(app, p.snapshot_id, NULL, false, &v)) == ERR_NOT_FOUND) {
+	if ((rc = scoring_view_open_with_declined(app, p.snapshot_id, &v)) == ERR_NOT_FOUND) {
 		err_clear(); /* the snapshot was removed (retention): no scores */
 		rc = 0;
 	}

@@ -68,6 +68,7 @@ void scoring_fmt_component(char *out, double v)
 struct view_query {
 	const char *employee_id;
 	bool with_detail;
+	bool with_declined; /* also people who declined within the cool-down */
 	bool top;
 	int64_t limit;
 	const char *department, *level;
@@ -96,7 +97,8 @@ static int view_open(struct app *app, int64_t id, const struct view_query *q,
 	if ((rc = scorer_params_from_json(&out->params, out->info.params)))
 		goto end;
 	/* A decline counts from today, whatever the snapshot's date. */
-	declined_since = clock_now() - (int64_t)out->params.cooldown_days * 86400;
+	declined_since =
+	    q->with_declined ? INT64_MAX : clock_now() - (int64_t)out->params.cooldown_days * 86400;
 	out->top_only = q->top;
 	if (q->top)
 		rc = store_snapshot_top(out->store, out->info.id, declined_since, q->limit,
@@ -120,6 +122,13 @@ int scoring_view_open(struct app *app, int64_t id, const char *employee_id, bool
                       struct scoring_view *out)
 {
 	const struct view_query q = {.employee_id = employee_id, .with_detail = with_detail};
+
+	return view_open(app, id, &q, out);
+}
+
+int scoring_view_open_with_declined(struct app *app, int64_t id, struct scoring_view *out)
+{
+	const struct view_query q = {.with_declined = true};
 
 	return view_open(app, id, &q, out);
 }

@@ -58,6 +58,10 @@ struct scoring_view {
  * ERR_NOT_FOUND with advice when nothing was scored yet. */
 int scoring_view_open(struct app *app, int64_t id, const char *employee_id, bool with_detail,
                       struct scoring_view *out);
+/* Like scoring_view_open (everyone, no detail), keeping people who
+ * declined an invitation since: a pilot's record shows the scores it was
+ * approved with, and says who declined in its own column. */
+int scoring_view_open_with_declined(struct app *app, int64_t id, struct scoring_view *out);
 /* Only the first `limit` eligible people by rank (of `department` and
  * `level` when given), read through the rank index: for `rank --limit`. */
 int scoring_view_open_top(struct app *app, int64_t id, int64_t limit, const char *department,

@@ -176,6 +176,19 @@ def test_pilot_workflow(r, tmp):
                 rep["error"]["message"], "a departed person cannot be invited: %r" % rep)
         r.check(amb(db, "invitations", "set", leaver, "accepted").returncode == 1,
                 "nor accepted from the CLI")
+        # Someone declines: they leave the invitations, but the pilot's record
+        # keeps the scores it was approved with and says they declined.
+        decliner = pilot[1]
+        r.check(amb(db, "invitations", "set", decliner, "declined").returncode == 0,
+                "a pilot member declines")
+        got = wait_for(lambda: decliner not in [x["employee_id"]
+                                                for x in invitees(ep)["items"]])
+        r.check(got, "a person who declined leaves the invitation list")
+        show = json.loads(amb(db, "pilot", "show", "spring", "--format", "json").stdout)
+        row = [m for m in show["members"]["items"] if m["employee_id"] == decliner]
+        r.check(row and row[0]["invitation"] == "declined" and
+                isinstance(row[0]["score"], (int, float)) and row[0]["score"] > 0,
+                "pilot show keeps a decliner's score and says declined: %r" % row)
         # HR corrects a mistake; the reason is kept.
         r.check(amb(db, "invitations", "set", pilot[0], "none").returncode == 2,
                 "none needs --reason")
