@@ -145,8 +145,6 @@ int candidates_pick(const struct scoring_view *v, const struct candidates_req *r
 {
 	struct select_person *people = xcalloc(v->eligible + 1, sizeof(*people));
 	size_t *row_of = xcalloc(v->eligible + 1, sizeof(*row_of)), n = 0, npicks = 0;
-	double *att = xcalloc(v->eligible + 1, sizeof(double));
-	double *mot = xcalloc(v->eligible + 1, sizeof(double));
 	struct select_pick *picks = xcalloc(req->size + 1, sizeof(*picks));
 	struct candidate *c = NULL;
 	struct select_opts so = {
@@ -159,9 +157,9 @@ int candidates_pick(const struct scoring_view *v, const struct candidates_req *r
 
 	*out = NULL;
 	*out_n = 0;
+	struct snapshot_row *picked = NULL;
+	struct scorer_standing *st = NULL;
 	for (size_t i = 0; i < v->eligible; i++) {
-		att[i] = v->rows[i].attitude;
-		mot[i] = v->rows[i].motivation;
 		if (req->department &&
 		    !served_same_department(req->department, v->rows[i].department))
 			continue;
@@ -170,6 +168,14 @@ int candidates_pick(const struct scoring_view *v, const struct candidates_req *r
 		row_of[n++] = i;
 	}
 	if ((rc = scorer_select(picks, &npicks, people, n, &so)))
+		goto done;
+	/* The picks' percentiles by the one rule (scoring_standings), as
+	 * `explain` and the service show them. */
+	picked = xcalloc(npicks + 1, sizeof(*picked));
+	st = xcalloc(npicks + 1, sizeof(*st));
+	for (size_t k = 0; k < npicks; k++)
+		picked[k] = v->rows[row_of[picks[k].index]];
+	if ((rc = scoring_standings(v, picked, npicks, st)))
 		goto done;
 	c = xcalloc(npicks + 1, sizeof(*c));
 	size_t out_i = scorer_select_left_out(picks, npicks, n);
@@ -186,9 +192,8 @@ int candidates_pick(const struct scoring_view *v, const struct candidates_req *r
 		if (!detail && store_snapshot_detail(v->store, v->info.id, r->pid, &own) == 1)
 			detail = own;
 		if (detail && scorer_detail_decode(&d, detail) == 0)
-			explain_facts(&reason, &d, r->attitude, r->motivation,
-			              scorer_percentile(att, v->eligible, r->attitude),
-			              scorer_percentile(mot, v->eligible, r->motivation));
+			explain_facts(&reason, &d, r->attitude, r->motivation, st[k].company[2],
+			              st[k].company[3]);
 		free(own);
 		c[k].row = r;
 		c[k].reason = reason.data ? reason.data : xstrdup("");
@@ -204,8 +209,8 @@ done:
 	free(people);
 	free(row_of);
 	free(picks);
-	free(att);
-	free(mot);
+	free(picked);
+	free(st);
 	return rc;
 }
 

@@ -28,43 +28,6 @@ static void usage(FILE *f)
 	           "not compared), the activity sub-features per platform, and the reasons.\n");
 }
 
-/* Where the person stands among everyone of the snapshot still on the
- * roster (whatever their invitations), by the scorer's one rule. */
-static int standing_of(const struct scoring_view *v, const struct snapshot_row *r,
-                       struct scorer_standing *out)
-{
-	struct snapshot_row *all = NULL;
-	struct scorer_peer *peers = NULL;
-	struct scorer_standing *st = NULL;
-	size_t n = 0, me = 0;
-	int rc;
-
-	if ((rc = store_snapshot_rows(v->store, v->info.id, INT64_MAX, NULL, false, &all, &n)))
-		goto done;
-	peers = xcalloc(n + 1, sizeof(*peers));
-	st = xcalloc(n + 1, sizeof(*st));
-	for (size_t i = 0; i < n; i++) {
-		peers[i] = (struct scorer_peer){
-		    .department = all[i].department,
-		    .eligible = all[i].eligible,
-		    .v = {all[i].score, all[i].activity, all[i].attitude, all[i].motivation},
-		};
-		if (all[i].pid == r->pid)
-			me = i;
-	}
-	scorer_standings(st, peers, n, (size_t)v->params.min_group);
-	if (n == 0 || all[me].pid != r->pid)
-		rc = err_set(ERR_INTERNAL, "%s is not among the rows of snapshot #%lld",
-		             r->employee_id, (long long)v->info.id);
-	else
-		*out = st[me];
-done:
-	free(peers);
-	free(st);
-	store_snapshot_rows_free(&all, n);
-	return rc;
-}
-
 static int not_listed(store *s, const char *id)
 {
 	enum person_status st;
@@ -293,7 +256,7 @@ int cmd_explain(struct app *app, int argc, char **argv)
 	if (!rc)
 		rc = scorer_detail_decode(d, me[0].detail);
 	if (!rc)
-		rc = standing_of(&v, &me[0], &st);
+		rc = scoring_standings(&v, me, 1, &st);
 	if (rc)
 		goto done;
 	const struct snapshot_row *r = &me[0];

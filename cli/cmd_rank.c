@@ -14,6 +14,7 @@
 #include "cli/table.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/mem.h"
 #include "core/num.h"
 
 int scoring_parse_count(const char *opt, const char *s, int64_t max, int64_t *out)
@@ -140,6 +141,42 @@ int scoring_view_open_top(struct app *app, int64_t id, int64_t limit, const char
 	    .top = true, .limit = limit, .department = department, .level = level};
 
 	return view_open(app, id, &q, out);
+}
+
+int scoring_standings(const struct scoring_view *v, const struct snapshot_row *rows, size_t nrows,
+                      struct scorer_standing *out)
+{
+	struct snapshot_row *all = NULL;
+	struct scorer_peer *peers = NULL;
+	struct scorer_standing *st = NULL;
+	size_t n = 0, j = 0;
+	int rc;
+
+	if ((rc = store_snapshot_rows(v->store, v->info.id, INT64_MAX, NULL, false, &all, &n)))
+		return rc;
+	peers = xcalloc(n + 1, sizeof(*peers));
+	st = xcalloc(n + 1, sizeof(*st));
+	for (size_t i = 0; i < n; i++)
+		peers[i] = (struct scorer_peer){
+		    .department = all[i].department,
+		    .eligible = all[i].eligible,
+		    .v = {all[i].score, all[i].activity, all[i].attitude, all[i].motivation},
+		};
+	scorer_standings(st, peers, n, (size_t)v->params.min_group);
+	/* rows are a subsequence of `all`, in the same order */
+	for (size_t i = 0; i < nrows && rc == 0; i++) {
+		while (j < n && all[j].pid != rows[i].pid)
+			j++;
+		if (j == n)
+			rc = err_set(ERR_INTERNAL, "%s is not among the rows of snapshot #%lld",
+			             rows[i].employee_id, (long long)v->info.id);
+		else
+			out[i] = st[j];
+	}
+	free(peers);
+	free(st);
+	store_snapshot_rows_free(&all, n);
+	return rc;
 }
 
 void scoring_view_close(struct scoring_view *v)

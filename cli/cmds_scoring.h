@@ -12,6 +12,7 @@
 #include "cli/table.h"
 #include "core/store_scores.h"
 #include "scorer/profile.h"
+#include "scorer/rank.h"
 #include "scorer/select.h"
 
 int cmd_score(struct app *app, int argc, char **argv);
@@ -67,6 +68,13 @@ int scoring_view_open_with_declined(struct app *app, int64_t id, struct scoring_
 int scoring_view_open_top(struct app *app, int64_t id, int64_t limit, const char *department,
                           const char *level, struct scoring_view *out);
 void scoring_view_close(struct scoring_view *v);
+/* Where each of rows[0..nrows) of v's snapshot (read in the snapshot's
+ * order, as every view reads them) stands, into out[i]: among everyone of
+ * the snapshot still on the roster, whatever their invitations, by the
+ * scorer's one rule (scorer_standings with the snapshot's min_group), so
+ * that `explain`, `candidates` and the service give the same percentiles. */
+int scoring_standings(const struct scoring_view *v, const struct snapshot_row *rows, size_t nrows,
+                      struct scorer_standing *out);
 
 /* The snapshot, profile and parameters of `v` as facts of `t` (the xlsx
  * "About" sheet). */

@@ -4,10 +4,13 @@ give the same percentiles and the same reasons for the same person: the samples 
 imported and scored with the real binary, one person declines an
 invitation (percentiles do not move with invitations), a profile with
 min_group 12 makes some departments too small to compare, and 50 people
-(eligible and not) are asked both ways. Prints 'N passed, N failed'.
+(eligible and not) are asked both ways. `candidates` says the same
+attitude band ("top 25%") in its reasons as `explain` for each pick.
+Prints 'N passed, N failed'.
 """
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -56,6 +59,31 @@ def test_both_routes_agree(r, tmp):
     first = top[1].split(",")[1] if len(top) > 1 else ""
     p = run("invitations", "set", first, "declined", db=db, env=env)
     r.check(p.returncode == 0, "decline %s: %s" % (first, p.stderr))
+    # ten more with the most positive attitude decline too: percentiles
+    # among the people still listed (the old rule of `candidates`) would
+    # move everyone's attitude band up
+    ranked = json.loads(run("rank", "--limit", "0", "--format", "json", db=db,
+                            env=env).stdout)["items"]
+    keen = [x["employee_id"] for x in sorted(ranked, key=lambda x: -(x["attitude"] or 0))
+            if x["employee_id"] != first][:10]
+    for eid in keen:
+        p = run("invitations", "set", eid, "declined", db=db, env=env)
+        r.check(p.returncode == 0, "decline %s: %s" % (eid, p.stderr))
+    declined = set(keen) | {first}
+    # candidates' reasons use the same rule as explain
+    cand = run("candidates", "--size", "12", "--format", "json", db=db, env=env)
+    bands = 0
+    for item in json.loads(cand.stdout)["items"] if cand.returncode == 0 else []:
+        m = re.search(r"attitude \(([^)]*)\)", item["reason"])
+        got, _ = cli_explain(db, env, item["employee_id"])
+        want = [re.search(r"Attitude toward the organisation [0-9.]+ of 1 \(([^)]*)\)", x)
+                for x in (got[2] if got else [])]
+        want = [x.group(1) for x in want if x]
+        if m:
+            bands += 1
+            r.check(want == [m.group(1)], "%s: candidates says attitude %r, explain %r" %
+                    (item["employee_id"], m.group(1), want))
+    r.check(bands >= 5, "candidates gave attitude bands to compare (%d)" % bands)
     ids = ["E%04d" % i for i in range(1, 151)]
     srv = Server(db, "ipc://%s/explain.sock" % tmp, extra=["--role", "hr"], env=env)
     sock = dealer(srv.bind)
@@ -64,7 +92,7 @@ def test_both_routes_agree(r, tmp):
         for eid in ids:
             if asked == 50:
                 break
-            if eid == first:
+            if eid in declined:
                 continue
             rep = dealer_request(sock, {"op": "explain", "employee_id": eid})
             if not rep or not rep.get("ok"):
