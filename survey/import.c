@@ -162,13 +162,13 @@ static void keep_bytes_hash(import_ctx *c)
 	memcpy(c->rec.bytes_sha256, c->sum->bytes.sha256, sizeof(c->rec.bytes_sha256));
 }
 
-int import_begin(import_ctx **out, store *s, const char *kind, const char *path,
-                 const struct import_opts *opts, struct import_summary *sum)
+/* What both beginnings share: the context with its options, and the
+ * ledger row's kind and source (the base name of `name`). */
+static import_ctx *ctx_new(store *s, const char *kind, const char *name,
+                           const struct import_opts *opts, struct import_summary *sum)
 {
 	import_ctx *c = xcalloc(1, sizeof(*c));
-	int rc;
 
-	*out = NULL;
 	c->store = s;
 	c->sum = sum;
 	c->opts = *opts;
@@ -176,12 +176,35 @@ int import_begin(import_ctx **out, store *s, const char *kind, const char *path,
 		c->opts.max_errors = IMPORT_DEFAULT_MAX_ERRORS;
 	/* Excel in much of Europe separates with ';': take it from the header. */
 	c->opts.csv.sniff_delimiter = !c->opts.csv.delimiter;
-	if (!c->opts.csv.prefetch_from)
-		c->opts.csv.prefetch_from = CSV_PREFETCH_FROM; /* parse ahead in a thread */
-	c->path = xstrdup(path);
+	c->path = xstrdup(name);
 	fault_init(c);
 	snprintf(c->rec.kind, sizeof(c->rec.kind), "%s", kind);
-	snprintf(c->rec.source, sizeof(c->rec.source), "%s", base_name(path));
+	snprintf(c->rec.source, sizeof(c->rec.source), "%s", base_name(name));
+	return c;
+}
+
+/* Begin the transaction and the pending ledger row. */
+static int ctx_start(import_ctx *c)
+{
+	int rc;
+
+	if ((rc = store_begin(c->store)) ||
+	    (rc = store_import_start(c->store, c->rec.kind, c->rec.source, &c->rec.id)))
+		return rc;
+	c->sum->import_id = c->rec.id;
+	fault_point(c, FAULT_AFTER_BEGIN);
+	return 0;
+}
+
+int import_begin(import_ctx **out, store *s, const char *kind, const char *path,
+                 const struct import_opts *opts, struct import_summary *sum)
+{
+	import_ctx *c = ctx_new(s, kind, path, opts, sum);
+	int rc;
+
+	*out = NULL;
+	if (!c->opts.csv.prefetch_from)
+		c->opts.csv.prefetch_from = CSV_PREFETCH_FROM; /* parse ahead in a thread */
 	if ((rc = csv_reader_open(&c->reader, path, &c->opts.csv)))
 		goto fail;
 	/* A smaller page cache than the default: a large activity import
@@ -189,14 +212,8 @@ int import_begin(import_ctx **out, store *s, const char *kind, const char *path,
 	 * no cache of this size holds, so 32 MiB imports 10M events as fast as
 	 * 64 MiB (measured), and the peak memory of an import then does not
 	 * depend on how much of the file's data fits in the cache. */
-	if ((rc = store_set_cache_mib(s, 32)))
+	if ((rc = store_set_cache_mib(s, 32)) || (rc = ctx_start(c)))
 		goto fail;
-	if ((rc = store_begin(s)))
-		goto fail;
-	if ((rc = store_import_start(s, kind, c->rec.source, &c->rec.id)))
-		goto fail;
-	sum->import_id = c->rec.id;
-	fault_point(c, FAULT_AFTER_BEGIN);
 	*out = c;
 	return 0;
 fail:
@@ -207,32 +224,19 @@ fail:
 int import_begin_parts(import_ctx **out, store *s, const char *kind, const char *name,
                        const struct import_opts *opts, struct import_summary *sum)
 {
-	import_ctx *c = xcalloc(1, sizeof(*c));
+	import_ctx *c = ctx_new(s, kind, name, opts, sum);
 	int rc;
 
 	*out = NULL;
-	c->store = s;
-	c->sum = sum;
-	c->opts = *opts;
-	if (!c->opts.max_errors)
-		c->opts.max_errors = IMPORT_DEFAULT_MAX_ERRORS;
-	c->opts.csv.sniff_delimiter = !c->opts.csv.delimiter;
 	c->opts.csv.prefetch_from = 0; /* parts are in memory */
-	c->path = xstrdup(name);
 	c->base = xstrdup(name);
 	c->parts = true;
 	sha256_init(&c->parts_sha);
 	c->parts_sha_open = true;
-	fault_init(c);
-	snprintf(c->rec.kind, sizeof(c->rec.kind), "%s", kind);
-	snprintf(c->rec.source, sizeof(c->rec.source), "%s", base_name(name));
-	if ((rc = store_begin(s)) ||
-	    (rc = store_import_start(s, kind, c->rec.source, &c->rec.id))) {
+	if ((rc = ctx_start(c))) {
 		import_abort(&c);
 		return rc;
 	}
-	sum->import_id = c->rec.id;
-	fault_point(c, FAULT_AFTER_BEGIN);
 	*out = c;
 	return 0;
 }
