@@ -399,6 +399,52 @@ int store_begin(store *s)
 	if ((rc = store_step_done(s, st, "starting a transaction")))
 		return rc;
 	s->in_tx = true;
+	s->activity_written = false;
+	return 0;
+}
+
+int store_meta_int(store *s, const char *key, int64_t *out)
+{
+	char *v = NULL;
+	int rc = store_meta_get(s, key, &v);
+
+	*out = 0;
+	if (rc < 0)
+		return rc;
+	if (rc == 1 && num_int(v, INT64_MIN, INT64_MAX, out) != 0) {
+		free(v);
+		return err_set(ERR_CORRUPT, "meta %s is not a number", key);
+	}
+	free(v);
+	return 0;
+}
+
+int store_meta_set_int(store *s, const char *key, int64_t v)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%lld", (long long)v);
+	return store_meta_set(s, key, text);
+}
+
+int store_activity_version(store *s, int64_t *out)
+{
+	return store_meta_int(s, STORE_META_ACTIVITY_VERSION, out);
+}
+
+int store_activity_changed(store *s)
+{
+	int64_t v;
+	int rc = store_activity_version(s, &v);
+
+	return rc ? rc : store_meta_set_int(s, STORE_META_ACTIVITY_VERSION, v + 1);
+}
+
+int store_activity_written(store *s)
+{
+	if (!s->in_tx)
+		return store_activity_changed(s);
+	s->activity_written = true;
 	return 0;
 }
 
@@ -409,6 +455,11 @@ int store_commit(store *s)
 
 	if (!s->in_tx)
 		return err_set(ERR_INTERNAL, "no transaction to commit");
+	if (s->activity_written && (rc = store_activity_changed(s))) {
+		store_rollback(s);
+		return rc;
+	}
+	s->activity_written = false;
 	if ((rc = store_prepare(s, "COMMIT", &st)))
 		return rc;
 	if ((rc = store_step_done(s, st, "committing"))) {
@@ -427,6 +478,7 @@ void store_rollback(store *s)
 	 * statements fails (out of memory, full disk). */
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = false;
+	s->activity_written = false;
 }
 
 bool store_in_transaction(store *s)

@@ -112,6 +112,16 @@ int store_import_find_bytes(store *s, const char *kind, const char *bytes_sha256
 /* The most recent imports, newest first, at most `max`. */
 int store_import_list(store *s, struct import_record *out, size_t max, size_t *out_count);
 
+/* --- the activity version (the feature cache: core/store_features.h) ---- */
+
+/* The current activity version (0 when never bumped). */
+int store_activity_version(store *s, int64_t *out);
+
+/* Bump the activity version now. The store's own writers of
+ * activity_weekly (store_activity_add, retention) have it done at commit;
+ * this is for a write the store does not see (a test's own SQL). */
+int store_activity_changed(store *s);
+
 /* --- meta key/value ---------------------------------------------------- */
 
 /* Returns 1 and a malloc'ed copy in *out when set, 0 when not. */

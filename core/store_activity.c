@@ -215,6 +215,8 @@ int store_activity_add(store *s, const struct activity_cell *cells, const uint32
 	sqlite3_stmt *st;
 	int rc;
 
+	if (n && (rc = store_activity_written(s)))
+		return rc;
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
 	for (size_t i = 0; i < n; i++) {

@@ -18,49 +18,9 @@
 #define REC_DOUBLES 7
 #define REC_BYTES   (4 + 8 * REC_DOUBLES)
 
-static const char key_version[] = "activity_version";
+static const char key_version[] = STORE_META_ACTIVITY_VERSION;
 static const char key_params[] = "activity_features";
 static const char key_valid[] = "activity_features_version";
-
-/* A meta value as an integer; *out = 0 when absent. */
-static int meta_int(store *s, const char *key, int64_t *out)
-{
-	char *v = NULL;
-	int rc = store_meta_get(s, key, &v);
-
-	*out = 0;
-	if (rc < 0)
-		return rc;
-	if (rc == 1) {
-		if (num_int(v, INT64_MIN, INT64_MAX, out) != 0) {
-			free(v);
-			return err_set(ERR_CORRUPT, "meta %s is not a number", key);
-		}
-	}
-	free(v);
-	return 0;
-}
-
-static int meta_set_int(store *s, const char *key, int64_t v)
-{
-	char text[32];
-
-	snprintf(text, sizeof(text), "%lld", (long long)v);
-	return store_meta_set(s, key, text);
-}
-
-int store_activity_version(store *s, int64_t *out)
-{
-	return meta_int(s, key_version, out);
-}
-
-int store_activity_changed(store *s)
-{
-	int64_t v;
-	int rc = meta_int(s, key_version, &v);
-
-	return rc ? rc : meta_set_int(s, key_version, v + 1);
-}
 
 int store_features_forget(store *s, int64_t pid)
 {
@@ -69,17 +29,18 @@ int store_features_forget(store *s, int64_t pid)
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = meta_int(s, key_version, &v)) || (rc = meta_int(s, key_valid, &valid)))
+	if ((rc = store_meta_int(s, key_version, &v)) ||
+	    (rc = store_meta_int(s, key_valid, &valid)))
 		return rc;
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
 	if ((rc = store_bind(s, st, "removing a person's activity features", BIND_INT(pid))) ||
 	    (rc = store_step_done(s, st, "removing a person's activity features")))
 		return rc;
-	if ((rc = meta_set_int(s, key_version, v + 1)))
+	if ((rc = store_meta_set_int(s, key_version, v + 1)))
 		return rc;
 	/* The cache matched the weekly cells and lost exactly what they lost. */
-	return valid == v ? meta_set_int(s, key_valid, v + 1) : 0;
+	return valid == v ? store_meta_set_int(s, key_valid, v + 1) : 0;
 }
 
 int store_features_valid(store *s, const char *key, int64_t *out_version)
@@ -88,7 +49,8 @@ int store_features_valid(store *s, const char *key, int64_t *out_version)
 	char *params = NULL;
 	int rc;
 
-	if ((rc = meta_int(s, key_version, out_version)) || (rc = meta_int(s, key_valid, &valid)))
+	if ((rc = store_meta_int(s, key_version, out_version)) ||
+	    (rc = store_meta_int(s, key_valid, &valid)))
 		return rc;
 	if ((rc = store_meta_get(s, key_params, &params)) < 0)
 		return rc;
@@ -239,7 +201,7 @@ static int replace_rows(store *s, const char *key, int64_t version, store_featur
 		return rc;
 	if ((rc = store_meta_set(s, key_params, key)))
 		return rc;
-	return meta_set_int(s, key_valid, version);
+	return store_meta_set_int(s, key_valid, version);
 }
 
 int store_features_replace(store *s, const char *key, int64_t version, store_feature_next_fn next,

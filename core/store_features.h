@@ -43,13 +43,6 @@ struct feature_row {
 	size_t nplats;
 };
 
-/* The current activity version (0 when never bumped). */
-int store_activity_version(store *s, int64_t *out);
-
-/* Bump the activity version inside the caller's write transaction. Every
- * change to activity_weekly must call this in its transaction. */
-int store_activity_changed(store *s);
-
 /* Inside the caller's transaction, with person pid's weekly cells being
  * deleted: delete pid's cache row and bump the version, carrying a cache
  * that matched the old version to the new one. */

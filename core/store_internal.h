@@ -14,6 +14,9 @@ struct store {
 	char *path;
 	unsigned flags;
 	bool in_tx;
+	/* activity_weekly was written in this transaction: store_commit bumps
+	 * the activity version (store_activity_written) */
+	bool activity_written;
 	int read_depth;
 	uint8_t suppress_secret[32];
 	bool have_secret;
@@ -34,6 +37,21 @@ int store_prepare(store *s, const char *sql, sqlite3_stmt **out);
  * ERR_FULL "storage full", SQLITE_READONLY -> ERR_READONLY, corruption ->
  * ERR_CORRUPT, SQLITE_NOMEM -> ERR_NOMEM, I/O -> ERR_IO, else ERR_DB. */
 int store_sqlerr(store *s, int rc, const char *what);
+
+/* The meta key of the activity version (core/store_features.h). */
+#define STORE_META_ACTIVITY_VERSION "activity_version"
+
+/* A meta value as an integer (ERR_CORRUPT when it is not one); *out = 0
+ * when absent. */
+int store_meta_int(store *s, const char *key, int64_t *out);
+int store_meta_set_int(store *s, const char *key, int64_t v);
+
+/* The rule that keeps the feature cache honest, in one place: every
+ * writer of activity_weekly calls this. Inside a transaction the activity
+ * version is bumped once, by store_commit (a rollback drops it); outside
+ * one, at once. Erasures bump it themselves (store_features_forget), as
+ * they keep the cache valid. */
+int store_activity_written(store *s);
 
 /* Run a statement that returns no rows; SQLITE_DONE is success. */
 int store_step_done(store *s, sqlite3_stmt *st, const char *what);

@@ -76,7 +76,7 @@ static int retain_data(store *s, int days, bool audit_too, struct retention_coun
 	                      &out->key_chunks)) ||
 	    (rc = delete_rows(s, "DELETE FROM activity_seen WHERE key < ?1 << 51", week, &n)))
 		return rc;
-	if (out->activity_cells && (rc = store_activity_changed(s)))
+	if (out->activity_cells && (rc = store_activity_written(s)))
 		return rc;
 	snprintf(value, sizeof(value), "%d", days);
 	return store_meta_set(s, "retention_days", value);

@@ -661,8 +661,6 @@ int act_source_run(store *s, const char *path, const struct act_source *src,
 		rc = err_set(ERR_NODATA, "%s: no data rows; nothing imported", path);
 		goto out;
 	}
-	if ((rc = store_activity_changed(s)))
-		goto out;
 	rc = import_end(&a->c);
 out:
 	activity_sink_free(&a->sink);
@@ -697,9 +695,8 @@ int activity_import(store *s, const char *path, const struct import_opts *opts,
 		             path);
 		goto out;
 	}
-	/* Weekly cells changed: the feature cache is stale (core/store_features.h). */
-	if ((rc = store_activity_changed(s)))
-		goto out;
+	/* The weekly cells written make the feature cache stale: the store
+	 * bumps the activity version at commit (store_activity_written). */
 	rc = import_end(&a->c);
 out:
 	activity_sink_free(&a->sink); /* before a rollback: its writer may hold a batch */

@@ -7,6 +7,7 @@
 #include "../support/testutil.h"
 #include "core/err.h"
 #include "core/store.h"
+#include "core/store_activity.h"
 
 static const char *tables_by_version[] = {
     "people",
@@ -268,4 +269,45 @@ Test(core_sha256, computes_hmac_per_rfc_4231_case_2)
 	hmac_sha256(d, "Jefe", 4, msg, strlen(msg));
 	sha256_hex(hex, d);
 	cr_assert(eq(str, hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"));
+}
+
+Test(core_store, a_commit_bumps_the_activity_version_once_when_cells_were_written)
+{
+	char *dir = tu_tempdir(), *path = NULL;
+	struct activity_cell c = {.pid = 1, .week = 1300, .platform = 1, .kind = 1, .events = 2};
+	store *s = NULL;
+	int64_t v0 = -1, v = -1;
+
+	cr_assert(asprintf(&path, "%s/v.db", dir) > 0);
+	cr_assert(eq(int, store_open(&s, path, 0), 0), "%s", err_msg());
+	cr_assert(eq(int, store_activity_version(s, &v0), 0));
+	/* rolled back: nothing changed, no bump */
+	cr_assert(eq(int, store_begin(s), 0));
+	cr_assert(eq(int, store_activity_add(s, &c, NULL, 1), 0), "%s", err_msg());
+	store_rollback(s);
+	cr_assert(eq(int, store_activity_version(s, &v), 0));
+	cr_assert(eq(i64, v, v0));
+	/* committed without a cell: no bump */
+	cr_assert(eq(int, store_begin(s), 0));
+	cr_assert(eq(int, store_activity_add(s, &c, NULL, 0), 0));
+	cr_assert(eq(int, store_commit(s), 0));
+	cr_assert(eq(int, store_activity_version(s, &v), 0));
+	cr_assert(eq(i64, v, v0));
+	/* two batches in one transaction: one bump, at the commit */
+	cr_assert(eq(int, store_begin(s), 0));
+	cr_assert(eq(int, store_activity_add(s, &c, NULL, 1), 0));
+	cr_assert(eq(int, store_activity_add(s, &c, NULL, 1), 0));
+	cr_assert(eq(int, store_activity_version(s, &v), 0));
+	cr_assert(eq(i64, v, v0), "bumped before the commit");
+	cr_assert(eq(int, store_commit(s), 0));
+	cr_assert(eq(int, store_activity_version(s, &v), 0));
+	cr_assert(eq(i64, v, v0 + 1));
+	/* outside a transaction: at once */
+	cr_assert(eq(int, store_activity_add(s, &c, NULL, 1), 0));
+	cr_assert(eq(int, store_activity_version(s, &v), 0));
+	cr_assert(eq(i64, v, v0 + 2));
+	store_close(&s);
+	tu_rmrf(dir);
+	free(path);
+	free(dir);
 }
