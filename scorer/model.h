@@ -5,6 +5,10 @@
  * docs/design.md, section 'How scoring works' gives every formula and the reason for it. A
  * population owns every person record and string in it; records are borrowed by whoever reads them
  * and live until scorer_population_destroy.
+ *
+ * Defined in scorer/load.c (loading a population from the store),
+ * scorer/model.c (the population's lifecycle, features, components and the
+ * score) and scorer/snapshot.c (the detail record and writing snapshots).
  */
 #ifndef AMB_SCORER_MODEL_H
 #define AMB_SCORER_MODEL_H
