@@ -252,7 +252,11 @@ def test_f5_junk_connections_do_not_hurt_curve_clients(r, tmp):
         for j, _, _ in junk:
             j.close()
         rc = srv.stop()
-    limit = 3 * p99_before + 2000
+    # 5 ms of slack: on a shared 2-core machine a p99 of 500 requests moves
+    # by a few ms with the load beside it (4.0 ms against a 3.6 ms limit
+    # once, with the CI build running); the stall this guards against
+    # (CVE-2020-15166) holds clients for seconds
+    limit = 3 * p99_before + 5000
     print("    F5: CURVE client p99 %.0f us without junk, %.0f us with %d junk connections"
           " (limit %.0f us)" % (p99_before, p99_during, n_junk, limit))
     by_kind = {}
@@ -268,7 +272,7 @@ def test_f5_junk_connections_do_not_hurt_curve_clients(r, tmp):
     r.check(lost_before == 0 and lost_during == 0 and lost_after == 0,
             "F5: legit replies lost: %d before, %d during, %d after" %
             (lost_before, lost_during, lost_after))
-    r.check(p99_during <= limit, "F5: p99 with junk %.0f us > 3x %.0f us + 2 ms" %
+    r.check(p99_during <= limit, "F5: p99 with junk %.0f us > 3x %.0f us + 5 ms" %
             (p99_during, p99_before))
     r.check(len(closed) == n_junk, "F5: %d of %d junk connections not closed within %.1f s" %
             (n_junk - len(closed), n_junk, bound))
