@@ -40,7 +40,9 @@
 #include "core/testhook.h"
 #include "core/timefmt.h"
 #include "ipc/endpoint.h"
+#include "ipc/invite_book.h"
 #include "ipc/protocol.h"
+#include "ipc/reply_cache.h"
 #include "ipc/served.h"
 
 /* A draft option in libzmq 4.3's header, but honoured by the library
