@@ -19,7 +19,7 @@
 #include "scorer/select.h"
 #include "core/store_pilot.h"
 #include "core/store_report.h"
-#include "ipc/served.h"
+#include "ipc/invite_book.h"
 
 static const struct table_column cand_cols[] = {
     {"rank", TABLE_NUMBER},     {"employee_id", TABLE_TEXT},    {"name", TABLE_TEXT},

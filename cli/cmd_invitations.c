@@ -1,6 +1,6 @@
 /* cmd_invitations.c - `ambassador invitations [pipeline|list|set]`
  * (docs/design.md, Contract 2.4). `list` is computed exactly as the server computes the
- * `invitations` op (ipc/served.c): the approved pilot's people whose status
+ * `invitations` op (ipc/invite_book.c): the approved pilot's people whose status
  * is still none. `pipeline` (the default) shows where everyone stands.
  */
 #include <getopt.h>
@@ -16,6 +16,7 @@
 #include "core/store_pilot.h"
 #include "core/store_service.h"
 #include "core/timefmt.h"
+#include "ipc/invite_book.h"
 #include "ipc/served.h"
 
 static const char usage_text[] =

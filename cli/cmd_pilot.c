@@ -1,7 +1,7 @@
 /* cmd_pilot.c - `ambassador pilot propose|show|add|remove|approve|list`:
  * HR turns the candidates of the published snapshot into a pilot, reviews
  * it (adds and removes people, with reasons) and approves it; the intranet
- * then invites exactly that list (ipc/served.c). Every step is kept with
+ * then invites exactly that list (ipc/invite_book.c). Every step is kept with
  * time, author and reason (core/store_pilot.h): the evidence that a person
  * decided.
  */

@@ -33,6 +33,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "ipc/invite_book.h"
 #include "ipc/protocol.h"
 #include "ipc/served.h"
 #include "scorer/profile.h"

@@ -20,6 +20,7 @@
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/timefmt.h"
+#include "ipc/invite_book.h"
 #include "scorer/explain.h"
 #include "scorer/interval.h"
 #include "scorer/select.h"

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "ipc/auth.h"
+#include "ipc/invite_book.h"
 #include "ipc/served.h"
 
 #define PROTO_MAX_REQUEST   (64 * 1024)

@@ -9,9 +9,8 @@
  * A served also holds the newest approved pilot (the people the intranet
  * invites), loaded in the same read transaction as the snapshot.
  *
- * The `invite_book` is the one mutable piece: invitation status by person,
- * under a read-write lock, updated by the worker that records a status
- * and reloaded by the loader when another process changed it.
+ * Invitation status by person, the one mutable piece, is in
+ * ipc/invite_book.h; the front end's reply cache is in ipc/reply_cache.h.
  */
 #ifndef AMB_IPC_SERVED_H
 #define AMB_IPC_SERVED_H
@@ -121,83 +120,5 @@ served *served_slot_get_gen(struct served_slot *slot, uint64_t *gen);
 uint64_t served_slot_generation(struct served_slot *slot);
 /* Install *next (taking ownership; *next becomes NULL). */
 void served_slot_swap(struct served_slot *slot, served **next);
-
-/* --- reply cache ----------------------------------------------------------
- *
- * Replies that are a pure function of (snapshot, role, request bytes) - see
- * proto_op_cacheable() - kept for the snapshot generation they were
- * computed from, so a repeated request is answered without decoding or
- * encoding anything. Used by one thread only (the server's front end), so
- * it has no lock. Bounded: at most max_entries replies and max_bytes of
- * reply text; a put that would pass either bound empties the cache first.
- * The key is the request's exact bytes (no parsing needed to look up): a
- * request that differs in a single byte is another entry.
- */
-
-#define REPLY_CACHE_MAX_KEY 512 /* longer requests are never cached */
-
-typedef struct reply_cache reply_cache;
-
-struct reply_cache_meta {
-	char op[24];    /* for the audit line */
-	int64_t people; /* ditto */
-};
-
-/* free_value releases a value handed to reply_cache_put (NULL: free()). */
-reply_cache *reply_cache_new(size_t max_entries, size_t max_bytes, void (*free_value)(void *));
-void reply_cache_destroy(reply_cache **c);
-/* Follow the snapshot: when gen is not the generation of the entries held,
- * every entry is dropped and gen becomes the cache's generation. */
-void reply_cache_sync(reply_cache *c, uint64_t gen);
-uint64_t reply_cache_gen(const reply_cache *c);
-/* The value stored for (role, key), or NULL; *meta (when not NULL) gets its
- * audit facts. */
-void *reply_cache_get(const reply_cache *c, unsigned role, const void *key, size_t klen,
-                      const struct reply_cache_meta **meta);
-/* Store value (taking ownership) for (role, key), computed from snapshot
- * generation gen. Returns 1 when stored; 0 when refused (gen is not the
- * cache's, the key is too long, the value alone passes max_bytes, or the key
- * is already there): then the value is released at once. */
-int reply_cache_put(reply_cache *c, uint64_t gen, unsigned role, const void *key, size_t klen,
-                    void *value, size_t value_bytes, const struct reply_cache_meta *meta);
-size_t reply_cache_count(const reply_cache *c);
-size_t reply_cache_bytes(const reply_cache *c);
-/* How many times the cache was emptied because it was full. */
-uint64_t reply_cache_resets(const reply_cache *c);
-
-/* --- invitation status ----------------------------------------------- */
-
-enum invite_status {
-	INVITE_NONE = 0,
-	INVITE_INVITED,
-	INVITE_ACCEPTED,
-	INVITE_DECLINED,
-	INVITE_WITHDRAWN,
-};
-
-typedef struct invite_book invite_book;
-
-invite_book *invite_book_new(void);
-void invite_book_destroy(invite_book **b);
-/* Record (or replace) pid's status. */
-void invite_book_set(invite_book *b, int64_t pid, enum invite_status st, int64_t at);
-/* Replace the whole book with what the store holds. */
-int invite_book_load(invite_book *b, store *s);
-
-enum invite_status invite_status_parse(const char *s);
-const char *invite_status_name(enum invite_status st);
-
-/* The invitation list: the people of the approved pilot (served_pilot_of)
- * in pilot order whose invitation status is still none, who are still
- * listable, in `department` when not NULL (case and surrounding spaces
- * ignored). Never a ranking: with no approved pilot nobody is listed.
- * Calls fn for at most `limit` people; fn returns non-zero to stop. */
-typedef int (*served_invitee_fn)(void *ctx, const struct served_invitee *p);
-int served_invitations(const served *sv, invite_book *b, const char *department, size_t limit,
-                       served_invitee_fn fn, void *ctx);
-
-/* a and b name the same department: equal ignoring ASCII case and
- * surrounding spaces. */
-bool served_same_department(const char *a, const char *b);
 
 #endif

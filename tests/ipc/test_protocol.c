@@ -10,6 +10,7 @@
 
 #include "core/err.h"
 #include "core/mem.h"
+#include "ipc/invite_book.h"
 #include "ipc/protocol.h"
 #include "ipc/served.h"
 

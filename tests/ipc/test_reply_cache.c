@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ipc/protocol.h"
+#include "ipc/reply_cache.h"
 #include "ipc/served.h"
 
 static int freed;
