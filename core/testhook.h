@@ -7,7 +7,8 @@
  * no environment variable can make the program kill itself or skip its
  * authentication. The hooks (docs/design.md, section 'Test hooks'):
  * AMB_FAULT and AMB_FAULT_ROW (survey/import.c), AMB_TEST_NO_ZAP
- * (cli/cmd_serve.c), AMB_TEST_AUDIT_FAIL (ipc/server_loader.c) and
+ * (cli/cmd_serve.c), AMB_TEST_AUDIT_FAIL (ipc/server_loader.c),
+ * AMB_TEST_WORKER_DELAY_MS (ipc/server_workers.c) and
  * AMBASSADOR_MAX_PAGES (core/store.c).
  */
 #ifndef AMB_CORE_TESTHOOK_H

@@ -6,7 +6,9 @@
  */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "core/clock.h"
@@ -14,6 +16,7 @@
 #include "core/log.h"
 #include "core/store.h"
 #include "core/store_service.h"
+#include "core/testhook.h"
 #include "ipc/protocol.h"
 #include "ipc/reply_cache.h"
 #include "ipc/served.h"
@@ -191,12 +194,24 @@ void *writer_main(void *arg)
 	return NULL;
 }
 
+/* Test hook (core/testhook.h; tests/e2e/test_slow_clients.py): with
+ * $AMB_TEST_WORKER_DELAY_MS set, a worker waits that long before each
+ * answer, so a test can hold requests at the workers on any machine. */
+static long worker_delay_ms(void)
+{
+	const char *v = testhook_env("AMB_TEST_WORKER_DELAY_MS");
+	long ms = v ? strtol(v, NULL, 10) : 0;
+
+	return ms > 0 && ms <= 10000 ? ms : 0;
+}
+
 void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct server *sv = w->sv;
 	void *sock = zmq_socket(sv->ctx, ZMQ_DEALER);
 	int linger = 0;
+	long delay_ms = worker_delay_ms();
 
 	if (!sock || zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger)) != 0 ||
 	    zmq_connect(sock, WORKERS_ENDPOINT) != 0) {
@@ -214,6 +229,9 @@ void *worker_main(void *arg)
 			continue;
 		if (recv_parts(sock, parts, &n) != 0)
 			continue;
+		if (delay_ms)
+			nanosleep(&(struct timespec){delay_ms / 1000, delay_ms % 1000 * 1000000},
+			          NULL);
 		/* A write goes to the writer thread (its frames move there); a
 		 * full queue is answered here, at once. */
 		if (n >= 3 &&
