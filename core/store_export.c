@@ -116,15 +116,16 @@ static const struct part {
      .single = true,
      .sql = "SELECT weeks_active, steady_weight, platforms FROM activity_features"
             " WHERE pid = ?1"},
+    /* snapshot by snapshot, one seek each: there is no index by pid */
     {.key = "scores",
      .single = false,
-     .sql = "SELECT s.snapshot_id, strftime('%Y-%m-%dT%H:%M:%SZ', n.computed_at, 'unixepoch') AS "
+     .sql = "SELECT ss.snapshot_id, strftime('%Y-%m-%dT%H:%M:%SZ', n.computed_at, 'unixepoch') AS "
             "computed_at, strftime('%Y-%m-%dT%H:%M:%SZ', n.as_of, 'unixepoch') AS as_of,"
-            " n.profile, n.profile_version, s.eligible, s.rank, s.rank_lo, s.rank_hi,"
-            " s.score, s.activity,"
-            " s.attitude, s.motivation, s.detail, n.params FROM snapshot_scores s"
-            " JOIN snapshots n ON n.id = s.snapshot_id WHERE s.pid = ?1"
-            " ORDER BY s.snapshot_id"},
+            " n.profile, n.profile_version, ss.eligible, ss.rank, ss.rank_lo, ss.rank_hi,"
+            " ss.score, ss.activity, ss.attitude, ss.motivation, " SQL_SNAPSHOT_DETAIL
+            " AS detail, n.params FROM snapshots n"
+            " CROSS JOIN snapshot_scores ss ON ss.snapshot_id = n.id"
+            " WHERE ss.pid = ?1 ORDER BY n.id"},
     {.key = "invitation",
      .single = true,
      .sql = "SELECT status, strftime('%Y-%m-%dT%H:%M:%SZ', updated_at, 'unixepoch') AS updated_at, "

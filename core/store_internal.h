@@ -27,6 +27,18 @@ struct store {
 	size_t ncache;
 };
 
+/* A snapshot row's detail as scorer_detail_encode writes it (an SQL
+ * expression over the snapshot_scores row named `ss`). A row with a facts_id holds
+ * only the scored part of the detail; the facts part is its score_facts
+ * row, and the two join as scorer/detail.h says: the scored part without
+ * its closing "}}", a comma, the facts part after its 10-character head
+ * {"facts":{ (substr counts characters; both cuts are ASCII). Rows written
+ * before score_facts hold the whole detail. */
+#define SQL_SNAPSHOT_DETAIL                                                                        \
+	"CASE WHEN ss.facts_id IS NULL THEN ss.detail ELSE substr(ss.detail, 1,"                   \
+	" length(ss.detail) - 2) || ',' || (SELECT substr(facts, 11) FROM score_facts"             \
+	" WHERE id = ss.facts_id) END"
+
 /* A prepared statement for `sql`, cached by the address of the string (so
  * pass a literal or a static). It is reset and its bindings cleared.
  * Borrowed: do not finalize it. */

@@ -40,8 +40,8 @@ int store_snapshot_reasons_each(store *s, int64_t id, store_reason_fn fn, void *
 
 int store_snapshot_detail(store *s, int64_t id, int64_t pid, char **out)
 {
-	static const char sql[] =
-	    "SELECT detail FROM snapshot_scores WHERE snapshot_id = ?1 AND pid = ?2";
+	static const char sql[] = "SELECT " SQL_SNAPSHOT_DETAIL " FROM snapshot_scores ss"
+	                          " WHERE ss.snapshot_id = ?1 AND ss.pid = ?2";
 	sqlite3_stmt *st;
 	int rc;
 

@@ -68,6 +68,11 @@ static int retain_data(store *s, int days, bool audit_too, struct retention_coun
 		return rc;
 	snprintf(sql, sizeof(sql), "DELETE FROM snapshots WHERE id IN %s", old_snapshots);
 	if ((rc = delete_rows(s, sql, out->cutoff, &out->snapshots)) ||
+	    /* facts no remaining row refers to (not counted: part of those rows) */
+	    (rc = delete_rows(s,
+	                      "DELETE FROM score_facts WHERE ?1 = ?1 AND id NOT IN"
+	                      " (SELECT facts_id FROM snapshot_scores WHERE facts_id IS NOT NULL)",
+	                      0, &n)) ||
 	    (audit_too && (rc = delete_rows(s, "DELETE FROM audit_log WHERE at < ?1", out->cutoff,
 	                                    &out->audit))) ||
 	    (rc = delete_rows(s, "DELETE FROM activity_weekly WHERE week < ?1", week,

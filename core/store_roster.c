@@ -242,7 +242,13 @@ int store_purge_person_data(store *s, int64_t pid)
 	    /* a person's cells are one key range (core/store_activity.h) */
 	    "DELETE FROM activity_weekly WHERE cell >= " ACTIVITY_SQL_PERSON_FIRST
 	    " AND cell < " ACTIVITY_SQL_PERSON_END,
-	    "DELETE FROM snapshot_scores WHERE pid = ?",
+	    /* one seek per snapshot id in the rows (there is no index by pid) */
+	    "WITH RECURSIVE ids(id) AS (SELECT min(snapshot_id) FROM snapshot_scores"
+	    " UNION ALL SELECT (SELECT min(snapshot_id) FROM snapshot_scores WHERE snapshot_id > "
+	    "id)"
+	    " FROM ids WHERE id IS NOT NULL)"
+	    " DELETE FROM snapshot_scores WHERE snapshot_id IN (SELECT id FROM ids) AND pid = ?",
+	    "DELETE FROM score_facts WHERE pid = ?",
 	    "DELETE FROM invitations WHERE pid = ?",
 	    "DELETE FROM invitation_history WHERE pid = ?",
 	    "DELETE FROM pilot_members WHERE pid = ?",

@@ -10,7 +10,9 @@
  * table), 8 the pilot workflow (published snapshots, pilots, invitation
  * resets with a reason), 9 roster column maps, 10 outcomes (engagement left unreported in
  * activity; ratings after a pilot), 11 activity from reports over several weeks (coarse),
- * 12 service again (the audit log counted per minute), 13 scoring again (rank intervals).
+ * 12 service again (the audit log counted per minute), 13 scoring again (rank intervals),
+ * 14 the import ledger again (the bytes' digest), 15 scoring again (the facts of the detail
+ * stored once: score_facts).
  */
 #include "core/store_schema.h"
 
@@ -379,7 +381,35 @@ static const char migration_14[] =
      * normalised records, which also catches a re-encoded copy. */
     "ALTER TABLE imports ADD COLUMN bytes_sha256 TEXT;";
 
+static const char migration_15[] =
+    /* The part of each scored person's detail that does not depend on the
+     * weights (scorer/detail.h: activity in total and per platform, survey
+     * inputs), stored once and shared by every snapshot row whose facts
+     * hash the same: a score after a weight change writes only the scored
+     * part. hash is the scorer's 64-bit hash of what the facts say
+     * (scorer/snapshot.c), unique per person. Personal data: a person's
+     * erasure deletes their rows; retention deletes rows no snapshot row
+     * refers to. snapshot_details gives every row's whole detail. */
+    "CREATE TABLE score_facts("
+    " id INTEGER PRIMARY KEY,"
+    " pid INTEGER NOT NULL,"
+    " hash INTEGER NOT NULL,"
+    " facts TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX score_facts_key ON score_facts(pid, hash);"
+    "ALTER TABLE snapshot_scores ADD COLUMN facts_id INTEGER;"
+    /* Every new snapshot put an entry between the entries of each person
+     * in this index, so it rewrote nearly all of it, for every snapshot
+     * kept: the few readers by person seek each snapshot's key instead. */
+    "DROP INDEX snapshot_scores_pid;"
+    /* Written out, not SQL_SNAPSHOT_DETAIL: a migration never changes
+     * (tests/core/test_scores.c checks that the two agree). */
+    "CREATE VIEW snapshot_details(snapshot_id, pid, detail) AS SELECT ss.snapshot_id, ss.pid,"
+    " CASE WHEN ss.facts_id IS NULL THEN ss.detail ELSE substr(ss.detail, 1,"
+    " length(ss.detail) - 2) || ',' || (SELECT substr(facts, 11) FROM score_facts"
+    " WHERE id = ss.facts_id) END FROM snapshot_scores ss;";
+
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
-    migration_1, migration_2, migration_3,  migration_4,  migration_5,  migration_6,  migration_7,
-    migration_8, migration_9, migration_10, migration_11, migration_12, migration_13, migration_14,
+    migration_1,  migration_2,  migration_3,  migration_4,  migration_5,
+    migration_6,  migration_7,  migration_8,  migration_9,  migration_10,
+    migration_11, migration_12, migration_13, migration_14, migration_15,
 };

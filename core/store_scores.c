@@ -262,23 +262,98 @@ static struct store_val real_or_null(double v)
 	return isfinite(v) ? BIND_REAL(v) : BIND_NULL;
 }
 
-static int insert_snapshot_rows(store *s, int64_t id, size_t n, store_snapshot_row_fn row,
-                                void *ctx)
+/* The stored facts (score_facts), by person and hash, in that order. */
+struct facts_key {
+	int64_t pid, hash, id;
+};
+
+struct facts_index {
+	struct facts_key *keys;
+	size_t n, cap;
+};
+
+/* Every stored facts row's key: the index score_facts_key, read alone. */
+static int facts_index_load(store *s, struct facts_index *fx)
 {
-	static const char sql[] =
-	    "INSERT INTO snapshot_scores(snapshot_id, pid, eligible, rank, score, activity,"
-	    " attitude, motivation, detail, rank_lo, rank_hi)"
-	    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	static const char sql[] = "SELECT pid, hash, id FROM score_facts ORDER BY pid, hash";
 	sqlite3_stmt *st;
 	int rc;
 
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (fx->n == fx->cap) {
+			fx->cap = fx->cap ? 2 * fx->cap : 1024;
+			fx->keys = xreallocarray(fx->keys, fx->cap, sizeof(*fx->keys));
+		}
+		fx->keys[fx->n++] =
+		    (struct facts_key){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		                       sqlite3_column_int64(st, 2)};
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "reading the stored facts");
+}
+
+/* The id of the person's facts with that hash, or 0. */
+static int64_t facts_find(const struct facts_index *fx, int64_t pid, int64_t hash)
+{
+	size_t lo = 0, hi = fx->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct facts_key *k = &fx->keys[mid];
+		if (k->pid < pid || (k->pid == pid && k->hash < hash))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < fx->n && fx->keys[lo].pid == pid && fx->keys[lo].hash == hash ? fx->keys[lo].id
+	                                                                          : 0;
+}
+
+/* The score_facts id for row i: the stored one, or a new row. */
+static int facts_id_of(store *s, const struct facts_index *fx, size_t i,
+                       const struct snapshot_score_in *r, store_snapshot_facts_fn facts, void *ctx,
+                       int64_t *out)
+{
+	static const char sql[] = "INSERT INTO score_facts(pid, hash, facts) VALUES(?, ?, ?)";
+	int64_t hash = (int64_t)r->facts_hash;
+	const char *text = NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((*out = facts_find(fx, r->pid, hash)))
+		return 0;
+	if ((rc = facts(ctx, i, &text)) || (rc = store_prepare(s, sql, &st)) ||
+	    (rc = store_bind(s, st, "writing scoring facts", BIND_INT(r->pid), BIND_INT(hash),
+	                     BIND_TEXT(text))) ||
+	    (rc = store_step_done(s, st, "writing scoring facts")))
+		return rc;
+	*out = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+static int insert_snapshot_rows(store *s, int64_t id, size_t n, store_snapshot_row_fn row,
+                                store_snapshot_facts_fn facts, void *ctx)
+{
+	static const char sql[] =
+	    "INSERT INTO snapshot_scores(snapshot_id, pid, eligible, rank, score, activity,"
+	    " attitude, motivation, detail, rank_lo, rank_hi, facts_id)"
+	    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	struct facts_index fx = {0};
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((facts && (rc = facts_index_load(s, &fx))) || (rc = store_prepare(s, sql, &st)))
+		goto done;
 	for (size_t i = 0; i < n; i++) {
 		struct snapshot_score_in in = {0};
 		const struct snapshot_score_in *r = &in;
-		if ((rc = row(ctx, i, &in)))
-			return rc;
+		int64_t facts_id = 0;
+		if ((rc = row(ctx, i, &in)) ||
+		    (facts && in.facts_hash &&
+		     (rc = facts_id_of(s, &fx, i, r, facts, ctx, &facts_id))))
+			goto done;
 		if ((rc = store_bind(s, st, "writing snapshot scores", BIND_INT(id),
 		                     BIND_INT(r->pid), BIND_INT(r->eligible ? 1 : 0),
 		                     r->rank > 0 ? BIND_INT(r->rank) : BIND_NULL,
@@ -287,15 +362,19 @@ static int insert_snapshot_rows(store *s, int64_t id, size_t n, store_snapshot_r
 		                     real_or_null(r->attitude), real_or_null(r->motivation),
 		                     BIND_TEXT(r->detail ? r->detail : "{}"),
 		                     r->rank_lo > 0 ? BIND_INT(r->rank_lo) : BIND_NULL,
-		                     r->rank_hi > 0 ? BIND_INT(r->rank_hi) : BIND_NULL)) ||
+		                     r->rank_hi > 0 ? BIND_INT(r->rank_hi) : BIND_NULL,
+		                     facts_id ? BIND_INT(facts_id) : BIND_NULL)) ||
 		    (rc = store_step_done(s, st, "writing snapshot scores")))
-			return rc;
+			goto done;
 	}
-	return 0;
+done:
+	free(fx.keys);
+	return rc;
 }
 
 int store_snapshot_write(store *s, const struct snapshot_info *info, size_t n,
-                         store_snapshot_row_fn row, void *ctx, int64_t *out_id)
+                         store_snapshot_row_fn row, store_snapshot_facts_fn facts, void *ctx,
+                         int64_t *out_id)
 {
 	static const char sql[] =
 	    "INSERT INTO snapshots(computed_at, as_of, profile, profile_version, params, people,"
@@ -316,7 +395,7 @@ int store_snapshot_write(store *s, const struct snapshot_info *info, size_t n,
 	    (rc = store_step_done(s, st, "writing a snapshot")))
 		goto fail;
 	id = sqlite3_last_insert_rowid(s->db);
-	if ((rc = insert_snapshot_rows(s, id, n, row, ctx)))
+	if ((rc = insert_snapshot_rows(s, id, n, row, facts, ctx)))
 		goto fail;
 	if (own_tx && (rc = store_commit(s)))
 		return rc;
@@ -371,8 +450,8 @@ void store_snapshot_info_free(struct snapshot_info *info)
 #define SNAPSHOT_ROW_COLUMNS                                                                       \
 	"SELECT p.pid, p.employee_id, p.name, p.department, p.level, ss.eligible, ss.rank,"        \
 	" ss.score, ss.activity, ss.attitude, ss.motivation,"                                      \
-	" CASE WHEN ?3 THEN ss.detail END, p.email, p.consent, coalesce(i.status, 'none'),"        \
-	" coalesce(ss.rank_lo, 0), coalesce(ss.rank_hi, 0)"                                        \
+	" CASE WHEN ?3 THEN " SQL_SNAPSHOT_DETAIL " END, p.email, p.consent,"                      \
+	" coalesce(i.status, 'none'), coalesce(ss.rank_lo, 0), coalesce(ss.rank_hi, 0)"            \
 	" FROM snapshot_scores ss JOIN people p ON p.pid = ss.pid"                                 \
 	" LEFT JOIN invitations i ON i.pid = ss.pid"
 

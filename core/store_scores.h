@@ -111,20 +111,33 @@ struct snapshot_score_in {
 	double motivation; /* NAN = unknown, stored as NULL */
 	int64_t rank_lo;   /* 90% rank interval; 0 = none (NULL) */
 	int64_t rank_hi;
+	/* The whole detail when facts_hash is 0; else its scored part
+	 * (scorer/detail.h), and facts_hash (never 0) identifies the facts
+	 * part among the person's stored facts (table score_facts). */
 	const char *detail;
+	uint64_t facts_hash;
 };
 
 /* Fills row i (0 <= i < n) of a snapshot being written; `detail` may point
  * into a buffer the callback reuses. Returns 0 or an err_code. */
 typedef int (*store_snapshot_row_fn)(void *ctx, size_t i, struct snapshot_score_in *out);
 
+/* The facts part of row i's detail, asked for only when the person has no
+ * stored facts with the row's facts_hash; *out may point into a buffer the
+ * callback reuses. Returns 0 or an err_code. */
+typedef int (*store_snapshot_facts_fn)(void *ctx, size_t i, const char **out);
+
 /* Write a new snapshot (info->id is ignored) and its n rows, produced one at
  * a time by `row`, in one transaction with one prepared INSERT, so memory
- * does not grow with the detail text. Inside the caller's write transaction
- * when one is open (the caller commits or rolls back), else in its own.
- * The new id goes to *out_id. */
+ * does not grow with the detail text. A row with a facts_hash refers to
+ * the person's stored facts with that hash, written first (from `facts`)
+ * when there are none: after a weight change only the scored part of each
+ * detail is written. Inside the caller's write transaction when one is
+ * open (the caller commits or rolls back), else in its own. The new id
+ * goes to *out_id. */
 int store_snapshot_write(store *s, const struct snapshot_info *info, size_t n,
-                         store_snapshot_row_fn row, void *ctx, int64_t *out_id);
+                         store_snapshot_row_fn row, store_snapshot_facts_fn facts, void *ctx,
+                         int64_t *out_id);
 
 /* Snapshot `id`, or the published one when id is 0 (core/store_pilot.h:
  * the newest snapshot is not served until published). Returns 1 and fills *out

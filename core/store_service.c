@@ -128,7 +128,7 @@ int store_service_each(store *s, int64_t id, store_service_row_fn fn, void *ctx)
 	static const char sql[] =
 	    "SELECT ss.pid, p.employee_id, p.name, p.email, p.department, p.level,"
 	    " p.consent = 'no', p.departed_at IS NOT NULL, ss.eligible, coalesce(ss.rank, 0),"
-	    " ss.score, ss.activity, ss.attitude, ss.motivation, ss.detail,"
+	    " ss.score, ss.activity, ss.attitude, ss.motivation, " SQL_SNAPSHOT_DETAIL ","
 	    " coalesce(ss.rank_lo, 0), coalesce(ss.rank_hi, 0)"
 	    " FROM snapshot_scores ss JOIN people p ON p.pid = ss.pid"
 	    " WHERE ss.snapshot_id = ?"

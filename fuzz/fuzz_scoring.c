@@ -98,12 +98,12 @@ static scorer_population *fsc_build(const uint8_t *data, size_t n, const struct 
 			v[k] = fsc_double(r + 1 + 8 * k);
 		snprintf(id, sizeof(id), "P%zu", i);
 		sp->pid = (int64_t)i + 1;
-		sp->employee_id = xstrdup(id);
-		sp->name = xstrdup(id);
-		sp->department = xstrdup(fsc_depts[(r[0] >> 3) & 3]);
-		sp->level = xstrdup(i % 3 ? "employee" : "");
+		sp->employee_id = arena_strdup(&pop->strings, id);
+		sp->name = arena_strdup(&pop->strings, id);
+		sp->department = arena_strdup(&pop->strings, fsc_depts[(r[0] >> 3) & 3]);
+		sp->level = arena_strdup(&pop->strings, i % 3 ? "employee" : "");
 		sp->has_response = r[0] & 1;
-		sp->careless = (r[0] & 2) ? xstrdup("straightlining") : NULL;
+		sp->careless = (r[0] & 2) ? arena_strdup(&pop->strings, "straightlining") : NULL;
 		sp->consent_yes = r[0] & 4;
 		sp->in_attitude = v[0];
 		sp->in_intrinsic = v[1];

@@ -180,15 +180,18 @@ static void put_activity(struct buf *b, const struct scorer_detail_activity *a)
 static bool is_utf8(const char *s)
 {
 	json_t *j;
+	const char *c = s;
 
-	if (!*s)
-		return true;
+	while (*c && (unsigned char)*c < 0x80)
+		c++;
+	if (!*c)
+		return true; /* ASCII, as the flags and most names are */
 	j = json_string(s);
 	json_decref(j);
 	return j != NULL;
 }
 
-int scorer_detail_encode(struct buf *b, const struct scorer_detail *d)
+static bool texts_utf8(const struct scorer_detail *d)
 {
 	size_t np = d->nplatforms < SCORER_DETAIL_MAX_PLATFORMS ? d->nplatforms
 	                                                        : SCORER_DETAIL_MAX_PLATFORMS;
@@ -196,8 +199,18 @@ int scorer_detail_encode(struct buf *b, const struct scorer_detail *d)
 
 	for (size_t i = 0; i < np; i++)
 		ok = ok && is_utf8(d->platforms[i].name);
-	if (!ok)
-		return err_set(ERR_INVALID, "scoring detail: a platform name or flag is not UTF-8");
+	return ok;
+}
+
+static int not_utf8(void)
+{
+	return err_set(ERR_INVALID, "scoring detail: a platform name or flag is not UTF-8");
+}
+
+/* The members that depend on the weights, ending in the "facts" object
+ * the facts part continues. */
+static void put_scored(struct buf *b, const struct scorer_detail *d)
+{
 	buf_puts(b, d->eligible ? "{\"eligible\":true,\"why_not\":"
 	                        : "{\"eligible\":false,\"why_not\":");
 	if (d->eligible)
@@ -214,12 +227,20 @@ int scorer_detail_encode(struct buf *b, const struct scorer_detail *d)
 	put_num(b, "conversation", d->conversation, true);
 	put_num(b, "authenticity", d->authenticity, true);
 	buf_puts(b, "},\"facts\":{");
-	put_activity(b, &d->total);
-	put_int(b, "window_weeks", d->window_weeks, true);
-	put_num(b, "weighted_volume", d->weighted_volume, true);
+	put_num(b, "weighted_volume", d->weighted_volume, false);
 	put_num(b, "own_share", d->own_share, true);
 	put_num(b, "engagement_per_post_shrunk", d->engagement_per_post_shrunk, true);
 	put_num(b, "company_engagement_per_post", d->company_engagement_per_post, true);
+}
+
+/* The members that do not: the rest of "facts", platforms, survey. */
+static void put_facts(struct buf *b, const struct scorer_detail *d)
+{
+	size_t np = d->nplatforms < SCORER_DETAIL_MAX_PLATFORMS ? d->nplatforms
+	                                                        : SCORER_DETAIL_MAX_PLATFORMS;
+
+	put_activity(b, &d->total);
+	put_int(b, "window_weeks", d->window_weeks, true);
 	buf_puts(b, "},\"platforms\":[");
 	for (size_t i = 0; i < np; i++) {
 		buf_puts(b, i ? ",{\"platform\":" : "{\"platform\":");
@@ -235,6 +256,33 @@ int scorer_detail_encode(struct buf *b, const struct scorer_detail *d)
 	buf_puts(b, ",\"careless\":");
 	put_str_or_null(b, d->careless);
 	buf_puts(b, "}}");
+}
+
+int scorer_detail_encode(struct buf *b, const struct scorer_detail *d)
+{
+	if (!texts_utf8(d))
+		return not_utf8();
+	put_scored(b, d);
+	buf_puts(b, ",");
+	put_facts(b, d);
+	return 0;
+}
+
+int scorer_detail_encode_scored(struct buf *b, const struct scorer_detail *d)
+{
+	if (!is_utf8(d->why_not) || !is_utf8(d->consent))
+		return not_utf8();
+	put_scored(b, d);
+	buf_puts(b, "}}");
+	return 0;
+}
+
+int scorer_detail_encode_facts(struct buf *b, const struct scorer_detail *d)
+{
+	if (!texts_utf8(d))
+		return not_utf8();
+	buf_puts(b, SCORER_DETAIL_FACTS_HEAD);
+	put_facts(b, d);
 	return 0;
 }
 

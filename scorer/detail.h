@@ -57,6 +57,22 @@ struct scorer_detail {
  * not UTF-8 (nothing is appended then). */
 int scorer_detail_encode(struct buf *b, const struct scorer_detail *d);
 
+/* The detail in two parts, each a JSON object, for storage: the part that
+ * depends on the weights (eligibility, consent, sub-features and the four
+ * facts computed with the weights) goes into every snapshot; the facts
+ * part (activity in total and per platform, survey inputs) is the same
+ * for every weight and is stored once (core/store_scores.h, score_facts).
+ * The scored part ends in "}}" closing its "facts" object and itself; the
+ * facts part starts with SCORER_DETAIL_FACTS_HEAD, the same "facts"
+ * object reopened. The whole detail, as scorer_detail_encode writes it, is
+ * the scored part without its last two bytes, a comma, and the facts part
+ * without its head: the store joins them so (SQL_SNAPSHOT_DETAIL in
+ * core/store_internal.h), and a test checks that the bytes agree. Same
+ * returns as scorer_detail_encode. */
+#define SCORER_DETAIL_FACTS_HEAD "{\"facts\":{"
+int scorer_detail_encode_scored(struct buf *b, const struct scorer_detail *d);
+int scorer_detail_encode_facts(struct buf *b, const struct scorer_detail *d);
+
 /* What snprintf "%.6g" writes for a finite v, into out (32 bytes or
  * more), faster: the detail's numbers. Returns the length. */
 size_t scorer_detail_fmt_g6(char *out, double v);

@@ -46,19 +46,24 @@ static int add_person(void *ctx, const struct score_person_row *r)
 	sp = &pop->people[pop->n++];
 	memset(sp, 0, sizeof(*sp));
 	sp->pid = r->pid;
-	sp->employee_id = xstrdup(r->employee_id);
-	sp->name = xstrdup(r->name);
-	sp->department = xstrdup(r->department);
-	sp->level = xstrdup(r->level);
+	sp->employee_id = arena_strdup(&pop->strings, r->employee_id);
+	sp->name = arena_strdup(&pop->strings, r->name);
+	sp->department = arena_strdup(&pop->strings, r->department);
+	sp->level = arena_strdup(&pop->strings, r->level);
 	sp->consent_yes = strcmp(r->consent, "yes") == 0;
 	sp->in_attitude = sp->in_intrinsic = sp->in_extrinsic = NAN;
 	return 0;
 }
 
+/* The person with this pid, or NULL. Survey and activity rows come in
+ * pid order, so the last one found and the one after are tried first. */
 static struct scorer_person *find_pid(scorer_population *pop, int64_t pid)
 {
 	size_t lo = 0, hi = pop->n;
 
+	for (size_t k = pop->last; k < pop->last + 2 && k < pop->n; k++)
+		if (pop->people[k].pid == pid)
+			return &pop->people[pop->last = k];
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (pop->people[mid].pid < pid)
@@ -66,7 +71,11 @@ static struct scorer_person *find_pid(scorer_population *pop, int64_t pid)
 		else
 			hi = mid;
 	}
-	return lo < pop->n && pop->people[lo].pid == pid ? &pop->people[lo] : NULL;
+	if (lo < pop->n && pop->people[lo].pid == pid) {
+		pop->last = lo;
+		return &pop->people[lo];
+	}
+	return NULL;
 }
 
 static int add_survey(void *ctx, const struct survey_score_row *r)
@@ -79,7 +88,7 @@ static int add_survey(void *ctx, const struct survey_score_row *r)
 		return 0;
 	sp->has_response = r->has_response;
 	if (r->careless && *r->careless && !sp->careless)
-		sp->careless = xstrdup(r->careless);
+		sp->careless = arena_strdup(&((scorer_population *)ctx)->strings, r->careless);
 	if (strcmp(r->construct, "attitude") == 0)
 		sp->in_attitude = v;
 	else if (strcmp(r->construct, "intrinsic") == 0)

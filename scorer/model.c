@@ -34,14 +34,7 @@ void scorer_population_destroy(scorer_population **popp)
 
 	if (!pop)
 		return;
-	for (size_t i = 0; i < pop->n; i++) {
-		struct scorer_person *sp = &pop->people[i];
-		free(sp->employee_id);
-		free(sp->name);
-		free(sp->department);
-		free(sp->level);
-		free(sp->careless);
-	}
+	arena_free(&pop->strings);
 	for (size_t i = 0; i < pop->npnames; i++)
 		free(pop->pnames[i].name);
 	free(pop->pnames);

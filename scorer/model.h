@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/mem.h"
 #include "core/store.h"
 #include "scorer/detail.h"
@@ -70,11 +71,11 @@ enum scorer_construct { SCORER_ATTITUDE, SCORER_INTRINSIC, SCORER_EXTRINSIC, SCO
 
 struct scorer_person {
 	int64_t pid;
-	char *employee_id, *name, *department, *level;
+	char *employee_id, *name, *department, *level; /* in the population's arena */
 	bool consent_yes;
 	/* survey inputs (NAN = missing) */
 	bool has_response;
-	char *careless; /* NULL when trusted */
+	char *careless; /* NULL when trusted; in the arena */
 	double in_attitude, in_intrinsic, in_extrinsic;
 	/* activity inputs */
 	struct scorer_activity total;
@@ -115,6 +116,8 @@ struct scorer_unscored {
 struct scorer_population {
 	struct scorer_person *people; /* pid order */
 	size_t n, cap;
+	size_t last;          /* the person a lookup by pid found last (rows come in pid order) */
+	struct arena strings; /* every person's texts, freed together */
 	struct scorer_platform *plat;
 	size_t nplat, capplat;
 	struct scorer_pname {

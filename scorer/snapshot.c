@@ -1,6 +1,8 @@
 /* snapshot.c - writing a computed population as a snapshot: each
- * person's detail record (scorer/detail.h) and, in the same transaction,
- * the feature cache when the activity sums came from the weekly cells.
+ * person's detail record (scorer/detail.h), its facts part only when the
+ * store does not hold it yet (by a hash of what it is made of), and, in
+ * the same transaction, the feature cache when the activity sums came from
+ * the weekly cells.
  */
 #include "scorer/model.h"
 
@@ -39,16 +41,10 @@ static int cmp_platform_share(const struct scorer_platform *x, const struct scor
 	              scorer_platform_name(pop, y->platform));
 }
 
-void scorer_detail_of(struct scorer_detail *out, const scorer_population *pop,
+/* The members of the scored part (scorer_detail_encode_scored). */
+static void scored_of(struct scorer_detail *out, const scorer_population *pop,
                       const struct scorer_person *sp)
 {
-	size_t order[SCORER_DETAIL_MAX_PLATFORMS];
-	size_t np = sp->plat_count < SCORER_DETAIL_MAX_PLATFORMS ? sp->plat_count
-	                                                         : SCORER_DETAIL_MAX_PLATFORMS;
-
-	/* Not the whole record: its platform table is most of it, and each
-	 * entry used is set below. */
-	memset(out, 0, offsetof(struct scorer_detail, platforms));
 	out->eligible = sp->eligible;
 	if (!sp->eligible)
 		snprintf(out->why_not, sizeof(out->why_not), "%s", scorer_flag_text(sp->flags));
@@ -59,12 +55,23 @@ void scorer_detail_of(struct scorer_detail *out, const scorer_population *pop,
 	out->response = sp->response;
 	out->conversation = sp->conversation;
 	out->authenticity = sp->authenticity;
-	activity_of(&out->total, &sp->total);
-	out->window_weeks = pop->window_weeks;
 	out->weighted_volume = sp->weighted_volume;
 	out->own_share = sp->own_share;
 	out->engagement_per_post_shrunk = sp->response_shrunk;
 	out->company_engagement_per_post = pop->mean_response;
+}
+
+/* The members of the facts part (scorer_detail_encode_facts). Whatever
+ * they are made of goes into facts_hash below. */
+static void facts_of(struct scorer_detail *out, const scorer_population *pop,
+                     const struct scorer_person *sp)
+{
+	size_t order[SCORER_DETAIL_MAX_PLATFORMS];
+	size_t np = sp->plat_count < SCORER_DETAIL_MAX_PLATFORMS ? sp->plat_count
+	                                                         : SCORER_DETAIL_MAX_PLATFORMS;
+
+	activity_of(&out->total, &sp->total);
+	out->window_weeks = pop->window_weeks;
 	for (size_t i = 0; i < np; i++) {
 		size_t j = i;
 		order[i] = sp->plat_first + i;
@@ -91,12 +98,85 @@ void scorer_detail_of(struct scorer_detail *out, const scorer_population *pop,
 	snprintf(out->careless, sizeof(out->careless), "%s", sp->careless ? sp->careless : "");
 }
 
+void scorer_detail_of(struct scorer_detail *out, const scorer_population *pop,
+                      const struct scorer_person *sp)
+{
+	/* Not the whole record: its platform table is most of it, and each
+	 * entry used is set by facts_of. */
+	memset(out, 0, offsetof(struct scorer_detail, platforms));
+	scored_of(out, pop, sp);
+	facts_of(out, pop, sp);
+}
+
+/* One 64-bit word into hash h (multiply and fold). */
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0x9E3779B97F4A7C15ULL;
+	return h ^ (h >> 29);
+}
+
+static uint64_t mix_num(uint64_t h, double v)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &v, sizeof(bits));
+	return mix(h, bits);
+}
+
+static uint64_t mix_text(uint64_t h, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t w = 0;
+		memcpy(&w, s + i, n - i < 8 ? n - i : 8);
+		h = mix(h, w);
+	}
+	return mix(h, n);
+}
+
+static uint64_t mix_activity(uint64_t h, const struct scorer_activity *a)
+{
+	h = mix_num(h, a->own);
+	h = mix_num(h, a->conversation);
+	h = mix_num(h, a->amplification);
+	h = mix_num(h, a->posts);
+	h = mix_num(h, a->engagement);
+	return mix(h, (uint64_t)a->weeks_active);
+}
+
+/* A 64-bit hash of everything facts_of reads (never 0): the same inputs
+ * give the same facts text, so a person whose hash is stored already has
+ * those facts written. Different inputs that print the same (six digits)
+ * merely store the facts again. Not a cryptographic hash: it keeps apart
+ * the changes of one person's activity and answers, which is all it is
+ * for (a collision would show that person's earlier facts). */
+static uint64_t facts_hash(const scorer_population *pop, const struct scorer_person *sp)
+{
+	uint64_t h = mix(0x2545F4914F6CDD1DULL, (uint64_t)pop->window_weeks);
+
+	h = mix_activity(h, &sp->total);
+	h = mix(h, sp->plat_count);
+	for (size_t i = 0; i < sp->plat_count; i++) {
+		const struct scorer_platform *pl = &pop->plat[sp->plat_first + i];
+		h = mix_text(h, scorer_platform_name(pop, pl->platform));
+		h = mix_activity(h, &pl->a);
+	}
+	h = mix_num(h, sp->in_attitude);
+	h = mix_num(h, sp->in_intrinsic);
+	h = mix_num(h, sp->in_extrinsic);
+	h = mix_text(h, sp->careless ? sp->careless : "");
+	return h ? h : 1;
+}
+
 struct save_ctx {
 	const scorer_population *pop;
 	struct scorer_detail d;
-	struct buf detail;
+	struct buf detail, facts; /* the row's scored part, its facts part */
 };
 
+/* Row i with the scored part of its detail; the facts part is written by
+ * save_facts when the store has none with this hash. */
 static int save_row(void *ctx, size_t i, struct snapshot_score_in *out)
 {
 	struct save_ctx *c = ctx;
@@ -104,9 +184,11 @@ static int save_row(void *ctx, size_t i, struct snapshot_score_in *out)
 	int rc;
 
 	buf_reset(&c->detail);
-	scorer_detail_of(&c->d, c->pop, sp);
-	if ((rc = scorer_detail_encode(&c->detail, &c->d)))
+	memset(&c->d, 0, offsetof(struct scorer_detail, platforms));
+	scored_of(&c->d, c->pop, sp);
+	if ((rc = scorer_detail_encode_scored(&c->detail, &c->d)))
 		return rc;
+	out->facts_hash = facts_hash(c->pop, sp);
 	out->pid = sp->pid;
 	out->eligible = sp->eligible;
 	out->rank = sp->rank;
@@ -117,6 +199,20 @@ static int save_row(void *ctx, size_t i, struct snapshot_score_in *out)
 	out->attitude = sp->attitude;
 	out->motivation = sp->motivation;
 	out->detail = c->detail.data;
+	return 0;
+}
+
+static int save_facts(void *ctx, size_t i, const char **out)
+{
+	struct save_ctx *c = ctx;
+	int rc;
+
+	buf_reset(&c->facts);
+	memset(&c->d, 0, offsetof(struct scorer_detail, platforms));
+	facts_of(&c->d, c->pop, &c->pop->people[i]);
+	if ((rc = scorer_detail_encode_facts(&c->facts, &c->d)))
+		return rc;
+	*out = c->facts.data;
 	return 0;
 }
 
@@ -216,12 +312,14 @@ int scorer_snapshot_save(store *s, const scorer_population *pop, const struct sc
 
 	c->pop = pop;
 	if (!rc && !(rc = save_cache(s, pop)) &&
-	    !(rc = store_snapshot_write(s, &info, pop->n, save_row, c, out_id)) && own_tx)
+	    !(rc = store_snapshot_write(s, &info, pop->n, save_row, save_facts, c, out_id)) &&
+	    own_tx)
 		rc = store_commit(s);
 	if (rc && own_tx)
 		store_rollback(s);
 	free(info.params);
 	buf_free(&c->detail);
+	buf_free(&c->facts);
 	free(c);
 	return rc;
 }

@@ -24,6 +24,7 @@ static const char *tables_by_version[] = {
     "audit_log_minute",
     "snapshot_scores.rank_lo",
     "imports.bytes_sha256",
+    "score_facts",
 };
 _Static_assert(sizeof(tables_by_version) / sizeof(tables_by_version[0]) == STORE_SCHEMA_VERSION,
                "one entry per migration");

@@ -33,7 +33,9 @@ PARTS = {"survey_responses": "survey_response", "survey_answers": "survey_answer
          "activity_features": "activity_features", "snapshot_scores": "scores",
          "invitations": "invitation", "invitation_history": "invitation_history",
          "pilot_members": "pilots", "pilot_log": "pilot_decisions",
-         "outcomes": "outcomes"}
+         "outcomes": "outcomes",
+         # the facts part of each score's detail, stored once: exported inside "scores"
+         "score_facts": "scores"}
 
 
 def amb(db, *args):
@@ -96,6 +98,9 @@ def test_export(r, tmp):
             "the pilot membership and the decision about them are exported")
     r.check(all("params" in s and isinstance(s["detail"], dict) for s in doc["scores"]),
             "each score carries its detail and the weights used")
+    r.check(all("platforms" in s["detail"] and "weeks_active" in s["detail"]["facts"] and
+                "weighted_volume" in s["detail"]["facts"] for s in doc["scores"]),
+            "each detail is whole: its stored facts (platforms, activity) joined in")
     # Nothing about anyone else.
     others = [x for x in roster if x["employee_id"] != WHO]
     leaks = [x["employee_id"] for x in others
@@ -117,8 +122,21 @@ def test_export(r, tmp):
     p = amb(db, "export", "E9999")
     r.check(p.returncode == 1 and "no such person" in p.stderr and not p.stdout,
             "unknown id: rc %d %r" % (p.returncode, p.stderr))
+    con = sqlite3.connect(db)
+    mine = "SELECT count(*) FROM %s WHERE pid = ?"
+    r.check(con.execute(mine % "score_facts", (pid,)).fetchone()[0] > 0,
+            "the person has stored facts before erasure")
+    others = con.execute("SELECT count(*) FROM score_facts WHERE pid <> ?", (pid,)).fetchone()[0]
+    con.close()
     p = amb(db, "-q", "erase", WHO)
     r.check(p.returncode == 0, "erase: %s" % p.stderr)
+    con = sqlite3.connect(db)
+    r.check(con.execute(mine % "score_facts", (pid,)).fetchone()[0] == 0 and
+            con.execute(mine % "snapshot_scores", (pid,)).fetchone()[0] == 0,
+            "erasure removed their scores and stored facts")
+    r.check(con.execute("SELECT count(*) FROM score_facts").fetchone()[0] == others,
+            "and nobody else's")
+    con.close()
     p = amb(db, "export", WHO)
     r.check(p.returncode == 1 and "no such person" in p.stderr and not p.stdout,
             "after erasure: rc %d %r" % (p.returncode, p.stderr))

@@ -228,7 +228,7 @@ def test_unknown_engagement(r, tmp):
     amb(db, "-q", "score")
     con = sqlite3.connect(db)
     d = {e: json.loads(t) for e, t in con.execute(
-        "SELECT p.employee_id, s.detail FROM snapshot_scores s JOIN people p USING (pid)")}
+        "SELECT p.employee_id, s.detail FROM snapshot_details s JOIN people p USING (pid)")}
     con.close()
     r.check(d["U00"]["activity"]["response"] is None and d["U00"]["facts"]["own"] > 0,
             "unknown engagement: response null (left out): %r" % d["U00"]["activity"])

@@ -79,7 +79,7 @@ def own_posts_in_window(path):
 def details(db):
     con = sqlite3.connect(db)
     sid = con.execute("SELECT max(id) FROM snapshots").fetchone()[0]
-    rows = con.execute("SELECT p.employee_id, s.detail FROM snapshot_scores s"
+    rows = con.execute("SELECT p.employee_id, s.detail FROM snapshot_details s"
                        " JOIN people p USING (pid) WHERE s.snapshot_id = ?", (sid,)).fetchall()
     con.close()
     return {e: json.loads(d) for e, d in rows}

@@ -79,6 +79,10 @@ def test_retention(r, tmp):
     r.check(want["snapshots"] == 1 and want["audit"] == 1 and want["cells"] > 0,
             "the data has something of each kind to expire: %r" % want)
     cells_before = q(db, "SELECT count(*) FROM activity_weekly")
+    # The two snapshots scored different weeks: each has facts of its own.
+    facts_only_old = ("SELECT count(*) FROM score_facts WHERE id NOT IN"
+                      " (SELECT facts_id FROM snapshot_scores WHERE snapshot_id = 2)")
+    r.check(q(db, facts_only_old) > 0, "the old snapshot has facts no other row uses")
     _, before = dump_digest(db)
     p = amb(db, now, "retention", "--days", str(days), "--dry-run", "--force")
     r.check(p.returncode == 0 and "would remove" in p.stdout and
@@ -95,6 +99,9 @@ def test_retention(r, tmp):
             q(db, "SELECT max(id) FROM snapshots") == 2, "only the newest snapshot is left")
     r.check(q(db, "SELECT count(*) FROM snapshot_scores WHERE snapshot_id = 1") == 0,
             "the removed snapshot's scores are gone")
+    r.check(q(db, facts_only_old) == 0 and q(db, "SELECT count(*) FROM score_facts") ==
+            q(db, "SELECT count(DISTINCT facts_id) FROM snapshot_scores"),
+            "its stored facts went with them; the kept snapshot's stay")
     r.check(q(db, "SELECT count(*) FROM audit_log WHERE at < ?", (cutoff,)) == 0 and
             q(db, "SELECT count(*) FROM audit_log") >= 1, "old audit entries gone, new kept")
     r.check(q(db, "SELECT count(*) FROM activity_weekly WHERE week < ?", (cut_week,)) == 0,

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "core/mem.h"
+#include "core/store_report.h"
 #include "scorer/explain.h"
 
 /* Every field of two records equal (numbers to the bit, NAN with NAN). */
@@ -120,17 +121,30 @@ Test(scorer_detail, writes_the_stored_format)
 	d->engagement_per_post_shrunk = d->company_engagement_per_post = 0.000123456;
 	d->in_attitude = d->in_intrinsic = d->in_extrinsic = NAN;
 	cr_assert(eq(int, scorer_detail_encode(&b, d), 0));
-	cr_assert(
-	    eq(str, b.data,
-	       "{\"eligible\":true,\"why_not\":null,\"flags\":0,\"consent\":\"yes\","
-	       "\"activity\":{\"steadiness\":0.666667,\"volume\":1,\"response\":1,"
-	       "\"conversation\":1,\"authenticity\":1},\"facts\":{\"weeks_active\":3,"
-	       "\"own\":1.5,\"conversation\":0,\"amplification\":0,\"own_posts\":1.5,"
-	       "\"engagement_per_post\":0,\"window_weeks\":26,\"weighted_volume\":1.23457e+06,"
-	       "\"own_share\":1,\"engagement_per_post_shrunk\":0.000123456,"
-	       "\"company_engagement_per_post\":0.000123456},\"platforms\":[],"
-	       "\"survey\":{\"attitude\":null,\"intrinsic\":null,\"extrinsic\":null,"
-	       "\"careless\":null}}"));
+	cr_assert(eq(str, b.data,
+	             "{\"eligible\":true,\"why_not\":null,\"flags\":0,\"consent\":\"yes\","
+	             "\"activity\":{\"steadiness\":0.666667,\"volume\":1,\"response\":1,"
+	             "\"conversation\":1,\"authenticity\":1},\"facts\":{"
+	             "\"weighted_volume\":1.23457e+06,\"own_share\":1,"
+	             "\"engagement_per_post_shrunk\":0.000123456,"
+	             "\"company_engagement_per_post\":0.000123456,\"weeks_active\":3,"
+	             "\"own\":1.5,\"conversation\":0,\"amplification\":0,\"own_posts\":1.5,"
+	             "\"engagement_per_post\":0,\"window_weeks\":26},\"platforms\":[],"
+	             "\"survey\":{\"attitude\":null,\"intrinsic\":null,\"extrinsic\":null,"
+	             "\"careless\":null}}"));
+	/* The two stored parts, each JSON, join to the same bytes. */
+	struct buf w = {0}, f = {0};
+	cr_assert(eq(int, scorer_detail_encode_scored(&w, d), 0));
+	cr_assert(eq(int, scorer_detail_encode_facts(&f, d), 0));
+	cr_assert(eq(str, w.data + w.len - 2, "}}"));
+	cr_assert(eq(int, strncmp(f.data, SCORER_DETAIL_FACTS_HEAD, 10), 0));
+	cr_assert(eq(int, (int)strlen(SCORER_DETAIL_FACTS_HEAD), 10));
+	char *joined = NULL;
+	cr_assert(asprintf(&joined, "%.*s,%s", (int)w.len - 2, w.data, f.data + 10) > 0);
+	cr_assert(eq(str, joined, b.data));
+	free(joined);
+	buf_free(&w);
+	buf_free(&f);
 	buf_free(&b);
 	free(d);
 }
@@ -265,4 +279,81 @@ Test(scorer_detail, formats_numbers_exactly_as_printf_does)
 		scorer_detail_fmt_g6(a, v);
 		cr_assert(eq(str, a, b), "%.17g", v);
 	}
+}
+
+static long long rows_of(store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long n;
+
+	cr_assert(eq(int, sqlite3_prepare_v2(s->db, sql, -1, &st, NULL), SQLITE_OK), "%s", sql);
+	cr_assert(eq(int, sqlite3_step(st), SQLITE_ROW));
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Every row of snapshot id reads back (the readers' join, and the view
+ * snapshot_details) as scorer_detail_encode writes the person's detail. */
+static void assert_details_whole(store *s, const scorer_population *pop, int64_t id)
+{
+	struct buf want = {0};
+	char *got = NULL, *q;
+
+	for (size_t i = 0; i < pop->n; i++) {
+		buf_reset(&want);
+		fx_detail_json(pop, &pop->people[i], &want);
+		cr_assert(eq(int, store_snapshot_detail(s, id, pop->people[i].pid, &got), 1));
+		cr_assert(eq(str, got, want.data));
+		free(got);
+		q = sqlite3_mprintf("SELECT count(*) FROM snapshot_details WHERE snapshot_id = %lld"
+		                    " AND pid = %lld AND detail = %Q",
+		                    (long long)id, (long long)pop->people[i].pid, want.data);
+		cr_assert(eq(i64, rows_of(s, q), 1), "the view gives the same detail");
+		sqlite3_free(q);
+	}
+	buf_free(&want);
+}
+
+/* The facts part of a detail is stored once: a score after a weight
+ * change writes only the scored parts and refers to the stored facts; a
+ * change to one person's activity stores that person's facts again. */
+Test(scorer_detail, a_snapshot_stores_the_facts_once_and_reads_back_whole)
+{
+	store *s = fx_open();
+	struct scorer_params p;
+	int64_t id[3];
+
+	fx_crowd(s, 30);
+	int64_t pid = fx_person(s, "MULTI", "Ops", "employee", "yes");
+	fx_act(s, pid, 0, 1, KIND_POST, 0, 2, 4, 0, 0);
+	fx_act(s, pid, 1, 2, KIND_VIDEO, 0, 1, 4, 0, 0);
+	fx_survey(s, pid, 0.8, 0.8, 0.3, "straightlining");
+	scorer_params_defaults(&p);
+	scorer_population *pop = fx_score(s, &p);
+	cr_assert(eq(int, scorer_snapshot_save(s, pop, &p, "default", 1, &id[0]), 0));
+	cr_assert(eq(i64, rows_of(s, "SELECT count(*) FROM score_facts"), (long long)pop->n));
+	assert_details_whole(s, pop, id[0]);
+
+	p.w_volume = 0.9;
+	p.volume_amplification = 0.5;
+	cr_assert(eq(int, scorer_compute(pop, &p), 0));
+	cr_assert(eq(int, scorer_snapshot_save(s, pop, &p, "default", 1, &id[1]), 0));
+	cr_assert(eq(i64, rows_of(s, "SELECT count(*) FROM score_facts"), (long long)pop->n),
+	          "no facts written again after a weight change");
+	assert_details_whole(s, pop, id[1]);
+	scorer_population_destroy(&pop);
+
+	fx_act(s, pid, 0, 3, KIND_COMMENT, 0, 3, 0, 0, 0);
+	pop = fx_score(s, &p);
+	cr_assert(eq(int, scorer_snapshot_save(s, pop, &p, "default", 1, &id[2]), 0));
+	cr_assert(eq(i64, rows_of(s, "SELECT count(*) FROM score_facts"), (long long)pop->n + 1),
+	          "one person's activity changed: their facts only");
+	assert_details_whole(s, pop, id[2]);
+	cr_assert(eq(i64,
+	             rows_of(s, "SELECT count(DISTINCT facts_id) FROM snapshot_scores"
+	                        " WHERE snapshot_id IN (1, 2)"),
+	             (long long)pop->n));
+	scorer_population_destroy(&pop);
+	store_close(&s);
 }
