@@ -9,6 +9,11 @@
  * keeps one response: the latest by submitted_at (a tie, or no timestamp,
  * goes to the later row or the later import); an older answer never
  * replaces a newer stored one. docs/hr.md, section 'Survey import' has the rules and numbers.
+ *
+ * Defined in survey/survey.c (the import and its rows),
+ * survey/survey_header.c (the vendor and the columns),
+ * survey/survey_answer.c (reading an answer) and survey/reliability.c (the
+ * per-construct report).
  */
 #ifndef AMB_SURVEY_SURVEY_H
 #define AMB_SURVEY_SURVEY_H
@@ -83,18 +88,21 @@ int survey_import(store *s, const char *path, const struct survey_import_opts *s
 
 /* Respondents, mean and Cronbach's alpha per construct of `cb`, from the
  * stored answers (reverse items flipped, careless responses left out,
- * complete cases only). Fills report->constructs. */
+ * complete cases only). Fills report->constructs. Defined in
+ * survey/reliability.c. */
 int survey_reliability(store *s, const struct codebook *cb, struct survey_report *report);
 
 void survey_report_clear(struct survey_report *r);
 
+/* The vendor's name, for reports (survey/survey_header.c). */
 const char *survey_vendor_name(enum survey_vendor v);
 
 /* Read one answer cell for an item on [min, max]: a number (parsed whole
  * by strtod: no NaN, infinity, hex, overflow or decimal comma) or a label,
  * also with a number in front ("5 - Strongly agree", "(5) Strongly agree").
  * Returns 1 with *out, 0 for an empty cell (missing), 2 for a "don't know"
- * label (missing too), or -1 with the reason in why. */
+ * label (missing too), or -1 with the reason in why. Defined in
+ * survey/survey_answer.c. */
 int survey_parse_answer(const char *cell, double min, double max, const labels *l, double *out,
                         char *why, size_t whysize);
 
