@@ -1,4 +1,5 @@
-/* csv.c - the strict, streaming CSV reader over libcsv, and the CSV writer.
+/* csv.c - the strict, streaming CSV reader over libcsv. Header names are
+ * matched in csv_header.c; the writer is csv_write.c.
  *
  * A reader owns its name, a 64 KiB chunk buffer (file input only; memory
  * input is read in place), one libcsv parser and the storage of the current
@@ -26,7 +27,6 @@
 #include <errno.h>
 #include <iconv.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +36,6 @@
 #include "core/csv_prefetch.h"
 #include "core/err.h"
 #include "core/mem.h"
-#include "core/text.h"
 
 #define CHUNK_SIZE   (64 * 1024)
 #define LIBCSV_BLOCK 4096 /* libcsv grows its field buffer by this much */
@@ -801,113 +800,4 @@ void csv_reader_close(csv_reader **rp)
 	free(r->ptrs);
 	free(r);
 	*rp = NULL;
-}
-
-/* ---- header names ---- */
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static void trim(const char **s, size_t *len)
-{
-	while (*len > 0 && is_blank(**s)) {
-		(*s)++;
-		(*len)--;
-	}
-	while (*len > 0 && is_blank((*s)[*len - 1]))
-		(*len)--;
-}
-
-bool csv_name_equal(const char *a, size_t alen, const char *b, size_t blen)
-{
-	trim(&a, &alen);
-	trim(&b, &blen);
-	return text_equal(a, alen, b, blen);
-}
-
-int csv_header_find(const struct csv_row *header, const char *name)
-{
-	size_t len = strlen(name);
-
-	for (size_t i = 0; i < header->count && i < INT_MAX; i++)
-		if (csv_name_equal(header->fields[i], header->lens[i], name, len))
-			return (int)i;
-	return -1;
-}
-
-/* ---- writer ---- */
-
-bool csv_find_control(const char *s, size_t len, unsigned *out_cp, size_t *out_pos)
-{
-	size_t pos = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if ((ch & 0xC0) != 0x80)
-			pos++;
-		if (ch < 0x20 || ch == 0x7f) {
-			*out_cp = ch;
-			*out_pos = pos;
-			return true;
-		}
-		/* C1 in UTF-8 is C2 80..C2 9F. */
-		if (ch == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] < 0xA0) {
-			*out_cp = (unsigned char)s[i + 1];
-			*out_pos = pos;
-			return true;
-		}
-	}
-	return false;
-}
-
-void csv_write_field(FILE *f, const char *s, bool numeric)
-{
-	csv_write_field_sep(f, s, numeric, ',');
-}
-
-void csv_write_field_sep(FILE *f, const char *s, bool numeric, char sep)
-{
-	size_t len = s ? strlen(s) : 0;
-	const char specials[] = {sep, '"', '\r', '\n', '\0'};
-	bool formula = !numeric && len > 0 && strchr("=+-@\t\r", s[0]) != NULL;
-	/* What the reader would trim or split on is protected by quotes. The
-	 * apostrophe, when added, comes first, so a leading blank is then no
-	 * longer leading. A cell starting with U+FEFF is quoted too: first in a
-	 * file, a reader would take it for a byte-order mark and drop it. */
-	bool quote =
-	    len > 0 && ((!formula && is_blank(s[0])) || is_blank(s[len - 1]) ||
-	                strpbrk(s, specials) != NULL || strncmp(s, "\xEF\xBB\xBF", 3) == 0);
-
-	if (quote)
-		fputc('"', f);
-	if (formula)
-		fputc('\'', f);
-	for (size_t i = 0; i < len;) {
-		const char *q = quote ? memchr(s + i, '"', len - i) : NULL;
-		size_t run = q ? (size_t)(q - (s + i)) + 1 : len - i;
-
-		fwrite(s + i, 1, run, f);
-		if (q)
-			fputc('"', f); /* the quote is doubled */
-		i += run;
-	}
-	if (quote)
-		fputc('"', f);
-}
-
-void csv_write_row(FILE *f, size_t count, const char *const *fields)
-{
-	/* A lone empty field would be a blank line, which readers skip. */
-	if (count == 1 && (!fields[0] || !fields[0][0])) {
-		fputs("\"\"\n", f);
-		return;
-	}
-	for (size_t i = 0; i < count; i++) {
-		if (i > 0)
-			fputc(',', f);
-		csv_write_field(f, fields[i], false);
-	}
-	fputc('\n', f);
 }
