@@ -180,7 +180,7 @@ static const char *answer_cell(const struct state *st, const struct csv_row *row
 {
 	const char *cell = row->fields[col];
 
-	if (!st->decimal_comma || row->lens[col] >= size || !decimal_comma(cell))
+	if (!st->decimal_comma || row->lens[col] >= size || !survey_decimal_comma(cell))
 		return cell;
 	memcpy(buf, cell, row->lens[col] + 1);
 	*strchr(buf, ',') = '.';
@@ -506,14 +506,14 @@ static int read_header(struct state *st, size_t want_rows)
 
 	memset(rows, 0, sizeof(rows));
 	while (n < wanted && (rc = csv_reader_next(import_reader(st->c), &row)) == 1)
-		row_copy(&rows[n++], &row);
+		survey_row_copy(&rows[n++], &row);
 	if (rc < 0)
 		goto out;
 	if (n == 0) {
 		rc = err_set(ERR_NODATA, "%s: the file is empty", import_name(st->c));
 		goto out;
 	}
-	v = detect(rows, n, &header_rows);
+	v = survey_detect(rows, n, &header_rows);
 	if (want_rows && want_rows != header_rows) {
 		header_rows = want_rows;
 		v = SURVEY_GENERIC;
@@ -526,7 +526,7 @@ static int read_header(struct state *st, size_t want_rows)
 	st->report->vendor = v;
 	st->report->header_rows = header_rows;
 	st->header_rows = header_rows;
-	if ((rc = map_columns(st, rows, header_rows, v)))
+	if ((rc = survey_map_columns(st, rows, header_rows, v)))
 		goto out;
 	st->decimal_comma = csv_reader_delimiter(import_reader(st->c)) == ';';
 	if ((rc = infer_order(st, header_rows)))
@@ -540,13 +540,13 @@ static int read_header(struct state *st, size_t want_rows)
 	if ((rc = save_items(st)))
 		goto out;
 	for (size_t i = header_rows; i < n && !rc; i++) {
-		struct csv_row data = row_view(&rows[i]);
+		struct csv_row data = survey_row_view(&rows[i]);
 		st->sum->rows_read++;
 		rc = process_row(st, &data);
 	}
 out:
 	for (size_t i = 0; i < n; i++)
-		row_free(&rows[i]);
+		survey_row_free(&rows[i]);
 	return rc;
 }
 

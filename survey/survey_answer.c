@@ -13,7 +13,7 @@
 #include "survey/survey.h"
 #include "survey/survey_int.h"
 
-bool decimal_comma(const char *s)
+bool survey_decimal_comma(const char *s)
 {
 	size_t i = 0, d1 = 0, d2 = 0;
 
@@ -83,7 +83,7 @@ static int builtin_value(const struct label_match *m, double min, double max, do
 
 static void unknown_label(const char *s, double min, double max, char *why, size_t whysize)
 {
-	if (decimal_comma(s))
+	if (survey_decimal_comma(s))
 		snprintf(why, whysize,
 		         "'%s' has a decimal comma; write numbers with a decimal point "
 		         "(decimal commas are read in ';'-separated files: --delimiter ';')",

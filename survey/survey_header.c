@@ -24,7 +24,7 @@ const char *survey_vendor_name(enum survey_vendor v)
 	}
 }
 
-void row_copy(struct owned_row *o, const struct csv_row *r)
+void survey_row_copy(struct owned_row *o, const struct csv_row *r)
 {
 	o->count = r->count;
 	o->line = r->line;
@@ -37,7 +37,7 @@ void row_copy(struct owned_row *o, const struct csv_row *r)
 	}
 }
 
-void row_free(struct owned_row *o)
+void survey_row_free(struct owned_row *o)
 {
 	for (size_t i = 0; i < o->count; i++)
 		free(o->fields[i]);
@@ -46,7 +46,7 @@ void row_free(struct owned_row *o)
 	memset(o, 0, sizeof(*o));
 }
 
-struct csv_row row_view(const struct owned_row *o)
+struct csv_row survey_row_view(const struct owned_row *o)
 {
 	struct csv_row r = {.count = o->count,
 	                    .fields = (const char *const *)o->fields,
@@ -73,7 +73,7 @@ static bool qualtrics_legacy(const struct owned_row *h)
 }
 
 /* The vendor and its header-row count, from the buffered first rows. */
-enum survey_vendor detect(const struct owned_row *rows, size_t n, size_t *out_rows)
+enum survey_vendor survey_detect(const struct owned_row *rows, size_t n, size_t *out_rows)
 {
 	*out_rows = 1;
 	if (n >= 3 && has_import_ids(&rows[2])) {
@@ -89,7 +89,7 @@ enum survey_vendor detect(const struct owned_row *rows, size_t n, size_t *out_ro
 		return SURVEY_QUALTRICS;
 	}
 	if (n >= 2) {
-		struct csv_row h = row_view(&rows[0]);
+		struct csv_row h = survey_row_view(&rows[0]);
 		int rid = csv_header_find(&h, "Respondent ID");
 		if (rid < 0) /* older exports */
 			rid = csv_header_find(&h, "RespondentID");
@@ -99,7 +99,7 @@ enum survey_vendor detect(const struct owned_row *rows, size_t n, size_t *out_ro
 		}
 	}
 	/* One header row: named only for the report. */
-	struct csv_row h = row_view(&rows[0]);
+	struct csv_row h = survey_row_view(&rows[0]);
 	if (csv_header_find(&h, "Start time") >= 0 && csv_header_find(&h, "Completion time") >= 0)
 		return SURVEY_MSFORMS;
 	if (h.count && csv_name_equal(h.fields[0], h.lens[0], "Timestamp", 9))
@@ -180,8 +180,8 @@ static int find_column(struct state *st, const struct owned_row *rows, size_t he
 	return 0;
 }
 
-int map_columns(struct state *st, const struct owned_row *rows, size_t header_rows,
-                enum survey_vendor v)
+int survey_map_columns(struct state *st, const struct owned_row *rows, size_t header_rows,
+                       enum survey_vendor v)
 {
 	const struct codebook *cb = st->cb;
 	int rc;

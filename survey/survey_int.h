@@ -61,15 +61,15 @@ static inline bool blank_cell(const char *s)
 
 /* survey/survey_answer.c: whether `s` is a number with a decimal comma
  * (3,5). */
-bool decimal_comma(const char *s);
+bool survey_decimal_comma(const char *s);
 
 /* survey/survey_header.c: the first rows buffered as owned copies, the
  * vendor and header-row count they show, and the codebook's columns. */
-void row_copy(struct owned_row *o, const struct csv_row *r);
-void row_free(struct owned_row *o);
-struct csv_row row_view(const struct owned_row *o);
-enum survey_vendor detect(const struct owned_row *rows, size_t n, size_t *out_rows);
-int map_columns(struct state *st, const struct owned_row *rows, size_t header_rows,
-                enum survey_vendor v);
+void survey_row_copy(struct owned_row *o, const struct csv_row *r);
+void survey_row_free(struct owned_row *o);
+struct csv_row survey_row_view(const struct owned_row *o);
+enum survey_vendor survey_detect(const struct owned_row *rows, size_t n, size_t *out_rows);
+int survey_map_columns(struct state *st, const struct owned_row *rows, size_t header_rows,
+                       enum survey_vendor v);
 
 #endif
