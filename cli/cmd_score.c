@@ -116,6 +116,12 @@ int cmd_score(struct app *app, int argc, char **argv)
 		return err_set(ERR_USAGE, "score takes no arguments");
 	if ((rc = app_store(app, false, &s)))
 		return rc;
+	/* Scoring reads each table once, in order, and appends a snapshot: a
+	 * page is not read twice, so a large page cache only costs memory to
+	 * fill (at 100k people 64 MiB took a third of the time; docs/design.md,
+	 * section 'Cost'). */
+	if ((rc = store_set_cache_mib(s, 8)))
+		goto done;
 	if ((rc = scorer_profile_load(s, profile, true, &params, &version, &name)))
 		goto done;
 	if ((rc = scorer_population_load_with(s, as_of, &params,
