@@ -7,7 +7,7 @@
 
 #include "core/store.h"
 
-#define STORE_STMT_CACHE 96
+#define STORE_STMT_CACHE 192 /* the distinct queries of one process, with room */
 
 struct store {
 	sqlite3 *db;

@@ -402,7 +402,7 @@ static const char migration_15[] =
      * kept: the few readers by person seek each snapshot's key instead. */
     "DROP INDEX snapshot_scores_pid;"
     /* Written out, not SQL_SNAPSHOT_DETAIL: a migration never changes
-     * (tests/core/test_scores.c checks that the two agree). */
+     * (tests/scorer/test_detail.c checks both against the encoder). */
     "CREATE VIEW snapshot_details(snapshot_id, pid, detail) AS SELECT ss.snapshot_id, ss.pid,"
     " CASE WHEN ss.facts_id IS NULL THEN ss.detail ELSE substr(ss.detail, 1,"
     " length(ss.detail) - 2) || ',' || (SELECT substr(facts, 11) FROM score_facts"

@@ -171,7 +171,7 @@ static void fsc_check_ranking(const scorer_population *pop)
 
 static void fsc_check_details(const scorer_population *pop)
 {
-	struct buf b = {0};
+	struct buf b = {0}, w = {0}, f = {0};
 
 	for (size_t i = 0; i < pop->n && i < FSC_DETAILED; i++) {
 		struct scorer_detail d;
@@ -190,8 +190,21 @@ static void fsc_check_details(const scorer_population *pop)
 		json_decref(j);
 		fsc_check(scorer_detail_decode(&d, b.data) == 0, "the detail reads back",
 		          pop->people[i].employee_id);
+		/* stored in two parts (scorer/detail.h): they join to the whole */
+		scorer_detail_of(&d, pop, &pop->people[i]);
+		buf_reset(&w);
+		buf_reset(&f);
+		fsc_check(scorer_detail_encode_scored(&w, &d) == 0 &&
+		              scorer_detail_encode_facts(&f, &d) == 0 && w.len >= 2 &&
+		              f.len >= 10 && w.len - 2 + 1 + f.len - 10 == b.len &&
+		              memcmp(w.data, b.data, w.len - 2) == 0 && b.data[w.len - 2] == ',' &&
+		              memcmp(f.data + 10, b.data + w.len - 1, f.len - 10) == 0,
+		          "the scored and facts parts join to the whole detail",
+		          pop->people[i].employee_id);
 	}
 	buf_free(&b);
+	buf_free(&w);
+	buf_free(&f);
 }
 
 static void fsc_check_select(const scorer_population *pop, const struct scorer_params *p,

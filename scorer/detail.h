@@ -70,6 +70,11 @@ int scorer_detail_encode(struct buf *b, const struct scorer_detail *d);
  * core/store_internal.h), and a test checks that the bytes agree. Same
  * returns as scorer_detail_encode. */
 #define SCORER_DETAIL_FACTS_HEAD "{\"facts\":{"
+/* The version of the facts part's encoding. Stored facts are reused by a
+ * hash of their inputs (scorer/snapshot.c) that includes this number:
+ * raise it with any change to what scorer_detail_encode_facts writes, so
+ * that facts written by an older binary are not reused. */
+#define SCORER_DETAIL_FACTS_FORMAT 1
 int scorer_detail_encode_scored(struct buf *b, const struct scorer_detail *d);
 int scorer_detail_encode_facts(struct buf *b, const struct scorer_detail *d);
 

@@ -145,7 +145,8 @@ static uint64_t mix_activity(uint64_t h, const struct scorer_activity *a)
 	return mix(h, (uint64_t)a->weeks_active);
 }
 
-/* A 64-bit hash of everything facts_of reads (never 0): the same inputs
+/* A 64-bit hash of everything facts_of reads and of the encoding's
+ * version, SCORER_DETAIL_FACTS_FORMAT (never 0): the same inputs
  * give the same facts text, so a person whose hash is stored already has
  * those facts written. Different inputs that print the same (six digits)
  * merely store the facts again. Not a cryptographic hash: it keeps apart
@@ -153,8 +154,9 @@ static uint64_t mix_activity(uint64_t h, const struct scorer_activity *a)
  * for (a collision would show that person's earlier facts). */
 static uint64_t facts_hash(const scorer_population *pop, const struct scorer_person *sp)
 {
-	uint64_t h = mix(0x2545F4914F6CDD1DULL, (uint64_t)pop->window_weeks);
+	uint64_t h = mix(0x2545F4914F6CDD1DULL, SCORER_DETAIL_FACTS_FORMAT);
 
+	h = mix(h, (uint64_t)pop->window_weeks);
 	h = mix_activity(h, &sp->total);
 	h = mix(h, sp->plat_count);
 	for (size_t i = 0; i < sp->plat_count; i++) {

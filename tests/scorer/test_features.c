@@ -159,12 +159,16 @@ Test(scorer_features, a_snapshot_from_the_cache_is_byte_identical_to_one_from_th
 	scorer_population_destroy(&pop);
 	pop = score_and_save(s, &p, true); /* snapshot 2 from the cache */
 	scorer_population_destroy(&pop);
-	cr_assert(eq(i64,
-	             count_rows(s, "SELECT count(*) FROM snapshot_scores a JOIN snapshot_scores b"
-	                           " ON a.pid = b.pid AND a.snapshot_id = 1 AND b.snapshot_id = 2"
-	                           " WHERE a.score IS b.score AND a.rank IS b.rank"
-	                           " AND a.activity IS b.activity AND a.detail = b.detail"),
-	             count_rows(s, "SELECT count(*) FROM snapshot_scores WHERE snapshot_id = 1")));
+	cr_assert(
+	    eq(i64,
+	       count_rows(s, "SELECT count(*) FROM snapshot_scores a JOIN snapshot_scores b"
+	                     " ON a.pid = b.pid AND a.snapshot_id = 1 AND b.snapshot_id = 2"
+	                     " JOIN snapshot_details da ON da.snapshot_id = 1 AND da.pid = a.pid"
+	                     " JOIN snapshot_details db ON db.snapshot_id = 2 AND db.pid = a.pid"
+	                     " WHERE a.score IS b.score AND a.rank IS b.rank"
+	                     " AND a.activity IS b.activity AND da.detail = db.detail"
+	                     " AND a.facts_id = b.facts_id"),
+	       count_rows(s, "SELECT count(*) FROM snapshot_scores WHERE snapshot_id = 1")));
 	store_close(&s);
 }
 

@@ -227,11 +227,13 @@ Test(scorer_model, leaves_out_opted_out_departed_and_recently_declined_people)
 static void snapshot_dump(store *s, int64_t id, struct buf *b)
 {
 	sqlite3_stmt *st;
-	sqlite3_prepare_v2(s->db,
-	                   "SELECT pid, eligible, rank, quote(score), quote(activity),"
-	                   " quote(attitude), quote(motivation), detail FROM snapshot_scores"
-	                   " WHERE snapshot_id = ? ORDER BY pid",
-	                   -1, &st, NULL);
+	sqlite3_prepare_v2(
+	    s->db,
+	    "SELECT s.pid, s.eligible, s.rank, quote(s.score), quote(s.activity),"
+	    " quote(s.attitude), quote(s.motivation), d.detail FROM snapshot_scores s"
+	    " JOIN snapshot_details d USING (snapshot_id, pid)"
+	    " WHERE s.snapshot_id = ? ORDER BY s.pid",
+	    -1, &st, NULL);
 	sqlite3_bind_int64(st, 1, id);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		for (int c = 0; c < 8; c++)
