@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <malloc.h>
+#include <sys/mman.h>
 
 static void oom(size_t n)
 {
@@ -31,11 +33,44 @@ void *xcalloc(size_t count, size_t size)
 	return p;
 }
 
+/* Arrays that grow past this are filled end to end (a population's
+ * people and platforms, a served snapshot's rows): they get memory
+ * aligned for the kernel's transparent huge pages, and ask for them, so
+ * filling 40 MiB takes some 20 page faults instead of 10,000. Each fault
+ * costs microseconds on a virtual machine; at 100k people they were a
+ * tenth of a score. Where huge pages are off, the hint does nothing. */
+#define HUGE_PAGE  ((size_t)2 << 20)
+#define HUGE_BYTES ((size_t)4 << 20)
+
+static void *huge_alloc(size_t n)
+{
+	size_t len = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	void *q = NULL;
+
+	if (len < n || posix_memalign(&q, HUGE_PAGE, len) != 0)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(q, len, MADV_HUGEPAGE);
+#endif
+	return q;
+}
+
 void *xrealloc(void *p, size_t n)
 {
-	void *q = realloc(p, n ? n : 1);
+	void *q;
 
-	if (!q)
+	if (n >= HUGE_BYTES) {
+		size_t old = p ? malloc_usable_size(p) : 0;
+		if (old >= n && ((uintptr_t)p & (HUGE_PAGE - 1)) == 0)
+			return p; /* already aligned and large enough */
+		if (!(q = huge_alloc(n)))
+			oom(n);
+		if (p)
+			memcpy(q, p, old < n ? old : n);
+		free(p);
+		return q;
+	}
+	if (!(q = realloc(p, n ? n : 1)))
 		oom(n);
 	return q;
 }

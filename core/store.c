@@ -108,6 +108,10 @@ int store_bind_vals(store *s, sqlite3_stmt *st, const char *what, const struct s
 		switch (v->kind) {
 		case STORE_VAL_NULL: rc = sqlite3_bind_null(st, idx); break;
 		case STORE_VAL_TEXT: rc = store_bind_text(st, idx, v->text); break;
+		case STORE_VAL_TEXT_KEPT:
+			rc = v->text ? sqlite3_bind_text(st, idx, v->text, -1, SQLITE_STATIC)
+			             : sqlite3_bind_null(st, idx);
+			break;
 		case STORE_VAL_INT: rc = sqlite3_bind_int64(st, idx, v->i); break;
 		case STORE_VAL_REAL: rc = sqlite3_bind_double(st, idx, v->d); break;
 		case STORE_VAL_BLOB:

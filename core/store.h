@@ -19,7 +19,7 @@ typedef struct store store;
 
 /* Schema version this binary writes. Older files are migrated on open; a
  * newer file is refused with ERR_VERSION. */
-#define STORE_SCHEMA_VERSION 15
+#define STORE_SCHEMA_VERSION 16
 
 enum store_flags {
 	STORE_READONLY = 1 << 0,   /* open with mode=ro; writes fail with ERR_READONLY */

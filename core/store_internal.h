@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "core/store.h"
+#include "core/store_scores.h"
 
 #define STORE_STMT_CACHE 192 /* the distinct queries of one process, with room */
 
@@ -28,16 +29,33 @@ struct store {
 };
 
 /* A snapshot row's detail as scorer_detail_encode writes it (an SQL
- * expression over the snapshot_scores row named `ss`). A row with a facts_id holds
- * only the scored part of the detail; the facts part is its score_facts
- * row, and the two join as scorer/detail.h says: the scored part without
- * its closing "}}", a comma, the facts part after its 10-character head
- * {"facts":{ (substr counts characters; both cuts are ASCII). Rows written
- * before score_facts hold the whole detail. */
-#define SQL_SNAPSHOT_DETAIL                                                                        \
+ * expression over the snapshot_scores row named `ss`). Rows written since
+ * migration 16 keep the scored part in columns (flags not NULL), printed
+ * back through SNAPSHOT_SCORED_FORMAT (core/store_scores.h); json_quote
+ * escapes a text as the encoder does when it has no control character,
+ * which the scored part's texts never have. The facts part, when the row
+ * has one, is its score_facts row after the 10-character head {"facts":{
+ * (substr counts characters; the cut is ASCII), joined with a comma; else
+ * "}}" closes the "facts" object and the detail. Rows written before
+ * keep their scored part (or, before score_facts, the whole detail) as
+ * JSON in `detail`: SQL_SNAPSHOT_DETAIL_JSON. */
+#define SQL_SNAPSHOT_DETAIL_JSON                                                                   \
 	"CASE WHEN ss.facts_id IS NULL THEN ss.detail ELSE substr(ss.detail, 1,"                   \
 	" length(ss.detail) - 2) || ',' || (SELECT substr(facts, 11) FROM score_facts"             \
 	" WHERE id = ss.facts_id) END"
+#define SQL_SNAPSHOT_DETAIL                                                                        \
+	"CASE WHEN ss.flags IS NULL THEN " SQL_SNAPSHOT_DETAIL_JSON                                \
+	" ELSE printf('" SNAPSHOT_SCORED_FORMAT "',"                                               \
+	" CASE WHEN ss.eligible THEN 'true' ELSE 'false' END,"                                     \
+	" CASE WHEN ss.eligible THEN 'null' ELSE json_quote(coalesce(ss.why_not, '')) END,"        \
+	" ss.flags, json_quote(ss.consent), coalesce(ss.steadiness, 'null'),"                      \
+	" coalesce(ss.volume, 'null'), coalesce(ss.response, 'null'),"                             \
+	" coalesce(ss.conversation, 'null'), coalesce(ss.authenticity, 'null'),"                   \
+	" coalesce(ss.weighted_volume, 'null'), coalesce(ss.own_share, 'null'),"                   \
+	" coalesce(ss.engagement_per_post_shrunk, 'null'),"                                        \
+	" coalesce(ss.company_engagement_per_post, 'null')) || CASE WHEN ss.facts_id IS NULL"      \
+	" THEN '}}' ELSE ',' || (SELECT substr(facts, 11) FROM score_facts"                        \
+	" WHERE id = ss.facts_id) END END"
 
 /* A prepared statement for `sql`, cached by the address of the string (so
  * pass a literal or a static). It is reset and its bindings cleared.
@@ -80,7 +98,14 @@ int store_bind_text(sqlite3_stmt *st, int idx, const char *text);
 /* One value for store_bind; build it with the BIND_* macros below, which
  * keep the C type of each value checked. */
 struct store_val {
-	enum { STORE_VAL_NULL, STORE_VAL_TEXT, STORE_VAL_INT, STORE_VAL_REAL, STORE_VAL_BLOB } kind;
+	enum {
+		STORE_VAL_NULL,
+		STORE_VAL_TEXT,
+		STORE_VAL_TEXT_KEPT,
+		STORE_VAL_INT,
+		STORE_VAL_REAL,
+		STORE_VAL_BLOB
+	} kind;
 	const char *text; /* NULL binds SQL NULL */
 	const void *blob;
 	int len; /* blob bytes */
@@ -94,9 +119,13 @@ struct store_val {
 #define BIND_REAL(v)    ((struct store_val){.kind = STORE_VAL_REAL, .d = (v)})
 #define BIND_BLOB(p, n) ((struct store_val){.kind = STORE_VAL_BLOB, .blob = (p), .len = (n)})
 
+/* Text that stays as it is until the statement has been stepped and reset
+ * (SQLite's SQLITE_STATIC): bound without a copy, for a hot loop. */
+#define BIND_TEXT_KEPT(v) ((struct store_val){.kind = STORE_VAL_TEXT_KEPT, .text = (v)})
+
 /* Bind vals[0..n-1] to parameters 1..n of `st` and return 0, or stop at
  * the first failure and return its error (store_sqlerr, naming `what`).
- * Text and blobs are copied. */
+ * Text (except BIND_TEXT_KEPT) and blobs are copied. */
 __attribute__((warn_unused_result)) int store_bind_vals(store *s, sqlite3_stmt *st,
                                                         const char *what,
                                                         const struct store_val *vals, size_t n);

@@ -12,7 +12,7 @@
  * activity; ratings after a pilot), 11 activity from reports over several weeks (coarse),
  * 12 service again (the audit log counted per minute), 13 scoring again (rank intervals),
  * 14 the import ledger again (the bytes' digest), 15 scoring again (the facts of the detail
- * stored once: score_facts).
+ * stored once: score_facts), 16 scoring again (the scored part of the detail in columns).
  */
 #include "core/store_schema.h"
 
@@ -408,8 +408,49 @@ static const char migration_15[] =
     " length(ss.detail) - 2) || ',' || (SELECT substr(facts, 11) FROM score_facts"
     " WHERE id = ss.facts_id) END FROM snapshot_scores ss;";
 
+static const char migration_16[] =
+    /* The scored part of each new row's detail in columns, a member each
+     * (core/store_scores.h, struct snapshot_scored): the JSON's names
+     * made a row three times its size, and writing them was a third of a
+     * score after a weight change. The numbers are texts, as the detail
+     * prints them. A row has flags when it was written so; its `detail`
+     * is then empty. Older rows keep their JSON. */
+    "ALTER TABLE snapshot_scores ADD COLUMN flags INTEGER;"
+    "ALTER TABLE snapshot_scores ADD COLUMN why_not TEXT;"
+    "ALTER TABLE snapshot_scores ADD COLUMN consent TEXT;"
+    "ALTER TABLE snapshot_scores ADD COLUMN steadiness TEXT;"
+    "ALTER TABLE snapshot_scores ADD COLUMN volume TEXT;"
+    "ALTER TABLE snapshot_scores ADD COLUMN response TEXT;"
+    "ALTER TABLE snapshot_scores ADD COLUMN conversation TEXT;"
+    "ALTER TABLE snapshot_scores ADD COLUMN authenticity TEXT;"
+    "ALTER TABLE snapshot_scores ADD COLUMN weighted_volume TEXT;"
+    "ALTER TABLE snapshot_scores ADD COLUMN own_share TEXT;"
+    "ALTER TABLE snapshot_scores ADD COLUMN engagement_per_post_shrunk TEXT;"
+    "ALTER TABLE snapshot_scores ADD COLUMN company_engagement_per_post TEXT;"
+    /* Written out, not SQL_SNAPSHOT_DETAIL: a migration never changes
+     * (tests/scorer/test_detail.c checks both against the encoder). */
+    "DROP VIEW snapshot_details;"
+    "CREATE VIEW snapshot_details(snapshot_id, pid, detail) AS SELECT ss.snapshot_id, ss.pid,"
+    " CASE WHEN ss.flags IS NULL THEN CASE WHEN ss.facts_id IS NULL THEN ss.detail ELSE"
+    " substr(ss.detail, 1, length(ss.detail) - 2) || ',' || (SELECT substr(facts, 11)"
+    " FROM score_facts WHERE id = ss.facts_id) END ELSE printf('{\"eligible\":%s,"
+    "\"why_not\":%s,\"flags\":%d,\"consent\":%s,\"activity\":{\"steadiness\":%s,"
+    "\"volume\":%s,\"response\":%s,\"conversation\":%s,\"authenticity\":%s},"
+    "\"facts\":{\"weighted_volume\":%s,\"own_share\":%s,"
+    "\"engagement_per_post_shrunk\":%s,\"company_engagement_per_post\":%s',"
+    " CASE WHEN ss.eligible THEN 'true' ELSE 'false' END,"
+    " CASE WHEN ss.eligible THEN 'null' ELSE json_quote(coalesce(ss.why_not, '')) END,"
+    " ss.flags, json_quote(ss.consent), coalesce(ss.steadiness, 'null'),"
+    " coalesce(ss.volume, 'null'), coalesce(ss.response, 'null'),"
+    " coalesce(ss.conversation, 'null'), coalesce(ss.authenticity, 'null'),"
+    " coalesce(ss.weighted_volume, 'null'), coalesce(ss.own_share, 'null'),"
+    " coalesce(ss.engagement_per_post_shrunk, 'null'),"
+    " coalesce(ss.company_engagement_per_post, 'null')) || CASE WHEN ss.facts_id IS NULL"
+    " THEN '}}' ELSE ',' || (SELECT substr(facts, 11) FROM score_facts"
+    " WHERE id = ss.facts_id) END END FROM snapshot_scores ss;";
+
 const char *const store_migrations[STORE_SCHEMA_VERSION] = {
-    migration_1,  migration_2,  migration_3,  migration_4,  migration_5,
-    migration_6,  migration_7,  migration_8,  migration_9,  migration_10,
-    migration_11, migration_12, migration_13, migration_14, migration_15,
+    migration_1,  migration_2,  migration_3,  migration_4,  migration_5,  migration_6,
+    migration_7,  migration_8,  migration_9,  migration_10, migration_11, migration_12,
+    migration_13, migration_14, migration_15, migration_16,
 };

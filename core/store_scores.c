@@ -262,7 +262,16 @@ static struct store_val real_or_null(double v)
 	return isfinite(v) ? BIND_REAL(v) : BIND_NULL;
 }
 
-/* The stored facts (score_facts), by person and hash, in that order. */
+/* The scored part's texts live in the row callback's buffers until the
+ * row is written: no copies. */
+static struct store_val text_or_null(const char *v)
+{
+	return v ? BIND_TEXT_KEPT(v) : BIND_NULL;
+}
+
+/* The facts of the newest snapshot's rows (score_facts), by person and
+ * hash, in that order: after a weight change every row finds its facts
+ * here, and the index does not grow with the snapshots kept. */
 struct facts_key {
 	int64_t pid, hash, id;
 };
@@ -272,11 +281,26 @@ struct facts_index {
 	size_t n, cap;
 };
 
-/* Every stored facts row's key: the index score_facts_key, read alone. */
+static int cmp_facts_key(const void *a, const void *b)
+{
+	const struct facts_key *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+/* The keys of the facts the newest snapshot with rows refers to (the one
+ * being written has none yet): one per person, in pid order. */
 static int facts_index_load(store *s, struct facts_index *fx)
 {
-	static const char sql[] = "SELECT pid, hash, id FROM score_facts ORDER BY pid, hash";
+	static const char sql[] =
+	    "SELECT f.pid, f.hash, f.id FROM snapshot_scores ss"
+	    " JOIN score_facts f ON f.id = ss.facts_id"
+	    " WHERE ss.snapshot_id = (SELECT max(snapshot_id) FROM snapshot_scores)"
+	    " ORDER BY ss.pid";
 	sqlite3_stmt *st;
+	bool sorted = true;
 	int rc;
 
 	if ((rc = store_prepare(s, sql, &st)))
@@ -286,15 +310,22 @@ static int facts_index_load(store *s, struct facts_index *fx)
 			fx->cap = fx->cap ? 2 * fx->cap : 1024;
 			fx->keys = xreallocarray(fx->keys, fx->cap, sizeof(*fx->keys));
 		}
-		fx->keys[fx->n++] =
+		fx->keys[fx->n] =
 		    (struct facts_key){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
 		                       sqlite3_column_int64(st, 2)};
+		if (fx->n > 0 && cmp_facts_key(&fx->keys[fx->n - 1], &fx->keys[fx->n]) > 0)
+			sorted = false; /* facts_id is the row's pid's by construction */
+		fx->n++;
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "reading the stored facts");
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, rc, "reading the stored facts");
+	if (!sorted)
+		qsort(fx->keys, fx->n, sizeof(*fx->keys), cmp_facts_key);
+	return 0;
 }
 
-/* The id of the person's facts with that hash, or 0. */
+/* The id of the person's facts with that hash in the index, or 0. */
 static int64_t facts_find(const struct facts_index *fx, int64_t pid, int64_t hash)
 {
 	size_t lo = 0, hi = fx->n;
@@ -311,6 +342,25 @@ static int64_t facts_find(const struct facts_index *fx, int64_t pid, int64_t has
 	                                                                          : 0;
 }
 
+/* The id of the person's stored facts with that hash, or 0: for those the
+ * newest snapshot did not have (facts that changed back, or a draft). */
+static int facts_lookup(store *s, int64_t pid, int64_t hash, int64_t *out)
+{
+	static const char sql[] = "SELECT id FROM score_facts WHERE pid = ?1 AND hash = ?2";
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = 0;
+	if ((rc = store_prepare(s, sql, &st)) ||
+	    (rc = store_bind(s, st, "reading scoring facts", BIND_INT(pid), BIND_INT(hash))))
+		return rc;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
+	                                             : store_sqlerr(s, rc, "reading scoring facts");
+}
+
 /* The score_facts id for row i: the stored one, or a new row. */
 static int facts_id_of(store *s, const struct facts_index *fx, size_t i,
                        const struct snapshot_score_in *r, store_snapshot_facts_fn facts, void *ctx,
@@ -324,6 +374,8 @@ static int facts_id_of(store *s, const struct facts_index *fx, size_t i,
 
 	if ((*out = facts_find(fx, r->pid, hash)))
 		return 0;
+	if ((rc = facts_lookup(s, r->pid, hash, out)) || *out)
+		return rc;
 	if ((rc = facts(ctx, i, &text)) || (rc = store_prepare(s, sql, &st)) ||
 	    (rc = store_bind(s, st, "writing scoring facts", BIND_INT(r->pid), BIND_INT(hash),
 	                     BIND_TEXT(text))) ||
@@ -338,8 +390,10 @@ static int insert_snapshot_rows(store *s, int64_t id, size_t n, store_snapshot_r
 {
 	static const char sql[] =
 	    "INSERT INTO snapshot_scores(snapshot_id, pid, eligible, rank, score, activity,"
-	    " attitude, motivation, detail, rank_lo, rank_hi, facts_id)"
-	    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	    " attitude, motivation, detail, rank_lo, rank_hi, facts_id, flags, why_not, consent,"
+	    " steadiness, volume, response, conversation, authenticity, weighted_volume,"
+	    " own_share, engagement_per_post_shrunk, company_engagement_per_post)"
+	    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct facts_index fx = {0};
 	sqlite3_stmt *st;
 	int rc;
@@ -360,10 +414,16 @@ static int insert_snapshot_rows(store *s, int64_t id, size_t n, store_snapshot_r
 		                     BIND_REAL(isfinite(r->score) ? r->score : 0.0),
 		                     BIND_REAL(isfinite(r->activity) ? r->activity : 0.0),
 		                     real_or_null(r->attitude), real_or_null(r->motivation),
-		                     BIND_TEXT(r->detail ? r->detail : "{}"),
 		                     r->rank_lo > 0 ? BIND_INT(r->rank_lo) : BIND_NULL,
 		                     r->rank_hi > 0 ? BIND_INT(r->rank_hi) : BIND_NULL,
-		                     facts_id ? BIND_INT(facts_id) : BIND_NULL)) ||
+		                     facts_id ? BIND_INT(facts_id) : BIND_NULL,
+		                     BIND_INT(r->scored.flags), text_or_null(r->scored.why_not),
+		                     text_or_null(r->scored.consent ? r->scored.consent : ""),
+		                     text_or_null(r->scored.num[0]), text_or_null(r->scored.num[1]),
+		                     text_or_null(r->scored.num[2]), text_or_null(r->scored.num[3]),
+		                     text_or_null(r->scored.num[4]), text_or_null(r->scored.num[5]),
+		                     text_or_null(r->scored.num[6]), text_or_null(r->scored.num[7]),
+		                     text_or_null(r->scored.num[8]))) ||
 		    (rc = store_step_done(s, st, "writing snapshot scores")))
 			goto done;
 	}

@@ -101,6 +101,45 @@ struct snapshot_info {
 	int64_t people, eligible;
 };
 
+/* The scored part of a person's detail (scorer/detail.h: the members that
+ * depend on the weights) as a snapshot row stores it: a column per member
+ * (migration 16), the numbers as the detail prints them, so a row is a
+ * third of the size its JSON was. SNAPSHOT_SCORED_FORMAT is the one
+ * definition of that part's JSON: scorer_detail_encode prints it with C's
+ * printf, and the store's readers with SQLite's printf() over the columns
+ * (SQL_SNAPSHOT_DETAIL in core/store_internal.h), so both give the same
+ * bytes. Its conversions, in order: eligible (true or false), why_not (a
+ * JSON string, or null when eligible), flags (%d), consent (a JSON
+ * string), then the SNAPSHOT_SCORED_NUMS numbers (each as "%.6g" prints
+ * it, or null). It leaves the "facts" object open: the facts part
+ * continues it (scorer/detail.h). */
+#define SNAPSHOT_SCORED_FORMAT                                                                     \
+	"{\"eligible\":%s,\"why_not\":%s,\"flags\":%d,\"consent\":%s,\"activity\":{"               \
+	"\"steadiness\":%s,\"volume\":%s,\"response\":%s,\"conversation\":%s,"                     \
+	"\"authenticity\":%s},\"facts\":{\"weighted_volume\":%s,\"own_share\":%s,"                 \
+	"\"engagement_per_post_shrunk\":%s,\"company_engagement_per_post\":%s"
+/* The numbers, in the format's order; each is a snapshot_scores column of
+ * the same name. */
+enum snapshot_scored_num {
+	SCORED_STEADINESS,
+	SCORED_VOLUME,
+	SCORED_RESPONSE,
+	SCORED_CONVERSATION,
+	SCORED_AUTHENTICITY,
+	SCORED_WEIGHTED_VOLUME,
+	SCORED_OWN_SHARE,
+	SCORED_ENGAGEMENT_PER_POST_SHRUNK,
+	SCORED_COMPANY_ENGAGEMENT_PER_POST,
+	SNAPSHOT_SCORED_NUMS
+};
+
+struct snapshot_scored {
+	unsigned flags;
+	const char *why_not;                   /* NULL when eligible; no control characters */
+	const char *consent;                   /* no control characters */
+	const char *num[SNAPSHOT_SCORED_NUMS]; /* "%.6g" texts; NULL = null */
+};
+
 struct snapshot_score_in {
 	int64_t pid;
 	bool eligible;
@@ -111,15 +150,16 @@ struct snapshot_score_in {
 	double motivation; /* NAN = unknown, stored as NULL */
 	int64_t rank_lo;   /* 90% rank interval; 0 = none (NULL) */
 	int64_t rank_hi;
-	/* The whole detail when facts_hash is 0; else its scored part
-	 * (scorer/detail.h), and facts_hash (never 0) identifies the facts
-	 * part among the person's stored facts (table score_facts). */
-	const char *detail;
+	/* The scored part of the detail (scorer/detail.h), and facts_hash,
+	 * which identifies the facts part among the person's stored facts
+	 * (table score_facts); 0 = no facts part. */
+	struct snapshot_scored scored;
 	uint64_t facts_hash;
 };
 
-/* Fills row i (0 <= i < n) of a snapshot being written; `detail` may point
- * into a buffer the callback reuses. Returns 0 or an err_code. */
+/* Fills row i (0 <= i < n) of a snapshot being written; the scored
+ * part's texts may point into buffers the callback reuses. Returns 0 or
+ * an err_code. */
 typedef int (*store_snapshot_row_fn)(void *ctx, size_t i, struct snapshot_score_in *out);
 
 /* The facts part of row i's detail, asked for only when the person has no

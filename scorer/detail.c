@@ -207,30 +207,67 @@ static int not_utf8(void)
 	return err_set(ERR_INVALID, "scoring detail: a platform name or flag is not UTF-8");
 }
 
-/* The members that depend on the weights, ending in the "facts" object
- * the facts part continues. */
-static void put_scored(struct buf *b, const struct scorer_detail *d)
+/* A text of the scored part: UTF-8 without control characters, so that
+ * SQLite's json_quote() escapes it as put_str does. */
+static bool scored_text_ok(const char *s)
 {
-	buf_puts(b, d->eligible ? "{\"eligible\":true,\"why_not\":"
-	                        : "{\"eligible\":false,\"why_not\":");
-	if (d->eligible)
-		buf_puts(b, "null");
-	else
-		put_str(b, d->why_not);
-	put_int(b, "flags", d->flags, true);
-	buf_puts(b, ",\"consent\":");
-	put_str(b, d->consent);
-	buf_puts(b, ",\"activity\":{");
-	put_num(b, "steadiness", d->steadiness, false);
-	put_num(b, "volume", d->volume, true);
-	put_num(b, "response", d->response, true);
-	put_num(b, "conversation", d->conversation, true);
-	put_num(b, "authenticity", d->authenticity, true);
-	buf_puts(b, "},\"facts\":{");
-	put_num(b, "weighted_volume", d->weighted_volume, false);
-	put_num(b, "own_share", d->own_share, true);
-	put_num(b, "engagement_per_post_shrunk", d->engagement_per_post_shrunk, true);
-	put_num(b, "company_engagement_per_post", d->company_engagement_per_post, true);
+	for (const char *c = s; *c; c++)
+		if ((unsigned char)*c < 0x20)
+			return false;
+	return is_utf8(s);
+}
+
+int scorer_detail_scored_columns(const struct scorer_detail *d, struct scorer_detail_scored *out)
+{
+	const double v[SNAPSHOT_SCORED_NUMS] = {
+	    [SCORED_STEADINESS] = d->steadiness,
+	    [SCORED_VOLUME] = d->volume,
+	    [SCORED_RESPONSE] = d->response,
+	    [SCORED_CONVERSATION] = d->conversation,
+	    [SCORED_AUTHENTICITY] = d->authenticity,
+	    [SCORED_WEIGHTED_VOLUME] = d->weighted_volume,
+	    [SCORED_OWN_SHARE] = d->own_share,
+	    [SCORED_ENGAGEMENT_PER_POST_SHRUNK] = d->engagement_per_post_shrunk,
+	    [SCORED_COMPANY_ENGAGEMENT_PER_POST] = d->company_engagement_per_post,
+	};
+
+	if (!scored_text_ok(d->why_not) || !scored_text_ok(d->consent))
+		return err_set(ERR_INVALID, "scoring detail: why_not or consent is not UTF-8"
+		                            " without control characters");
+	memcpy(out->why_not, d->why_not, sizeof(out->why_not));
+	memcpy(out->consent, d->consent, sizeof(out->consent));
+	out->cols.flags = d->flags;
+	out->cols.why_not = d->eligible ? NULL : out->why_not;
+	out->cols.consent = out->consent;
+	for (int k = 0; k < SNAPSHOT_SCORED_NUMS; k++) {
+		out->cols.num[k] = NULL;
+		if (isfinite(v[k])) {
+			scorer_detail_fmt_g6(out->num[k], v[k]);
+			out->cols.num[k] = out->num[k];
+		}
+	}
+	return 0;
+}
+
+/* The members that depend on the weights, ending in the "facts" object
+ * the facts part continues: the columns through the stored format. */
+static void put_scored(struct buf *b, const struct scorer_detail *d,
+                       const struct scorer_detail_scored *sc)
+{
+	struct buf why = {0}, consent = {0};
+	const char *const *n = sc->cols.num;
+
+	if (sc->cols.why_not)
+		put_str(&why, sc->cols.why_not);
+	put_str(&consent, sc->cols.consent);
+#define SCORED_NUM(k) (n[k] ? n[k] : "null")
+	buf_printf(b, SNAPSHOT_SCORED_FORMAT, d->eligible ? "true" : "false",
+	           sc->cols.why_not ? why.data : "null", (int)sc->cols.flags, consent.data,
+	           SCORED_NUM(0), SCORED_NUM(1), SCORED_NUM(2), SCORED_NUM(3), SCORED_NUM(4),
+	           SCORED_NUM(5), SCORED_NUM(6), SCORED_NUM(7), SCORED_NUM(8));
+#undef SCORED_NUM
+	buf_free(&why);
+	buf_free(&consent);
 }
 
 /* The members that do not: the rest of "facts", platforms, survey. */
@@ -260,9 +297,14 @@ static void put_facts(struct buf *b, const struct scorer_detail *d)
 
 int scorer_detail_encode(struct buf *b, const struct scorer_detail *d)
 {
+	struct scorer_detail_scored sc;
+	int rc;
+
 	if (!texts_utf8(d))
 		return not_utf8();
-	put_scored(b, d);
+	if ((rc = scorer_detail_scored_columns(d, &sc)))
+		return rc;
+	put_scored(b, d, &sc);
 	buf_puts(b, ",");
 	put_facts(b, d);
 	return 0;
@@ -270,9 +312,12 @@ int scorer_detail_encode(struct buf *b, const struct scorer_detail *d)
 
 int scorer_detail_encode_scored(struct buf *b, const struct scorer_detail *d)
 {
-	if (!is_utf8(d->why_not) || !is_utf8(d->consent))
-		return not_utf8();
-	put_scored(b, d);
+	struct scorer_detail_scored sc;
+	int rc;
+
+	if ((rc = scorer_detail_scored_columns(d, &sc)))
+		return rc;
+	put_scored(b, d, &sc);
 	buf_puts(b, "}}");
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "core/mem.h"
+#include "core/store_scores.h"
 
 /* At most this many platforms are kept per person (the busiest first). */
 #define SCORER_DETAIL_MAX_PLATFORMS 64
@@ -77,6 +78,20 @@ int scorer_detail_encode(struct buf *b, const struct scorer_detail *d);
 #define SCORER_DETAIL_FACTS_FORMAT 1
 int scorer_detail_encode_scored(struct buf *b, const struct scorer_detail *d);
 int scorer_detail_encode_facts(struct buf *b, const struct scorer_detail *d);
+
+/* The scored part as a snapshot row stores it: columns, not JSON
+ * (core/store_scores.h, struct snapshot_scored, whose format prints them
+ * back). out->cols points into *out only (its texts are copies, so d may
+ * be reused). Returns 0, or
+ * ERR_INVALID when why_not or consent is not UTF-8 or holds a control
+ * character. */
+struct scorer_detail_scored {
+	struct snapshot_scored cols;
+	char num[SNAPSHOT_SCORED_NUMS][32];
+	char why_not[sizeof(((struct scorer_detail *)0)->why_not)];
+	char consent[sizeof(((struct scorer_detail *)0)->consent)];
+};
+int scorer_detail_scored_columns(const struct scorer_detail *d, struct scorer_detail_scored *out);
 
 /* What snprintf "%.6g" writes for a finite v, into out (32 bytes or
  * more), faster: the detail's numbers. Returns the length. */

@@ -174,7 +174,8 @@ static uint64_t facts_hash(const scorer_population *pop, const struct scorer_per
 struct save_ctx {
 	const scorer_population *pop;
 	struct scorer_detail d;
-	struct buf detail, facts; /* the row's scored part, its facts part */
+	struct scorer_detail_scored scored; /* the row's scored part */
+	struct buf facts;                   /* its facts part */
 };
 
 /* Row i with the scored part of its detail; the facts part is written by
@@ -185,11 +186,11 @@ static int save_row(void *ctx, size_t i, struct snapshot_score_in *out)
 	const struct scorer_person *sp = &c->pop->people[i];
 	int rc;
 
-	buf_reset(&c->detail);
 	memset(&c->d, 0, offsetof(struct scorer_detail, platforms));
 	scored_of(&c->d, c->pop, sp);
-	if ((rc = scorer_detail_encode_scored(&c->detail, &c->d)))
+	if ((rc = scorer_detail_scored_columns(&c->d, &c->scored)))
 		return rc;
+	out->scored = c->scored.cols;
 	out->facts_hash = facts_hash(c->pop, sp);
 	out->pid = sp->pid;
 	out->eligible = sp->eligible;
@@ -200,7 +201,6 @@ static int save_row(void *ctx, size_t i, struct snapshot_score_in *out)
 	out->activity = sp->activity;
 	out->attitude = sp->attitude;
 	out->motivation = sp->motivation;
-	out->detail = c->detail.data;
 	return 0;
 }
 
@@ -320,7 +320,6 @@ int scorer_snapshot_save(store *s, const scorer_population *pop, const struct sc
 	if (rc && own_tx)
 		store_rollback(s);
 	free(info.params);
-	buf_free(&c->detail);
 	buf_free(&c->facts);
 	free(c);
 	return rc;

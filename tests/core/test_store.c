@@ -25,6 +25,7 @@ static const char *tables_by_version[] = {
     "snapshot_scores.rank_lo",
     "imports.bytes_sha256",
     "score_facts",
+    "snapshot_scores.steadiness",
 };
 _Static_assert(sizeof(tables_by_version) / sizeof(tables_by_version[0]) == STORE_SCHEMA_VERSION,
                "one entry per migration");

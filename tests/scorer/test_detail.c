@@ -357,3 +357,74 @@ Test(scorer_detail, a_snapshot_stores_the_facts_once_and_reads_back_whole)
 	scorer_population_destroy(&pop);
 	store_close(&s);
 }
+
+/* Reasons of a snapshot, as "why=count;" in the order the store gives. */
+static int add_reason(void *ctx, const char *why, int64_t n)
+{
+	buf_printf(ctx, "%s=%lld;", why, (long long)n);
+	return 0;
+}
+
+static void exec_sql(store *s, char *q)
+{
+	cr_assert(eq(int, sqlite3_exec(s->db, q, NULL, NULL, NULL), SQLITE_OK), "%s: %s", q,
+	          sqlite3_errmsg(s->db));
+	sqlite3_free(q);
+}
+
+/* Rows written before the scored part had columns still read back whole:
+ * the scored part as JSON with a facts_id (schema 15), and the whole
+ * detail as JSON (before 15), beside rows in columns, in one snapshot. */
+Test(scorer_detail, reads_rows_written_in_earlier_formats_beside_new_ones)
+{
+	store *s = fx_open();
+	struct scorer_params p;
+	struct scorer_detail *d = xcalloc(1, sizeof(*d));
+	struct buf scored = {0}, whole = {0}, reasons = {0}, reasons_before = {0};
+	int64_t id;
+
+	fx_crowd(s, 30);
+	int64_t quiet = fx_person(s, "NO-SURVEY", "Ops", "employee", "yes");
+	fx_act(s, quiet, 0, 1, KIND_POST, 0, 2, 4, 0, 0);
+	scorer_params_defaults(&p);
+	scorer_population *pop = fx_score(s, &p);
+	cr_assert(eq(int, scorer_snapshot_save(s, pop, &p, "default", 1, &id), 0));
+	cr_assert(eq(int, store_snapshot_reasons_each(s, id, add_reason, &reasons_before), 0));
+	cr_assert(strstr(reasons_before.data, "needs a trusted survey answer") != NULL, "%s",
+	          reasons_before.data);
+	cr_assert(
+	    eq(i64, rows_of(s, "SELECT count(*) FROM snapshot_scores WHERE flags IS NULL"), 0),
+	    "new rows keep the scored part in columns");
+	for (size_t i = 0; i < pop->n; i++) {
+		const struct scorer_person *sp = &pop->people[i];
+		if (i % 3 == 2)
+			continue; /* stays as written */
+		buf_reset(&scored);
+		buf_reset(&whole);
+		scorer_detail_of(d, pop, sp);
+		cr_assert(eq(int, scorer_detail_encode_scored(&scored, d), 0));
+		cr_assert(eq(int, scorer_detail_encode(&whole, d), 0));
+		exec_sql(
+		    s,
+		    sqlite3_mprintf(
+		        "UPDATE snapshot_scores SET flags = NULL, why_not = NULL, consent = NULL,"
+		        " steadiness = NULL, detail = %Q%s WHERE snapshot_id = %lld"
+		        " AND pid = %lld",
+		        i % 3 == 0 ? scored.data : whole.data,
+		        i % 3 == 0 ? "" : ", facts_id = NULL", (long long)id, (long long)sp->pid));
+	}
+	cr_assert(gt(i64,
+	             rows_of(s, "SELECT count(*) FROM snapshot_scores WHERE flags IS NULL"
+	                        " AND facts_id IS NULL"),
+	             0));
+	assert_details_whole(s, pop, id);
+	cr_assert(eq(int, store_snapshot_reasons_each(s, id, add_reason, &reasons), 0));
+	cr_assert(eq(str, reasons.data, reasons_before.data), "the report's reasons read both");
+	scorer_population_destroy(&pop);
+	buf_free(&scored);
+	buf_free(&whole);
+	buf_free(&reasons);
+	buf_free(&reasons_before);
+	free(d);
+	store_close(&s);
+}
