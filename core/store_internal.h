@@ -31,9 +31,10 @@ struct store {
 /* A snapshot row's detail as scorer_detail_encode writes it (an SQL
  * expression over the snapshot_scores row named `ss`). Rows written since
  * migration 16 keep the scored part in columns (flags not NULL), printed
- * back through SNAPSHOT_SCORED_FORMAT (core/store_scores.h); json_quote
- * escapes a text as the encoder does when it has no control character,
- * which the scored part's texts never have. The facts part, when the row
+ * back through SNAPSHOT_SCORED_FORMAT (core/store_scores.h), why_not and
+ * consent from score_texts; json_quote escapes a text as the encoder does
+ * when it has no control character, which the scored part's texts never
+ * have. The facts part, when the row
  * has one, is its score_facts row after the 10-character head {"facts":{
  * (substr counts characters; the cut is ASCII), joined with a comma; else
  * "}}" closes the "facts" object and the detail. Rows written before
@@ -47,8 +48,9 @@ struct store {
 	"CASE WHEN ss.flags IS NULL THEN " SQL_SNAPSHOT_DETAIL_JSON                                \
 	" ELSE printf('" SNAPSHOT_SCORED_FORMAT "',"                                               \
 	" CASE WHEN ss.eligible THEN 'true' ELSE 'false' END,"                                     \
-	" CASE WHEN ss.eligible THEN 'null' ELSE json_quote(coalesce(ss.why_not, '')) END,"        \
-	" ss.flags, json_quote(ss.consent), coalesce(ss.steadiness, 'null'),"                      \
+	" CASE WHEN ss.eligible THEN 'null' ELSE json_quote(coalesce((SELECT text FROM"            \
+	" score_texts WHERE id = ss.why_not_id), '')) END, ss.flags, json_quote(coalesce((SELECT"  \
+	" text FROM score_texts WHERE id = ss.consent_id), '')), coalesce(ss.steadiness, 'null')," \
 	" coalesce(ss.volume, 'null'), coalesce(ss.response, 'null'),"                             \
 	" coalesce(ss.conversation, 'null'), coalesce(ss.authenticity, 'null'),"                   \
 	" coalesce(ss.weighted_volume, 'null'), coalesce(ss.own_share, 'null'),"                   \

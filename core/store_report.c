@@ -17,7 +17,8 @@ int store_snapshot_reasons_each(store *s, int64_t id, store_reason_fn fn, void *
 	 * json_extract reads the one field, so the details are not copied. */
 	static const char sql[] =
 	    "SELECT coalesce(CASE WHEN flags IS NULL THEN json_extract(detail, '$.why_not')"
-	    " ELSE why_not END, 'not recorded'), count(*)"
+	    " ELSE (SELECT text FROM score_texts WHERE id = why_not_id) END, 'not recorded'),"
+	    " count(*)"
 	    " FROM snapshot_scores WHERE snapshot_id = ?1 AND NOT eligible"
 	    " GROUP BY 1 ORDER BY 2 DESC, 1";
 	sqlite3_stmt *st;

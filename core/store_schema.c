@@ -413,11 +413,14 @@ static const char migration_16[] =
      * (core/store_scores.h, struct snapshot_scored): the JSON's names
      * made a row three times its size, and writing them was a third of a
      * score after a weight change. The numbers are texts, as the detail
-     * prints them. A row has flags when it was written so; its `detail`
-     * is then empty. Older rows keep their JSON. */
+     * prints them; why_not and consent, the same few texts in every
+     * snapshot, are stored once in score_texts and referred to. A row has
+     * flags when it was written so; its `detail` is then empty. Older
+     * rows keep their JSON. */
+    "CREATE TABLE score_texts(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);"
     "ALTER TABLE snapshot_scores ADD COLUMN flags INTEGER;"
-    "ALTER TABLE snapshot_scores ADD COLUMN why_not TEXT;"
-    "ALTER TABLE snapshot_scores ADD COLUMN consent TEXT;"
+    "ALTER TABLE snapshot_scores ADD COLUMN why_not_id INTEGER;"
+    "ALTER TABLE snapshot_scores ADD COLUMN consent_id INTEGER;"
     "ALTER TABLE snapshot_scores ADD COLUMN steadiness TEXT;"
     "ALTER TABLE snapshot_scores ADD COLUMN volume TEXT;"
     "ALTER TABLE snapshot_scores ADD COLUMN response TEXT;"
@@ -439,8 +442,9 @@ static const char migration_16[] =
     "\"facts\":{\"weighted_volume\":%s,\"own_share\":%s,"
     "\"engagement_per_post_shrunk\":%s,\"company_engagement_per_post\":%s',"
     " CASE WHEN ss.eligible THEN 'true' ELSE 'false' END,"
-    " CASE WHEN ss.eligible THEN 'null' ELSE json_quote(coalesce(ss.why_not, '')) END,"
-    " ss.flags, json_quote(ss.consent), coalesce(ss.steadiness, 'null'),"
+    " CASE WHEN ss.eligible THEN 'null' ELSE json_quote(coalesce((SELECT text FROM score_texts"
+    " WHERE id = ss.why_not_id), '')) END, ss.flags, json_quote(coalesce((SELECT text"
+    " FROM score_texts WHERE id = ss.consent_id), '')), coalesce(ss.steadiness, 'null'),"
     " coalesce(ss.volume, 'null'), coalesce(ss.response, 'null'),"
     " coalesce(ss.conversation, 'null'), coalesce(ss.authenticity, 'null'),"
     " coalesce(ss.weighted_volume, 'null'), coalesce(ss.own_share, 'null'),"

@@ -385,16 +385,71 @@ static int facts_id_of(store *s, const struct facts_index *fx, size_t i,
 	return 0;
 }
 
+/* The scored part's few texts (why_not, consent), each stored once in
+ * score_texts: their ids, remembered while a snapshot is written. */
+struct text_ids {
+	struct {
+		char *text;
+		int64_t id;
+	} e[16];
+	size_t n;
+};
+
+static void text_ids_free(struct text_ids *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->e[i].text);
+	t->n = 0;
+}
+
+/* The id of `text` in score_texts, stored now when it is new; 0 for NULL. */
+static int text_id(store *s, struct text_ids *t, const char *text, int64_t *out)
+{
+	static const char ins[] = "INSERT INTO score_texts(text) VALUES(?1)"
+	                          " ON CONFLICT(text) DO NOTHING";
+	static const char sel[] = "SELECT id FROM score_texts WHERE text = ?1";
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = 0;
+	if (!text)
+		return 0;
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->e[i].text, text) == 0) {
+			*out = t->e[i].id;
+			return 0;
+		}
+	if ((rc = store_prepare(s, ins, &st)) ||
+	    (rc = store_bind(s, st, "writing a scoring text", BIND_TEXT(text))) ||
+	    (rc = store_step_done(s, st, "writing a scoring text")) ||
+	    (rc = store_prepare(s, sel, &st)) ||
+	    (rc = store_bind(s, st, "reading a scoring text", BIND_TEXT(text))))
+		return rc;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? err_set(ERR_CORRUPT, "a scoring text was not stored")
+		                         : store_sqlerr(s, rc, "reading a scoring text");
+	if (t->n < sizeof(t->e) / sizeof(t->e[0])) {
+		t->e[t->n].text = xstrdup(text);
+		t->e[t->n++].id = *out;
+	}
+	return 0;
+}
+
 static int insert_snapshot_rows(store *s, int64_t id, size_t n, store_snapshot_row_fn row,
                                 store_snapshot_facts_fn facts, void *ctx)
 {
 	static const char sql[] =
 	    "INSERT INTO snapshot_scores(snapshot_id, pid, eligible, rank, score, activity,"
-	    " attitude, motivation, detail, rank_lo, rank_hi, facts_id, flags, why_not, consent,"
+	    " attitude, motivation, detail, rank_lo, rank_hi, facts_id, flags, why_not_id, "
+	    "consent_id,"
 	    " steadiness, volume, response, conversation, authenticity, weighted_volume,"
 	    " own_share, engagement_per_post_shrunk, company_engagement_per_post)"
 	    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct facts_index fx = {0};
+	struct text_ids texts = {0};
 	sqlite3_stmt *st;
 	int rc;
 
@@ -403,32 +458,35 @@ static int insert_snapshot_rows(store *s, int64_t id, size_t n, store_snapshot_r
 	for (size_t i = 0; i < n; i++) {
 		struct snapshot_score_in in = {0};
 		const struct snapshot_score_in *r = &in;
-		int64_t facts_id = 0;
+		int64_t facts_id = 0, why_not_id, consent_id;
 		if ((rc = row(ctx, i, &in)) ||
 		    (facts && in.facts_hash &&
-		     (rc = facts_id_of(s, &fx, i, r, facts, ctx, &facts_id))))
+		     (rc = facts_id_of(s, &fx, i, r, facts, ctx, &facts_id))) ||
+		    (rc = text_id(s, &texts, r->scored.why_not, &why_not_id)) ||
+		    (rc = text_id(s, &texts, r->scored.consent ? r->scored.consent : "",
+		                  &consent_id)))
 			goto done;
-		if ((rc = store_bind(s, st, "writing snapshot scores", BIND_INT(id),
-		                     BIND_INT(r->pid), BIND_INT(r->eligible ? 1 : 0),
-		                     r->rank > 0 ? BIND_INT(r->rank) : BIND_NULL,
-		                     BIND_REAL(isfinite(r->score) ? r->score : 0.0),
-		                     BIND_REAL(isfinite(r->activity) ? r->activity : 0.0),
-		                     real_or_null(r->attitude), real_or_null(r->motivation),
-		                     r->rank_lo > 0 ? BIND_INT(r->rank_lo) : BIND_NULL,
-		                     r->rank_hi > 0 ? BIND_INT(r->rank_hi) : BIND_NULL,
-		                     facts_id ? BIND_INT(facts_id) : BIND_NULL,
-		                     BIND_INT(r->scored.flags), text_or_null(r->scored.why_not),
-		                     text_or_null(r->scored.consent ? r->scored.consent : ""),
-		                     text_or_null(r->scored.num[0]), text_or_null(r->scored.num[1]),
-		                     text_or_null(r->scored.num[2]), text_or_null(r->scored.num[3]),
-		                     text_or_null(r->scored.num[4]), text_or_null(r->scored.num[5]),
-		                     text_or_null(r->scored.num[6]), text_or_null(r->scored.num[7]),
-		                     text_or_null(r->scored.num[8]))) ||
+		if ((rc = store_bind(
+		         s, st, "writing snapshot scores", BIND_INT(id), BIND_INT(r->pid),
+		         BIND_INT(r->eligible ? 1 : 0), r->rank > 0 ? BIND_INT(r->rank) : BIND_NULL,
+		         BIND_REAL(isfinite(r->score) ? r->score : 0.0),
+		         BIND_REAL(isfinite(r->activity) ? r->activity : 0.0),
+		         real_or_null(r->attitude), real_or_null(r->motivation),
+		         r->rank_lo > 0 ? BIND_INT(r->rank_lo) : BIND_NULL,
+		         r->rank_hi > 0 ? BIND_INT(r->rank_hi) : BIND_NULL,
+		         facts_id ? BIND_INT(facts_id) : BIND_NULL, BIND_INT(r->scored.flags),
+		         why_not_id ? BIND_INT(why_not_id) : BIND_NULL, BIND_INT(consent_id),
+		         text_or_null(r->scored.num[0]), text_or_null(r->scored.num[1]),
+		         text_or_null(r->scored.num[2]), text_or_null(r->scored.num[3]),
+		         text_or_null(r->scored.num[4]), text_or_null(r->scored.num[5]),
+		         text_or_null(r->scored.num[6]), text_or_null(r->scored.num[7]),
+		         text_or_null(r->scored.num[8]))) ||
 		    (rc = store_step_done(s, st, "writing snapshot scores")))
 			goto done;
 	}
 done:
 	free(fx.keys);
+	text_ids_free(&texts);
 	return rc;
 }
 

@@ -405,13 +405,13 @@ Test(scorer_detail, reads_rows_written_in_earlier_formats_beside_new_ones)
 		cr_assert(eq(int, scorer_detail_encode_scored(&scored, d), 0));
 		cr_assert(eq(int, scorer_detail_encode(&whole, d), 0));
 		exec_sql(
-		    s,
-		    sqlite3_mprintf(
-		        "UPDATE snapshot_scores SET flags = NULL, why_not = NULL, consent = NULL,"
-		        " steadiness = NULL, detail = %Q%s WHERE snapshot_id = %lld"
-		        " AND pid = %lld",
-		        i % 3 == 0 ? scored.data : whole.data,
-		        i % 3 == 0 ? "" : ", facts_id = NULL", (long long)id, (long long)sp->pid));
+		    s, sqlite3_mprintf("UPDATE snapshot_scores SET flags = NULL, why_not_id = "
+		                       "NULL, consent_id = NULL,"
+		                       " steadiness = NULL, detail = %Q%s WHERE snapshot_id = %lld"
+		                       " AND pid = %lld",
+		                       i % 3 == 0 ? scored.data : whole.data,
+		                       i % 3 == 0 ? "" : ", facts_id = NULL", (long long)id,
+		                       (long long)sp->pid));
 	}
 	cr_assert(gt(i64,
 	             rows_of(s, "SELECT count(*) FROM snapshot_scores WHERE flags IS NULL"
