@@ -2,7 +2,6 @@
 #include "core/mem.h"
 
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,21 +38,16 @@ void *xcalloc(size_t count, size_t size)
  * aligned for the kernel's transparent huge pages, and ask for them, so
  * filling 40 MiB takes some 20 page faults instead of 10,000. Each fault
  * costs microseconds on a virtual machine; at 100k people they were a
- * tenth of a score. Where huge pages are off, the hint does nothing.
- * An array that grows gets four times the room it asks for: address space
- * only, as no page is backed until it is written, and it is copied at
- * every fourth size instead of at every doubling. */
-#define HUGE_PAGE    ((size_t)2 << 20)
-#define HUGE_BYTES   ((size_t)4 << 20)
-#define HUGE_RESERVE 4
+ * tenth of a score. Where huge pages are off, the hint does nothing. */
+#define HUGE_PAGE  ((size_t)2 << 20)
+#define HUGE_BYTES ((size_t)4 << 20)
 
-static void *huge_alloc(size_t n, bool growing)
+static void *huge_alloc(size_t n)
 {
-	size_t want = growing && n <= SIZE_MAX / HUGE_RESERVE ? n * HUGE_RESERVE : n;
-	size_t len = (want + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	size_t len = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 	void *q = NULL;
 
-	if (len < want || posix_memalign(&q, HUGE_PAGE, len) != 0)
+	if (len < n || posix_memalign(&q, HUGE_PAGE, len) != 0)
 		return NULL;
 #ifdef MADV_HUGEPAGE
 	(void)madvise(q, len, MADV_HUGEPAGE);
@@ -69,7 +63,7 @@ void *xrealloc(void *p, size_t n)
 		size_t old = p ? malloc_usable_size(p) : 0;
 		if (old >= n && ((uintptr_t)p & (HUGE_PAGE - 1)) == 0)
 			return p; /* already aligned and large enough */
-		if (!(q = huge_alloc(n, p != NULL)))
+		if (!(q = huge_alloc(n)))
 			oom(n);
 		if (p)
 			memcpy(q, p, old < n ? old : n);

@@ -76,6 +76,21 @@ static int person_row(sqlite3_stmt *st, void *vctx)
 	return ((store_score_person_fn)c->fn)(c->ctx, &r);
 }
 
+int store_scoring_people_bound(store *s, int64_t *out)
+{
+	static const char sql[] = "SELECT count(*) FROM people";
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = 0;
+	if ((rc = store_prepare(s, sql, &st)))
+		return rc;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_sqlerr(s, rc, "counting people");
+}
+
 int store_scoring_people_each(store *s, int64_t declined_since, int64_t declined_until,
                               store_score_person_fn fn, void *ctx)
 {

@@ -28,6 +28,10 @@ struct score_person_row {
 };
 typedef int (*store_score_person_fn)(void *ctx, const struct score_person_row *r);
 
+/* How many people store_scoring_people_each can visit at most: everyone
+ * on file (a count, for sizing the population once). */
+int store_scoring_people_bound(store *s, int64_t *out);
+
 /* Visit, in pid order, every person who may be scored: on the roster, not
  * departed, not opted out, and not declined from `declined_since` up to
  * `declined_until` (the time scored: a later decline was not known then).

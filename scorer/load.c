@@ -469,7 +469,7 @@ int scorer_population_load_with(store *s, int64_t as_of, const struct scorer_par
 {
 	scorer_population *pop = scorer_population_new(as_of, p);
 	struct act_ctx *c = xcalloc(1, sizeof(*c));
-	int64_t declined_since = as_of - (int64_t)p->cooldown_days * 86400;
+	int64_t declined_since = as_of - (int64_t)p->cooldown_days * 86400, bound = 0;
 	int rc;
 
 	*out = NULL;
@@ -482,6 +482,14 @@ int scorer_population_load_with(store *s, int64_t as_of, const struct scorer_par
 	for (int a = 0; a < pop->window_weeks && a < MAX_WINDOW_WEEKS; a++)
 		c->decay[a] = pow(0.5, a / p->half_life_weeks);
 	pop->cache_key = cache_key(pop, p);
+	/* Sized once: growing a 40 MiB array by doubling copies it into
+	 * fresh pages, and fresh pages are what a load pays for most. */
+	if ((rc = store_scoring_people_bound(s, &bound)))
+		goto end;
+	if (bound > 0 && (uint64_t)bound < SIZE_MAX / sizeof(*pop->people)) {
+		pop->cap = (size_t)bound;
+		pop->people = xreallocarray(NULL, pop->cap, sizeof(*pop->people));
+	}
 	if ((rc = store_scoring_people_each(s, declined_since, as_of, add_person, pop)))
 		goto end;
 	if ((rc = store_scoring_survey_each(s, add_survey, pop)))
