@@ -231,6 +231,7 @@ int scorer_detail_scored_columns(const struct scorer_detail *d, struct scorer_de
 	    [SCORED_COMPANY_ENGAGEMENT_PER_POST] = d->company_engagement_per_post,
 	};
 
+	out->cols = (struct snapshot_scored){0};
 	if (!scored_text_ok(d->why_not) || !scored_text_ok(d->consent))
 		return err_set(ERR_INVALID, "scoring detail: why_not or consent is not UTF-8"
 		                            " without control characters");

@@ -214,6 +214,32 @@ Test(scorer_detail, refuses_to_encode_a_name_that_is_not_utf8)
 	free(d);
 }
 
+/* The scored part's texts are printed back by SQLite's json_quote, which
+ * escapes control characters its own way: the encoder refuses them (they
+ * come from the scorer, never from input), whole or in columns. */
+Test(scorer_detail, refuses_a_scored_text_with_a_control_character)
+{
+	struct scorer_detail *d = sample();
+	struct scorer_detail_scored sc;
+	struct buf b = {0};
+
+	d->eligible = false;
+	snprintf(d->why_not, sizeof(d->why_not), "no\nsurvey");
+	cr_assert(eq(int, scorer_detail_encode(&b, d), ERR_INVALID));
+	cr_assert(eq(int, scorer_detail_encode_scored(&b, d), ERR_INVALID));
+	cr_assert(eq(int, scorer_detail_scored_columns(d, &sc), ERR_INVALID));
+	cr_assert(eq(sz, b.len, 0));
+	snprintf(d->why_not, sizeof(d->why_not), "no survey");
+	snprintf(d->consent, sizeof(d->consent), "y\tes");
+	cr_assert(eq(int, scorer_detail_scored_columns(d, &sc), ERR_INVALID));
+	snprintf(d->consent, sizeof(d->consent), "yes");
+	cr_assert(eq(int, scorer_detail_scored_columns(d, &sc), 0));
+	cr_assert(eq(str, (char *)sc.cols.why_not, "no survey"));
+	cr_assert(eq(str, (char *)sc.cols.consent, "yes"));
+	buf_free(&b);
+	free(d);
+}
+
 /* Every detail of a scored population reads back to the record it was
  * written from, up to the six digits kept, and writes the same bytes. */
 Test(scorer_detail, round_trips_every_person_of_a_scored_population)
