@@ -284,9 +284,10 @@ static struct store_val text_or_null(const char *v)
 	return v ? BIND_TEXT_KEPT(v) : BIND_NULL;
 }
 
-/* The facts of the newest snapshot's rows (score_facts), by person and
- * hash, in that order: after a weight change every row finds its facts
- * here, and the index does not grow with the snapshots kept. */
+/* Each person's newest stored facts (score_facts), in pid order: after a
+ * weight change every row finds its facts here. One per person, so the
+ * memory does not grow with the snapshots kept; the read does, by the 24
+ * bytes of an index entry per stored version. */
 struct facts_key {
 	int64_t pid, hash, id;
 };
@@ -296,59 +297,42 @@ struct facts_index {
 	size_t n, cap;
 };
 
-static int cmp_facts_key(const void *a, const void *b)
-{
-	const struct facts_key *x = a, *y = b;
-
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	return x->hash < y->hash ? -1 : x->hash > y->hash;
-}
-
-/* The keys of the facts the newest snapshot with rows refers to (the one
- * being written has none yet): one per person, in pid order. */
+/* The index score_facts_key, read alone (it covers pid, hash and id) and
+ * in its order: of a person's entries, the one with the highest id. */
 static int facts_index_load(store *s, struct facts_index *fx)
 {
-	static const char sql[] =
-	    "SELECT f.pid, f.hash, f.id FROM snapshot_scores ss"
-	    " JOIN score_facts f ON f.id = ss.facts_id"
-	    " WHERE ss.snapshot_id = (SELECT max(snapshot_id) FROM snapshot_scores)"
-	    " ORDER BY ss.pid";
+	static const char sql[] = "SELECT pid, hash, id FROM score_facts ORDER BY pid, hash";
 	sqlite3_stmt *st;
-	bool sorted = true;
 	int rc;
 
 	if ((rc = store_prepare(s, sql, &st)))
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct facts_key k = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		                      sqlite3_column_int64(st, 2)};
+		if (fx->n > 0 && fx->keys[fx->n - 1].pid == k.pid) {
+			if (k.id > fx->keys[fx->n - 1].id)
+				fx->keys[fx->n - 1] = k;
+			continue;
+		}
 		if (fx->n == fx->cap) {
 			fx->cap = fx->cap ? 2 * fx->cap : 1024;
 			fx->keys = xreallocarray(fx->keys, fx->cap, sizeof(*fx->keys));
 		}
-		fx->keys[fx->n] =
-		    (struct facts_key){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-		                       sqlite3_column_int64(st, 2)};
-		if (fx->n > 0 && cmp_facts_key(&fx->keys[fx->n - 1], &fx->keys[fx->n]) > 0)
-			sorted = false; /* facts_id is the row's pid's by construction */
-		fx->n++;
+		fx->keys[fx->n++] = k;
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(s, rc, "reading the stored facts");
-	if (!sorted)
-		qsort(fx->keys, fx->n, sizeof(*fx->keys), cmp_facts_key);
-	return 0;
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "reading the stored facts");
 }
 
-/* The id of the person's facts with that hash in the index, or 0. */
+/* The id of the person's newest facts when they have that hash, or 0. */
 static int64_t facts_find(const struct facts_index *fx, int64_t pid, int64_t hash)
 {
 	size_t lo = 0, hi = fx->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct facts_key *k = &fx->keys[mid];
-		if (k->pid < pid || (k->pid == pid && k->hash < hash))
+		if (fx->keys[mid].pid < pid)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -357,8 +341,9 @@ static int64_t facts_find(const struct facts_index *fx, int64_t pid, int64_t has
 	                                                                          : 0;
 }
 
-/* The id of the person's stored facts with that hash, or 0: for those the
- * newest snapshot did not have (facts that changed back, or a draft). */
+/* The id of the person's stored facts with that hash, or 0: for facts
+ * that are not their newest (activity that changed back, a draft scored
+ * as of an earlier date). */
 static int facts_lookup(store *s, int64_t pid, int64_t hash, int64_t *out)
 {
 	static const char sql[] = "SELECT id FROM score_facts WHERE pid = ?1 AND hash = ?2";

@@ -376,10 +376,34 @@ Test(scorer_detail, a_snapshot_stores_the_facts_once_and_reads_back_whole)
 	cr_assert(eq(i64, rows_of(s, "SELECT count(*) FROM score_facts"), (long long)pop->n + 1),
 	          "one person's activity changed: their facts only");
 	assert_details_whole(s, pop, id[2]);
+	const size_t fx_n = pop->n;
 	cr_assert(eq(i64,
 	             rows_of(s, "SELECT count(DISTINCT facts_id) FROM snapshot_scores"
 	                        " WHERE snapshot_id IN (1, 2)"),
 	             (long long)pop->n));
+	scorer_population_destroy(&pop);
+
+	/* Answers that change and change back: the second time, the facts
+	 * stored for the first answers are found (they are no longer the
+	 * person's newest) and nothing is written. */
+	int64_t more[2];
+	fx_survey(s, pid, 0.2, 0.8, 0.3, "straightlining");
+	pop = fx_score(s, &p);
+	cr_assert(eq(int, scorer_snapshot_save(s, pop, &p, "default", 1, &more[0]), 0));
+	scorer_population_destroy(&pop);
+	cr_assert(eq(i64, rows_of(s, "SELECT count(*) FROM score_facts"), (long long)fx_n + 2));
+	fx_survey(s, pid, 0.8, 0.8, 0.3, "straightlining");
+	pop = fx_score(s, &p);
+	cr_assert(eq(int, scorer_snapshot_save(s, pop, &p, "default", 1, &more[1]), 0));
+	cr_assert(eq(i64, rows_of(s, "SELECT count(*) FROM score_facts"), (long long)fx_n + 2),
+	          "facts found again, not written again");
+	assert_details_whole(s, pop, more[1]);
+	char *q = sqlite3_mprintf("SELECT count(*) FROM snapshot_scores a JOIN snapshot_scores b"
+	                          " USING (pid) WHERE a.snapshot_id = %lld AND b.snapshot_id = %lld"
+	                          " AND a.facts_id = b.facts_id",
+	                          (long long)id[2], (long long)more[1]);
+	cr_assert(eq(i64, rows_of(s, q), (long long)fx_n), "the same facts rows as snapshot 3");
+	sqlite3_free(q);
 	scorer_population_destroy(&pop);
 	store_close(&s);
 }
