@@ -443,10 +443,9 @@ static int insert_snapshot_rows(store *s, int64_t id, size_t n, store_snapshot_r
 {
 	static const char sql[] =
 	    "INSERT INTO snapshot_scores(snapshot_id, pid, eligible, rank, score, activity,"
-	    " attitude, motivation, detail, rank_lo, rank_hi, facts_id, flags, why_not_id, "
-	    "consent_id,"
-	    " steadiness, volume, response, conversation, authenticity, weighted_volume,"
-	    " own_share, engagement_per_post_shrunk, company_engagement_per_post)"
+	    " attitude, motivation, detail, rank_lo, rank_hi, facts_id, flags, why_not_id,"
+	    " consent_id, steadiness, volume, response, conversation, authenticity,"
+	    " weighted_volume, own_share, engagement_per_post_shrunk, company_engagement_per_post)"
 	    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	struct facts_index fx = {0};
 	struct text_ids texts = {0};
